@@ -1,0 +1,1 @@
+"""Community governance linkage simulator."""
