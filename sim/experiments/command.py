@@ -1,0 +1,131 @@
+"""Command-line entry points: ``sim experiment``, ``sim query``, ``sim report``.
+
+Bad input (experiment file, output directory, scheduler, SQL) is reported as one line
+``sim: error: <file>: <key>: <reason>`` on stderr with exit code 2, before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .spec import SpecError
+
+EXIT_BAD_INPUT = 2
+
+
+def register(subparsers) -> None:
+    """Add the experiment subcommands to the ``sim`` parser (see sim/cli.py)."""
+    p = subparsers.add_parser(
+        "experiment", help="run or resume a batch experiment described by a TOML file",
+        description="Run every (scenario, replicate, regime) of an experiment file and store "
+                    "the results as Parquet. Rerunning the same command on the same --out "
+                    "resumes: finished runs are skipped.")
+    p.add_argument("file", type=Path, help="experiment file, e.g. experiments/three_vs_five.toml")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory (default: results/<file name without .toml>)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="local worker processes (default: number of cores; 1 = in this process)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address tcp://HOST:PORT, or 'local' for a throwaway "
+                        "local Dask cluster (default: env SIM_DASK_SCHEDULER, else a local "
+                        "process pool)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run again the runs stored with status 'failed'")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_experiment)
+
+    q = subparsers.add_parser(
+        "query", help="SQL over stored results (DuckDB views runs, daily, design)",
+        description="Run one SQL query over a results directory with DuckDB and print it.")
+    q.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
+    q.add_argument("sql", help='e.g. "SELECT regime, avg(unmet_need_share) FROM runs GROUP BY 1"')
+    q.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    q.set_defaults(func=cmd_query)
+
+    r = subparsers.add_parser(
+        "report", help="Markdown + HTML report with figures from stored results",
+        description="Paired regime differences with bootstrap intervals, daily bands, "
+                    "sensitivity indices and mechanism tables, from stored results only.")
+    r.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
+    r.add_argument("--out", type=Path, default=None, help="report directory (default: DIR/report)")
+    r.set_defaults(func=cmd_report)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _refuse(error: Exception) -> int:
+    print(f"sim: error: {' '.join(str(error).split())}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from .runner import run_experiment
+    from .spec import load_experiment
+
+    try:
+        experiment = load_experiment(args.file)
+        out = args.out or Path("results") / args.file.stem
+        summary = run_experiment(experiment, out, workers=args.workers,
+                                 scheduler=args.scheduler, progress=not args.quiet)
+    except SpecError as exc:
+        return _refuse(exc)
+    except KeyboardInterrupt:
+        print("sim: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    print(f"{summary.out}: {summary.executed} runs executed ({summary.failed} failed, "
+          f"{summary.aborted} not run), {summary.already_done} already stored, "
+          f"{summary.total} in the experiment; {summary.seconds:.1f} s", file=sys.stderr)
+    if summary.aborted:
+        print("sim: some runs did not execute (executor error); rerun the same command "
+              "to resume", file=sys.stderr)
+    return summary.exit_code
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from .store import ResultStore
+
+    try:
+        with ResultStore(args.dir).connect() as con:
+            frame = con.execute(args.sql).df()
+    except SpecError as exc:
+        return _refuse(exc)
+    except duckdb.Error as exc:
+        return _refuse(SpecError(args.dir, "SQL", str(exc).splitlines()[0]))
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        with __import__("pandas").option_context("display.max_rows", 200,
+                                                 "display.width", 200):
+            print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    try:
+        path = write_report(args.dir, args.out)
+    except SpecError as exc:
+        return _refuse(exc)
+    print(f"{path} and {path.with_suffix('.html')} written", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (``python -m sim.experiments``) with the same subcommands."""
+    parser = argparse.ArgumentParser(prog="sim")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)

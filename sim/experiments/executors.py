@@ -1,0 +1,100 @@
+"""Where runs execute, behind the stdlib ``concurrent.futures.Executor`` interface.
+
+* ``workers == 1`` and no scheduler: in this process (simplest to debug, no start-up cost);
+* ``workers > 1``: a local process pool (nothing to set up);
+* ``scheduler="tcp://host:port"`` (or env ``SIM_DASK_SCHEDULER``): an existing Dask cluster;
+* ``scheduler="local"``: a throwaway Dask ``LocalCluster`` on this machine.
+
+Any other Executor (``mpi4py.futures.MPIPoolExecutor``, a Ray adapter, ...) can be passed
+to :func:`sim.experiments.runner.run_experiment` directly.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from .spec import SpecError
+
+SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
+
+
+class InlineExecutor(Executor):
+    """Runs each task at submission, in this process (an Executor with one worker)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+@contextmanager
+def open_executor(workers: int | None = None,
+                  scheduler: str | None = None) -> Iterator[tuple[Executor, dict[str, Any]]]:
+    """Yield ``(executor, description)``; the description goes into the manifest."""
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    workers = workers or default_workers()
+    if scheduler:
+        with _dask(scheduler, workers) as pair:
+            yield pair
+    elif workers == 1:
+        yield InlineExecutor(), {"kind": "inline", "workers": 1}
+    else:
+        # forkserver: workers start from a clean process that has imported the model once,
+        # never from a parent that may already run threads (tqdm, pyarrow, DuckDB).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.api", "sim.experiments.runner"])
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
+            yield pool, {"kind": "process-pool", "workers": workers}
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _dask(address: str, workers: int):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        raise SpecError("--scheduler", address, "dask.distributed is not installed") from None
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SpecError("--scheduler", address, f"cannot connect to Dask scheduler ({reason})") \
+            from None
+    try:
+        threads = sum(client.nthreads().values())
+        # pure=False: two runs with equal arguments are still two runs, never deduplicated.
+        executor = client.get_executor(pure=False)
+        yield executor, {"kind": "dask", "address": address if cluster is None else "local",
+                         "workers": len(client.nthreads()), "threads": threads}
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def capacity(description: dict[str, Any]) -> int:
+    """How many tasks to keep in flight: enough to keep every worker busy, no more."""
+    slots = description.get("threads") or description.get("workers") or 1
+    return 1 if description["kind"] == "inline" else max(2, 2 * slots)

@@ -1,0 +1,307 @@
+"""``sim report DIR``: a Markdown and an HTML report with PNG figures, from stored results.
+
+The report is built as a list of blocks (heading, text, table, figure) rendered twice,
+so the Markdown and the HTML always say the same thing.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import analysis
+from .store import ResultStore, load_results
+
+MAX_SCENARIO_PANELS = 12     # above this, differences are pooled over scenarios
+MAX_BAND_SCENARIOS = 4
+
+
+@dataclass
+class Block:
+    kind: str               # "h2" | "h3" | "p" | "table" | "figure"
+    content: object
+
+
+def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> Path:
+    """Write report.md, report.html and figures/*.png; return the Markdown path."""
+    import matplotlib
+    matplotlib.use("Agg")
+
+    res = load_results(results_dir)
+    out = Path(out_dir) if out_dir else res.root / "report"
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    blocks = _build(res, out)
+    title = f"Experiment report: {res.manifest['experiment']['name']}"
+    (out / "report.md").write_text(_markdown(title, blocks))
+    (out / "report.html").write_text(_html(title, blocks))
+    return out / "report.md"
+
+
+def _build(res, out: Path) -> list[Block]:
+    m, spec = res.manifest, res.manifest["experiment"]
+    a = spec["analysis"]
+    metrics = a["metrics"] or res.metrics
+    hib = tuple(a["higher_is_better"])
+    counts = m.get("counts", {})
+    blocks = [Block("p", _provenance(m, counts))]
+    if counts.get("failed"):
+        failed = res.runs[res.runs["status"] == "failed"][["run_key", "error"]]
+        blocks += [Block("h2", "Failed runs"),
+                   Block("p", f"{len(failed)} runs failed; they are left out of every "
+                              "comparison below (tracebacks in failures/)."),
+                   Block("table", failed.head(20))]
+
+    method = spec["design"]["method"]
+    many = res.runs["scenario"].nunique() > MAX_SCENARIO_PANELS
+    if len(spec["regimes"]) > 1 and res.runs["status"].eq("ok").any():
+        diffs = analysis.paired_differences(
+            res.runs, metrics, a["baseline"], higher_is_better=hib, pooled=many,
+            n_boot=a["bootstrap"], confidence=a["confidence"], seed=spec["root_seed"])
+        blocks += _differences(diffs, a, out, pooled=many)
+        if method in ("rows", "grid") and not many:
+            blocks += _advantage(diffs, spec, out)
+    if method in ("sobol", "morris", "lhs"):
+        blocks += _sensitivity(res, metrics, method, out)
+    blocks += _bands(res, metrics, spec, out)
+    return blocks
+
+
+def _provenance(m: dict, counts: dict) -> str:
+    spec = m["experiment"]
+    git = f"{m.get('git_commit') or 'unknown'}{' (dirty)' if m.get('git_dirty') else ''}"
+    return (f"{spec['description']}\n\n"
+            f"Regimes: {', '.join(spec['regimes'])}; {spec['design']['n_scenarios']} scenario(s) "
+            f"({spec['design']['method']} design) x {spec['replications']} replicates, "
+            f"{spec['days']} days. Runs stored: {counts.get('stored', '?')} of "
+            f"{counts.get('total', '?')} ({counts.get('failed', 0)} failed). "
+            f"Root seed {m['root_seed']}; experiment file {m['experiment_file']} "
+            f"(sha256 {m['experiment_sha256'][:12]}); git {git}; "
+            f"started {m.get('started')}, ended {m.get('ended')}.")
+
+
+def _differences(diffs: pd.DataFrame, a: dict, out: Path, pooled: bool) -> list[Block]:
+    level = int(round(a["confidence"] * 100))
+    blocks = [Block("h2", f"Paired differences against {a['baseline']}"),
+              Block("p", f"Each replicate runs every regime with the same seed, so differences "
+                         f"are paired. diff = regime - {a['baseline']} (mean over replicates), "
+                         f"[{level}% bootstrap interval], d_z = mean difference / SD of "
+                         f"differences. Verdict uses the metric's direction "
+                         f"(higher is better only for: {', '.join(a['higher_is_better']) or '-'})."
+                         + (" Scenarios are pooled (many scenarios)." if pooled else ""))]
+    if diffs.empty:
+        return blocks + [Block("p", "No successful paired runs.")]
+    for (scenario, label), sub in diffs.groupby(["scenario", "label"], sort=False):
+        name = f"diff_s{scenario}" if scenario != "all" else "diff_all"
+        path = _forest(sub, out / "figures" / f"{name}.png", f"{label}", level)
+        table = sub[["regime", "metric", "n", "mean_baseline", "mean_regime", "diff",
+                     "ci_low", "ci_high", "effect_dz", "verdict"]]
+        blocks += [Block("h3", f"Scenario: {label}"), Block("figure", path),
+                   Block("table", table)]
+    return blocks
+
+
+def _forest(sub: pd.DataFrame, path: Path, title: str, level: int) -> Path:
+    """Relative difference (% of the baseline mean) with its interval, per metric."""
+    import matplotlib.pyplot as plt
+
+    metrics = list(dict.fromkeys(sub["metric"]))
+    regimes = list(dict.fromkeys(sub["regime"]))
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(metrics) * max(1, len(regimes) / 2) + 1.5))
+    for j, regime in enumerate(regimes):
+        r = sub[sub["regime"] == regime].set_index("metric").reindex(metrics)
+        base = r["mean_baseline"].abs().replace(0, np.nan)
+        y = np.arange(len(metrics)) + (j - (len(regimes) - 1) / 2) * 0.8 / max(1, len(regimes))
+        mid = 100 * r["diff"] / base
+        err = [100 * (r["diff"] - r["ci_low"]) / base, 100 * (r["ci_high"] - r["diff"]) / base]
+        ax.errorbar(mid, y, xerr=err, fmt="o", ms=4, capsize=2, label=regime)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(np.arange(len(metrics)), metrics, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"difference vs baseline, % of baseline mean ({level}% bootstrap interval)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _advantage(diffs: pd.DataFrame, spec: dict, out: Path) -> list[Block]:
+    """Which scenario (e.g. which mechanism switched on) erases a regime's advantage."""
+    reference = spec["analysis"]["baseline_row"]
+    if reference is None and spec["design"]["method"] == "rows":
+        reference = spec["design"]["rows"][0]["label"]
+    blocks = []
+    for regime in sorted(diffs["regime"].unique()):
+        t = analysis.advantage_table(diffs, regime, reference)
+        wide = t.pivot(index="label", columns="metric", values="verdict")
+        wide = wide.reindex(index=list(dict.fromkeys(t["label"])),
+                            columns=list(dict.fromkeys(t["metric"])))
+        blocks += [Block("h2", f"Does {regime} keep its advantage over "
+                               f"{spec['analysis']['baseline']}? (by scenario)"),
+                   Block("figure", _verdict_grid(t, out / "figures" / f"advantage_{_slug(regime)}.png",
+                                                 regime)),
+                   Block("table", wide.reset_index())]
+        if reference is not None:
+            erased = t[t["erased"]]
+            text = (f"Reference scenario: {reference}. " + (
+                "Advantage erased or reversed in: " + "; ".join(
+                    f"{lab}: {', '.join(g['metric'])}" for lab, g in erased.groupby("label", sort=False))
+                if len(erased) else "No scenario erases an advantage seen in the reference."))
+            blocks.append(Block("p", text))
+    return blocks
+
+
+def _verdict_grid(t: pd.DataFrame, path: Path, regime: str) -> Path:
+    """Scenario x metric grid coloured by relative difference, marked with the verdict."""
+    import matplotlib.pyplot as plt
+
+    labels, metrics = list(dict.fromkeys(t["label"])), list(dict.fromkeys(t["metric"]))
+    grid = t.pivot(index="label", columns="metric", values="verdict").reindex(
+        index=labels, columns=metrics)
+    code = {analysis.VERDICT_BETTER: 1, analysis.VERDICT_UNCLEAR: 0, analysis.VERDICT_WORSE: -1}
+    values = grid.apply(lambda c: c.map(code)).to_numpy(float)
+    fig, ax = plt.subplots(figsize=(0.55 * len(metrics) + 3, 0.4 * len(labels) + 2))
+    ax.imshow(values, cmap="RdYlGn", vmin=-1.5, vmax=1.5, aspect="auto")
+    ax.set_xticks(range(len(metrics)), metrics, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_title(f"{regime}: green better, red worse, yellow no clear difference", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _sensitivity(res, metrics: list[str], method: str, out: Path) -> list[Block]:
+    import matplotlib.pyplot as plt
+
+    idx = analysis.sensitivity_indices(res.runs, res.design, res.manifest, metrics)
+    title = {"sobol": "Sobol indices (first order S1, total ST)",
+             "morris": "Morris screening (mu*, sigma)",
+             "lhs": "Spearman rank correlation of each input with each outcome"}[method]
+    blocks = [Block("h2", title),
+              Block("p", "Outcomes are averaged over replicates per scenario before analysis; "
+                         "metrics that are constant or missing in some scenario are skipped.")]
+    if idx.empty:
+        return blocks + [Block("p", "No indices could be computed.")]
+    bars = {"sobol": [("S1", "S1_conf"), ("ST", "ST_conf")],
+            "morris": [("mu_star", "mu_star_conf"), ("sigma", None)],
+            "lhs": [("spearman", None)]}[method]
+    for regime, sub in idx.groupby("regime"):
+        shown = list(dict.fromkeys(sub["metric"]))
+        cols = 3
+        rows = -(-len(shown) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), squeeze=False)
+        for ax, metric in zip(axes.flat, shown):
+            s = sub[sub["metric"] == metric]
+            x = np.arange(len(s))
+            for k, (col, conf) in enumerate(bars):
+                ax.bar(x + k * 0.4 - 0.2 * (len(bars) - 1), s[col], width=0.4, label=col,
+                       yerr=s[conf] if conf else None, capsize=2)
+            ax.set_xticks(x, s["parameter"], rotation=45, ha="right", fontsize=6)
+            ax.set_title(metric, fontsize=8)
+        for ax in list(axes.flat)[len(shown):]:
+            ax.axis("off")
+        axes.flat[0].legend(fontsize=7)
+        fig.tight_layout()
+        path = out / "figures" / f"sensitivity_{_slug(regime)}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        blocks += [Block("h3", f"Regime: {regime}"), Block("figure", path),
+                   Block("table", sub.drop(columns="regime"))]
+    return blocks
+
+
+def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
+    """Daily series: mean and 5-95% band across replicates, per regime."""
+    import matplotlib.pyplot as plt
+
+    blocks = [Block("h2", "Daily series"),
+              Block("p", "Lines: mean across replicates; bands: 5th to 95th percentile.")]
+    with ResultStore(res.root).connect() as con:
+        columns = [c for c in con.execute("SELECT * FROM daily LIMIT 0").df().columns]
+        series = [c for c in columns if c not in ("run_key", "scenario", "rep", "regime", "day")]
+        if not series:
+            return blocks + [Block("p", "No daily series stored.")]
+        scenarios = sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
+        labels = res.runs.groupby("scenario")["label"].first()
+        for metric in series:
+            fig, axes = plt.subplots(1, len(scenarios), figsize=(4.5 * len(scenarios), 3),
+                                     squeeze=False, sharey=True)
+            for ax, scenario in zip(axes.flat, scenarios):
+                b = analysis.daily_bands(con, metric, int(scenario))
+                for regime, g in b.groupby("regime"):
+                    line, = ax.plot(g["day"], g["mean"], lw=1.2, label=regime)
+                    ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2,
+                                    color=line.get_color())
+                ax.set_title(str(labels.get(scenario, scenario)), fontsize=8)
+                ax.set_xlabel("day")
+            axes.flat[0].set_ylabel(metric, fontsize=8)
+            axes.flat[0].legend(fontsize=7)
+            fig.tight_layout()
+            path = out / "figures" / f"daily_{_slug(metric)}.png"
+            fig.savefig(path, dpi=100)
+            plt.close(fig)
+            blocks.append(Block("figure", path))
+    if res.runs["scenario"].nunique() > MAX_BAND_SCENARIOS:
+        blocks.append(Block("p", f"Showing the first {MAX_BAND_SCENARIOS} scenarios."))
+    return blocks
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return "" if np.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def _markdown(title: str, blocks: list[Block]) -> str:
+    lines = [f"# {title}", ""]
+    for b in blocks:
+        if b.kind in ("h2", "h3"):
+            lines += [("## " if b.kind == "h2" else "### ") + str(b.content), ""]
+        elif b.kind == "p":
+            lines += [str(b.content), ""]
+        elif b.kind == "figure":
+            lines += [f"![{b.content.stem}](figures/{b.content.name})", ""]
+        elif b.kind == "table":
+            df = b.content
+            lines.append("| " + " | ".join(map(str, df.columns)) + " |")
+            lines.append("|" + "---|" * len(df.columns))
+            lines += ["| " + " | ".join(_fmt(v).replace("|", "/") for v in row) + " |"
+                      for row in df.itertuples(index=False)]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _html(title: str, blocks: list[Block]) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
+             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
+             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
+             "padding:2px 6px}img{max-width:100%}</style></head><body>", f"<h1>{e(title)}</h1>"]
+    for b in blocks:
+        if b.kind in ("h2", "h3"):
+            parts.append(f"<{b.kind}>{e(str(b.content))}</{b.kind}>")
+        elif b.kind == "p":
+            parts += [f"<p>{e(p)}</p>" for p in str(b.content).split("\n\n")]
+        elif b.kind == "figure":
+            parts.append(f"<img src='figures/{e(b.content.name)}' alt='{e(b.content.stem)}'>")
+        elif b.kind == "table":
+            df = b.content
+            parts.append("<table><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in df.columns)
+                         + "</tr>")
+            parts += ["<tr>" + "".join(f"<td>{e(_fmt(v))}</td>" for v in row) + "</tr>"
+                      for row in df.itertuples(index=False)]
+            parts.append("</table>")
+    return "\n".join(parts + ["</body></html>"]) + "\n"

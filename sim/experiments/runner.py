@@ -1,0 +1,289 @@
+"""Run an experiment: plan the runs, execute them on any Executor, store each as it ends.
+
+The runner knows the model only through ``sim.api.simulate(params, regime, seed)`` and
+the parameter metadata in ``sim.params``. A task is one (scenario, replicate) with all of
+its regimes, which share one seed (common random numbers). Workers return results to
+this process, which alone writes to the output directory, so a worker may sit on
+another machine without a shared filesystem.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import provenance
+from .executors import capacity, open_executor
+from .seeds import run_seed
+from .spec import Experiment, SpecError, load_experiment
+from .store import KEY_COLUMNS, ResultStore, read_manifest, run_schema, write_manifest
+
+# Test hook, honoured only here: comma-separated glob patterns of run keys that must fail,
+# e.g. SIM_EXPERIMENTS_FAIL="s0001-r000-five". Read by the coordinating process and sent
+# with the task, so it works the same on every executor.
+FAIL_ENV = "SIM_EXPERIMENTS_FAIL"
+
+
+class InjectedFailure(RuntimeError):
+    """Raised instead of running the model for run keys named in SIM_EXPERIMENTS_FAIL."""
+
+
+def run_key(scenario: int, rep: int, regime: str) -> str:
+    """Readable, unique and sortable within a sweep: ``s0003-r012-five``."""
+    return f"s{scenario:04d}-r{rep:03d}-{regime}"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """The regimes of one replicate of one scenario (they share ``seed``)."""
+
+    scenario: int
+    label: str
+    rep: int
+    seed: int
+    params: dict[str, Any]
+    regimes: tuple[str, ...]
+    fail: tuple[str, ...] = ()
+
+    def keys(self) -> list[str]:
+        return [run_key(self.scenario, self.rep, r) for r in self.regimes]
+
+
+@dataclass
+class RunOutcome:
+    """What a worker sends back for one run: results, or the error that stopped it."""
+
+    key: str
+    regime: str
+    status: str                       # "ok" | "failed"
+    summary: dict[str, float] = field(default_factory=dict)
+    daily: pd.DataFrame | None = None
+    error: str | None = None
+    traceback: str | None = None
+
+
+def run_task(task: RunTask) -> list[RunOutcome]:
+    """Execute one task on a worker. Model errors become data; they never raise."""
+    from sim.api import simulate
+
+    outcomes = []
+    for regime, key in zip(task.regimes, task.keys()):
+        try:
+            if any(fnmatch.fnmatchcase(key, pattern) for pattern in task.fail):
+                raise InjectedFailure(f"failure injected by {FAIL_ENV} for {key}")
+            result = simulate(dict(task.params), regime, task.seed)
+            daily = result.daily.reset_index(drop=True)
+            outcomes.append(RunOutcome(key, regime, "ok", dict(result.summary), daily))
+        except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            outcomes.append(RunOutcome(key, regime, "failed", error=message,
+                                       traceback=traceback.format_exc()))
+    return outcomes
+
+
+def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> list[RunTask]:
+    """Every task with at least one run not yet stored, in run-key order."""
+    tasks = []
+    for scenario in experiment.scenarios:
+        params = experiment.params_for(scenario)
+        for rep in range(experiment.replications):
+            todo = tuple(r for r in experiment.regimes if run_key(scenario.index, rep, r) not in done)
+            if todo:
+                seed = run_seed(experiment.root_seed, scenario.index, rep)
+                tasks.append(RunTask(scenario.index, scenario.label, rep, seed, params, todo, fail))
+    return tasks
+
+
+@dataclass
+class SweepSummary:
+    """Counts of one invocation of the runner."""
+
+    out: Path
+    total: int
+    already_done: int
+    executed: int = 0
+    failed: int = 0
+    aborted: int = 0
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every run is stored (failed runs included), 1 if some could not run."""
+        return 1 if self.aborted else 0
+
+
+def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
+                   workers: int | None = None, scheduler: str | None = None,
+                   executor: Executor | None = None, progress: bool = True,
+                   retry_failed: bool = False) -> SweepSummary:
+    """Run (or resume) ``experiment`` into ``out``; return what this invocation did.
+
+    ``executor`` may be any ``concurrent.futures.Executor``; otherwise one is opened from
+    ``workers``/``scheduler`` (see :mod:`sim.experiments.executors`).
+    """
+    from sim.api import SUMMARY_METRICS
+    from sim.params import PARAM_SPECS
+
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    store = ResultStore(out)
+    store.check_compatible(experiment)
+    metrics = list(SUMMARY_METRICS)
+    param_types = {n: type(PARAM_SPECS[n].default) for n in experiment.param_columns()}
+    _check_columns(experiment, metrics, param_types)
+    schema = run_schema(param_types, metrics)
+    defaults = {n: PARAM_SPECS[n].default for n in param_types}
+    fail = tuple(p for p in os.environ.get(FAIL_ENV, "").split(",") if p.strip())
+
+    opened = nullcontext((executor, {"kind": type(executor).__name__})) if executor \
+        else open_executor(workers, scheduler)
+    with opened as (pool, info):          # connect first: a refused scheduler leaves out untouched
+        store.prepare(experiment, _design_table(experiment))
+        if retry_failed:
+            store.forget(store.done_keys(status="failed"))
+        done = store.done_keys()
+        summary = SweepSummary(store.root, experiment.n_runs, len(done))
+        manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
+        start = time.perf_counter()
+        try:
+            _drive(pool, capacity(info), plan(experiment, done, fail), store, schema, defaults,
+                   metrics, summary, progress)
+        finally:
+            summary.seconds = time.perf_counter() - start
+            _finish_manifest(store, manifest, summary)
+    return summary
+
+
+def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultStore, schema,
+           defaults: dict, metrics: list[str], summary: SweepSummary, progress: bool) -> None:
+    """Keep ``in_flight`` tasks submitted; store every outcome as soon as it arrives."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=summary.total, initial=summary.already_done, unit="run", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True, desc="runs")
+    queue, running = iter(tasks), {}
+
+    def top_up() -> None:
+        while len(running) < in_flight and (task := next(queue, None)) is not None:
+            running[pool.submit(run_task, task)] = task
+
+    try:
+        top_up()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = running.pop(future)
+                try:
+                    outcomes = future.result()
+                except Exception as exc:  # noqa: BLE001 - the executor, not the model, failed
+                    summary.aborted += len(task.regimes)
+                    bar.write(f"sim: warning: task {task.keys()[0]}..: executor error "
+                              f"{type(exc).__name__}: {exc}; rerun to resume", file=sys.stderr)
+                    continue
+                for outcome in outcomes:
+                    store.write_run(_row(task, outcome, defaults, metrics), schema,
+                                    outcome.daily, outcome.traceback)
+                    summary.executed += 1
+                    summary.failed += outcome.status == "failed"
+                    bar.update(1)
+                bar.set_postfix(failed=summary.failed, refresh=False)
+            top_up()
+    finally:
+        for future in running:
+            future.cancel()
+        summary.aborted += sum(len(t.regimes) for t in running.values())
+        bar.close()
+
+
+def _row(task: RunTask, outcome: RunOutcome, defaults: dict, metrics: list[str]) -> dict:
+    """One run-table row: keys, status, every parameter (defaults filled), every metric."""
+    row: dict[str, Any] = {"run_key": outcome.key, "scenario": task.scenario, "label": task.label,
+                           "rep": task.rep, "regime": outcome.regime, "seed": task.seed,
+                           "status": outcome.status, "error": outcome.error}
+    row.update({n: task.params.get(n, d) for n, d in defaults.items()})
+    for m in metrics:
+        value = outcome.summary.get(m)
+        row[m] = None if value is None else float(value)
+    return row
+
+
+def _check_columns(experiment: Experiment, metrics: list[str], param_types: dict) -> None:
+    clash = set(metrics) & (set(param_types) | set(KEY_COLUMNS) | {"status", "error", "day"})
+    if clash:  # a model-side naming problem, reported before anything runs
+        raise SpecError(experiment.path, ", ".join(sorted(clash)),
+                        "a summary metric has the name of a parameter or run-table column")
+
+
+def _design_table(experiment: Experiment) -> pd.DataFrame:
+    """One row per scenario: index, label, varied values, and raw sample values (x_*)."""
+    rows = []
+    for s in experiment.scenarios:
+        rows.append({"scenario": s.index, "label": s.label,
+                     **{f"param_{k}": v for k, v in s.varied.items()},
+                     **{f"x_{k}": v for k, v in s.raw.items()}})
+    return pd.DataFrame(rows)
+
+
+def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
+                    param_types: dict) -> dict:
+    """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
+    from sim.api import SUMMARY_METRICS
+    from sim.params import PARAM_SPECS
+
+    manifest = read_manifest(root) or {
+        "format": "sim-experiment-results/1",
+        "experiment_file": str(experiment.path),
+        "experiment_sha256": experiment.sha256,
+        "experiment": experiment.to_json(),
+        "root_seed": experiment.root_seed,
+        "seed_derivation": "numpy.random.SeedSequence(root_seed, spawn_key=(scenario, rep))"
+                           ".generate_state(1, uint64)[0] & (2**63-1); shared by all regimes",
+        "n_runs": experiment.n_runs,
+        "columns": {"keys": list(KEY_COLUMNS), "status": ["status", "error"],
+                    "params": {n: t.__name__ for n, t in param_types.items()},
+                    "metrics": metrics},
+        "metric_descriptions": dict(SUMMARY_METRICS),
+        "parameters": {n: {"default": PARAM_SPECS[n].default, "unit": PARAM_SPECS[n].unit,
+                           "min": PARAM_SPECS[n].min, "max": PARAM_SPECS[n].max,
+                           "doc": PARAM_SPECS[n].doc} for n in param_types},
+        "started": provenance.now(),
+        "sessions": [],
+    }
+    git = provenance.git_state()
+    session = {"started": provenance.now(), "executor": info, "git_commit": git["commit"],
+               "git_dirty": git["dirty"], "packages": provenance.package_versions(),
+               **provenance.platform_info(), "argv": sys.argv}
+    earlier = manifest["sessions"][-1]["git_commit"] if manifest["sessions"] else git["commit"]
+    if earlier != git["commit"]:
+        print(f"sim: warning: {root}: resuming with git commit {git['commit']} but earlier "
+              f"runs used {earlier}", file=sys.stderr)
+    manifest["sessions"].append(session)
+    manifest.update(git_commit=git["commit"], git_dirty=git["dirty"],
+                    packages=session["packages"], executor=info, ended=None)
+    write_manifest(root, manifest)
+    return manifest
+
+
+def _finish_manifest(store: ResultStore, manifest: dict, summary: SweepSummary) -> None:
+    """Consolidate the tables and record how this session ended."""
+    counts = store.consolidate()
+    statuses = store.done_keys(status="failed")
+    manifest["sessions"][-1].update(ended=provenance.now(), executed=summary.executed,
+                                    failed=summary.failed, aborted=summary.aborted,
+                                    seconds=round(summary.seconds, 3))
+    manifest.update(ended=provenance.now(), consolidated=counts,
+                    counts={"total": summary.total, "stored": counts["runs"],
+                            "failed": len(statuses), "ok": counts["runs"] - len(statuses),
+                            "missing": summary.total - counts["runs"]},
+                    complete=counts["runs"] == summary.total)
+    write_manifest(store.root, manifest)

@@ -1,0 +1,255 @@
+"""Result storage that loses nothing and survives being killed at any moment.
+
+Layout of an output directory::
+
+    manifest.json               provenance: experiment hash, seeds, git, versions, sessions
+    experiment.toml             a byte copy of the experiment file
+    design.parquet              one row per scenario: label, varied values, raw sample values
+    parts/daily/<run_key>.parquet   one run's daily series   (written first)
+    failures/<run_key>.txt          a failed run's traceback (written first)
+    parts/runs/<run_key>.parquet    one run's row            (written last: completion marker)
+    runs.parquet, daily.parquet     consolidated tables sorted by (scenario, rep, regime[, day])
+
+Every file is written to a temporary name and moved into place with ``os.replace``,
+which is atomic: a reader (or a resumed sweep) sees a whole file or none. Because a
+run's row is written after its daily series, "the row exists" means "the run is done".
+The parts are the truth; the consolidated files are a compact, ordered copy rebuilt at
+the end of every session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .spec import Experiment, SpecError
+
+KEY_COLUMNS = ("run_key", "scenario", "label", "rep", "regime", "seed")
+STATUS_COLUMNS = ("status", "error")
+SORT_RUNS = "scenario, rep, regime"
+SORT_DAILY = "scenario, rep, regime, day"
+
+_ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = _tmp_name(path)
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def atomic_write_parquet(path: Path, table: pa.Table) -> None:
+    tmp = _tmp_name(path)
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _tmp_name(path: Path) -> Path:
+    # A dot-prefixed name never matches the *.parquet globs that readers use.
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    path = Path(root) / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n"
+    atomic_write_bytes(Path(root) / "manifest.json", text.encode())
+
+
+def run_schema(param_types: dict[str, type], metrics: list[str]) -> pa.Schema:
+    """Run-table schema: keys, status, every parameter set, every summary metric."""
+    fields = [("run_key", pa.string()), ("scenario", pa.int64()), ("label", pa.string()),
+              ("rep", pa.int64()), ("regime", pa.string()), ("seed", pa.int64()),
+              ("status", pa.string()), ("error", pa.string())]
+    fields += [(n, _ARROW_TYPES.get(t, pa.string())) for n, t in param_types.items()]
+    fields += [(m, pa.float64()) for m in metrics]
+    return pa.schema(fields)
+
+
+class ResultStore:
+    """One output directory: write parts, know what is done, consolidate, expose views."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.runs_dir = self.root / "parts" / "runs"
+        self.daily_dir = self.root / "parts" / "daily"
+        self.failures_dir = self.root / "failures"
+
+    # -- opening ------------------------------------------------------------
+
+    def check_compatible(self, experiment: Experiment) -> None:
+        """Refuse (without touching anything) a directory holding something else."""
+        if not self.root.exists():
+            return
+        if not self.root.is_dir():
+            raise SpecError(self.root, "--out", "exists and is not a directory")
+        manifest = read_manifest(self.root)
+        if manifest is None:
+            if any(self.root.iterdir()):
+                raise SpecError(self.root, "--out",
+                                "not empty and holds no manifest.json; choose another directory")
+            return
+        if manifest.get("experiment_sha256") != experiment.sha256:
+            raise SpecError(self.root, "--out",
+                            f"holds results of a different experiment file "
+                            f"({manifest.get('experiment_file')}, sha256 "
+                            f"{str(manifest.get('experiment_sha256'))[:12]}); "
+                            f"use another --out")
+
+    def prepare(self, experiment: Experiment, design: pd.DataFrame) -> None:
+        """Create the layout and write the files known before any run."""
+        for d in (self.runs_dir, self.daily_dir, self.failures_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.rglob(".*.tmp"):      # left by a killed session
+            stale.unlink(missing_ok=True)
+        copy = self.root / "experiment.toml"
+        if not copy.exists():
+            atomic_write_bytes(copy, experiment.path.read_bytes())
+        atomic_write_parquet(self.root / "design.parquet",
+                             pa.Table.from_pandas(design, preserve_index=False))
+
+    # -- runs ---------------------------------------------------------------
+
+    def done_keys(self, status: str | None = None) -> set[str]:
+        """Run keys with a stored row (optionally only those with the given status)."""
+        keys = {p.stem for p in self.runs_dir.glob("*.parquet")}
+        if status is None or not keys:
+            return keys
+        table = pq.read_table(self.runs_dir, columns=["run_key", "status"])
+        return {k for k, s in zip(table["run_key"].to_pylist(), table["status"].to_pylist())
+                if s == status}
+
+    def write_run(self, row: dict[str, Any], schema: pa.Schema,
+                  daily: pd.DataFrame | None, traceback: str | None) -> None:
+        """Store one run: daily series or traceback first, the run row last."""
+        key = row["run_key"]
+        if daily is not None:
+            front = {c: row[c] for c in ("run_key", "scenario", "rep", "regime")}
+            daily = pd.concat([pd.DataFrame(front, index=daily.index), daily], axis=1)
+            atomic_write_parquet(self.daily_dir / f"{key}.parquet",
+                                 pa.Table.from_pandas(daily, preserve_index=False))
+        if traceback is not None:
+            atomic_write_bytes(self.failures_dir / f"{key}.txt", traceback.encode())
+        table = pa.Table.from_pylist([row], schema=schema)
+        atomic_write_parquet(self.runs_dir / f"{key}.parquet", table)
+
+    def forget(self, keys: set[str]) -> None:
+        """Drop stored runs (used by --retry-failed); the row goes first."""
+        for key in sorted(keys):
+            for path in (self.runs_dir / f"{key}.parquet", self.daily_dir / f"{key}.parquet",
+                         self.failures_dir / f"{key}.txt"):
+                path.unlink(missing_ok=True)
+
+    # -- consolidated tables -----------------------------------------------------
+
+    def part_counts(self) -> dict[str, int]:
+        return {"runs": sum(1 for _ in self.runs_dir.glob("*.parquet")),
+                "daily": sum(1 for _ in self.daily_dir.glob("*.parquet"))}
+
+    def consolidate(self) -> dict[str, int]:
+        """Rewrite runs.parquet and daily.parquet from the parts, sorted by run key."""
+        import duckdb
+
+        counts = self.part_counts()
+        with duckdb.connect() as con:
+            for name, order in (("runs", SORT_RUNS), ("daily", SORT_DAILY)):
+                target = self.root / f"{name}.parquet"
+                if counts[name] == 0:
+                    target.unlink(missing_ok=True)
+                    continue
+                tmp = _tmp_name(target)
+                con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(self._glob(name))}, "
+                            f"union_by_name=true) ORDER BY {order}) TO {_sql_str(tmp)} "
+                            f"(FORMAT parquet, COMPRESSION zstd)")
+                os.replace(tmp, target)
+        return counts
+
+    def _glob(self, name: str) -> str:
+        return str((self.runs_dir if name == "runs" else self.daily_dir) / "*.parquet")
+
+    def sources(self) -> dict[str, str | None]:
+        """Where to read each table: the consolidated file if current, else the parts."""
+        manifest = read_manifest(self.root) or {}
+        current = manifest.get("consolidated") == self.part_counts()
+        out: dict[str, str | None] = {}
+        for name in ("runs", "daily"):
+            whole = self.root / f"{name}.parquet"
+            if current and whole.exists():
+                out[name] = str(whole)
+            elif self.part_counts()[name]:
+                out[name] = self._glob(name)
+            else:
+                out[name] = None
+        return out
+
+    def connect(self):
+        """A DuckDB connection with views ``runs``, ``daily`` and ``design``."""
+        import duckdb
+
+        if read_manifest(self.root) is None:
+            raise SpecError(self.root, "DIR", "not a results directory (no manifest.json)")
+        con = duckdb.connect()
+        for name, source in self.sources().items():
+            if source is None:   # e.g. every run failed: an empty view keeps SQL working
+                con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS run_key WHERE false")
+            else:
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet("
+                            f"{_sql_str(source)}, union_by_name=true) ORDER BY "
+                            f"{SORT_RUNS if name == 'runs' else SORT_DAILY}")
+        design = self.root / "design.parquet"
+        if design.exists():
+            con.execute(f"CREATE VIEW design AS SELECT * FROM read_parquet({_sql_str(design)})")
+        return con
+
+
+def _sql_str(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Results:
+    """Stored results of one experiment, for notebooks and the report (no model import)."""
+
+    root: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    design: pd.DataFrame
+
+    def daily(self, where: str | None = None) -> pd.DataFrame:
+        """Daily series (optionally filtered with a SQL condition), sorted by run key and day."""
+        return self.sql("SELECT * FROM daily" + (f" WHERE {where}" if where else ""))
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run SQL over the views runs, daily and design."""
+        with ResultStore(self.root).connect() as con:
+            return con.execute(query).df()
+
+    @property
+    def metrics(self) -> list[str]:
+        return list(self.manifest["columns"]["metrics"])
+
+    @property
+    def params(self) -> list[str]:
+        return list(self.manifest["columns"]["params"])
+
+
+def load_results(root: str | Path) -> Results:
+    """Open an output directory written by ``sim experiment``."""
+    store = ResultStore(root)
+    with store.connect() as con:
+        runs = con.execute("SELECT * FROM runs").df()
+    manifest = read_manifest(store.root)
+    design_path = store.root / "design.parquet"
+    design = pd.read_parquet(design_path) if design_path.exists() else pd.DataFrame()
+    return Results(store.root, manifest, runs, design)
+
