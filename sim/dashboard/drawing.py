@@ -1,0 +1,149 @@
+"""Matplotlib drawings for the dashboard: the resident network and the time-series charts.
+
+The figures carry no text (only tick numbers): titles and legends are HTML on the page, so
+they switch language instantly and need no CJK font on the server.
+
+Speed matters: the page must redraw two networks and the charts in well under 0.5 s for a
+2,000-resident community. So the layout is computed once per reset (and cached by graph), and
+above ``MAX_DRAWN_NODES`` residents only a connected sample of the network is drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; we only ever write PNG bytes
+
+import networkx as nx
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+MAX_DRAWN_NODES = 500
+"""Above this many residents the network view shows a sample of this size (stated on screen)."""
+
+REGIME_COLOURS = {"three": "#5b6c8f", "five": "#0f9d8a"}
+NODE_COLOURS = {
+    "none": "#97a3b3",
+    "need": "#8e44ad",
+    1: "#f4d03f",  # dispute stages, light to dark as they escalate
+    2: "#f39c12",
+    3: "#e74c3c",
+    4: "#7b1e1e",
+}
+VOLUNTEER_RING = "#1a9641"
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What to draw of one resident network: which nodes, where, and the edges between them."""
+
+    nodes: np.ndarray  # resident ids drawn (all of them, or a sample)
+    xy: np.ndarray  # (len(nodes), 2) positions
+    segments: np.ndarray  # (edges, 2, 2) line segments between drawn nodes
+    total: int  # residents in the community
+
+    @property
+    def sampled(self) -> bool:
+        """True if only part of the network is drawn."""
+        return len(self.nodes) < self.total
+
+
+def network_view(graph: nx.Graph, seed: int, max_nodes: int = MAX_DRAWN_NODES) -> NetworkView:
+    """Choose the drawn nodes and lay them out; cached, since resets often keep the same graph."""
+    edges = np.asarray(sorted(tuple(sorted(e)) for e in graph.edges()), dtype=np.int64)
+    return _network_view(graph.number_of_nodes(), edges.tobytes(), seed, max_nodes)
+
+
+@functools.lru_cache(maxsize=8)
+def _network_view(n: int, edge_bytes: bytes, seed: int, max_nodes: int) -> NetworkView:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(np.frombuffer(edge_bytes, dtype=np.int64).reshape(-1, 2).tolist())
+    nodes = _snowball_sample(graph, max_nodes, seed) if n > max_nodes else list(range(n))
+    sub = graph.subgraph(nodes)
+    # Spring layout is O(n^2) per iteration; on at most max_nodes nodes it takes well under a second.
+    pos = nx.spring_layout(sub, seed=seed, iterations=40)
+    xy = np.array([pos[v] for v in nodes]).reshape(-1, 2)
+    segments = np.array([(pos[u], pos[v]) for u, v in sub.edges()]).reshape(-1, 2, 2)
+    return NetworkView(np.asarray(nodes, dtype=np.int64), xy, segments, n)
+
+
+def _snowball_sample(graph: nx.Graph, size: int, seed: int) -> list[int]:
+    """Breadth-first sample from random start residents: a connected neighbourhood, not scattered dots."""
+    rng = np.random.default_rng(seed)
+    chosen: dict[int, None] = {}  # insertion-ordered set
+    for start in rng.permutation(graph.number_of_nodes()).tolist():
+        if len(chosen) >= size:
+            break
+        if start in chosen:
+            continue
+        for v in nx.bfs_tree(graph, start):
+            if v not in chosen:
+                chosen[v] = None
+                if len(chosen) >= size:
+                    break
+    return sorted(chosen)
+
+
+def node_colours(states: dict[str, np.ndarray]) -> np.ndarray:
+    """One fill colour per resident: the dispute stage if any, else an open need, else none."""
+    stage = np.asarray(states["dispute_stage"])
+    colours = np.full(stage.shape, NODE_COLOURS["none"], dtype=object)
+    colours[np.asarray(states["open_need"], dtype=bool)] = NODE_COLOURS["need"]
+    for s in (1, 2, 3, 4):
+        colours[stage == s] = NODE_COLOURS[s]
+    return colours
+
+
+def state_counts(states: dict[str, np.ndarray]) -> dict[str, int]:
+    """Counts over all residents, for the legend (the drawing may show only a sample)."""
+    stage = np.asarray(states["dispute_stage"])
+    need = np.asarray(states["open_need"], dtype=bool)
+    counts = {"legend_none": int(((stage == 0) & ~need).sum()), "legend_need": int((need & (stage == 0)).sum())}
+    for s in (1, 2, 3, 4):
+        counts[f"legend_dispute_{s}"] = int((stage == s).sum())
+    counts["legend_volunteer"] = int(np.asarray(states["volunteer"], dtype=bool).sum())
+    return counts
+
+
+def network_png(view: NetworkView, states: dict[str, np.ndarray]) -> bytes:
+    """Draw the (sampled) network with residents coloured by state; volunteers get a green ring."""
+    fill = node_colours(states)[view.nodes]
+    volunteer = np.asarray(states["volunteer"], dtype=bool)[view.nodes]
+    size = 36 if len(view.nodes) <= 200 else 20
+    fig = Figure(figsize=(5.2, 4.0), dpi=80)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
+    ax.set_axis_off()
+    ax.add_collection(LineCollection(view.segments, colors="#dfe3e8", linewidths=0.6, zorder=0))
+    ax.scatter(*view.xy[~volunteer].T, s=size, c=list(fill[~volunteer]), edgecolors="white", linewidths=0.4, zorder=1)
+    ax.scatter(*view.xy[volunteer].T, s=size * 1.6, c=list(fill[volunteer]), edgecolors=VOLUNTEER_RING, linewidths=1.6, zorder=2)
+    ax.autoscale_view()
+    return _png(fig)
+
+
+def series_png(frames: dict, column: str) -> bytes:
+    """Line chart of one daily metric for both regimes, as a share (0-100 %)."""
+    fig = Figure(figsize=(5.6, 2.6), dpi=80)
+    ax = fig.add_axes((0.12, 0.14, 0.85, 0.8))
+    for regime, frame in frames.items():
+        if len(frame) and column in frame:
+            ax.plot(frame["day"], frame[column], color=REGIME_COLOURS[regime], linewidth=2)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.grid(alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return _png(fig)
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

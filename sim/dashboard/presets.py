@@ -1,0 +1,80 @@
+"""Slider levers and scenario presets for the dashboard.
+
+The model accepts wide ranges (``sim.params.PARAM_SPECS``); a slider over 0-1000 is useless to
+policy staff, so each lever has a dashboard range chosen around the grounded default and
+clipped to the model's own range. A preset is a named set of parameter overrides; anything it
+leaves out keeps the model's default (or the dashboard default for community size).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.params import PARAM_SPECS
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A slider over one model parameter."""
+
+    name: str
+    min: float
+    max: float
+    step: float
+
+    @property
+    def spec(self):
+        """The model's spec for this parameter (unit, doc, allowed range)."""
+        return PARAM_SPECS[self.name]
+
+    @property
+    def is_int(self) -> bool:
+        """Integer parameters get an integer slider."""
+        return isinstance(self.spec.default, int)
+
+    @property
+    def default(self) -> float:
+        """Where the slider starts: the model default, except where the dashboard needs less."""
+        return DASHBOARD_DEFAULTS.get(self.name, self.spec.default)
+
+
+# The model's default community has 8,000 residents; the dashboard starts smaller so that a
+# reset is instant, and caps size at 3,000 so that every step stays responsive.
+DASHBOARD_DEFAULTS = {"n_residents": 1000}
+
+LEVERS = (
+    Lever("n_residents", 100, 3000, 50),
+    Lever("volunteer_registration_share", 0.0, 0.5, 0.01),
+    Lever("individual_giving_yuan_per_capita", 0.0, 300.0, 1.0),
+    Lever("coordination_cost_hours_per_channel", 0.0, 10.0, 0.5),
+    Lever("crowd_out_elasticity", 0.0, 1.0, 0.05),
+    Lever("party_member_hours_per_day", 0.0, 5.0, 0.05),
+    Lever("escalation_hazard_scale", 0.0, 5.0, 0.1),
+    Lever("trust_shock_prob_per_year", 0.0, 4.0, 0.1),
+)
+"""Sliders in display order; their labels are in ``i18n.LABELS`` under the parameter name."""
+
+PRESETS: dict[str, dict[str, float]] = {
+    # the grounded defaults: one urban community (DOMAIN.md), at dashboard size
+    "preset_default": {},
+    # a third of residents 60+ (vs 21.1%), more of them living alone: more care needs
+    "preset_ageing": {"share_60_plus": 0.33, "elderly_alone_share": 0.2},
+    # twice the dispute onsets and faster escalation
+    "preset_disputes": {"dispute_rate_per_10k": 520.0, "escalation_hazard_scale": 2.0},
+    # scandals likely (about three a year), each collapsing trust as in 2011 (-86.6%)
+    "preset_donation_shock": {"trust_shock_prob_per_year": 3.0},
+    # a large community, to see the sampled network view
+    "preset_large": {"n_residents": 2000},
+}
+"""Preset key (also its label key in ``i18n.LABELS``) -> parameter overrides."""
+
+
+def lever_values(preset: str) -> dict[str, float]:
+    """Slider positions for a preset: its overrides, else the lever defaults."""
+    overrides = PRESETS[preset]
+    return {lever.name: overrides.get(lever.name, lever.default) for lever in LEVERS}
+
+
+def model_overrides(preset: str, sliders: dict[str, float]) -> dict[str, float]:
+    """Parameter overrides for the model: the preset's, with the sliders on top."""
+    return PRESETS[preset] | sliders
