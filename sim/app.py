@@ -30,7 +30,9 @@ def reset():
     """Rebuild both communities from the seed, the preset and the slider values."""
     playing.value = False
     sliders = {name: reactive.value for name, reactive in levers.items()}
-    runs.value = LinkedRuns(seed=int(seed.value), params=presets.model_overrides(preset.value, sliders))
+    runs.value = LinkedRuns(
+        seed=int(seed.value), params=presets.model_overrides(preset.value, sliders)
+    )
     version.value += 1
 
 
@@ -63,7 +65,13 @@ def Controls():
     ready = runs.value is not None
     with solara.Card(t("controls", lg), margin=0):
         with solara.Row():
-            solara.Button(t("step", lg), on_click=step, disabled=playing.value or not ready, color="primary", classes=["btn-step"])
+            solara.Button(
+                t("step", lg),
+                on_click=step,
+                disabled=playing.value or not ready,
+                color="primary",
+                classes=["btn-step"],
+            )
             solara.Button(
                 t("pause", lg) if playing.value else t("play", lg),
                 on_click=lambda: playing.set(not playing.value),
@@ -71,26 +79,51 @@ def Controls():
                 color="primary",
                 classes=["btn-play"],
             )
-            solara.Button(t("reset", lg), on_click=reset, color="primary", outlined=True, classes=["btn-reset"])
+            solara.Button(
+                t("reset", lg),
+                on_click=reset,
+                color="primary",
+                outlined=True,
+                classes=["btn-reset"],
+            )
         solara.InputInt(t("seed", lg), value=seed, classes=["input-seed"])
         labels = {t(key, lg): key for key in presets.PRESETS}
-        solara.Select(t("scenario", lg), values=list(labels), value=t(preset.value, lg), on_value=lambda label: choose_preset(labels[label]))
+        solara.Select(
+            t("scenario", lg),
+            values=list(labels),
+            value=t(preset.value, lg),
+            on_value=lambda label: choose_preset(labels[label]),
+        )
     with solara.Card(t("levers", lg), margin=0):
         for lever in presets.LEVERS:
             reactive = levers[lever.name]
             slider = solara.SliderInt if lever.is_int else solara.SliderFloat
             # label on its own line: the Chinese and English names are too long to sit beside a slider
             with solara.Div(classes=[f"lever-{lever.name}"]):
-                solara.Text(f"{t(lever.name, lg)}: {reactive.value:g}", style={"font-size": "0.9em"})
+                solara.Text(
+                    f"{t(lever.name, lg)}: {reactive.value:g}", style={"font-size": "0.9em"}
+                )
                 slider("", value=reactive, min=lever.min, max=lever.max, step=lever.step)
         solara.Text(t("pending_note", lg), style={"font-size": "0.85em", "color": "#666"})
     if ready:
         with solara.Card(t("effective", lg), margin=0, classes=["effective-params"]):
             for name, value in runs.value.effective_params().items():
                 shown = f"{value:g}" if isinstance(value, float) else str(value)
-                solara.HTML(tag="div", unsafe_innerHTML=f"{t(name, lg)}: <b class='effective-{name}'>{shown}</b>", style="font-size:0.85em")
-            solara.HTML(tag="div", unsafe_innerHTML=f"{t('seed', lg)}: <b class='effective-seed'>{runs.value.seed}</b>", style="font-size:0.85em")
-            solara.FileDownload(runs.value.csv, filename=f"linkage_seed{runs.value.seed}.csv", label=t("download", lg))
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"{t(name, lg)}: <b class='effective-{name}'>{shown}</b>",
+                    style="font-size:0.85em",
+                )
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"{t('seed', lg)}: <b class='effective-seed'>{runs.value.seed}</b>",
+                style="font-size:0.85em",
+            )
+            solara.FileDownload(
+                runs.value.csv,
+                filename=f"linkage_seed{runs.value.seed}.csv",
+                label=t("download", lg),
+            )
 
 
 @solara.component
@@ -102,7 +135,13 @@ def Page():
 
     solara.Title(t("title", lg))
     with solara.AppBar():
-        solara.Button(t("language", lg), on_click=lambda: lang.set("en" if lg == "zh" else "zh"), text=True, classes=["btn-lang"], style={"color": "white"})
+        solara.Button(
+            t("language", lg),
+            on_click=lambda: lang.set("en" if lg == "zh" else "zh"),
+            text=True,
+            classes=["btn-lang"],
+            style={"color": "white"},
+        )
     with solara.AppBarTitle():
         solara.Text(t("title", lg))
     with solara.Sidebar():

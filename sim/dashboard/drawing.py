@@ -105,7 +105,10 @@ def state_counts(states: dict[str, np.ndarray]) -> dict[str, int]:
     """Counts over all residents, for the legend (the drawing may show only a sample)."""
     stage = np.asarray(states["dispute_stage"])
     need = np.asarray(states["open_need"], dtype=bool)
-    counts = {"legend_none": int(((stage == 0) & ~need).sum()), "legend_need": int((need & (stage == 0)).sum())}
+    counts = {
+        "legend_none": int(((stage == 0) & ~need).sum()),
+        "legend_need": int((need & (stage == 0)).sum()),
+    }
     for s in (1, 2, 3, 4):
         counts[f"legend_dispute_{s}"] = int((stage == s).sum())
     counts["legend_volunteer"] = int(np.asarray(states["volunteer"], dtype=bool).sum())
@@ -121,8 +124,22 @@ def network_png(view: NetworkView, states: dict[str, np.ndarray]) -> bytes:
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
     ax.set_axis_off()
     ax.add_collection(LineCollection(view.segments, colors="#dfe3e8", linewidths=0.6, zorder=0))
-    ax.scatter(*view.xy[~volunteer].T, s=size, c=list(fill[~volunteer]), edgecolors="white", linewidths=0.4, zorder=1)
-    ax.scatter(*view.xy[volunteer].T, s=size * 1.6, c=list(fill[volunteer]), edgecolors=VOLUNTEER_RING, linewidths=1.6, zorder=2)
+    ax.scatter(
+        *view.xy[~volunteer].T,
+        s=size,
+        c=list(fill[~volunteer]),
+        edgecolors="white",
+        linewidths=0.4,
+        zorder=1,
+    )
+    ax.scatter(
+        *view.xy[volunteer].T,
+        s=size * 1.6,
+        c=list(fill[volunteer]),
+        edgecolors=VOLUNTEER_RING,
+        linewidths=1.6,
+        zorder=2,
+    )
     ax.autoscale_view()
     return _png(fig)
 

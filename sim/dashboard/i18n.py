@@ -10,7 +10,10 @@ LANGUAGES = ("zh", "en")
 
 LABELS: dict[str, dict[str, str]] = {
     # page
-    "title": {"zh": "三社联动与五社联动：社区治理对照模拟", "en": "Three- vs five-actor linkage: community governance side by side"},
+    "title": {
+        "zh": "三社联动与五社联动：社区治理对照模拟",
+        "en": "Three- vs five-actor linkage: community governance side by side",
+    },
     "subtitle": {
         "zh": "两个社区使用同一随机种子和同一组参数同步运行，唯一的区别是联动方式；屏幕上的每一处差异都来自联动。",
         "en": "Both communities start from the same seed and the same parameters and step together; the linkage is the only difference, so every difference on screen comes from it.",
@@ -29,23 +32,53 @@ LABELS: dict[str, dict[str, str]] = {
     "seed": {"zh": "随机种子", "en": "Seed"},
     "scenario": {"zh": "情景预设", "en": "Scenario preset"},
     "levers": {"zh": "政策杠杆", "en": "Policy levers"},
-    "pending_note": {"zh": "滑块和种子的改动在点击“重置”后生效。", "en": "Slider and seed changes take effect on Reset."},
+    "pending_note": {
+        "zh": "滑块和种子的改动在点击“重置”后生效。",
+        "en": "Slider and seed changes take effect on Reset.",
+    },
     "effective": {"zh": "当前运行使用的参数", "en": "Parameters of the current runs"},
     "download": {"zh": "下载逐日数据（CSV）", "en": "Download daily series (CSV)"},
     "error": {"zh": "出错：", "en": "Error: "},
     # parameters (slider labels)
     "n_residents": {"zh": "居民人数", "en": "Residents"},
-    "volunteer_registration_share": {"zh": "志愿者招募（登记比例）", "en": "Volunteer recruitment (registered share)"},
-    "individual_giving_yuan_per_capita": {"zh": "居民慈善捐赠（元/人/年）", "en": "Charity giving (yuan per resident per year)"},
-    "coordination_cost_hours_per_channel": {"zh": "协调成本（小时/沟通渠道）", "en": "Coordination cost (hours per channel)"},
-    "crowd_out_elasticity": {"zh": "捐赠挤出政府购买（弹性）", "en": "Crowd-out of government purchase (elasticity)"},
-    "party_member_hours_per_day": {"zh": "党员下沉服务（小时/天/万居民）", "en": "Party-member volunteers (hours per day per 10,000 residents)"},
-    "escalation_hazard_scale": {"zh": "纠纷升级风险（倍数）", "en": "Dispute escalation hazard (multiplier)"},
-    "trust_shock_prob_per_year": {"zh": "慈善信任危机（次/年）", "en": "Charity trust shocks (per year)"},
+    "volunteer_registration_share": {
+        "zh": "志愿者招募（登记比例）",
+        "en": "Volunteer recruitment (registered share)",
+    },
+    "individual_giving_yuan_per_capita": {
+        "zh": "居民慈善捐赠（元/人/年）",
+        "en": "Charity giving (yuan per resident per year)",
+    },
+    "coordination_cost_hours_per_channel": {
+        "zh": "协调成本（小时/沟通渠道）",
+        "en": "Coordination cost (hours per channel)",
+    },
+    "crowd_out_elasticity": {
+        "zh": "捐赠挤出政府购买（弹性）",
+        "en": "Crowd-out of government purchase (elasticity)",
+    },
+    "party_member_hours_per_day": {
+        "zh": "党员下沉服务（小时/天/万居民）",
+        "en": "Party-member volunteers (hours per day per 10,000 residents)",
+    },
+    "escalation_hazard_scale": {
+        "zh": "纠纷升级风险（倍数）",
+        "en": "Dispute escalation hazard (multiplier)",
+    },
+    "trust_shock_prob_per_year": {
+        "zh": "慈善信任危机（次/年）",
+        "en": "Charity trust shocks (per year)",
+    },
     # parameters that presets change
     "share_60_plus": {"zh": "60 岁以上居民比例", "en": "Share of residents aged 60+"},
-    "elderly_alone_share": {"zh": "独居老人比例（占 60+）", "en": "Older residents living alone (share of 60+)"},
-    "dispute_rate_per_10k": {"zh": "纠纷发生率（起/万人/年）", "en": "Dispute onsets (per 10,000 residents per year)"},
+    "elderly_alone_share": {
+        "zh": "独居老人比例（占 60+）",
+        "en": "Older residents living alone (share of 60+)",
+    },
+    "dispute_rate_per_10k": {
+        "zh": "纠纷发生率（起/万人/年）",
+        "en": "Dispute onsets (per 10,000 residents per year)",
+    },
     # network legend
     "network": {"zh": "居民关系网络", "en": "Resident network"},
     "legend_none": {"zh": "无事项", "en": "No open issue"},
@@ -59,10 +92,16 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "为保持流畅，网络图只画出 {shown} / {total} 名居民的抽样（每次重置固定）；图例中的人数统计全体居民。",
         "en": "To stay responsive the network shows a sample of {shown} of {total} residents (fixed at each reset); legend counts cover all residents.",
     },
-    "all_note": {"zh": "网络图显示全部 {total} 名居民。", "en": "The network shows all {total} residents."},
+    "all_note": {
+        "zh": "网络图显示全部 {total} 名居民。",
+        "en": "The network shows all {total} residents.",
+    },
     # actors
     "actors": {"zh": "参与联动的主体", "en": "Linked actors"},
-    "actor_community": {"zh": "社区（居委会、党组织）", "en": "Community platform (residents' committee, Party branch)"},
+    "actor_community": {
+        "zh": "社区（居委会、党组织）",
+        "en": "Community platform (residents' committee, Party branch)",
+    },
     "actor_social_org": {"zh": "社会组织", "en": "Social organizations"},
     "actor_social_worker": {"zh": "社工", "en": "Social workers"},
     "actor_volunteers": {"zh": "社区志愿者", "en": "Community volunteers"},

@@ -81,8 +81,13 @@ class LinkedRuns:
             return Snapshot(
                 day={r: int(m.day) for r, m in self.models.items()},
                 running={r: bool(m.running) for r, m in self.models.items()},
-                states={r: {k: np.array(v) for k, v in m.node_states().items()} for r, m in self.models.items()},
-                metrics={r: dict(m.metrics_today()) if m.day > 0 else {} for r, m in self.models.items()},
+                states={
+                    r: {k: np.array(v) for k, v in m.node_states().items()}
+                    for r, m in self.models.items()
+                },
+                metrics={
+                    r: dict(m.metrics_today()) if m.day > 0 else {} for r, m in self.models.items()
+                },
                 frames={r: m.daily_frame().copy() for r, m in self.models.items()},
                 actors={r: tuple(m.actors) for r, m in self.models.items()},
             )
@@ -95,7 +100,9 @@ class LinkedRuns:
         """
         params = {f"param_{k}": v for k, v in self.effective_params().items()}
         with self._lock:
-            parts = [m.daily_frame().assign(regime=r, seed=self.seed) for r, m in self.models.items()]
+            parts = [
+                m.daily_frame().assign(regime=r, seed=self.seed) for r, m in self.models.items()
+            ]
         frame = pd.concat(parts, ignore_index=True)
         first = ["regime", "seed", "day"]
         frame = frame[first + [c for c in frame.columns if c not in first]]
