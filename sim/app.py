@@ -8,11 +8,16 @@ the linkage. Slider and seed changes apply on Reset; a preset applies at once.
 import time
 
 import solara
+import solara.server.settings
 
 from sim.dashboard import presets
 from sim.dashboard.components import Charts, CommunityPanel, HeadlineCards
 from sim.dashboard.i18n import t
 from sim.dashboard.runs import LinkedRuns
+
+# No usage reports to mixpanel, even under a plain `solara run` (the app loads before the
+# server's telemetry starts). `sim dashboard` also sets SOLARA_TELEMETRY_MIXPANEL_ENABLE=False.
+solara.server.settings.telemetry.mixpanel_enable = False
 
 PLAY_INTERVAL_S = 0.25  # pause between days while playing, so people can follow the change
 

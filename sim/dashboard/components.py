@@ -14,7 +14,7 @@ from sim.dashboard import drawing
 from sim.dashboard.i18n import t
 from sim.dashboard.runs import Snapshot
 
-ACTOR_KINDS = ("community", "social_org", "social_worker", "volunteers", "charity")
+ACTOR_KINDS = ("platform", "social_org", "social_worker", "volunteer", "charity")
 """Actor kinds in the order the essay introduces them; the last two are what five-linkage adds."""
 
 LEGEND = (

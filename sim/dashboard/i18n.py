@@ -83,9 +83,9 @@ LABELS: dict[str, dict[str, str]] = {
     "network": {"zh": "居民关系网络", "en": "Resident network"},
     "legend_none": {"zh": "无事项", "en": "No open issue"},
     "legend_need": {"zh": "有未满足需求", "en": "Open need"},
-    "legend_dispute_1": {"zh": "纠纷：萌芽", "en": "Dispute: early"},
-    "legend_dispute_2": {"zh": "纠纷：激化", "en": "Dispute: heated"},
-    "legend_dispute_3": {"zh": "纠纷：对立", "en": "Dispute: entrenched"},
+    "legend_dispute_1": {"zh": "纠纷：摩擦", "en": "Dispute: friction"},
+    "legend_dispute_2": {"zh": "纠纷：公开冲突", "en": "Dispute: open conflict"},
+    "legend_dispute_3": {"zh": "纠纷：正式投诉", "en": "Dispute: formal complaint"},
     "legend_dispute_4": {"zh": "纠纷：诉至法院", "en": "Dispute: in court"},
     "legend_volunteer": {"zh": "活跃志愿者（绿圈）", "en": "Active volunteer (green ring)"},
     "sample_note": {
@@ -98,13 +98,13 @@ LABELS: dict[str, dict[str, str]] = {
     },
     # actors
     "actors": {"zh": "参与联动的主体", "en": "Linked actors"},
-    "actor_community": {
+    "actor_platform": {
         "zh": "社区（居委会、党组织）",
         "en": "Community platform (residents' committee, Party branch)",
     },
     "actor_social_org": {"zh": "社会组织", "en": "Social organizations"},
     "actor_social_worker": {"zh": "社工", "en": "Social workers"},
-    "actor_volunteers": {"zh": "社区志愿者", "en": "Community volunteers"},
+    "actor_volunteer": {"zh": "社区志愿者", "en": "Community volunteers"},
     "actor_charity": {"zh": "社会慈善资源", "en": "Charity resources"},
     "actor_absent": {"zh": "未纳入", "en": "not linked"},
     # headline cards

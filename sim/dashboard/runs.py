@@ -64,11 +64,11 @@ class LinkedRuns:
     def effective_params(self) -> dict[str, float]:
         """The parameter values the models were actually built with.
 
-        Read back from the model's ``params`` when it exposes them, else the overrides we
-        passed; either way this is what the page shows as "parameters of the current runs".
+        Read back from the model's parameter object (``params``, or ``p`` as CommunityModel
+        names it) when it has one, else the overrides we passed; either way this is what the page shows as "parameters of the current runs".
         """
         model = self.models["five"]
-        source = getattr(model, "params", None)
+        source = getattr(model, "params", None) or getattr(model, "p", None)
         values = dict(self.params)
         if source is not None:
             for name in list(values):
@@ -89,7 +89,7 @@ class LinkedRuns:
                     r: dict(m.metrics_today()) if m.day > 0 else {} for r, m in self.models.items()
                 },
                 frames={r: m.daily_frame().copy() for r, m in self.models.items()},
-                actors={r: tuple(m.actors) for r, m in self.models.items()},
+                actors={r: tuple(_kind(a) for a in m.actors) for r, m in self.models.items()},
             )
 
     def csv(self) -> str:
@@ -107,3 +107,8 @@ class LinkedRuns:
         first = ["regime", "seed", "day"]
         frame = frame[first + [c for c in frame.columns if c not in first]]
         return frame.assign(**params).to_csv(index=False)
+
+
+def _kind(actor) -> str:
+    """Actor key as a lower-case name ("platform", "volunteer", ...), whether enum or string."""
+    return getattr(actor, "name", str(actor)).lower()
