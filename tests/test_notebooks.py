@@ -1,0 +1,97 @@
+"""The notebooks run, at the small size, against the current package, and repeat exactly.
+
+Each ``notebooks/NN_name.py`` (Jupytext percent format, the only committed form) is
+converted to .ipynb in a temporary directory and executed for real with nbclient on the
+``python3`` kernel of this venv. A failing cell fails the test with the cell's traceback,
+so a notebook that has fallen out of date with the package (renamed parameter, changed
+API) fails here. Every notebook writes its key numbers to ``$SIM_NOTEBOOK_OUT/NN_name.json``;
+01 is run twice and the numbers and text outputs must be identical.
+
+About 2-3 minutes on 2 cores (``pytest tests/test_notebooks.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+_spec = importlib.util.spec_from_file_location("notebook_execute", NOTEBOOKS / "execute.py")
+nbexec = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nbexec)
+
+SOURCES = nbexec.notebook_sources()
+NAMES = [s.stem for s in SOURCES]
+
+
+def _run(name: str, tmp: Path, tag: str = "run"):
+    source = NOTEBOOKS / f"{name}.py"
+    out = tmp / tag
+    nb = nbexec.execute(source, tmp / tag / f"{name}.ipynb", size="small", out_dir=out,
+                        timeout=600)
+    numbers = json.loads((out / "small" / f"{name}.json").read_text())
+    return nb, numbers
+
+
+def _text_outputs(nb) -> list[str]:
+    """Everything a reader sees as text (stream and text/plain), cell by cell."""
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                texts.append(output["text"])
+            elif "data" in output and "text/plain" in output["data"]:
+                texts.append(output["data"]["text/plain"])
+    return texts
+
+
+def test_expected_notebooks_exist():
+    assert NAMES == ["01_quickstart", "02_three_vs_five", "03_when_five_does_not_help",
+                     "04_sensitivity"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_structure(name):
+    """Opens with the question and a size switch, closes with results and limits."""
+    nb = nbexec.to_notebook(NOTEBOOKS / f"{name}.py")
+    first_md = next(c for c in nb.cells if c.cell_type == "markdown").source
+    first_code = next(c for c in nb.cells if c.cell_type == "code").source
+    assert "**Question.**" in first_md
+    assert 'SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")' in first_code
+    assert '"full"' in first_code
+    last_md = [c for c in nb.cells if c.cell_type == "markdown"][-1].source
+    assert last_md.startswith("## What the results say, and their limits")
+    assert len({c["id"] for c in nb.cells}) == len(nb.cells)
+
+
+def test_kernel_is_this_venv(tmp_path):
+    """The python3 kernelspec starts this venv's interpreter (where sim is installed)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys, sim; print(sys.prefix)", id="c0")]
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == sys.prefix
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "01_quickstart"])
+def test_notebook_runs(name, tmp_path):
+    _, numbers = _run(name, tmp_path)
+    assert numbers["size"] == "small"
+
+
+def test_quickstart_runs_and_repeats(tmp_path):
+    nb1, numbers1 = _run("01_quickstart", tmp_path, "first")
+    nb2, numbers2 = _run("01_quickstart", tmp_path, "second")
+    assert numbers1 == numbers2
+    assert _text_outputs(nb1) == _text_outputs(nb2)
+    assert set(numbers1["summary"]) == {"three", "five", "three+volunteers", "three+charity",
+                                        "three-equal-resources"}
