@@ -102,7 +102,8 @@ def sensitivity_indices(runs: pd.DataFrame, design: pd.DataFrame, manifest: dict
     """Sobol (S1, ST) or Morris (mu*, sigma) indices, or LHS rank correlations.
 
     Outcomes are averaged over replicates per scenario first (the usual choice for a
-    stochastic model); replicate noise shows up in the confidence intervals. A metric
+    stochastic model); replicate noise shows up in the confidence intervals. Besides each
+    regime, the indices of "regime - baseline" say what drives a regime's advantage. A metric
     with a scenario lacking any successful run is skipped (SALib needs the whole sample).
     """
     spec = manifest["experiment"]["design"]
@@ -110,11 +111,14 @@ def sensitivity_indices(runs: pd.DataFrame, design: pd.DataFrame, manifest: dict
     problem = {"num_vars": len(names), "names": names, "bounds": list(spec["parameters"].values())}
     x = design.sort_values("scenario")[[f"x_{n}" for n in names]].to_numpy(float)
     means = ok_runs(runs).groupby(["regime", "scenario"])[metrics].mean()
+    order = design["scenario"].sort_values()
+    tables = {r: means.loc[r].reindex(order) for r in sorted(means.index.unique(0))}
+    baseline = manifest["experiment"]["analysis"]["baseline"]
+    if baseline in tables:   # what drives a regime's advantage: the paired mean difference
+        tables.update({f"{r} - {baseline}": t - tables[baseline]
+                       for r, t in list(tables.items()) if r != baseline})
     rows = []
-    for regime in sorted(runs["regime"].unique()):
-        if regime not in means.index.get_level_values(0):
-            continue
-        table = means.loc[regime].reindex(design["scenario"].sort_values())
+    for regime, table in tables.items():
         for metric in metrics:
             y = table[metric].to_numpy(float)
             if np.isnan(y).any() or np.ptp(y) == 0:
@@ -143,11 +147,14 @@ def _indices(method: str, problem: dict, x: np.ndarray, y: np.ndarray,
     return {n: {k: float(np.asarray(s[k])[i]) for k in keys} for i, n in enumerate(names)}
 
 
-def daily_bands(con, metric: str, scenario: int, low: float = 0.05,
+def daily_bands(daily: pd.DataFrame, metrics: list[str], low: float = 0.05,
                 high: float = 0.95) -> pd.DataFrame:
-    """Mean and a [low, high] quantile band across replicates, per regime and day."""
-    q = f'"{metric}"'
-    return con.execute(
-        f"SELECT regime, day, avg({q}) AS mean, quantile_cont({q}, {low}) AS low, "
-        f"quantile_cont({q}, {high}) AS high FROM daily WHERE scenario = ? "
-        f"GROUP BY regime, day ORDER BY regime, day", [scenario]).df()
+    """Mean and a [low, high] quantile band across replicates, per regime, day and metric.
+
+    ``daily`` holds one scenario's daily rows (e.g. ``res.daily("scenario = 0")``).
+    """
+    grouped = daily.groupby(["regime", "day"])[metrics]
+    parts = {"mean": grouped.mean(), "low": grouped.quantile(low), "high": grouped.quantile(high)}
+    long = pd.concat({k: v.stack() for k, v in parts.items()}, axis=1)
+    long.index.names = ["regime", "day", "metric"]
+    return long.reset_index()

@@ -34,6 +34,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     res = load_results(results_dir)
     out = Path(out_dir) if out_dir else res.root / "report"
     (out / "figures").mkdir(parents=True, exist_ok=True)
+    for old in (out / "figures").glob("*.png"):   # figures of an earlier report
+        old.unlink()
     blocks = _build(res, out)
     title = f"Experiment report: {res.manifest['experiment']['name']}"
     (out / "report.md").write_text(_markdown(title, blocks))
@@ -217,38 +219,43 @@ def _sensitivity(res, metrics: list[str], method: str, out: Path) -> list[Block]
 
 
 def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
-    """Daily series: mean and 5-95% band across replicates, per regime."""
+    """Daily series: mean and 5-95% band across replicates, per regime; one figure per scenario."""
     import matplotlib.pyplot as plt
 
     blocks = [Block("h2", "Daily series"),
-              Block("p", "Lines: mean across replicates; bands: 5th to 95th percentile.")]
-    with ResultStore(res.root).connect() as con:
-        columns = [c for c in con.execute("SELECT * FROM daily LIMIT 0").df().columns]
-        series = [c for c in columns if c not in ("run_key", "scenario", "rep", "regime", "day")]
-        if not series:
-            return blocks + [Block("p", "No daily series stored.")]
-        scenarios = sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
-        labels = res.runs.groupby("scenario")["label"].first()
-        for metric in series:
-            fig, axes = plt.subplots(1, len(scenarios), figsize=(4.5 * len(scenarios), 3),
-                                     squeeze=False, sharey=True)
-            for ax, scenario in zip(axes.flat, scenarios):
-                b = analysis.daily_bands(con, metric, int(scenario))
-                for regime, g in b.groupby("regime"):
-                    line, = ax.plot(g["day"], g["mean"], lw=1.2, label=regime)
-                    ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2,
-                                    color=line.get_color())
-                ax.set_title(str(labels.get(scenario, scenario)), fontsize=8)
-                ax.set_xlabel("day")
-            axes.flat[0].set_ylabel(metric, fontsize=8)
-            axes.flat[0].legend(fontsize=7)
-            fig.tight_layout()
-            path = out / "figures" / f"daily_{_slug(metric)}.png"
-            fig.savefig(path, dpi=100)
-            plt.close(fig)
-            blocks.append(Block("figure", path))
+              Block("p", "Lines: mean across replicates; bands: 5th to 95th percentile "
+                         "across replicates.")]
+    labels = res.runs.groupby("scenario")["label"].first()
+    scenarios = sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
+    for scenario in scenarios:
+        daily = res.daily(f"scenario = {int(scenario)}")
+        series = [c for c in daily.columns
+                  if c not in ("run_key", "scenario", "rep", "regime", "day")]
+        if daily.empty or not series:
+            continue
+        bands = analysis.daily_bands(daily, series)
+        cols = 4
+        rows = -(-len(series) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.3 * rows), squeeze=False)
+        for ax, metric in zip(axes.flat, series):
+            for regime, g in bands[bands["metric"] == metric].groupby("regime"):
+                line, = ax.plot(g["day"], g["mean"], lw=1, label=regime)
+                ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
+            ax.set_title(metric, fontsize=8)
+            ax.tick_params(labelsize=6)
+        for ax in list(axes.flat)[len(series):]:
+            ax.axis("off")
+        axes.flat[0].legend(fontsize=6)
+        fig.suptitle(f"Scenario: {labels.get(scenario, scenario)} (x axis: day)", fontsize=9)
+        fig.tight_layout()
+        path = out / "figures" / f"daily_s{int(scenario)}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        blocks += [Block("h3", f"Scenario: {labels.get(scenario, scenario)}"),
+                   Block("figure", path)]
     if res.runs["scenario"].nunique() > MAX_BAND_SCENARIOS:
-        blocks.append(Block("p", f"Showing the first {MAX_BAND_SCENARIOS} scenarios."))
+        blocks.append(Block("p", f"Showing the first {MAX_BAND_SCENARIOS} scenarios; "
+                                 "query the daily view for the others."))
     return blocks
 
 

@@ -44,9 +44,8 @@ DEFAULT_HIGHER_IS_BETTER = (
     "true_resolution_share",
     "volunteer_retention",
     "donor_retention",
-    "vulnerable_coverage",
-    "coverage_share",
-    "resolved_cases",
+    "mediation_success_share",
+    "volunteers_active_share",
 )
 
 _ALLOWED = {
@@ -287,7 +286,7 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
     metrics = check.names("analysis.metrics", doc.get("metrics", []), metrics_known,
                           "metric", allow_empty=True)
     hib = doc.get("higher_is_better")
-    hib = DEFAULT_HIGHER_IS_BETTER if hib is None else \
+    hib = tuple(m for m in DEFAULT_HIGHER_IS_BETTER if m in metrics_known) if hib is None else \
         check.names("analysis.higher_is_better", hib, metrics_known, "metric", allow_empty=True)
     bootstrap = check.integer("analysis.bootstrap", doc.get("bootstrap", 2000), low=100)
     confidence = doc.get("confidence", 0.95)
