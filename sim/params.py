@@ -305,7 +305,7 @@ class Params:
                                                "per hour of its service time (absorption).")
 
     # --- Disputes ---------------------------------------------------------------------
-    dispute_rate_per_10k: float = _p(220.0, "disputes per 10k residents per year", 0.0, 1e5,
+    dispute_rate_per_10k: float = _p(240.0, "disputes per 10k residents per year", 0.0, 1e5,
                                      "calibrated so ≈106 per 10k are mediated (people's "
                                      "mediation 2022, derived)",
                                      "Onset of disputes between tied residents.")
