@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up everything from nothing: uv, the locked Python environment in .venv, the dashboard's
+# offline page assets and (as root, when missing) Debian's Chromium for the browser tests.
+# Needs only a Python >= 3.12 (pyenv's is found) and the package registries. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")"
+export UV_PYTHON_DOWNLOADS=never PIP_DISABLE_PIP_VERSION_CHECK=1
+
+find_python() {
+  local candidates=()
+  if command -v pyenv >/dev/null 2>&1; then
+    candidates+=("$(pyenv root)"/versions/3.12*/bin/python3 "$(pyenv root)"/versions/3.13*/bin/python3)
+  fi
+  candidates+=("$HOME"/.pyenv/versions/3.12*/bin/python3 python3.12 python3.13 python3)
+  for py in "${candidates[@]}"; do
+    if command -v "$py" >/dev/null 2>&1 &&
+       "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
+      command -v "$py"; return 0
+    fi
+  done
+  echo "setup: no Python >= 3.12 found (Mesa 3.5 needs it); install one with pyenv" >&2
+  return 1
+}
+
+PY="$(find_python)"
+echo "setup: using $PY ($("$PY" --version))"
+"$PY" -m pip install -q "uv==0.13.9"
+"$PY" -m uv sync --frozen --python "$PY"
+bash .ci/solara_offline_assets.sh .venv
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium for the browser tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium missing; the browser tests will be skipped (as root: apt-get install chromium)"
+  fi
+fi
+echo "setup: done. Main job: .venv/bin/sim compare    Tests: .venv/bin/python -m pytest"
