@@ -76,7 +76,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         experiment = load_experiment(args.file)
         out = args.out or Path("results") / args.file.stem
         summary = run_experiment(experiment, out, workers=args.workers,
-                                 scheduler=args.scheduler, progress=not args.quiet)
+                                 scheduler=args.scheduler, progress=not args.quiet,
+                                 retry_failed=args.retry_failed)
     except SpecError as exc:
         return _refuse(exc)
     except KeyboardInterrupt:

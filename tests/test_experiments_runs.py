@@ -1,0 +1,243 @@
+"""Batch experiments on the real model: local runs, failures as data, kill and resume,
+a real Dask cluster, SQL and the report.
+
+Runs are tiny (300 residents, 40-120 days) so the whole file stays well under 90 s.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.experiments import load_experiment, load_results, run_experiment, write_report
+from sim.experiments.runner import FAIL_ENV, run_key
+from sim.experiments.seeds import run_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SIM = [str(BIN / "sim")] if (BIN / "sim").exists() else [sys.executable, "-m", "sim"]
+
+SMALL = """
+[experiment]
+name = "small"
+description = "two mechanism rows, three and five"
+regimes = ["three", "five"]
+replications = {reps}
+days = {days}
+root_seed = 12345
+
+[fixed]
+n_residents = 300
+
+[design]
+method = "rows"
+[[design.rows]]
+label = "none"
+crowd_out_elasticity = 0.0
+[[design.rows]]
+label = "crowd_out"
+crowd_out_elasticity = 0.75
+
+[analysis]
+baseline_row = "none"
+bootstrap = 200
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(out / f"{name}.parquet") for name in ("runs", "daily")}
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    """Consolidated tables equal bit for bit (values, dtypes, order)."""
+    ta, tb = tables(a), tables(b)
+    for name in ta:
+        pd.testing.assert_frame_equal(ta[name], tb[name], check_exact=True)
+    assert ta["runs"]["run_key"].is_unique
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The small experiment run once, in process: the reference for other executors."""
+    root = tmp_path_factory.mktemp("small")
+    spec = write(root / "small.toml", SMALL.format(reps=3, days=40))
+    summary = run_experiment(spec, root / "ref", workers=1, progress=False)
+    assert summary.executed == 12 and summary.failed == 0
+    return spec, root / "ref"
+
+
+def test_local_run_stores_everything(small):
+    spec, out = small
+    runs, daily = tables(out).values()
+    assert len(runs) == 12 and set(runs["status"]) == {"ok"}
+    assert list(runs[["scenario", "rep", "regime"]].itertuples(index=False)) == sorted(
+        runs[["scenario", "rep", "regime"]].itertuples(index=False))
+    # Common random numbers: both regimes of a replicate share the stateless seed.
+    for row in runs.itertuples():
+        assert row.seed == run_seed(12345, row.scenario, row.rep)
+        assert row.run_key == run_key(row.scenario, row.rep, row.regime)
+    assert runs.groupby(["scenario", "rep"])["seed"].nunique().eq(1).all()
+    assert runs.groupby("scenario")["crowd_out_elasticity"].first().tolist() == [0.0, 0.75]
+    assert len(daily) == 12 * 40 and daily.groupby("run_key")["day"].count().eq(40).all()
+    manifest = load_results(out).manifest
+    assert manifest["complete"] and manifest["experiment_sha256"] == load_experiment(spec).sha256
+    for key in ("git_commit", "git_dirty", "packages", "executor", "started", "ended",
+                "root_seed"):
+        assert key in manifest
+    assert {"mesa", "numpy", "duckdb", "python"} <= set(manifest["packages"])
+
+
+def test_failed_run_is_recorded_and_sweep_goes_on(small, tmp_path, monkeypatch, capsys):
+    spec, ref = small
+    out = tmp_path / "fail"
+    monkeypatch.setenv(FAIL_ENV, "s0001-r001-five")
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    runs = tables(out)["runs"].set_index("run_key")
+    assert (runs["status"] == "failed").sum() == 1
+    bad = runs.loc["s0001-r001-five"]
+    assert "InjectedFailure" in bad["error"] and pd.isna(bad["unmet_need_share"])
+    assert bad["crowd_out_elasticity"] == 0.75 and bad["seed"] == run_seed(12345, 1, 1)
+    assert "Traceback" in (out / "failures" / "s0001-r001-five.txt").read_text()
+    assert (runs.drop(index="s0001-r001-five")["status"] == "ok").all()
+    assert "1 failed" in capsys.readouterr().err
+    # Resuming does not rerun a recorded failure; --retry-failed does, and then the
+    # tables equal a run that never failed.
+    monkeypatch.delenv(FAIL_ENV)
+    assert run_experiment(spec, out, workers=1, progress=False).executed == 0
+    assert run_experiment(spec, out, workers=1, progress=False, retry_failed=True).executed == 1
+    assert_same_tables(ref, out)
+
+
+def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
+    spec = write(tmp_path / "kill.toml", SMALL.format(reps=6, days=120))
+    out = tmp_path / "killed"
+    cmd = [*SIM, "experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((out / "parts" / "runs").glob("*.parquet"))) >= 5:
+                break
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    done_at_kill = len(list((out / "parts" / "runs").glob("*.parquet")))
+    assert proc.returncode == -signal.SIGKILL and 5 <= done_at_kill < 24
+    resumed = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"{done_at_kill} already stored" in resumed.stderr
+    full = run_experiment(spec, tmp_path / "uninterrupted", workers=1, progress=False)
+    assert full.executed == 24
+    assert_same_tables(tmp_path / "uninterrupted", out)
+    assert not list(out.rglob(".*.tmp"))
+
+
+# ---------------------------------------------------------------- Dask cluster
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in reversed(procs):
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in reversed(procs):
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=15)
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
+    from distributed import Client
+
+    dask = str(BIN / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    log = open(tmp_path / "dask.log", "w")
+    common = dict(cwd=tmp_path, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    procs: list[subprocess.Popen] = []
+    try:
+        procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port",
+                                       str(port), "--no-dashboard"], **common))
+        for i in range(2):
+            procs.append(subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
+                 "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
+                 "--local-directory", str(tmp_path / f"w{i}")], **common))
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address
+    finally:
+        _stop(procs)
+        log.close()
+
+
+def test_dask_cluster_equals_local_run(small, dask_cluster, tmp_path):
+    spec, ref = small
+    out = tmp_path / "dask"
+    proc = subprocess.run([*SIM, "experiment", str(spec), "--out", str(out),
+                           "--scheduler", dask_cluster], cwd=ROOT, capture_output=True,
+                          text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert_same_tables(ref, out)
+    executor = load_results(out).manifest["executor"]
+    assert executor["kind"] == "dask" and executor["workers"] == 2
+
+
+def test_process_pool_equals_local_run(small, tmp_path):
+    spec, ref = small
+    summary = run_experiment(spec, tmp_path / "pool", workers=2, progress=False)
+    assert summary.executed == 12
+    assert_same_tables(ref, tmp_path / "pool")
+
+
+# ---------------------------------------------------------------- reading results
+
+
+def test_query_prints_sql_result(small, capsys):
+    _, out = small
+    sql = "SELECT regime, count(*) AS n FROM runs GROUP BY regime ORDER BY regime"
+    assert main(["query", str(out), sql, "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["regime,n", "five,6", "three,6"]
+    assert main(["query", str(out), "SELECT count(*) AS n FROM daily JOIN runs "
+                 "USING (run_key) WHERE status = 'ok'", "--csv"]) == 0
+    assert capsys.readouterr().out.split() == ["n", str(12 * 40)]
+    assert main(["query", str(out), "SELECT nope FROM runs"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sim: error: ") and "SQL" in err and "\n" not in err
+
+
+def test_report_writes_markdown_html_and_figures(small, tmp_path):
+    _, out = small
+    md = write_report(out, tmp_path / "report")
+    text = md.read_text()
+    for heading in ("Paired differences against three", "Does five keep its advantage",
+                    "Daily series", "Reference scenario: none"):
+        assert heading in text
+    assert (tmp_path / "report" / "report.html").read_text().count("<img") >= 3
+    figures = {p.name for p in (tmp_path / "report" / "figures").glob("*.png")}
+    assert {"diff_s0.png", "daily_s0.png", "advantage_five.png"} <= figures
