@@ -1,0 +1,31 @@
+"""Documentation that must stay true to the code."""
+
+import re
+from pathlib import Path
+
+from sim.params import PARAM_SPECS, parameters_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_parameters_md_is_generated_from_the_code():
+    text = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    block = text.split("<!-- BEGIN GENERATED -->\n", 1)[1].split("<!-- END GENERATED -->")[0]
+    assert block.strip() == parameters_markdown().strip(), \
+        "docs/parameters.md is stale: regenerate the table with `python -m sim.params`"
+
+
+def test_every_parameter_has_unit_range_and_source():
+    for spec in PARAM_SPECS.values():
+        assert spec.unit and spec.source and spec.doc, spec.name
+        assert spec.choices or spec.min is not None or spec.name == "network_file", spec.name
+
+
+def test_odd_names_every_parameter_group_and_module():
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    for heading in ["Purpose and patterns", "Entities, state variables, and scales",
+                    "Process overview and scheduling", "Design concepts", "Initialization",
+                    "Input data", "Submodels"]:
+        assert re.search(heading, odd, re.IGNORECASE), heading
+    for module in ["sim/needs.py", "sim/disputes.py", "sim/agents.py", "sim/model.py"]:
+        assert module in odd, module
