@@ -43,7 +43,9 @@ def test_every_label_has_chinese_and_english():
     for key, entry in LABELS.items():
         for lang in LANGUAGES:
             assert entry.get(lang), f"label {key!r} lacks {lang}"
-    names = [lever.name for lever in presets.LEVERS] + [p for v in presets.PRESETS.values() for p in v]
+    names = [lever.name for lever in presets.LEVERS] + [
+        p for v in presets.PRESETS.values() for p in v
+    ]
     for key in [*names, *presets.PRESETS]:
         assert key in LABELS, f"no label for {key!r}"
     assert t("day", "zh", day=3) == "第 3 天" and t("day", "en", day=3) == "Day 3"
@@ -153,14 +155,18 @@ class Page:
     """A fresh browser session on the dashboard that records every request and error."""
 
     def __init__(self, browser, url, name):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 1600}, accept_downloads=True
+        )
         self.page = self.context.new_page()
         self.url, self.name, self.shots = url, name, 0
         self.requests, self.failed, self.errors, self.bad_status = [], [], [], []
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}"))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}")
+        )
         self.page.on("websocket", lambda ws: self.requests.append(ws.url))
         self.page.goto(url)
         self.page.locator(".day-three").wait_for(timeout=60_000)
@@ -199,7 +205,9 @@ class Page:
         assert not self.bad_status, self.bad_status
         host = self.url.split("//")[1].rstrip("/")  # 127.0.0.1:PORT
         for url in self.requests:
-            ok = re.match(rf"^(https?|wss?)://{re.escape(host)}/|^blob:http://{re.escape(host)}/|^data:", url)
+            ok = re.match(
+                rf"^(https?|wss?)://{re.escape(host)}/|^blob:http://{re.escape(host)}/|^data:", url
+            )
             assert ok, f"request off the local server: {url}"
         assert self.requests, "no requests recorded"
 
@@ -236,7 +244,8 @@ def test_step_advances_both_communities(dash):
     assert dash.wait_for_day("three", lambda d: d == 1) == 1
     assert dash.wait_for_day("five", lambda d: d == 1) == 1
     page.wait_for_function(
-        "before => document.querySelector('.network-five').getAttribute('src') !== before", arg=before
+        "before => document.querySelector('.network-five').getAttribute('src') !== before",
+        arg=before,
     )
     dash.shot("after-step")
     dash.check_clean()
@@ -271,7 +280,9 @@ def test_slider_then_reset_changes_the_parameter(dash):
     slider.press("ArrowRight")
     slider.press("ArrowRight")  # +2 steps of 50
     dash.wait_text(".lever-n_residents", "1100")
-    assert effective.inner_text() == "1000", "a slider must not change the running models before Reset"
+    assert effective.inner_text() == "1000", (
+        "a slider must not change the running models before Reset"
+    )
     dash.shot("slider-moved")
     page.locator(".btn-reset").click()
     dash.wait_text(".effective-n_residents", "1100", exact=True)
@@ -310,7 +321,9 @@ def test_csv_download_has_both_runs(dash):
     table = pd.read_csv(info.value.path())
     assert set(table["regime"]) == {"three", "five"}
     assert table.groupby("regime")["day"].max().to_dict() == {"five": 3, "three": 3}
-    assert {"unmet_need_share", "dispute_escalation_share", "cost_per_resolved_case"} <= set(table.columns)
+    assert {"unmet_need_share", "dispute_escalation_share", "cost_per_resolved_case"} <= set(
+        table.columns
+    )
     dash.check_clean()
 
 

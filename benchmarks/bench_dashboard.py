@@ -1,0 +1,83 @@
+"""Dashboard responsiveness: time of one step plus redraw, as the page does it.
+
+One "step + redraw" = step both communities (three and five) by one day, copy out the snapshot
+the page shows, and draw both network images and both time-series charts to PNG. Reset time
+(building both models and laying out the drawn network) is reported separately.
+
+The budget (issue 4) is 0.5 s per step + redraw with 2,000 residents. Measured early in a run
+and late (day 300, when the series are long), because chart cost grows with the days drawn.
+
+    uv run python benchmarks/bench_dashboard.py [--residents 500 1000 2000 3000] [--steps 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from sim.dashboard import drawing
+from sim.dashboard.components import CHARTS
+from sim.dashboard.runs import LinkedRuns
+
+BUDGET_S = 0.5
+
+
+def step_and_redraw(runs: LinkedRuns) -> float:
+    """One step plus everything the page redraws afterwards; returns seconds."""
+    start = time.perf_counter()
+    runs.step()
+    snap = runs.snapshot()
+    for regime in ("three", "five"):
+        drawing.network_png(runs.views[regime], snap.states[regime])
+        drawing.state_counts(snap.states[regime])
+    for _, column in CHARTS:
+        drawing.series_png(snap.frames, column)
+    return time.perf_counter() - start
+
+
+def bench(n: int, steps: int, seed: int = 7) -> dict[str, float]:
+    """Reset time, then step + redraw timings at the start of a run and at day 300."""
+    drawing._network_view.cache_clear()  # a cold reset: lay the network out again
+    start = time.perf_counter()
+    runs = LinkedRuns(seed=seed, params={"n_residents": n})
+    reset = time.perf_counter() - start
+    early = [step_and_redraw(runs) for _ in range(steps)]
+    while runs.snapshot().day["five"] < 300:
+        runs.step()
+    late = [step_and_redraw(runs) for _ in range(steps)]
+    return {
+        "residents": n,
+        "drawn": len(runs.views["five"].nodes),
+        "reset_s": reset,
+        "early_median_s": statistics.median(early),
+        "late_median_s": statistics.median(late),
+        "max_s": max(early + late),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, nargs="+", default=[500, 1000, 2000, 3000])
+    parser.add_argument("--steps", type=int, default=20, help="timed steps early and late")
+    args = parser.parse_args()
+    bench(200, 2)  # warm up imports and matplotlib's font cache
+    print(f"{'residents':>9} {'drawn':>5} {'reset s':>8} {'step+redraw s (median, day<20)':>31} "
+          f"{'(median, day 300)':>17} {'max':>6}")  # fmt: skip
+    worst = 0.0
+    for n in args.residents:
+        r = bench(n, args.steps)
+        print(f"{r['residents']:>9} {r['drawn']:>5} {r['reset_s']:>8.2f} {r['early_median_s']:>31.3f} "
+              f"{r['late_median_s']:>17.3f} {r['max_s']:>6.3f}")  # fmt: skip
+        if n == 2000:
+            worst = max(r["early_median_s"], r["late_median_s"])
+    if 2000 in args.residents:
+        verdict = "within" if worst <= BUDGET_S else "OVER"
+        print(
+            f"2,000 residents: step + redraw {worst:.3f} s (median), {verdict} the {BUDGET_S} s budget"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
