@@ -364,10 +364,10 @@ class _Checker:
         return tuple(value)
 
     def _spec(self, key: str, name: str):
-        if name in RESERVED_COLUMNS and name not in self.specs:
-            self.fail(key, f"{name!r} is set by the runner, not by the experiment")
         if name == "seed":
             self.fail(key, "seeds derive from experiment.root_seed; do not set them")
+        if name in RESERVED_COLUMNS and name not in self.specs:
+            self.fail(key, f"{name!r} is set by the runner, not by the experiment")
         if name not in self.specs:
             close = [n for n in self.specs if n.split("_")[0] == name.split("_")[0]][:3]
             hint = f"; did you mean {', '.join(close)}?" if close else ""

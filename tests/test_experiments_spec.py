@@ -1,0 +1,310 @@
+"""Experiment files: every refused input, designs, seeds, sensitivity analysis.
+
+A refused input must end with exit code 2 and one line naming the file, the key and the
+reason, print no traceback, and leave an existing output directory exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.experiments import load_experiment, run_experiment
+from sim.experiments.analysis import paired_differences, sensitivity_indices
+from sim.experiments.seeds import run_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """
+[experiment]
+name = "tiny"
+regimes = ["three", "five"]
+replications = 2
+days = 20
+root_seed = 7
+
+[fixed]
+n_residents = 200
+"""
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, str]]:
+    """Every file under root with its mtime and content hash."""
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns,
+                                       hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def existing_out(tmp_path_factory):
+    """An output directory holding results of GOOD."""
+    root = tmp_path_factory.mktemp("existing")
+    spec = root / "good.toml"
+    spec.write_text(GOOD)
+    run_experiment(spec, root / "out", workers=1, progress=False)
+    return spec, root / "out"
+
+
+REFUSED = {
+    # name: (file text, key expected in the message, words of the reason)
+    "unknown table": (GOOD + "\n[extra]\nx = 1\n", "extra", "unknown key"),
+    "unknown experiment key": (GOOD.replace("days = 20", "days = 20\nhorizon = 3"),
+                               "experiment.horizon", "unknown key"),
+    "unknown parameter": (GOOD + "crowd_out = 0.5\n", "fixed.crowd_out", "unknown parameter"),
+    "out of range": (GOOD + "crowd_out_elasticity = 2.0\n", "fixed.crowd_out_elasticity",
+                     "outside the allowed range"),
+    "wrong type": (GOOD.replace("n_residents = 200", 'n_residents = "many"'),
+                   "fixed.n_residents", "must be an integer"),
+    "bad choice": (GOOD + 'network_generator = "lattice"\n', "fixed.network_generator",
+                   "must be one of"),
+    "unknown regime": (GOOD.replace('"five"]', '"seven"]'), "experiment.regimes",
+                       "unknown regime"),
+    "zero replications": (GOOD.replace("replications = 2", "replications = 0"),
+                          "experiment.replications", "must be >= 1"),
+    "missing root seed": (GOOD.replace("root_seed = 7", ""), "experiment.root_seed", "missing"),
+    "negative seed": (GOOD.replace("root_seed = 7", "root_seed = -1"), "experiment.root_seed",
+                      "must be >= 0"),
+    "horizon too long": (GOOD.replace("days = 20", "days = 99999"), "experiment.days",
+                         "outside the allowed range"),
+    "seed as parameter": (GOOD + "seed = 3\n", "fixed.seed", "root_seed"),
+    "unknown method": (GOOD + '[design]\nmethod = "random"\n', "design.method",
+                       "unknown method"),
+    "grid value out of range": (
+        GOOD + "[design]\nmethod = \"grid\"\n[design.parameters]\n"
+               "volunteer_backfire_prob = [0.1, 1.5]\n",
+        "design.parameters.volunteer_backfire_prob[1]", "outside the allowed range"),
+    "fixed and varied": (
+        GOOD + "[design.parameters]\nn_residents = [100, 200]\n",
+        "design.parameters.n_residents", "also set in [fixed]"),
+    "bounds reversed": (
+        GOOD + "[design]\nmethod = \"lhs\"\nsamples = 8\n[design.parameters]\n"
+               "crowd_out_elasticity = [0.5, 0.1]\n",
+        "design.parameters.crowd_out_elasticity", "low must be < high"),
+    "bounds outside range": (
+        GOOD + "[design]\nmethod = \"morris\"\nsamples = 4\n[design.parameters]\n"
+               "crowd_out_elasticity = [0.0, 3.0]\n",
+        "design.parameters.crowd_out_elasticity", "outside the allowed range"),
+    "sobol not power of two": (
+        GOOD + "[design]\nmethod = \"sobol\"\nsamples = 10\n[design.parameters]\n"
+               "crowd_out_elasticity = [0.0, 1.0]\n", "design.samples", "power of 2"),
+    "sampling a string": (
+        GOOD + "[design]\nmethod = \"lhs\"\nsamples = 4\n[design.parameters]\n"
+               "network_generator = [0, 1]\n",
+        "design.parameters.network_generator", "only numeric parameters"),
+    "row with unknown parameter": (
+        GOOD + "[design]\nmethod = \"rows\"\n[[design.rows]]\nlabel = \"a\"\nbogus = 1\n",
+        "design.rows[0].bogus", "unknown parameter"),
+    "duplicate row label": (
+        GOOD + "[design]\nmethod = \"rows\"\n[[design.rows]]\nlabel = \"a\"\n"
+               "[[design.rows]]\nlabel = \"a\"\n", "design.rows[1].label", "repeats"),
+    "cross-field rule of the model": (
+        GOOD + 'network_generator = "watts_strogatz"\nws_neighbours = 5\n',
+        "scenario 0 (base)", "ws_neighbours"),
+    "unknown analysis metric": (GOOD + "[analysis]\nmetrics = [\"happiness\"]\n",
+                                "analysis.metrics", "unknown metric"),
+    "baseline not compared": (GOOD + "[analysis]\nbaseline = \"three+charity\"\n",
+                              "analysis.baseline", "not one of"),
+    "not TOML": (GOOD + "this is = = not toml\n", "toml", "not valid TOML"),
+}
+
+
+def assert_refused(capsys, argv: list[str], file: str, key: str, reason: str) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"sim: error: {file}: {key}: "), lines[0]
+    assert reason in lines[0], lines[0]
+    assert "Traceback" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_refused_experiment_file(case, existing_out, tmp_path, capsys):
+    text, key, reason = REFUSED[case]
+    _, out = existing_out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    before = snapshot(out)
+    assert_refused(capsys, ["experiment", str(bad), "--out", str(out)], str(bad), key, reason)
+    assert snapshot(out) == before
+
+
+def test_refused_missing_file(existing_out, tmp_path, capsys):
+    _, out = existing_out
+    before = snapshot(out)
+    missing = tmp_path / "nope.toml"
+    assert_refused(capsys, ["experiment", str(missing), "--out", str(out)], str(missing), "-",
+                   "cannot read file")
+    assert snapshot(out) == before
+
+
+def test_refused_other_experiment_on_same_out(existing_out, tmp_path, capsys):
+    _, out = existing_out
+    other = tmp_path / "other.toml"
+    other.write_text(GOOD.replace("replications = 2", "replications = 3"))
+    before = snapshot(out)
+    assert_refused(capsys, ["experiment", str(other), "--out", str(out)], str(out), "--out",
+                   "different experiment file")
+    assert snapshot(out) == before
+
+
+def test_refused_foreign_nonempty_out(existing_out, tmp_path, capsys):
+    spec, _ = existing_out
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    before = snapshot(foreign)
+    assert_refused(capsys, ["experiment", str(spec), "--out", str(foreign)], str(foreign),
+                   "--out", "no manifest.json")
+    assert snapshot(foreign) == before
+
+
+def test_refused_bad_workers_and_query_dir(existing_out, tmp_path, capsys):
+    spec, out = existing_out
+    before = snapshot(out)
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--workers" in err and "Traceback" not in err
+    assert_refused(capsys, ["query", str(tmp_path), "SELECT 1"], str(tmp_path), "DIR",
+                   "not a results directory")
+    assert snapshot(out) == before
+
+
+def test_refused_input_in_a_real_process(existing_out, tmp_path):
+    """The same contract end to end: no traceback reaches the terminal."""
+    _, out = existing_out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(GOOD + "crowd_out_elasticity = -1\n")
+    before = snapshot(out)
+    proc = subprocess.run([sys.executable, "-m", "sim", "experiment", str(bad), "--out",
+                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"sim: error: {bad}: fixed.crowd_out_elasticity: -1.0 is outside the allowed range "
+        f"[0.0, 1.0] yuan cut per yuan donated"]
+    assert snapshot(out) == before
+
+
+def test_resume_of_a_complete_experiment_runs_nothing(existing_out):
+    spec, out = existing_out
+    runs_before = pd.read_parquet(out / "runs.parquet")
+    summary = run_experiment(spec, out, workers=1, progress=False)
+    assert summary.executed == 0 and summary.already_done == 4
+    pd.testing.assert_frame_equal(runs_before, pd.read_parquet(out / "runs.parquet"))
+
+
+# ---------------------------------------------------------------- designs and seeds
+
+
+def design_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "design.toml"
+    path.write_text(GOOD + body)
+    return path
+
+
+def test_grid_rows_and_samplers_expand(tmp_path):
+    grid = load_experiment(design_file(tmp_path, """
+[design]
+method = "grid"
+[design.parameters]
+crowd_out_elasticity = [0.0, 0.5]
+volunteer_burnout_rate = [0, 0.1, 0.2]
+"""))
+    assert len(grid.scenarios) == 6 and grid.n_runs == 6 * 2 * 2
+    assert grid.scenarios[1].varied == {"crowd_out_elasticity": 0.0, "volunteer_burnout_rate": 0.1}
+    assert isinstance(grid.scenarios[0].varied["volunteer_burnout_rate"], float)
+
+    rows = load_experiment(design_file(tmp_path, """
+[fixed.extra]
+""".replace("[fixed.extra]\n", "") + """
+[design]
+method = "rows"
+[[design.rows]]
+label = "off"
+[[design.rows]]
+label = "big"
+n_residents = 400
+"""))
+    assert [s.label for s in rows.scenarios] == ["off", "big"]
+    assert rows.params_for(rows.scenarios[1])["n_residents"] == 400   # rows override [fixed]
+    assert rows.params_for(rows.scenarios[0])["n_residents"] == 200
+
+    bounds = '[design.parameters]\ncrowd_out_elasticity = [0.0, 1.0]\ncampaign_interval_days = [30, 180]\n'
+    sobol = load_experiment(design_file(tmp_path, f'[design]\nmethod = "sobol"\nsamples = 8\n{bounds}'))
+    assert len(sobol.scenarios) == 8 * (2 + 2)
+    assert all(isinstance(s.varied["campaign_interval_days"], int) for s in sobol.scenarios)
+    morris = load_experiment(design_file(tmp_path, f'[design]\nmethod = "morris"\nsamples = 5\n{bounds}'))
+    assert len(morris.scenarios) == 5 * (2 + 1)
+    lhs = load_experiment(design_file(tmp_path, f'[design]\nmethod = "lhs"\nsamples = 7\n{bounds}'))
+    values = sorted(s.raw["crowd_out_elasticity"] for s in lhs.scenarios)
+    assert len(values) == 7 and all(i / 7 <= v < (i + 1) / 7 for i, v in enumerate(values))
+    again = load_experiment(design_file(tmp_path, f'[design]\nmethod = "lhs"\nsamples = 7\n{bounds}'))
+    assert again.scenarios == lhs.scenarios   # the design seed makes samples reproducible
+
+
+def test_seeds_are_stateless_and_shared_by_regimes():
+    root = np.random.SeedSequence(99)
+    children = root.spawn(3)
+    # Equals the spawn tree without keeping a counter: any subset, any order.
+    expected = int(children[2].spawn(2)[1].generate_state(1, np.uint64)[0]) & ((1 << 63) - 1)
+    assert expected != run_seed(99, 1, 2)   # spawn_key (scenario, rep) is flat, not nested
+    flat = np.random.SeedSequence(99, spawn_key=(2, 1)).generate_state(1, np.uint64)[0]
+    assert run_seed(99, 2, 1) == int(flat) & ((1 << 63) - 1)
+    seeds = {run_seed(99, s, r) for s in range(20) for r in range(20)}
+    assert len(seeds) == 400 and all(0 <= x < 2**63 for x in seeds)
+
+
+def test_shipped_experiment_files_are_valid():
+    for name, scenarios in (("three_vs_five", 1), ("mechanisms", 12), ("sensitivity", 352)):
+        experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")
+        assert len(experiment.scenarios) == scenarios
+    mech = load_experiment(ROOT / "experiments" / "mechanisms.toml")
+    from sim.params import NEGATIVE_MECHANISMS
+    assert set(mech.fixed) - {"n_residents"} == set(NEGATIVE_MECHANISMS.values())
+    assert all(v == 0 for k, v in mech.fixed.items() if k != "n_residents")
+
+
+# ---------------------------------------------------------------- analysis on known data
+
+
+def test_paired_differences_and_sobol_on_known_functions(tmp_path):
+    experiment = load_experiment(design_file(tmp_path, """
+[design]
+method = "sobol"
+samples = 256
+[design.parameters]
+crowd_out_elasticity = [0.0, 1.0]
+volunteer_burnout_rate = [0.0, 1.0]
+"""))
+    rng = np.random.default_rng(0)
+    rows = []
+    for s in experiment.scenarios:
+        a, b = s.raw["crowd_out_elasticity"], s.raw["volunteer_burnout_rate"]
+        for rep in range(2):
+            noise = rng.normal(0, 0.01)
+            for regime, shift in (("three", 0.0), ("five", -0.1)):
+                rows.append({"scenario": s.index, "label": s.label, "rep": rep,
+                             "regime": regime, "status": "ok",
+                             "unmet_need_share": 4 * a + b + shift + noise})
+    runs = pd.DataFrame(rows)
+    design = pd.DataFrame([{"scenario": s.index, **{f"x_{k}": v for k, v in s.raw.items()}}
+                           for s in experiment.scenarios])
+    manifest = {"experiment": experiment.to_json()}
+    idx = sensitivity_indices(runs, design, manifest, ["unmet_need_share"])
+    three = idx[idx["regime"] == "three"].set_index("parameter")
+    # y = 4a + b with uniform a, b: S1 = 16/17 and 1/17.
+    assert three.loc["crowd_out_elasticity", "S1"] == pytest.approx(16 / 17, abs=0.05)
+    assert three.loc["volunteer_burnout_rate", "ST"] == pytest.approx(1 / 17, abs=0.05)
+    assert "five - three" in set(idx["regime"])
+
+    diffs = paired_differences(runs, ["unmet_need_share"], "three", pooled=True, n_boot=500)
+    row = diffs.iloc[0]
+    assert row["diff"] == pytest.approx(-0.1) and row["verdict"] == "better"
+    assert row["ci_low"] == pytest.approx(-0.1) and row["ci_high"] == pytest.approx(-0.1)
