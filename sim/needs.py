@@ -155,7 +155,7 @@ class NeedBook:
                 charity.spend_goods(paid.sum())
                 served = _safe_div(paid, cost) * c["hours_left"][idx]
                 self._record_service(idx, served)
-                idx = idx[served < c["hours_left"][idx] + 1e-12]
+                idx = idx[c["hours_left"][idx] > 1e-9]  # what goods could not cover: cash
                 cost = c["hours_left"][idx] / c["hours_total"][idx] * p.material_relief_yuan
             else:
                 eff = SERVICE_EFFICIENCY[Actor.CHARITY, kind]
