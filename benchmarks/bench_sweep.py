@@ -1,0 +1,164 @@
+"""Benchmark the experiment runner on a fixed small sweep.
+
+Prints runs per minute with 1 and 2 workers, the parallel efficiency on 2 workers
+(target >= 85%), the runner's overhead against calling ``sim.api.simulate`` directly in a
+loop (target < 10%), and the same runs through Mesa's ``batch_run`` for comparison
+(wall time and size of its output against our Parquet directory).
+
+    uv run python benchmarks/bench_sweep.py            # about 3 minutes on 2 cores
+    uv run python benchmarks/bench_sweep.py --quick    # a smaller sweep, for a smoke test
+
+All variants run the same (regime, seed) pairs. Wall times include everything each
+variant needs: process start-up, writing results, consolidating tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mesa import DataCollector
+
+from sim.api import SUMMARY_METRICS, simulate
+from sim.model import CommunityModel
+
+# Daily series the model reports (asked of the model once, so the benchmark follows it).
+DAILY_COLUMNS = [c for c in simulate({"n_residents": 50, "days": 1}, "three", 0).daily.columns
+                 if c != "day"]
+
+EXPERIMENT = """
+[experiment]
+name = "bench"
+description = "fixed benchmark sweep"
+regimes = ["three", "five"]
+replications = {reps}
+days = {days}
+root_seed = 2026
+
+[fixed]
+n_residents = {residents}
+"""
+
+
+def direct_loop(experiment) -> float:
+    """The floor: call the model for every run in this process, keep results in memory."""
+    from sim.experiments.seeds import run_seed
+
+    start = time.perf_counter()
+    results = []
+    for scenario in experiment.scenarios:
+        params = experiment.params_for(scenario)
+        for rep in range(experiment.replications):
+            seed = run_seed(experiment.root_seed, scenario.index, rep)
+            for regime in experiment.regimes:
+                results.append(simulate(dict(params), regime, seed))
+    return time.perf_counter() - start
+
+
+def ours(experiment, workers: int, out: Path) -> float:
+    from sim.experiments import run_experiment
+
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    summary = run_experiment(experiment, out, workers=workers, progress=False)
+    elapsed = time.perf_counter() - start
+    assert summary.executed == experiment.n_runs and summary.failed == 0
+    return elapsed
+
+
+def mesa_batch_run(experiment, processes: int) -> tuple[float, int, int]:
+    """Mesa 3's batch_run with a DataCollector recording the same daily series and summary."""
+    import pandas as pd
+    from mesa.batchrunner import batch_run
+
+    from sim.experiments.seeds import run_seed
+
+    params = {"regime": list(experiment.regimes), **experiment.params_for(experiment.scenarios[0])}
+    seeds = [run_seed(experiment.root_seed, 0, rep) for rep in range(experiment.replications)]
+    start = time.perf_counter()
+    rows = batch_run(BatchRunModel, params, number_processes=processes, rng=seeds,
+                     data_collection_period=1, max_steps=experiment.days,
+                     display_progress=False)
+    elapsed = time.perf_counter() - start
+    csv_bytes = len(pd.DataFrame(rows).to_csv(index=False).encode())
+    return elapsed, len(pickle.dumps(rows)), csv_bytes
+
+
+class BatchRunModel(CommunityModel):
+    """CommunityModel with the DataCollector that batch_run requires: every daily series
+    each day, and the summary metrics once, on the last day (as our runner stores them)."""
+
+    def __init__(self, regime="five", rng=None, **params):
+        super().__init__(regime=regime, rng=rng, **params)
+        daily = {name: _today(name) for name in DAILY_COLUMNS}
+        final = {name: _final(name) for name in SUMMARY_METRICS}
+        self.datacollector = DataCollector(model_reporters={**daily, **final})
+
+    def step(self):
+        super().step()
+        self.datacollector.collect(self)
+
+
+def _today(name):
+    return lambda model: model.daily_records[-1][name]
+
+
+def _final(name):
+    return lambda model: None if model.running else model.summary()[name]
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sweep (smoke test)")
+    args = parser.parse_args()
+    reps, days, residents = (4, 60, 500) if args.quick else (20, 365, 2000)
+
+    from sim.experiments import load_experiment
+
+    work = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
+    spec = work / "bench.toml"
+    spec.write_text(EXPERIMENT.format(reps=reps, days=days, residents=residents))
+    experiment = load_experiment(spec)
+    n = experiment.n_runs
+    print(f"sweep: {n} runs (2 regimes x {reps} replicates), {residents} residents, {days} days; "
+          f"{os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
+
+    t_direct = direct_loop(experiment)
+    t1 = ours(experiment, 1, work / "w1")
+    t2 = ours(experiment, 2, work / "w2")
+    ours_size = dir_size(work / "w2")
+    consolidated = sum((work / "w2" / f).stat().st_size for f in ("runs.parquet", "daily.parquet"))
+    m1, pickled, csv_bytes = mesa_batch_run(experiment, 1)
+    m2, _, _ = mesa_batch_run(experiment, 2)
+
+    def rate(t: float) -> str:
+        return f"{60 * n / t:8.1f} runs/min  ({t:6.1f} s)"
+
+    print(f"direct loop (sim.api.simulate), 1 process : {rate(t_direct)}")
+    print(f"sim experiment, 1 worker (in process)     : {rate(t1)}")
+    print(f"sim experiment, 2 workers (process pool)  : {rate(t2)}")
+    print(f"mesa batch_run, 1 process                 : {rate(m1)}")
+    print(f"mesa batch_run, 2 processes               : {rate(m2)}")
+    print(f"parallel efficiency on 2 workers          : {100 * t1 / (2 * t2):5.1f} %  (target >= 85%)")
+    print(f"runner overhead vs direct loop (1 worker) : {100 * (t1 - t_direct) / t_direct:5.1f} %  "
+          f"(target < 10%)")
+    print(f"speed-up over batch_run, 1 / 2 workers    : {m1 / t1:4.2f}x / {m2 / t2:4.2f}x")
+    print(f"output size: ours {ours_size / 1e6:.2f} MB on disk ({consolidated / 1e6:.2f} MB "
+          f"consolidated runs+daily Parquet); batch_run {pickled / 1e6:.2f} MB pickled in "
+          f"memory, {csv_bytes / 1e6:.2f} MB as CSV")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
