@@ -11,7 +11,6 @@ import importlib
 import json
 import math
 import sys
-from pathlib import Path
 
 from sim.params import ConfigError, Params, load_config, parse_overrides
 from sim.regimes import REGIMES

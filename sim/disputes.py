@@ -19,8 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.capabilities import (COMPLAINT, CONFLICT, COURT, FRICTION, MEDIATION_HOURS,
-                              MEDIATION_PREFERENCE, MEDIATION_SUCCESS, TRUE_RESOLUTION)
+from sim.capabilities import (
+    COMPLAINT,
+    CONFLICT,
+    COURT,
+    FRICTION,
+    MEDIATION_HOURS,
+    MEDIATION_PREFERENCE,
+    MEDIATION_SUCCESS,
+    TRUE_RESOLUTION,
+)
 from sim.regimes import Actor
 
 OPEN, LATENT = 0, 1  # status of a dispute kept in the book

@@ -7,6 +7,7 @@ name, and a file that existed before is replaced only by a complete new one.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -56,7 +57,7 @@ def write_json(data, path: Path) -> Path:
 
 
 def _replace_nan(obj):
-    if isinstance(obj, float) and obj != obj:
+    if isinstance(obj, float) and math.isnan(obj):
         return None
     if isinstance(obj, dict):
         return {k: _replace_nan(v) for k, v in obj.items()}

@@ -9,8 +9,15 @@ from mesa import Model
 from mesa.discrete_space import Network
 
 from sim import metrics
-from sim.agents import (DAYS_PER_MONTH, CharityPool, CommunityPlatform, Resident,
-                        SocialOrganizations, SocialWorkers, VolunteerCorps)
+from sim.agents import (
+    DAYS_PER_MONTH,
+    CharityPool,
+    CommunityPlatform,
+    Resident,
+    SocialOrganizations,
+    SocialWorkers,
+    VolunteerCorps,
+)
 from sim.disputes import DisputeBook
 from sim.needs import NeedBook
 from sim.network import build_community
@@ -105,7 +112,7 @@ class CommunityModel(Model):
         campaigns, before fatigue and shocks) turned into hours at the service price.
         """
         p, res = self.p, self.residents
-        registered, active = self._volunteers0
+        _, active = self._volunteers0
         volunteer = (active.sum() * 0.8 * p.volunteer_hours_per_month / DAYS_PER_MONTH
                      * p.volunteer_dispatch_share * (1 - p.role_overlap_share))
         regular = res.giving_capacity[res.adult].sum() * (1 + p.corporate_to_individual_ratio)

@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no display needed on servers and in CI
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from sim import io  # noqa: E402
+from sim import io
 
 COLOURS = {"three": "tab:blue", "five": "tab:orange", "three+volunteers": "tab:green",
            "three+charity": "tab:purple", "three-equal-resources": "tab:grey"}
