@@ -29,6 +29,7 @@ levers = {lever.name: solara.reactive(lever.default) for lever in presets.LEVERS
 runs = solara.reactive(None)  # LinkedRuns, built after the first render
 version = solara.reactive(0)  # bumped after every step/reset: redraw
 playing = solara.reactive(False)
+stride = solara.reactive(1)  # days per Step (and per frame while playing)
 
 
 def reset():
@@ -42,8 +43,8 @@ def reset():
 
 
 def step():
-    """Advance both communities by one day."""
-    runs.value.step()
+    """Advance both communities by the chosen number of days."""
+    runs.value.step(stride.value)
     version.value += 1
 
 
@@ -91,6 +92,11 @@ def Controls():
                 outlined=True,
                 classes=["btn-reset"],
             )
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(t("stride", lg))
+            with solara.ToggleButtonsSingle(value=stride, classes=["stride"]):
+                for days, label in ((1, "stride_day"), (7, "stride_week"), (30, "stride_month")):
+                    solara.Button(t(label, lg), value=days, text=True)
         solara.InputInt(t("seed", lg), value=seed, classes=["input-seed"])
         labels = {t(key, lg): key for key in presets.PRESETS}
         solara.Select(

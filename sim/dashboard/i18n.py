@@ -30,6 +30,10 @@ LABELS: dict[str, dict[str, str]] = {
     "pause": {"zh": "暂停", "en": "Pause"},
     "reset": {"zh": "重置", "en": "Reset"},
     "seed": {"zh": "随机种子", "en": "Seed"},
+    "stride": {"zh": "每步前进", "en": "Each step"},
+    "stride_day": {"zh": "1 天", "en": "1 day"},
+    "stride_week": {"zh": "1 周", "en": "1 week"},
+    "stride_month": {"zh": "30 天", "en": "30 days"},
     "scenario": {"zh": "情景预设", "en": "Scenario preset"},
     "levers": {"zh": "政策杠杆", "en": "Policy levers"},
     "pending_note": {

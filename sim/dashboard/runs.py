@@ -54,12 +54,13 @@ class LinkedRuns:
         """True while either community still has days left to simulate."""
         return any(m.running for m in self.models.values())
 
-    def step(self) -> None:
-        """Advance both communities by one day (a finished one stays put)."""
+    def step(self, days: int = 1) -> None:
+        """Advance both communities by ``days`` days (a finished one stays put)."""
         with self._lock:
-            for model in self.models.values():
-                if model.running:
-                    model.step()
+            for _ in range(days):
+                for model in self.models.values():
+                    if model.running:
+                        model.step()
 
     def effective_params(self) -> dict[str, float]:
         """The parameter values the models were actually built with.
