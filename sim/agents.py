@@ -30,6 +30,13 @@ class Resident(FixedAgent):
         self.index = cell.coordinate  # row in the model's resident arrays
 
     @property
+    def age_group(self) -> str:
+        res = self.model.residents
+        if res.aged_60_plus[self.index]:
+            return "60+"
+        return "adult" if res.adult[self.index] else "child"
+
+    @property
     def grievance(self) -> float:
         return float(self.model.residents.grievance[self.index])
 

@@ -28,12 +28,13 @@ class Need(IntEnum):
 NEED_NAMES = [n.name.lower() for n in Need]
 
 # Hours of need served per hour of actor time (0 = cannot serve). Rows: Actor; columns: Need.
-# Charity buys professional hours, so its row equals the social organizations' row; for
-# material hardship it gives goods or cash (see Params.material_relief_yuan) instead.
+# Social organizations serve only the care services they are contracted for. Charity buys
+# professional hours on the market (any care service) and gives goods or cash for material
+# hardship (see Params.material_relief_yuan).
 SERVICE_EFFICIENCY = np.array([
     # elder child disab. material psych. emerg.
     [0.6, 0.6, 0.4, 1.0, 0.3, 0.8],  # community platform (generalists)
-    [1.0, 1.0, 1.0, 0.8, 0.8, 0.5],  # social organizations (contracted services)
+    [1.0, 1.0, 1.0, 0.0, 0.8, 0.0],  # social organizations (contracted care services only)
     [0.8, 0.8, 0.8, 1.0, 1.0, 0.6],  # social workers (case work)
     [0.8, 0.8, 0.3, 0.5, 0.2, 0.9],  # volunteers (everyday help, emergencies)
     [1.0, 1.0, 1.0, 1.0, 0.8, 0.5],  # charity (bought hours; material relief in money)
