@@ -241,3 +241,34 @@ def test_report_writes_markdown_html_and_figures(small, tmp_path):
     assert (tmp_path / "report" / "report.html").read_text().count("<img") >= 3
     figures = {p.name for p in (tmp_path / "report" / "figures").glob("*.png")}
     assert {"diff_s0.png", "daily_s0.png", "advantage_five.png"} <= figures
+
+
+def test_morris_sensitivity_end_to_end(tmp_path):
+    spec = write(tmp_path / "morris.toml", """
+[experiment]
+name = "morris"
+regimes = ["three", "five"]
+replications = 1
+days = 40
+root_seed = 3
+
+[fixed]
+n_residents = 300
+
+[design]
+method = "morris"
+samples = 2
+seed = 5
+[design.parameters]
+crowd_out_elasticity = [0.0, 0.75]
+volunteer_backfire_prob = [0.0, 0.4]
+
+[analysis]
+metrics = ["unmet_need_share", "coordination_overhead_share"]
+bootstrap = 100
+""")
+    out = tmp_path / "out"
+    assert run_experiment(spec, out, workers=1, progress=False).executed == 2 * 3 * 2
+    md = write_report(out).read_text()
+    assert "Morris screening" in md and "five - three" in md
+    assert (out / "report" / "figures" / "sensitivity_five.png").exists()

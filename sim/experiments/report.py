@@ -228,6 +228,8 @@ def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
     labels = res.runs.groupby("scenario")["label"].first()
     scenarios = sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
     for scenario in scenarios:
+        if ResultStore(res.root).sources()["daily"] is None:   # e.g. every run failed
+            break
         daily = res.daily(f"scenario = {int(scenario)}")
         series = [c for c in daily.columns
                   if c not in ("run_key", "scenario", "rep", "regime", "day")]

@@ -149,11 +149,11 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
         else open_executor(workers, scheduler)
     with opened as (pool, info):          # connect first: a refused scheduler leaves out untouched
         store.prepare(experiment, _design_table(experiment))
+        manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
         if retry_failed:
             store.forget(store.done_keys(status="failed"))
         done = store.done_keys()
         summary = SweepSummary(store.root, experiment.n_runs, len(done))
-        manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
         start = time.perf_counter()
         try:
             _drive(pool, capacity(info), plan(experiment, done, fail), store, schema, defaults,
@@ -268,8 +268,11 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         print(f"sim: warning: {root}: resuming with git commit {git['commit']} but earlier "
               f"runs used {earlier}", file=sys.stderr)
     manifest["sessions"].append(session)
+    # consolidated=None until this session ends: readers use the parts meanwhile, so a
+    # session killed half-way never leaves a stale consolidated table in use.
     manifest.update(git_commit=git["commit"], git_dirty=git["dirty"],
-                    packages=session["packages"], executor=info, ended=None)
+                    packages=session["packages"], executor=info, ended=None,
+                    consolidated=None, complete=False)
     write_manifest(root, manifest)
     return manifest
 

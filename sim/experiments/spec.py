@@ -214,8 +214,10 @@ def _design(check: "_Checker", doc: Any, root_seed: int, fixed: dict) -> Design:
     for key in ("samples", "seed", "levels"):
         if key in doc and method not in SAMPLED_METHODS:
             raise SpecError(check.path, f"design.{key}", f"only used by {'/'.join(SAMPLED_METHODS)}")
-    if ("rows" in doc) != (method == "rows"):
-        raise SpecError(check.path, "design.rows", "use design.rows with method = \"rows\" only")
+    if method == "rows" and "rows" not in doc:
+        raise SpecError(check.path, "design.rows", 'method "rows" needs [[design.rows]] tables')
+    if method != "rows" and "rows" in doc:
+        raise SpecError(check.path, "design.rows", f'only used by method "rows", not {method!r}')
     if method in ("none", "rows") and "parameters" in doc:
         raise SpecError(check.path, "design.parameters", f"not used by method {method!r}")
 
