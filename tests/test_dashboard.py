@@ -1,7 +1,7 @@
 """Tests of the policy dashboard (issue 4).
 
 Fast unit tests of the helpers, then browser tests: a fixture starts the real server
-(``python -m sim.dashboard.command --port P``, as ``sim dashboard`` does) on a free port and
+(``python -m sim dashboard --port P``, i.e. ``sim dashboard``) on a free port and
 Debian's Chromium drives it through Playwright. Screenshots of each state are saved under
 ``test-output/dashboard/``. The browser tests skip only if /usr/bin/chromium is absent.
 """
@@ -9,31 +9,22 @@ Debian's Chromium drives it through Playwright. Screenshots of each state are sa
 from __future__ import annotations
 
 import io
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.dashboard import command, drawing, presets
+from sim.dashboard.browser import CHROMIUM, CHROMIUM_ARGS, running_dashboard
 from sim.dashboard.i18n import LABELS, LANGUAGES, t
 from sim.dashboard.runs import LinkedRuns
 from sim.params import PARAM_SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "dashboard"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 # --- helpers, no browser ---------------------------------------------------------------------
@@ -99,46 +90,17 @@ def test_bad_port_is_a_one_line_error(port, capsys):
 # --- browser -----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    """The real dashboard server on a free port; the whole process group is stopped after."""
+    """The real dashboard server (``sim dashboard``) on a free port; its process group is
+    stopped in ``running_dashboard``'s finally, whatever the tests do."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
     cache = Path(sys.prefix) / "share/solara/cdn/@widgetti/solara-vuetify-app@10.1.1"
     assert cache.exists(), f"offline assets missing: run .ci/solara_offline_assets.sh {sys.prefix}"
-    port = _free_port()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS / f"server-{port}.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim.dashboard.command", "--port", str(port)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"dashboard server did not start; see {log.name}") from None
-                time.sleep(0.2)
+    with running_dashboard(SHOTS / "server.log") as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +295,7 @@ def test_large_preset_samples_the_network_and_stays_responsive(dash):
     page.locator(".v-select").click()
     page.get_by_role("option", name="Large community (2,000)").click()
     dash.wait_text(".effective-n_residents", "2000", exact=True)
-    dash.wait_text(".community-five .network-note", "sample of 500 of 2000")
+    dash.wait_text(".community-five .network-note", f"sample of {drawing.MAX_DRAWN_NODES} of 2000")
     times = []
     for _ in range(5):
         day = dash.day("five")
