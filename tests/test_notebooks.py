@@ -65,8 +65,11 @@ def test_notebook_structure(name):
     assert "**Question.**" in first_md
     assert 'SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")' in first_code
     assert '"full"' in first_code
-    last_md = [c for c in nb.cells if c.cell_type == "markdown"][-1].source
-    assert last_md.startswith("## What the results say, and their limits")
+    heading = [i for i, c in enumerate(nb.cells)
+               if c.cell_type == "markdown" and c.source.startswith("## What the results say")]
+    assert heading, "no final section '## What the results say, and their limits'"
+    assert heading[-1] >= len(nb.cells) - 3, "the conclusions must close the notebook"
+    assert "Limits" in "".join(c.source for c in nb.cells[heading[-1]:])
     assert len({c["id"] for c in nb.cells}) == len(nb.cells)
 
 
