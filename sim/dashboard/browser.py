@@ -63,7 +63,7 @@ def running_dashboard(log_path: Path, timeout: float = 60.0):
 
 
 def readme_screenshot(out: Path) -> None:
-    """English page after 120 days (four 30-day steps) of the default community."""
+    """English page, "ageing community" preset, after 120 days (four 30-day steps)."""
     from playwright.sync_api import sync_playwright
 
     with running_dashboard(out.with_suffix(".server.log")) as url, sync_playwright() as p:
@@ -72,6 +72,9 @@ def readme_screenshot(out: Path) -> None:
         page.goto(url)
         page.locator(".day-three").wait_for(timeout=60_000)
         page.locator(".btn-lang").click()
+        page.locator(".v-select").click()
+        page.get_by_role("option", name="Ageing community").click()
+        page.wait_for_function("() => document.querySelector('.effective-share_60_plus')")
         page.locator(".stride button").nth(2).click()  # 30 days per step
         for day in (30, 60, 90, 120):
             page.locator(".btn-step").click()
