@@ -107,9 +107,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.csv:
         frame.to_csv(sys.stdout, index=False)
     else:
-        with __import__("pandas").option_context("display.max_rows", 200,
-                                                 "display.width", 200):
-            print(frame.to_string(index=False))
+        print(frame.to_string(index=False, max_rows=200))
     return 0
 
 

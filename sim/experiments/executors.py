@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -51,15 +53,30 @@ def open_executor(workers: int | None = None,
     elif workers == 1:
         yield InlineExecutor(), {"kind": "inline", "workers": 1}
     else:
-        # forkserver: workers start from a clean process that has imported the model once,
-        # never from a parent that may already run threads (tqdm, pyarrow, DuckDB).
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.api", "sim.experiments.runner"])
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool, method = _process_pool(workers)
         try:
-            yield pool, {"kind": "process-pool", "workers": workers}
+            yield pool, {"kind": "process-pool", "workers": workers, "start_method": method}
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
+    """A local pool whose workers start fast and safely.
+
+    ``fork`` costs nothing and the workers inherit the already imported model, but it is
+    only safe while this process runs a single thread; so the workers are all started
+    at once, now, before the runner opens its own threads (progress bar, DuckDB). In a
+    multi-threaded host (a Jupyter kernel, a Dask client) the workers come from a
+    ``forkserver`` that imports the model once.
+    """
+    if sys.platform == "linux" and threading.active_count() == 1:
+        pool = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("fork"))
+        list(pool.map(int, range(workers)))        # launches every worker process now
+        return pool, "fork"
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.api", "sim.experiments.runner"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context), "forkserver"
 
 
 @contextmanager

@@ -167,10 +167,7 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
 def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultStore, schema,
            defaults: dict, metrics: list[str], summary: SweepSummary, progress: bool) -> None:
     """Keep ``in_flight`` tasks submitted; store every outcome as soon as it arrives."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=summary.total, initial=summary.already_done, unit="run", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True, desc="runs")
+    bar = _progress_bar(summary, progress)
     queue, running = iter(tasks), {}
 
     def top_up() -> None:
@@ -203,6 +200,28 @@ def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultSt
             future.cancel()
         summary.aborted += sum(len(t.regimes) for t in running.values())
         bar.close()
+
+
+class _NoBar:
+    """Stands in for tqdm when there is no progress bar (tqdm would start a thread anyway)."""
+
+    def update(self, n: int = 1) -> None: ...
+    def set_postfix(self, **kwargs) -> None: ...
+    def close(self) -> None: ...
+
+    @staticmethod
+    def write(text: str, file=sys.stderr) -> None:
+        print(text, file=file)
+
+
+def _progress_bar(summary: SweepSummary, progress: bool):
+    """tqdm on stderr: runs done of all runs, failures, rate and time left."""
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=summary.total, initial=summary.already_done, unit="run",
+                file=sys.stderr, dynamic_ncols=True, desc="runs", postfix={"failed": 0})
 
 
 def _row(task: RunTask, outcome: RunOutcome, defaults: dict, metrics: list[str]) -> dict:
