@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -225,14 +225,14 @@ for mech in LADDERS:
             "diff at extreme": float(d.loc[d["level"] == "extreme", "diff"].iloc[0]),
         })
 turning = pd.DataFrame(summary_rows).set_index(["mechanism", "metric"])
-turning
+display(turning)  # noqa: F821 - display is a Jupyter builtin
 
 # %% [markdown]
 # ## 6 · Key numbers
 
 # %%
 numbers = {
-    "size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED, "n_runs": int(len(runs)),
+    "size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED, "n_runs": len(runs),
     "five_minus_three": {
         label: {m: {k: float(diffs[(diffs["label"] == label) & (diffs["metric"] == m)][k].iloc[0])
                     for k in ("diff", "ci_low", "ci_high")} for m in HEADLINE}

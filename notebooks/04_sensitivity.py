@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -58,8 +58,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.experiments import (load_experiment, load_results, run_experiment,
-                             sensitivity_indices)
+from sim.experiments import load_experiment, load_results, run_experiment, sensitivity_indices
 from sim.params import PARAM_SPECS
 
 pd.set_option("display.width", 160)
@@ -186,7 +185,7 @@ for metric in OUTCOMES:
                            total, "of which replication noise (share)": noise / total
                            if total > 0 else np.nan})
 noise_table = pd.DataFrame(noise_rows).set_index(["regime", "metric"])
-noise_table
+display(noise_table)  # noqa: F821 - display is a Jupyter builtin
 
 # %% [markdown]
 # ## 5 · The strongest driver of five's advantage, scenario by scenario
@@ -228,7 +227,7 @@ for regime in REGIME_ORDER:
              "S1": float(r["S1"]), "S1_conf": float(r["S1_conf"])}
             for _, r in sub.iterrows()]
 numbers = {"size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED,
-           "n_runs": int(len(runs)), "n_scenarios": len(experiment.scenarios),
+           "n_runs": len(runs), "n_scenarios": len(experiment.scenarios),
            "ranking_by_ST": ranking,
            "noise_share": {f"{r}|{m}": (None if np.isnan(v) else float(v)) for (r, m), v in
                            noise_table["of which replication noise (share)"].items()},

@@ -42,11 +42,12 @@ def to_notebook(source: Path):
 
 
 def execute(source: Path, target: Path, *, size: str = "small", out_dir: Path | None = None,
-            timeout: int = 1800, cwd: Path | None = None):
+            timeout: int | None = 1800, cwd: Path | None = None):
     """Execute ``source`` into ``target`` (.ipynb with outputs); return the notebook.
 
     Raises ``nbclient.exceptions.CellExecutionError`` (with the failing cell's traceback)
-    if a cell fails. ``out_dir`` is where the notebook writes results and its numbers JSON
+    if a cell fails, or one runs longer than ``timeout`` seconds (None: no limit).
+    ``out_dir`` is where the notebook writes results and its numbers JSON
     (env SIM_NOTEBOOK_OUT inside the kernel; default ``results/notebooks``).
     """
     import nbformat
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="where to write the executed .ipynb (default: next to the .py)")
     ap.add_argument("--results", type=Path, default=None,
                     help="results and numbers directory (default: results/notebooks)")
+    ap.add_argument("--timeout", type=int, default=None,
+                    help="seconds a cell may run (default: 1800 small, no limit full)")
     args = ap.parse_args(argv)
     sources = notebook_sources()
     if args.names:
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     for source in sources:
         target = (args.out or source.parent) / f"{source.stem}.ipynb"
         start = time.perf_counter()
-        execute(source, target, size=args.size, out_dir=args.results)
+        timeout = args.timeout or (1800 if args.size == "small" else None)
+        execute(source, target, size=args.size, out_dir=args.results, timeout=timeout)
         print(f"{source.name} -> {target} ({args.size}, {time.perf_counter() - start:.0f} s)",
               file=sys.stderr)
     return 0
