@@ -147,14 +147,20 @@ def _indices(method: str, problem: dict, x: np.ndarray, y: np.ndarray,
     return {n: {k: float(np.asarray(s[k])[i]) for k in keys} for i, n in enumerate(names)}
 
 
-def daily_bands(daily: pd.DataFrame, metrics: list[str], low: float = 0.05,
+def daily_bands(con, series: list[str], scenario: int | None = None, low: float = 0.05,
                 high: float = 0.95) -> pd.DataFrame:
-    """Mean and a [low, high] quantile band across replicates, per regime, day and metric.
+    """Mean and a [low, high] quantile band across replicates, per regime, day and series.
 
-    ``daily`` holds one scenario's daily rows (e.g. ``res.daily("scenario = 0")``).
+    ``con`` is a connection from ``ResultStore.connect()`` (or ``Results.sql``'s); the
+    aggregation runs in DuckDB, so large sweeps never load whole in memory. With
+    ``scenario=None`` the band spans all scenarios and replicates (sampled designs).
     """
-    grouped = daily.groupby(["regime", "day"])[metrics]
-    parts = {"mean": grouped.mean(), "low": grouped.quantile(low), "high": grouped.quantile(high)}
-    long = pd.concat({k: v.stack() for k, v in parts.items()}, axis=1)
-    long.index.names = ["regime", "day", "metric"]
-    return long.reset_index()
+    cols = ", ".join(f'avg("{m}") AS "mean|{m}", quantile_cont("{m}", {low}) AS "low|{m}", '
+                     f'quantile_cont("{m}", {high}) AS "high|{m}"' for m in series)
+    where = "" if scenario is None else f"WHERE scenario = {int(scenario)}"
+    wide = con.execute(f"SELECT regime, day, {cols} FROM daily {where} "
+                       f"GROUP BY regime, day ORDER BY regime, day").df()
+    long = wide.melt(id_vars=["regime", "day"])
+    long[["stat", "metric"]] = long["variable"].str.split("|", n=1, expand=True)
+    return (long.pivot_table(index=["regime", "day", "metric"], columns="stat", values="value")
+            .reset_index()[["regime", "day", "metric", "mean", "low", "high"]])

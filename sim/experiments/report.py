@@ -219,46 +219,53 @@ def _sensitivity(res, metrics: list[str], method: str, out: Path) -> list[Block]
 
 
 def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
-    """Daily series: mean and 5-95% band across replicates, per regime; one figure per scenario."""
-    import matplotlib.pyplot as plt
-
-    blocks = [Block("h2", "Daily series"),
-              Block("p", "Lines: mean across replicates; bands: 5th to 95th percentile "
-                         "across replicates.")]
+    """Daily series: mean and 5-95% band across replicates, per regime; one figure per
+    scenario (the first few), or one pooled over all scenarios for sampled designs."""
+    store = ResultStore(res.root)
+    if store.sources()["daily"] is None:     # e.g. every run failed
+        return []
+    sampled = spec["design"]["method"] in ("lhs", "sobol", "morris")
     labels = res.runs.groupby("scenario")["label"].first()
-    scenarios = sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
-    for scenario in scenarios:
-        if ResultStore(res.root).sources()["daily"] is None:   # e.g. every run failed
-            break
-        daily = res.daily(f"scenario = {int(scenario)}")
-        series = [c for c in daily.columns
-                  if c not in ("run_key", "scenario", "rep", "regime", "day")]
-        if daily.empty or not series:
-            continue
-        bands = analysis.daily_bands(daily, series)
-        cols = 4
-        rows = -(-len(series) // cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.3 * rows), squeeze=False)
-        for ax, metric in zip(axes.flat, series):
-            for regime, g in bands[bands["metric"] == metric].groupby("regime"):
-                line, = ax.plot(g["day"], g["mean"], lw=1, label=regime)
-                ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
-            ax.set_title(metric, fontsize=8)
-            ax.tick_params(labelsize=6)
-        for ax in list(axes.flat)[len(series):]:
-            ax.axis("off")
-        axes.flat[0].legend(fontsize=6)
-        fig.suptitle(f"Scenario: {labels.get(scenario, scenario)} (x axis: day)", fontsize=9)
-        fig.tight_layout()
-        path = out / "figures" / f"daily_s{int(scenario)}.png"
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        blocks += [Block("h3", f"Scenario: {labels.get(scenario, scenario)}"),
-                   Block("figure", path)]
-    if res.runs["scenario"].nunique() > MAX_BAND_SCENARIOS:
+    shown = [None] if sampled else sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
+    blocks = [Block("h2", "Daily series"),
+              Block("p", "Lines: mean; bands: 5th to 95th percentile across replicates"
+                         + (" and all sampled scenarios." if sampled else "."))]
+    with store.connect() as con:
+        columns = con.execute("SELECT * FROM daily LIMIT 0").df().columns
+        series = [c for c in columns if c not in ("run_key", "scenario", "rep", "regime", "day")]
+        for scenario in shown:
+            title = "all scenarios" if scenario is None else str(labels.get(scenario, scenario))
+            bands = analysis.daily_bands(con, series, scenario)
+            name = "daily_all" if scenario is None else f"daily_s{int(scenario)}"
+            blocks += [Block("h3", f"Scenario: {title}"),
+                       Block("figure", _band_figure(bands, series, title,
+                                                    out / "figures" / f"{name}.png"))]
+    if not sampled and res.runs["scenario"].nunique() > MAX_BAND_SCENARIOS:
         blocks.append(Block("p", f"Showing the first {MAX_BAND_SCENARIOS} scenarios; "
                                  "query the daily view for the others."))
     return blocks
+
+
+def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    cols = 4
+    rows = -(-len(series) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.3 * rows), squeeze=False)
+    for ax, metric in zip(axes.flat, series):
+        for regime, g in bands[bands["metric"] == metric].groupby("regime"):
+            line, = ax.plot(g["day"], g["mean"], lw=1, label=regime)
+            ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
+        ax.set_title(metric, fontsize=8)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[len(series):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=6)
+    fig.suptitle(f"Scenario: {title} (x axis: day)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
 
 
 # ---------------------------------------------------------------- rendering
