@@ -145,8 +145,9 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
     defaults = {n: PARAM_SPECS[n].default for n in param_types}
     fail = tuple(p for p in os.environ.get(FAIL_ENV, "").split(",") if p.strip())
 
-    opened = nullcontext((executor, {"kind": type(executor).__name__})) if executor \
-        else open_executor(workers, scheduler)
+    # A caller's own executor: its size is unknown, so keep a generous queue in flight.
+    opened = nullcontext((executor, {"kind": type(executor).__name__, "threads": 128})) \
+        if executor else open_executor(workers, scheduler)
     with opened as (pool, info):          # connect first: a refused scheduler leaves out untouched
         store.prepare(experiment, _design_table(experiment))
         manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
