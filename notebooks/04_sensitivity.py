@@ -157,6 +157,7 @@ for i, metric in enumerate(OUTCOMES):
         ax.set_title(f"{regime}: {metric}", fontsize=10)
         ax.set_yticks(y, names, fontsize=8)
 axes[0, 0].legend(fontsize=8)
+axes[0, 0].invert_yaxis()   # shared y axis: parameters top to bottom in the table's order
 fig.suptitle(f"Sobol indices, N = {SETTINGS['base_samples']} base samples "
              f"({len(experiment.scenarios)} scenarios)")
 fig.tight_layout()
