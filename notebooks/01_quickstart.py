@@ -38,7 +38,9 @@ SETTINGS = {
     "full": {"n_residents": 8000, "days": 365},
 }[SIZE]
 SEED = 20211127            # one seed, shared by every regime (common random numbers)
-OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", "../results/notebooks")) / SIZE
+REPO = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").exists()),
+            Path.cwd())
+OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", REPO / "results" / "notebooks")) / SIZE
 OUT.mkdir(parents=True, exist_ok=True)
 print(f"size={SIZE} settings={SETTINGS} seed={SEED}")
 

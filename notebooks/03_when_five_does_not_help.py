@@ -44,7 +44,9 @@ SETTINGS = {
     "full": {"n_residents": 8000, "days": 730, "replications": 20},
 }[SIZE]
 ROOT_SEED = 20211128
-OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", "../results/notebooks")) / SIZE
+REPO = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").exists()),
+            Path.cwd())
+OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", REPO / "results" / "notebooks")) / SIZE
 REUSE = os.environ.get("SIM_NOTEBOOK_REUSE", "0") == "1"   # 1: keep stored runs (resume)
 WORKERS = int(os.environ.get("SIM_NOTEBOOK_WORKERS", "0")) or None   # None: every core
 OUT.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,9 @@ SETTINGS = {
 }[SIZE]
 ROOT_SEED = 20211129
 SAMPLE_SEED = 7
-OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", "../results/notebooks")) / SIZE
+REPO = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").exists()),
+            Path.cwd())
+OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", REPO / "results" / "notebooks")) / SIZE
 REUSE = os.environ.get("SIM_NOTEBOOK_REUSE", "0") == "1"   # 1: keep stored runs (resume)
 WORKERS = int(os.environ.get("SIM_NOTEBOOK_WORKERS", "0")) or None   # None: every core
 OUT.mkdir(parents=True, exist_ok=True)
