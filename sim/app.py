@@ -14,6 +14,7 @@ from sim.dashboard import presets
 from sim.dashboard.components import Charts, CommunityPanel, HeadlineCards
 from sim.dashboard.i18n import t
 from sim.dashboard.runs import LinkedRuns
+from sim.params import ConfigError
 
 # No usage reports to mixpanel, even under a plain `solara run` (the app loads before the
 # server's telemetry starts). `sim dashboard` also sets SOLARA_TELEMETRY_MIXPANEL_ENABLE=False.
@@ -30,21 +31,30 @@ runs = solara.reactive(None)  # LinkedRuns, built after the first render
 version = solara.reactive(0)  # bumped after every step/reset: redraw
 playing = solara.reactive(False)
 stride = solara.reactive(1)  # days per Step (and per frame while playing)
+error = solara.reactive("")  # why the last Reset was refused, if it was
+finished = solara.reactive(False)  # both communities reached the horizon: only Reset helps
 
 
 def reset():
     """Rebuild both communities from the seed, the preset and the slider values."""
     playing.value = False
     sliders = {name: reactive.value for name, reactive in levers.items()}
-    runs.value = LinkedRuns(
-        seed=int(seed.value), params=presets.model_overrides(preset.value, sliders)
-    )
+    try:
+        runs.value = LinkedRuns(
+            seed=int(seed.value), params=presets.model_overrides(preset.value, sliders)
+        )
+    except ConfigError as exc:  # e.g. a negative seed: keep the current runs, say why
+        error.value = str(exc)
+        return
+    error.value = ""
+    finished.value = False
     version.value += 1
 
 
 def step():
     """Advance both communities by the chosen number of days."""
     runs.value.step(stride.value)
+    finished.value = not runs.value.running
     version.value += 1
 
 
@@ -58,17 +68,19 @@ def choose_preset(key: str):
 
 def play_loop():
     """Step while Play is on; runs in a thread so the page stays interactive."""
-    while playing.value and runs.value is not None and runs.value.running:
+    while playing.value:
+        if finished.value:  # the horizon is reached: Play turns itself off
+            playing.value = False
+            break
         step()
         time.sleep(PLAY_INTERVAL_S)
-    playing.value = False
 
 
 @solara.component
 def Controls():
     """Sidebar: run buttons, seed, preset, levers, download."""
     lg = lang.value
-    ready = runs.value is not None
+    ready = runs.value is not None and not finished.value  # a finished run can only be reset
     with solara.Card(t("controls", lg), margin=0):
         with solara.Row():
             solara.Button(
@@ -98,6 +110,8 @@ def Controls():
                 for days, label in ((1, "stride_day"), (7, "stride_week"), (30, "stride_month")):
                     solara.Button(t(label, lg), value=days, text=True)
         solara.InputInt(t("seed", lg), value=seed, classes=["input-seed"])
+        if error.value:
+            solara.Error(t("error", lg) + error.value, classes=["reset-error"])
         labels = {t(key, lg): key for key in presets.PRESETS}
         solara.Select(
             t("scenario", lg),
@@ -116,7 +130,7 @@ def Controls():
                 )
                 slider("", value=reactive, min=lever.min, max=lever.max, step=lever.step)
         solara.Text(t("pending_note", lg), style={"font-size": "0.85em", "color": "#666"})
-    if ready:
+    if runs.value is not None:
         with solara.Card(t("effective", lg), margin=0, classes=["effective-params"]):
             for name, value in runs.value.effective_params().items():
                 shown = f"{value:g}" if isinstance(value, float) else str(value)
@@ -135,6 +149,22 @@ def Controls():
                 filename=f"linkage_seed{runs.value.seed}.csv",
                 label=t("download", lg),
             )
+
+
+@solara.component
+def Comparison():
+    """Main area: headline cards, both communities, charts. Only this part redraws each day."""
+    lg, current, day_version = lang.value, runs.value, version.value
+    if current is None:
+        solara.SpinnerSolara()
+        return
+    snap = current.snapshot()
+    solara.Text(t("subtitle", lg), style={"color": "#444"})
+    HeadlineCards(snap, lg)
+    with solara.Columns([1, 1]):
+        for regime in ("three", "five"):
+            CommunityPanel(regime, snap, current.views[regime], day_version, lg)
+    Charts(snap, day_version, lg)
 
 
 @solara.component
@@ -158,14 +188,4 @@ def Page():
     with solara.Sidebar():
         Controls()
 
-    current = runs.value
-    if current is None:
-        solara.SpinnerSolara()
-        return
-    snap = current.snapshot()
-    solara.Text(t("subtitle", lg), style={"color": "#444"})
-    HeadlineCards(snap, lg)
-    with solara.Columns([1, 1]):
-        for regime in ("three", "five"):
-            CommunityPanel(regime, snap, current.views[regime], version.value, lg)
-    Charts(snap, version.value, lg)
+    Comparison()

@@ -72,12 +72,20 @@ def test_linked_runs_share_seed_and_graph_and_step_together():
     assert (table["param_n_residents"] == 300).all()
 
 
+def test_runs_stop_at_the_horizon():
+    runs = LinkedRuns(seed=2, params={"n_residents": 200, "days": 3})
+    runs.step(5)
+    assert not runs.running
+    assert runs.snapshot().day == {"three": 3, "five": 3}
+
+
 def test_large_networks_are_sampled_and_drawn():
     runs = LinkedRuns(seed=1, params={"n_residents": 2000})
     view = runs.views["three"]
     assert view.sampled and len(view.nodes) == drawing.MAX_DRAWN_NODES and view.total == 2000
-    png = drawing.network_png(view, runs.snapshot().states["three"])
-    assert png.startswith(b"\x89PNG")
+    snap = runs.snapshot()
+    assert drawing.NetworkPicture(view).png(snap.states["three"]).startswith(b"\x89PNG")
+    assert drawing.SeriesPicture("unmet_need_share").png(snap.frames).startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("port", ["0", "65536", "http", "-1"])
@@ -137,7 +145,7 @@ class Page:
     def day(self, regime: str) -> int:
         return int(re.search(r"\d+", self.page.locator(f".day-{regime}").inner_text()).group())
 
-    def wait_for_day(self, regime: str, check, timeout=20.0) -> int:
+    def wait_for_day(self, regime: str, check, timeout=60.0) -> int:
         deadline = time.monotonic() + timeout
         while not check(day := self.day(regime)):
             assert time.monotonic() < deadline, f"{regime} day stuck at {day}"
@@ -304,6 +312,24 @@ def test_large_preset_samples_the_network_and_stays_responsive(dash):
         dash.wait_for_day("five", lambda d, day=day: d > day)
         times.append(time.perf_counter() - start)
     print(f"browser: step + redraw at 2,000 residents, median {sorted(times)[2]:.3f} s")
-    assert sorted(times)[2] < 1.0  # server budget is 0.5 s (benchmarks/bench_dashboard.py)
+    # the 0.5 s budget is the server's (benchmarks/bench_dashboard.py); the browser round trip
+    # adds websocket and image decoding, and CI machines may be busy: a loose bound here
+    assert sorted(times)[2] < 2.0
     dash.shot("large-english")
+    dash.check_clean()
+
+
+def test_bad_seed_is_refused_on_screen(dash):
+    page = dash.page
+    seed = page.locator(".input-seed input")
+    seed.fill("-3")
+    seed.press("Enter")
+    page.locator(".btn-reset").click()
+    dash.wait_text(".reset-error", "seed")
+    assert page.locator(".effective-seed").inner_text() == "7"  # the old runs stay
+    seed.fill("11")
+    seed.press("Enter")
+    page.locator(".btn-reset").click()
+    dash.wait_text(".effective-seed", "11", exact=True)
+    page.locator(".reset-error").wait_for(state="detached")
     dash.check_clean()

@@ -40,7 +40,8 @@ def CommunityPanel(regime: str, snap: Snapshot, view: drawing.NetworkView, versi
     """Header with the day counter, linked actors, the network drawing and its legend."""
     colour = drawing.REGIME_COLOURS[regime]
     states = snap.states[regime]
-    png = solara.use_memo(lambda: drawing.network_png(view, states), dependencies=[version, regime])
+    picture = solara.use_memo(lambda: drawing.NetworkPicture(view), dependencies=[view])
+    png = solara.use_memo(lambda: picture.png(states), dependencies=[version, picture])
     counts = drawing.state_counts(states)
     day = t("day", lang, day=snap.day[regime]) + (
         "" if snap.running[regime] else " " + t("finished", lang)
@@ -170,10 +171,8 @@ CHARTS = (("chart_unmet", "unmet_need_share"), ("chart_escalation", "dispute_esc
 @solara.component
 def Charts(snap: Snapshot, version: int, lang: str):
     """Unmet-need share and dispute escalation over time, both regimes on shared axes."""
-    pngs = solara.use_memo(
-        lambda: [drawing.series_png(snap.frames, column) for _, column in CHARTS],
-        dependencies=[version],
-    )
+    pictures = solara.use_memo(lambda: [drawing.SeriesPicture(column) for _, column in CHARTS], [])
+    pngs = solara.use_memo(lambda: [p.png(snap.frames) for p in pictures], dependencies=[version])
     key = " &nbsp; ".join(
         f'<span style="display:inline-block;width:18px;height:3px;background:{drawing.REGIME_COLOURS[r]};vertical-align:middle;margin-right:4px"></span>{t(f"regime_{r}", lang)}'
         for r in ("three", "five")

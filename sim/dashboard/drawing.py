@@ -4,14 +4,16 @@ The figures carry no text (only tick numbers): titles and legends are HTML on th
 they switch language instantly and need no CJK font on the server.
 
 Speed matters: the page must redraw two networks and the charts in well under 0.5 s for a
-2,000-resident community. So the layout is computed once per reset (and cached by graph), and
-above ``MAX_DRAWN_NODES`` residents only a connected sample of the network is drawn.
+2,000-resident community. So the layout is computed once per reset (and cached by graph),
+above ``MAX_DRAWN_NODES`` residents only a connected sample of the network is drawn, and each
+picture keeps its matplotlib figure: a new day only recolours the dots or moves the lines.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import threading
 from dataclasses import dataclass
 
 import matplotlib
@@ -43,7 +45,7 @@ NODE_COLOURS = {
 VOLUNTEER_RING = "#1a9641"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one view per laid-out graph
 class NetworkView:
     """What to draw of one resident network: which nodes, where, and the edges between them."""
 
@@ -119,57 +121,76 @@ def state_counts(states: dict[str, np.ndarray]) -> dict[str, int]:
     return counts
 
 
-def network_png(view: NetworkView, states: dict[str, np.ndarray]) -> bytes:
-    """Draw the (sampled) network with residents coloured by state; volunteers get a green ring.
+class NetworkPicture:
+    """The drawn network of one community; each ``png`` call recolours the residents.
 
     Residents with an open need or dispute are drawn larger and on top: they are few, and
-    they are what policy staff look for.
+    they are what policy staff look for. Volunteers get a green ring.
     """
-    fill = node_colours(states)[view.nodes]
-    volunteer = np.asarray(states["volunteer"], dtype=bool)[view.nodes]
-    issue = fill != NODE_COLOURS["none"]
-    size = 36 if len(view.nodes) <= 200 else 18
-    fig = Figure(figsize=(5.2, 4.0), dpi=80)
-    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
-    ax.set_axis_off()
-    ax.add_collection(LineCollection(view.segments, colors="#dfe3e8", linewidths=0.6, zorder=0))
-    layers = (  # (which residents, size, ring colour, ring width)
-        (~volunteer & ~issue, size, "white", 0.4),
-        (volunteer & ~issue, size * 1.6, VOLUNTEER_RING, 1.6),
-        (~volunteer & issue, size * 4, "#333333", 0.8),
-        (volunteer & issue, size * 4, VOLUNTEER_RING, 2.0),
-    )
-    for zorder, (mask, area, ring, width) in enumerate(layers, start=1):
-        if mask.any():
-            ax.scatter(
-                *view.xy[mask].T,
-                s=area,
-                c=list(fill[mask]),
-                edgecolors=ring,
-                linewidths=width,
-                zorder=zorder,
-            )
-    ax.autoscale_view()
-    return _png(fig)
+
+    def __init__(self, view: NetworkView):
+        self.view = view
+        self.size = 36 if len(view.nodes) <= 200 else 18
+        self.figure = Figure(figsize=(5.2, 4.0), dpi=80)
+        ax = self.figure.add_axes((0.01, 0.01, 0.98, 0.98))
+        ax.set_axis_off()
+        ax.add_collection(LineCollection(view.segments, colors="#dfe3e8", linewidths=0.6))
+        self.dots = ax.scatter(*view.xy.T, s=self.size)
+        ax.autoscale_view()
+        self._lock = threading.Lock()  # one figure, possibly drawn from the play thread
+
+    def png(self, states: dict[str, np.ndarray]) -> bytes:
+        """PNG of the network with the residents in ``states``' colours."""
+        fill = node_colours(states)[self.view.nodes]
+        volunteer = np.asarray(states["volunteer"], dtype=bool)[self.view.nodes]
+        issue = fill != NODE_COLOURS["none"]
+        size = np.where(issue, 4.0, np.where(volunteer, 1.6, 1.0)) * self.size
+        ring = np.where(volunteer, VOLUNTEER_RING, np.where(issue, "#333333", "white"))
+        width = np.where(volunteer, 1.8, np.where(issue, 0.8, 0.4))
+        order = np.lexsort((volunteer, issue))  # plain dots first, issues last (on top)
+        with self._lock:
+            self.dots.set_offsets(self.view.xy[order])
+            self.dots.set_facecolors(list(fill[order]))
+            self.dots.set_edgecolors(list(ring[order]))
+            self.dots.set_linewidths(width[order])
+            self.dots.set_sizes(size[order])
+            return _png(self.figure)
 
 
-def series_png(frames: dict, column: str) -> bytes:
+class SeriesPicture:
     """Line chart of one daily metric for both regimes, as a share (0-100 %)."""
-    fig = Figure(figsize=(5.6, 2.6), dpi=80)
-    ax = fig.add_axes((0.12, 0.14, 0.85, 0.8))
-    for regime, frame in frames.items():
-        if len(frame) and column in frame:
-            ax.plot(frame["day"], frame[column], color=REGIME_COLOURS[regime], linewidth=2)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
-    ax.set_ylim(bottom=0)
-    ax.set_xlim(left=0)
-    ax.grid(alpha=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return _png(fig)
+
+    def __init__(self, column: str):
+        self.column = column
+        self.figure = Figure(figsize=(5.6, 2.6), dpi=80)
+        ax = self.ax = self.figure.add_axes((0.12, 0.14, 0.85, 0.8))
+        self.lines = {
+            r: ax.plot([], [], color=c, linewidth=2)[0] for r, c in REGIME_COLOURS.items()
+        }
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
+        ax.grid(alpha=0.3)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        self._lock = threading.Lock()
+
+    def png(self, frames: dict) -> bytes:
+        """PNG of the series in ``frames`` (regime -> daily DataFrame)."""
+        with self._lock:
+            for regime, line in self.lines.items():
+                frame = frames.get(regime)
+                if frame is not None and len(frame) and self.column in frame:
+                    line.set_data(frame["day"].to_numpy(), frame[self.column].to_numpy())
+                else:
+                    line.set_data([], [])
+            self.ax.relim()
+            self.ax.autoscale_view()
+            self.ax.set_xlim(left=0)
+            self.ax.set_ylim(bottom=0, top=max(self.ax.get_ylim()[1], 0.01))
+            return _png(self.figure)
 
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    # light compression: these images are sent on every step, over localhost
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
