@@ -88,6 +88,27 @@ def test_large_networks_are_sampled_and_drawn():
     assert drawing.SeriesPicture("unmet_need_share").png(snap.frames).startswith(b"\x89PNG")
 
 
+def test_play_stops_at_the_horizon():
+    """Rendered without a browser: Play steps in a thread and turns itself off at the end."""
+    import solara
+
+    from sim import app
+
+    _, rc = solara.render(app.Page(), handle_error=False)
+    try:
+        app.runs.value = LinkedRuns(seed=1, params={"n_residents": 200, "days": 5})
+        app.finished.value = False
+        app.playing.value = True
+        deadline = time.monotonic() + 30
+        while app.playing.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not app.playing.value and app.finished.value
+        assert app.runs.value.snapshot().day == {"three": 5, "five": 5}
+    finally:
+        app.playing.value = False
+        rc.close()
+
+
 @pytest.mark.parametrize("port", ["0", "65536", "http", "-1"])
 def test_bad_port_is_a_one_line_error(port, capsys):
     assert command.main(["--port", port]) == 2
