@@ -9,7 +9,9 @@ loop (target < 10%), and the same runs through Mesa's ``batch_run`` for comparis
     uv run python benchmarks/bench_sweep.py --quick    # a smaller sweep, for a smoke test
 
 All variants run the same (regime, seed) pairs. Wall times include everything each
-variant needs: process start-up, writing results, consolidating tables.
+variant needs: process start-up, writing results, consolidating tables. Each variant runs
+``--repeat`` times, interleaved, and the best time is kept. CPU times of all processes are
+printed too: on a shared, busy machine they show the runner's cost when wall times cannot.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import resource
 import shutil
 import sys
 import tempfile
@@ -128,6 +131,12 @@ def ours_warm_pool(experiment, out: Path) -> tuple[float, float]:
     return started - start, done - started
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (pool workers, once joined)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -153,22 +162,26 @@ def main() -> int:
           f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
 
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    variants = (("direct", lambda: direct_loop(experiment)),
+                ("ours1", lambda: ours(experiment, 1, work / "w1")),
+                ("ours2", lambda: ours(experiment, 2, work / "w2")),
+                ("warm", lambda: ours_warm_pool(experiment, work / "warm")),
+                ("mesa1", lambda: mesa_batch_run(experiment, 1)),
+                ("mesa2", lambda: mesa_batch_run(experiment, 2)))
     for _ in range(args.repeat):    # interleaved, so a busy spell hits every variant alike
-        for name, fn in (("direct", lambda: direct_loop(experiment)),
-                         ("ours1", lambda: ours(experiment, 1, work / "w1")),
-                         ("ours2", lambda: ours(experiment, 2, work / "w2")),
-                         ("warm", lambda: ours_warm_pool(experiment, work / "warm")),
-                         ("mesa1", lambda: mesa_batch_run(experiment, 1)),
-                         ("mesa2", lambda: mesa_batch_run(experiment, 2))):
+        for name, fn in variants:
+            before = cpu_seconds()
             result = fn()
-            times.setdefault(name, []).append(result[0] if isinstance(result, tuple)
-                                              and name.startswith("mesa") else result)
+            cpu.setdefault(name, []).append(cpu_seconds() - before)
             if name == "warm":
                 times.setdefault("startup", []).append(result[0])
-                times[name][-1] = result[1]
-            if name == "mesa1":
-                _, pickled, csv_bytes = result
+                result = result[1]
+            elif name.startswith("mesa"):
+                result, pickled, csv_bytes = result
+            times.setdefault(name, []).append(result)
     best = {k: min(v) for k, v in times.items()}
+    best_cpu = {k: min(v) for k, v in cpu.items()}
     ours_size = dir_size(work / "w2")
     consolidated = sum((work / "w2" / f).stat().st_size for f in ("runs.parquet", "daily.parquet"))
 
@@ -187,6 +200,13 @@ def main() -> int:
           f"(target >= 85%); {100 * t1 / (2 * warm):5.1f} % without pool start-up")
     print(f"runner overhead vs direct loop (1 worker) : {100 * (t1 - t_direct) / t_direct:5.1f} %  "
           f"(target < 10%)")
+    c_direct, c1, c2 = best_cpu["direct"], best_cpu["ours1"], best_cpu["ours2"]
+    print(f"CPU time (all processes), direct / ours 1 / ours 2 workers / batch_run 1 / 2: "
+          f"{c_direct:.1f} / {c1:.1f} / {c2:.1f} / {best_cpu['mesa1']:.1f} / "
+          f"{best_cpu['mesa2']:.1f} s")
+    print(f"  runner overhead in CPU time              : {100 * (c1 - c_direct) / c_direct:5.1f} %")
+    print(f"  work efficiency on 2 workers (CPU 1 / CPU 2): {100 * c1 / c2:5.1f} %  "
+          f"(wall-time efficiency on an idle machine cannot exceed this)")
     print(f"speed-up over batch_run, 1 / 2 workers    : {best['mesa1'] / t1:4.2f}x / "
           f"{best['mesa2'] / t2:4.2f}x")
     print(f"output size: ours {ours_size / 1e6:.2f} MB on disk ({consolidated / 1e6:.2f} MB "

@@ -214,6 +214,8 @@ def _design(check: "_Checker", doc: Any, root_seed: int, fixed: dict) -> Design:
     for key in ("samples", "seed", "levels"):
         if key in doc and method not in SAMPLED_METHODS:
             raise SpecError(check.path, f"design.{key}", f"only used by {'/'.join(SAMPLED_METHODS)}")
+    if "levels" in doc and method != "morris":
+        raise SpecError(check.path, "design.levels", "only used by morris")
     if method == "rows" and "rows" not in doc:
         raise SpecError(check.path, "design.rows", 'method "rows" needs [[design.rows]] tables')
     if method != "rows" and "rows" in doc:

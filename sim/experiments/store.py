@@ -76,6 +76,18 @@ def run_schema(param_types: dict[str, type], metrics: list[str]) -> pa.Schema:
     return pa.schema(fields)
 
 
+def _daily_table(row: dict[str, Any], daily: pd.DataFrame) -> pa.Table:
+    """The run's daily series with its key columns in front (plain Arrow types, no pandas
+    metadata, like the consolidated table)."""
+    table = pa.Table.from_pandas(daily, preserve_index=False).replace_schema_metadata(None)
+    n = table.num_rows
+    keys = (("run_key", pa.string()), ("scenario", pa.int64()), ("rep", pa.int64()),
+            ("regime", pa.string()))
+    for i, (name, kind) in enumerate(keys):
+        table = table.add_column(i, name, pa.array([row[name]] * n, type=kind))
+    return table
+
+
 class ResultStore:
     """One output directory: write parts, know what is done, consolidate, expose views."""
 
@@ -134,10 +146,7 @@ class ResultStore:
         """Store one run: daily series or traceback first, the run row last."""
         key = row["run_key"]
         if daily is not None:
-            front = {c: row[c] for c in ("run_key", "scenario", "rep", "regime")}
-            daily = pd.concat([pd.DataFrame(front, index=daily.index), daily], axis=1)
-            atomic_write_parquet(self.daily_dir / f"{key}.parquet",
-                                 pa.Table.from_pandas(daily, preserve_index=False))
+            atomic_write_parquet(self.daily_dir / f"{key}.parquet", _daily_table(row, daily))
         if traceback is not None:
             atomic_write_bytes(self.failures_dir / f"{key}.txt", traceback.encode())
         table = pa.Table.from_pylist([row], schema=schema)
