@@ -17,10 +17,12 @@ printed too: on a shared, busy machine they show the runner's cost when wall tim
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -141,79 +143,97 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def run_variant(name: str, spec: Path, work: Path) -> dict:
+    """One variant in this (fresh) process: wall time, CPU time of the process tree, extras."""
+    from sim.experiments import load_experiment
+
+    experiment = load_experiment(spec)
+    before = cpu_seconds()
+    extra: dict = {}
+    if name == "direct":
+        wall = direct_loop(experiment)
+    elif name in ("ours1", "ours2"):
+        wall = ours(experiment, int(name[-1]), work / name)
+        extra["disk"] = dir_size(work / name)
+        extra["consolidated"] = sum((work / name / f).stat().st_size
+                                    for f in ("runs.parquet", "daily.parquet"))
+    elif name == "warm":
+        extra["startup"], wall = ours_warm_pool(experiment, work / name)
+    else:
+        wall, extra["pickled"], extra["csv"] = mesa_batch_run(experiment, int(name[-1]))
+    return {"wall": wall, "cpu": cpu_seconds() - before, **extra}
+
+
+VARIANTS = ("direct", "ours1", "ours2", "warm", "mesa1", "mesa2")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sweep (smoke test)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds; the best (minimum) time of each variant is reported, "
                              "the usual defence against a busy machine (default 3)")
+    parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--spec", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.variant:          # child process: run one variant, report one JSON line
+        print(json.dumps(run_variant(args.variant, args.spec, args.work)))
+        return 0
+
     reps, days, residents = (4, 60, 500) if args.quick else (20, 365, 2000)
-
-    from sim.experiments import load_experiment
-
     work = Path(tempfile.mkdtemp(prefix="bench_sweep_"))
     spec = work / "bench.toml"
     spec.write_text(EXPERIMENT.format(reps=reps, days=days, residents=residents))
-    experiment = load_experiment(spec)
-    n = experiment.n_runs
+    n = 2 * reps
     print(f"sweep: {n} runs (2 regimes x {reps} replicates), {residents} residents, {days} days; "
           f"{os.cpu_count()} cores; python {sys.version.split()[0]}; best of {args.repeat}; "
-          f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+          f"each variant in a fresh process; load average before: {os.getloadavg()[0]:.2f}",
+          flush=True)
 
-    times: dict[str, list[float]] = {}
-    cpu: dict[str, list[float]] = {}
-    variants = (("direct", lambda: direct_loop(experiment)),
-                ("ours1", lambda: ours(experiment, 1, work / "w1")),
-                ("ours2", lambda: ours(experiment, 2, work / "w2")),
-                ("warm", lambda: ours_warm_pool(experiment, work / "warm")),
-                ("mesa1", lambda: mesa_batch_run(experiment, 1)),
-                ("mesa2", lambda: mesa_batch_run(experiment, 2)))
+    results: dict[str, list[dict]] = {}
     for _ in range(args.repeat):    # interleaved, so a busy spell hits every variant alike
-        for name, fn in variants:
-            before = cpu_seconds()
-            result = fn()
-            cpu.setdefault(name, []).append(cpu_seconds() - before)
-            if name == "warm":
-                times.setdefault("startup", []).append(result[0])
-                result = result[1]
-            elif name.startswith("mesa"):
-                result, pickled, csv_bytes = result
-            times.setdefault(name, []).append(result)
-    best = {k: min(v) for k, v in times.items()}
-    best_cpu = {k: min(v) for k, v in cpu.items()}
-    ours_size = dir_size(work / "w2")
-    consolidated = sum((work / "w2" / f).stat().st_size for f in ("runs.parquet", "daily.parquet"))
+        for name in VARIANTS:
+            shutil.rmtree(work / name, ignore_errors=True)
+            out = subprocess.run([sys.executable, __file__, "--variant", name, "--spec",
+                                  str(spec), "--work", str(work)], capture_output=True,
+                                 text=True, check=True)
+            results.setdefault(name, []).append(json.loads(out.stdout.strip().splitlines()[-1]))
+    best = {k: min(r["wall"] for r in v) for k, v in results.items()}
+    cpu = {k: min(r["cpu"] for r in v) for k, v in results.items()}
+    last = {k: v[-1] for k, v in results.items()}
+    shutil.rmtree(work, ignore_errors=True)
 
     def rate(t: float) -> str:
         return f"{60 * n / t:8.1f} runs/min  ({t:6.1f} s)"
 
     t_direct, t1, t2, warm = best["direct"], best["ours1"], best["ours2"], best["warm"]
+    startup = min(r["startup"] for r in results["warm"])
     print(f"direct loop (sim.api.simulate), 1 process : {rate(t_direct)}")
     print(f"sim experiment, 1 worker (in process)     : {rate(t1)}")
     print(f"sim experiment, 2 workers (process pool)  : {rate(t2)}")
-    print(f"  of which on an already started pool    : {rate(warm)}  "
-          f"(pool start-up {best['startup']:.1f} s)")
+    print(f"  on an already started pool              : {rate(warm)}  "
+          f"(pool start-up {startup:.2f} s)")
     print(f"mesa batch_run, 1 process                 : {rate(best['mesa1'])}")
     print(f"mesa batch_run, 2 processes               : {rate(best['mesa2'])}")
     print(f"parallel efficiency on 2 workers          : {100 * t1 / (2 * t2):5.1f} %  "
-          f"(target >= 85%); {100 * t1 / (2 * warm):5.1f} % without pool start-up")
+          f"(target >= 85%)")
     print(f"runner overhead vs direct loop (1 worker) : {100 * (t1 - t_direct) / t_direct:5.1f} %  "
           f"(target < 10%)")
-    c_direct, c1, c2 = best_cpu["direct"], best_cpu["ours1"], best_cpu["ours2"]
-    print(f"CPU time (all processes), direct / ours 1 / ours 2 workers / batch_run 1 / 2: "
-          f"{c_direct:.1f} / {c1:.1f} / {c2:.1f} / {best_cpu['mesa1']:.1f} / "
-          f"{best_cpu['mesa2']:.1f} s")
-    print(f"  runner overhead in CPU time              : {100 * (c1 - c_direct) / c_direct:5.1f} %")
-    print(f"  work efficiency on 2 workers (CPU 1 / CPU 2): {100 * c1 / c2:5.1f} %  "
-          f"(wall-time efficiency on an idle machine cannot exceed this)")
     print(f"speed-up over batch_run, 1 / 2 workers    : {best['mesa1'] / t1:4.2f}x / "
           f"{best['mesa2'] / t2:4.2f}x")
-    print(f"output size: ours {ours_size / 1e6:.2f} MB on disk ({consolidated / 1e6:.2f} MB "
-          f"consolidated runs+daily Parquet, the rest per-run parts kept for resume); "
-          f"batch_run {pickled / 1e6:.2f} MB pickled in memory, {csv_bytes / 1e6:.2f} MB as CSV")
+    print(f"CPU s (process tree): direct {cpu['direct']:.1f}, ours 1 worker {cpu['ours1']:.1f}, "
+          f"2 workers {cpu['ours2']:.1f}; batch_run 1 process {cpu['mesa1']:.1f}, "
+          f"2 processes {cpu['mesa2']:.1f}")
+    print(f"  runner overhead in CPU time             : "
+          f"{100 * (cpu['ours1'] - cpu['direct']) / cpu['direct']:5.1f} %")
+    print(f"  CPU work efficiency, 2 workers          : {100 * cpu['ours1'] / cpu['ours2']:5.1f} %"
+          f"  (bounds the wall-time efficiency on an idle machine)")
+    o, m = last["ours2"], last["mesa1"]
+    print(f"output: ours {o['consolidated'] / 1e6:.2f} MB consolidated runs+daily Parquet "
+          f"({o['disk'] / 1e6:.2f} MB on disk with the per-run parts kept for resume); "
+          f"batch_run {m['pickled'] / 1e6:.2f} MB pickled in memory, {m['csv'] / 1e6:.2f} MB as CSV")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
-    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
