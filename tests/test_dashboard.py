@@ -109,6 +109,17 @@ def test_play_stops_at_the_horizon():
         rc.close()
 
 
+def test_charts_follow_the_days():
+    runs = LinkedRuns(seed=4, params={"n_residents": 200})
+    chart = drawing.SeriesPicture("unmet_need_share")
+    chart.png(runs.snapshot().frames)  # day 0: no data yet
+    for day in (3, 40):
+        runs.step(day - runs.snapshot().day["five"])
+        chart.png(runs.snapshot().frames)
+        left, right = chart.ax.get_xlim()
+        assert left == 0 and day <= right <= max(10, day * 1.2)  # at least 10 days shown
+
+
 @pytest.mark.parametrize("port", ["0", "65536", "http", "-1"])
 def test_bad_port_is_a_one_line_error(port, capsys):
     assert command.main(["--port", port]) == 2

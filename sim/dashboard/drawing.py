@@ -184,8 +184,9 @@ class SeriesPicture:
                     line.set_data([], [])
             self.ax.relim()
             self.ax.autoscale_view()
-            self.ax.set_xlim(left=0)
-            self.ax.set_ylim(bottom=0, top=max(self.ax.get_ylim()[1], 0.01))
+            # auto=None: pin the origin without switching autoscaling off for the next day
+            self.ax.set_xlim(left=0, right=max(self.ax.get_xlim()[1], 10), auto=None)
+            self.ax.set_ylim(bottom=0, top=max(self.ax.get_ylim()[1], 0.01), auto=None)
             return _png(self.figure)
 
 
