@@ -134,8 +134,9 @@ class NetworkPicture:
         self.figure = Figure(figsize=(5.2, 4.0), dpi=80)
         ax = self.figure.add_axes((0.01, 0.01, 0.98, 0.98))
         ax.set_axis_off()
-        ax.add_collection(LineCollection(view.segments, colors="#dfe3e8", linewidths=0.6))
-        self.dots = ax.scatter(*view.xy.T, s=self.size)
+        edges = LineCollection(view.segments, colors="#dfe3e8", linewidths=0.6, zorder=0)
+        ax.add_collection(edges)
+        self.dots = ax.scatter(*view.xy.T, s=self.size, zorder=1)  # residents over the ties
         ax.autoscale_view()
         self._lock = threading.Lock()  # one figure, possibly drawn from the play thread
 
