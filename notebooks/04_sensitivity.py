@@ -45,6 +45,9 @@ SETTINGS = {
     "small": {"n_residents": 1000, "days": 120, "replications": 2, "base_samples": 4},
     "full": {"n_residents": 2000, "days": 365, "replications": 2, "base_samples": 128},
 }[SIZE]
+# Sobol base sample size N (a power of 2); more gives tighter intervals, runs grow as N.
+SETTINGS["base_samples"] = int(os.environ.get("SIM_NOTEBOOK_SOBOL_N",
+                                              SETTINGS["base_samples"]))
 ROOT_SEED = 20211129
 SAMPLE_SEED = 7
 REPO = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.toml").exists()),
@@ -279,7 +282,7 @@ for metric in OUTCOMES:
 # **Limits.**
 # - At the small size the indices are noise; only the full size (N = 128) is meant to be
 #   read, and even then intervals of several hundredths are normal. Raise
-#   `base_samples` (a power of 2) for tighter intervals.
+#   `base_samples` (a power of 2; or set `SIM_NOTEBOOK_SOBOL_N`) for tighter intervals.
 # - Indices are conditional on the ranges chosen above, and on the parameters left at
 #   their defaults (everything not listed).
 # - Replication noise inflates indices (section 4): with a large noise share, a smaller
