@@ -9,21 +9,22 @@ isolates the effect of the linkage. The runner knows the model only through
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
 from sim import io
 from sim.api import SUMMARY_METRICS, simulate
+from sim.experiments.executors import default_workers, open_executor
+from sim.experiments.seeds import run_seed
 from sim.params import Params
 
 REGIME_PAIR = ("three", "five")
+OUTPUT_FILES = ("compare.txt", "compare.png", "runs.parquet", "daily.parquet",
+                "paired_differences.parquet", "compare.json")
 HEADLINE = ["unmet_need_share", "unmet_need_hours", "mean_response_days", "vulnerable_unmet_gap",
             "dispute_escalation_share", "court_filings_per_10k", "true_resolution_share",
             "reignition_share", "cost_per_resolved_case", "unspent_funds",
@@ -31,9 +32,8 @@ HEADLINE = ["unmet_need_share", "unmet_need_hours", "mean_response_days", "vulne
 
 
 def replicate_seed(root: int, rep: int) -> int:
-    """Seed of replicate ``rep``, derived statelessly from the root seed (same for both regimes)."""
-    state = np.random.SeedSequence(root, spawn_key=(0, rep)).generate_state(1, np.uint64)
-    return int(state[0])
+    """Seed of replicate ``rep``: the experiments' stateless rule, shared by both regimes."""
+    return run_seed(root, 0, rep)
 
 
 def _one_run(params: dict, regime: str, rep: int, seed: int):
@@ -44,29 +44,22 @@ def _one_run(params: dict, regime: str, rep: int, seed: int):
 
 def run_pairs(params: Params, reps: int, seed: int, workers: int | None = None,
               regimes=REGIME_PAIR, progress: bool = True):
-    """Run every (replicate, regime); return the run table and the daily table, sorted."""
+    """Run every (replicate, regime); return the run table and the daily table, sorted.
+
+    Runs go through the experiments' executor seam: in this process for one worker, a
+    local process pool otherwise. Results do not depend on the number of workers.
+    """
     tasks = [(params.to_dict(), regime, rep, replicate_seed(seed, rep))
              for rep in range(reps) for regime in regimes]
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
-    bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress,
-               file=None)
+    workers = min(workers or default_workers(), len(tasks))
     rows, dailies = [], []
-    if workers == 1:
-        for task in tasks:
-            row, daily = _one_run(*task)
+    with open_executor(workers) as (executor, _), \
+            tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress) as bar:
+        for future in as_completed([executor.submit(_one_run, *task) for task in tasks]):
+            row, daily = future.result()
             rows.append(row)
             dailies.append(daily)
             bar.update()
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_one_run, *task) for task in tasks]
-            for future in as_completed(futures):
-                row, daily = future.result()
-                rows.append(row)
-                dailies.append(daily)
-                bar.update()
-    bar.close()
     runs = pd.DataFrame(rows).sort_values(["rep", "regime"], ignore_index=True)
     daily = pd.concat(dailies).sort_values(["rep", "regime", "day"], ignore_index=True)
     return runs, daily
@@ -124,6 +117,4 @@ def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: 
     io.write_json({"reps": reps, "root_seed": seed, "regimes": list(REGIME_PAIR),
                    "seeds": [replicate_seed(seed, r) for r in range(reps)],
                    "params": params.to_dict()}, out / "compare.json")
-    files = ", ".join(["compare.txt", "compare.png", "runs.parquet", "daily.parquet",
-                       "paired_differences.parquet", "compare.json"])
-    return f"{report}\n\nwrote {files} to {out}/"
+    return f"{report}\n\nwrote {', '.join(OUTPUT_FILES)} to {out}/"
