@@ -1,7 +1,8 @@
 """Two linked runs: a three- and a five-actor community from the same seed, stepped together.
 
 Built only on the model's public API (``CommunityModel``, ``step``, ``day``, ``running``,
-``graph``, ``node_states``, ``metrics_today``, ``daily_frame``, ``actors``).
+``graph``, ``node_states``, ``metrics_today``, ``daily_frame``, ``actors``), plus the model's
+parameter object, read back to show the parameters actually in effect.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class LinkedRuns:
     """A ``three`` and a ``five`` community with the same seed and parameters.
 
     The only difference between the two models is the regime, so every difference on screen
-    comes from the linkage. ``step`` advances both by one day.
+    comes from the linkage. ``step`` advances both together.
     """
 
     seed: int
