@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,19 +42,8 @@ def handler(args) -> int:
         )
         return 2
     env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    command = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        str(APP),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-    ]
+    command = [sys.executable, "-m", "solara", "run", str(APP), "--host", "127.0.0.1",
+               "--port", str(port), "--production", "--no-open"]  # fmt: skip
     if not _offline_assets_present():
         print(
             "sim dashboard: warning: Solara's page assets are not cached in this environment, so "
@@ -63,6 +53,8 @@ def handler(args) -> int:
         )
     print(f"sim dashboard: serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     process = subprocess.Popen(command, env=env)
+    # a SIGTERM to this process alone (a service manager, `kill PID`) must not orphan the server
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         return process.wait()
     except KeyboardInterrupt:  # Ctrl-C reaches the server too (same process group); let it finish
