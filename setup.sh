@@ -28,13 +28,17 @@ echo "setup: using $PY ($("$PY" --version))"
 "$PY" -m uv sync --frozen --python "$PY"
 bash .ci/solara_offline_assets.sh .venv
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's chromium for the browser tests, and a CJK font so Chinese labels render.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's chromium for the browser tests"
+    echo "setup: installing ${missing[*]} from Debian's packages"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "setup: chromium missing; the browser tests will be skipped (as root: apt-get install chromium)"
+    echo "setup: missing ${missing[*]}; as root: apt-get install ${missing[*]} (browser tests skip without chromium)"
   fi
 fi
 echo "setup: done. Main job: .venv/bin/sim compare    Tests: .venv/bin/python -m pytest"

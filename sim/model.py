@@ -53,6 +53,11 @@ class CommunityModel(Model):
         self.daily_records: list[dict] = []
         self.running = True
 
+    @property
+    def params(self) -> Params:
+        """The parameters of this run (``self.p`` is the short name used inside the model)."""
+        return self.p
+
     # --- construction ----------------------------------------------------------------
     def _build_population(self):
         p, rng = self.p, self.streams.population
