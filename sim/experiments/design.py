@@ -73,5 +73,5 @@ def _sampled(design: Design, specs: dict) -> tuple[Scenario, ...]:
 
 def _as_param_type(default: Any, value: float) -> Any:
     """Integer parameters are rounded; the raw value is kept for the analysers."""
-    return int(round(value)) if isinstance(default, int) and not isinstance(default, bool) \
+    return round(value) if isinstance(default, int) and not isinstance(default, bool) \
         else float(value)

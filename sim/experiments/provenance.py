@@ -33,7 +33,7 @@ def git_state() -> dict[str, object]:
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
-                                  text=True, timeout=10)
+                                  text=True, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return None
         return done.stdout.strip() if done.returncode == 0 else None

@@ -86,7 +86,7 @@ def _provenance(m: dict, counts: dict) -> str:
 
 
 def _differences(diffs: pd.DataFrame, a: dict, out: Path, pooled: bool) -> list[Block]:
-    level = int(round(a["confidence"] * 100))
+    level = round(a["confidence"] * 100)
     blocks = [Block("h2", f"Paired differences against {a['baseline']}"),
               Block("p", f"Each replicate runs every regime with the same seed, so differences "
                          f"are paired. diff = regime - {a['baseline']} (mean over replicates), "
@@ -302,10 +302,11 @@ def _markdown(title: str, blocks: list[Block]) -> str:
 
 def _html(title: str, blocks: list[Block]) -> str:
     e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
-             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
+    style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}"
              "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-             "padding:2px 6px}img{max-width:100%}</style></head><body>", f"<h1>{e(title)}</h1>"]
+             "padding:2px 6px}img{max-width:100%}")
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
+             f"<style>{style}</style></head><body>", f"<h1>{e(title)}</h1>"]
     for b in blocks:
         if b.kind in ("h2", "h3"):
             parts.append(f"<{b.kind}>{e(str(b.content))}</{b.kind}>")

@@ -203,7 +203,7 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs) -> Experiment:
     return experiment
 
 
-def _design(check: "_Checker", doc: Any, root_seed: int, fixed: dict) -> Design:
+def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
     doc = check.table("design", doc)
     check.keys("design", doc)
     method = doc.get("method", "rows" if "rows" in doc else "grid" if "parameters" in doc
@@ -257,7 +257,7 @@ def _design(check: "_Checker", doc: Any, root_seed: int, fixed: dict) -> Design:
     return Design(method, parameters, rows, samples, seed, levels)
 
 
-def _rows(check: "_Checker", rows: Any, fixed: dict) -> list[dict]:
+def _rows(check: _Checker, rows: Any, fixed: dict) -> list[dict]:
     """Explicit scenarios; a row's values override [fixed] (e.g. switch one mechanism on)."""
     if not isinstance(rows, list) or not rows:
         raise SpecError(check.path, "design.rows", "must be a non-empty array of tables")
@@ -305,7 +305,7 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
     return Analysis(baseline, metrics, tuple(hib), bootstrap, confidence, baseline_row)
 
 
-def _check_with_model(check: "_Checker", experiment: Experiment) -> None:
+def _check_with_model(check: _Checker, experiment: Experiment) -> None:
     """Let the model's own validation see every scenario (cross-field rules included)."""
     from sim.params import ConfigError, Params
 
