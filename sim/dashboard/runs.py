@@ -64,18 +64,9 @@ class LinkedRuns:
                         model.step()
 
     def effective_params(self) -> dict[str, float]:
-        """The parameter values the models were actually built with.
-
-        Read back from the model's parameter object (``params``, or ``p`` as CommunityModel
-        names it) when it has one, else the overrides we passed; either way this is what the page shows as "parameters of the current runs".
-        """
-        model = self.models["five"]
-        source = getattr(model, "params", None) or getattr(model, "p", None)
-        values = dict(self.params)
-        if source is not None:
-            for name in list(values):
-                values[name] = getattr(source, name, values[name])
-        return values
+        """The parameter values the models were actually built with (read back from them)."""
+        built = self.models["five"].params
+        return {name: getattr(built, name) for name in self.params}
 
     def snapshot(self) -> Snapshot:
         """Copy out what the page needs, consistently for both models."""
