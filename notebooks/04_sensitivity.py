@@ -269,7 +269,8 @@ for metric in OUTCOMES:
     noise = numbers["noise_share"].get(f"five − three|{metric}")
     if noise is not None:
         print(f"  replication noise is about {noise:.0%} of the variance of five − three "
-              f"across scenarios")
+              f"across scenarios" + (": the indices of five − three mostly measure noise "
+                                     "here; read them as unreliable" if noise > 0.3 else ""))
     print()
 
 # %% [markdown]
