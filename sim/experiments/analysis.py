@@ -86,7 +86,8 @@ def advantage_table(diffs: pd.DataFrame, regime: str,
 
     ``erased`` marks scenarios where the reference scenario showed an advantage (verdict
     "better") and this scenario does not, i.e. the mechanism switched on there takes the
-    advantage away (or turns it around).
+    advantage away (or turns it around); ``turned_worse`` marks metrics on which the regime
+    is worse here but was not in the reference.
     """
     sub = diffs[diffs["regime"] == regime].copy()
     if reference_label is not None:
@@ -94,6 +95,8 @@ def advantage_table(diffs: pd.DataFrame, regime: str,
         sub["reference_verdict"] = sub["metric"].map(ref)
         sub["erased"] = (sub["reference_verdict"] == VERDICT_BETTER) & \
                         (sub["verdict"] != VERDICT_BETTER)
+        sub["turned_worse"] = (sub["verdict"] == VERDICT_WORSE) & \
+                              (sub["reference_verdict"] != VERDICT_WORSE)
     return sub
 
 

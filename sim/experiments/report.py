@@ -149,13 +149,20 @@ def _advantage(diffs: pd.DataFrame, spec: dict, out: Path) -> list[Block]:
                                                  regime)),
                    Block("table", wide.reset_index())]
         if reference is not None:
-            erased = t[t["erased"]]
-            text = (f"Reference scenario: {reference}. " + (
-                "Advantage erased or reversed in: " + "; ".join(
-                    f"{lab}: {', '.join(g['metric'])}" for lab, g in erased.groupby("label", sort=False))
-                if len(erased) else "No scenario erases an advantage seen in the reference."))
-            blocks.append(Block("p", text))
+            blocks.append(Block("p", f"Reference scenario: {reference}. " + " ".join([
+                _listing(t[t["erased"]], "Advantage erased or reversed in",
+                         "No scenario erases an advantage seen in the reference."),
+                _listing(t[t["turned_worse"]], f"{regime} turns worse than the baseline in",
+                         "")])))
     return blocks
+
+
+def _listing(rows: pd.DataFrame, lead: str, empty: str) -> str:
+    """'lead: scenario: metric, metric; scenario: metric.' or ``empty``."""
+    if rows.empty:
+        return empty
+    return f"{lead}: " + "; ".join(f"{label}: {', '.join(g['metric'])}"
+                                   for label, g in rows.groupby("label", sort=False)) + "."
 
 
 def _verdict_grid(t: pd.DataFrame, path: Path, regime: str) -> Path:
