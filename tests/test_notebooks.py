@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -28,13 +29,20 @@ _spec.loader.exec_module(nbexec)
 
 SOURCES = nbexec.notebook_sources()
 NAMES = [s.stem for s in SOURCES]
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _run(name: str, tmp: Path, tag: str = "run"):
     source = NOTEBOOKS / f"{name}.py"
     out = tmp / tag
-    nb = nbexec.execute(source, tmp / tag / f"{name}.ipynb", size="small", out_dir=out,
-                        timeout=600)
+    from nbclient.exceptions import CellExecutionError
+
+    try:
+        nb = nbexec.execute(source, tmp / tag / f"{name}.ipynb", size="small", out_dir=out,
+                            timeout=600)
+    except CellExecutionError as exc:   # the failing cell's source and traceback, no colours
+        pytest.fail(f"notebooks/{name}.py: a cell failed\n{_ANSI.sub('', str(exc))}",
+                    pytrace=False)
     numbers = json.loads((out / "small" / f"{name}.json").read_text())
     return nb, numbers
 
