@@ -170,12 +170,13 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             p.wait(timeout=15)
 
 
-@pytest.fixture
-def dask_cluster(tmp_path):
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
     """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; every
     process (group) started here is stopped in ``finally``."""
     from distributed import Client
 
+    tmp_path = tmp_path_factory.mktemp("dask")
     dask = str(BIN / "dask")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -208,6 +209,18 @@ def test_dask_cluster_equals_local_run(small, dask_cluster, tmp_path):
     assert_same_tables(ref, out)
     executor = load_results(out).manifest["executor"]
     assert executor["kind"] == "dask" and executor["workers"] == 2
+
+
+def test_dask_scheduler_from_environment(small, dask_cluster, tmp_path):
+    spec, ref = small
+    out = tmp_path / "dask_env"
+    env = {**os.environ, "SIM_DASK_SCHEDULER": dask_cluster}
+    proc = subprocess.run([*SIM, "experiment", str(spec), "--out", str(out), "--quiet"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert load_results(out).manifest["executor"]["address"] == dask_cluster
+    assert_same_tables(ref, out)
 
 
 def test_process_pool_equals_local_run(small, tmp_path):

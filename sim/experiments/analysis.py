@@ -29,15 +29,16 @@ def bootstrap_ci(values: np.ndarray, n_boot: int, confidence: float,
 
 def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, *,
                        higher_is_better: tuple[str, ...] = (), pooled: bool = False,
-                       n_boot: int = 2000, confidence: float = 0.95,
-                       seed: int = 0) -> pd.DataFrame:
+                       n_boot: int = 2000, confidence: float = 0.95, seed: int = 0,
+                       regimes: list[str] | None = None) -> pd.DataFrame:
     """Regime minus baseline, paired on (scenario, replicate), per scenario or pooled.
 
     Pairs share a seed (common random numbers), so the paired difference removes most
     replicate noise. Columns: scenario, label, regime, metric, n, mean_baseline,
     mean_regime, diff, ci_low, ci_high, rel_diff, effect_dz (mean diff / sd of diffs),
     verdict (better / worse / no clear difference, from the interval and the metric's
-    direction). Runs that failed in either regime are left out of the pairs.
+    direction). Runs that failed in either regime are left out of the pairs. ``regimes``
+    sets the order of the compared regimes (default: alphabetical).
     """
     rng = np.random.default_rng(seed)
     runs = ok_runs(runs)
@@ -47,7 +48,7 @@ def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, *,
     groups = [("all", wide)] if pooled else list(wide.groupby(level="scenario"))
     rows = []
     for scenario, block in groups:
-        for regime in sorted(set(runs["regime"]) - {baseline}):
+        for regime in [r for r in regimes or sorted(set(runs["regime"])) if r != baseline]:
             for metric in metrics:
                 if (metric, regime) not in block or (metric, baseline) not in block:
                     continue

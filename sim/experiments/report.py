@@ -62,7 +62,8 @@ def _build(res, out: Path) -> list[Block]:
     if len(spec["regimes"]) > 1 and res.runs["status"].eq("ok").any():
         diffs = analysis.paired_differences(
             res.runs, metrics, a["baseline"], higher_is_better=hib, pooled=many,
-            n_boot=a["bootstrap"], confidence=a["confidence"], seed=spec["root_seed"])
+            n_boot=a["bootstrap"], confidence=a["confidence"], seed=spec["root_seed"],
+            regimes=spec["regimes"])
         blocks += _differences(diffs, a, out, pooled=many)
         if method in ("rows", "grid") and not many:
             blocks += _advantage(diffs, spec, out)
@@ -138,7 +139,7 @@ def _advantage(diffs: pd.DataFrame, spec: dict, out: Path) -> list[Block]:
     if reference is None and spec["design"]["method"] == "rows":
         reference = spec["design"]["rows"][0]["label"]
     blocks = []
-    for regime in sorted(diffs["regime"].unique()):
+    for regime in dict.fromkeys(diffs["regime"]):
         t = analysis.advantage_table(diffs, regime, reference)
         wide = t.pivot(index="label", columns="metric", values="verdict")
         wide = wide.reindex(index=list(dict.fromkeys(t["label"])),
