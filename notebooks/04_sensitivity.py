@@ -35,6 +35,7 @@
 # replications). Set `SIM_NOTEBOOK_SIZE=full`.
 
 # %%
+import copy
 import json
 import os
 import shutil
@@ -137,7 +138,21 @@ assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok", ["run_ke
 # bootstrap 95% half-widths: with few base samples they are as large as the indices.
 
 # %%
-indices = sensitivity_indices(runs, res.design, res.manifest, OUTCOMES)
+# The Saltelli sample's columns follow the experiment file's parameter order. The stored
+# manifest lists the parameters alphabetically (it is written with sorted keys), and
+# `sensitivity_indices` takes its names from there, which would attach each index to the
+# wrong parameter. Hand it the file's order, then check it against the sample layout: in
+# each block of D + 2 scenarios, row 1 + i differs from row 0 in parameter i only.
+manifest = copy.deepcopy(res.manifest)
+manifest["experiment"]["design"]["parameters"] = {
+    n: list(b) for n, b in experiment.design.parameters.items()}
+names = list(experiment.design.parameters)
+xs = res.design.sort_values("scenario")[[f"x_{n}" for n in names]].to_numpy(float)
+blocks = xs.reshape(-1, len(names) + 2, len(names))
+assert ((blocks[:, 1:-1, :] != blocks[:, :1, :]) == np.eye(len(names), dtype=bool)).all(), \
+    "the Sobol sample layout does not match the parameter order"
+
+indices = sensitivity_indices(runs, res.design, manifest, OUTCOMES)
 indices["regime"] = indices["regime"].str.replace(" - ", " − ")
 REGIME_ORDER = ["three", "five", "five − three"]
 wide = indices.pivot_table(index="parameter", columns=["regime", "metric"], values="ST")
@@ -261,16 +276,18 @@ for metric in OUTCOMES:
         if not ranked:
             print(f"  {regime}: no variation to attribute")
             continue
-        clear = [r for r in ranked if r["ST"] - r["ST_conf"] > 0.05]
+        # Each scenario has its own seeds, so a parameter without any effect still gets
+        # an ST of about the noise share; count only those clearly above it (and 0.05).
+        noise = numbers["noise_share"].get(f"{regime}|{metric}")
+        floor = max(0.05, noise or 0.0)
+        clear = [r for r in ranked if r["ST"] - r["ST_conf"] > floor]
         head = ", ".join(f"{r['parameter']} (ST {r['ST']:.2f} ± {r['ST_conf']:.2f})"
                          for r in ranked[:3])
         print(f"  {regime}: largest total indices: {head}; "
-              f"{len(clear)} parameter(s) with ST clearly above 0.05")
-    noise = numbers["noise_share"].get(f"five − three|{metric}")
-    if noise is not None:
-        print(f"  replication noise is about {noise:.0%} of the variance of five − three "
-              f"across scenarios" + (": the indices of five − three mostly measure noise "
-                                     "here; read them as unreliable" if noise > 0.3 else ""))
+              f"{len(clear)} parameter(s) with ST clearly above {floor:.2f}")
+        if noise is not None:
+            print(f"    replication noise: about {noise:.0%} of the variance across scenarios"
+                  + (" (indices mostly measure noise; unreliable)" if noise > 0.3 else ""))
     print()
 
 # %% [markdown]
@@ -286,7 +303,8 @@ for metric in OUTCOMES:
 #   `base_samples` (a power of 2; or set `SIM_NOTEBOOK_SOBOL_N`) for tighter intervals.
 # - Indices are conditional on the ranges chosen above, and on the parameters left at
 #   their defaults (everything not listed).
-# - Replication noise inflates indices (section 4): with a large noise share, a smaller
-#   community or fewer replications would rank parameters differently.
+# - Replication noise inflates indices (section 4): every scenario has its own seeds, so
+#   even a parameter without effect gets a total index of about the noise share. The
+#   conclusions above count a parameter only if its ST is clearly above that share.
 # - Sobol indices describe variance, not direction: the scatter plot shows which way
 #   the strongest driver pushes five's advantage.
