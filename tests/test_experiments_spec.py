@@ -7,6 +7,7 @@ reason, print no traceback, and leave an existing output directory exactly as it
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -309,3 +310,40 @@ volunteer_burnout_rate = [0.0, 1.0]
     row = diffs.iloc[0]
     assert row["diff"] == pytest.approx(-0.1) and row["verdict"] == "better"
     assert row["ci_low"] == pytest.approx(-0.1) and row["ci_high"] == pytest.approx(-0.1)
+
+
+def test_sobol_indices_follow_the_sample_order_not_the_stored_manifest_order(tmp_path):
+    """Parameters listed out of alphabetical order; the manifest is stored as sorted JSON."""
+    experiment = load_experiment(design_file(tmp_path, """
+[design]
+method = "sobol"
+samples = 256
+[design.parameters]
+volunteer_burnout_rate = [0.0, 1.0]
+crowd_out_elasticity = [0.0, 1.0]
+"""))
+    rows = []
+    for s in experiment.scenarios:
+        a = s.raw["crowd_out_elasticity"]
+        for regime in ("three", "five"):
+            rows.append({"scenario": s.index, "label": s.label, "rep": 0, "regime": regime,
+                         "status": "ok", "unmet_need_share": 4 * a + 0.01 * s.raw[
+                             "volunteer_burnout_rate"]})
+    design = pd.DataFrame([{"scenario": s.index, **{f"x_{k}": v for k, v in s.raw.items()}}
+                           for s in experiment.scenarios])
+    manifest = json.loads(json.dumps({"experiment": experiment.to_json()}, sort_keys=True))
+    idx = sensitivity_indices(pd.DataFrame(rows), design, manifest, ["unmet_need_share"])
+    three = idx[idx["regime"] == "three"].set_index("parameter")
+    assert three.loc["crowd_out_elasticity", "S1"] > 0.95
+    assert three.loc["volunteer_burnout_rate", "ST"] < 0.05
+
+
+def test_a_gap_metric_is_better_when_it_shrinks_whatever_its_sign():
+    rows = []
+    for rep in range(10):
+        for regime, gap in (("three", -0.4 + rep * 0.001), ("five", -0.02 + rep * 0.001)):
+            rows.append({"scenario": 0, "label": "x", "rep": rep, "regime": regime,
+                         "status": "ok", "vulnerable_unmet_gap": gap})
+    diffs = paired_differences(pd.DataFrame(rows), ["vulnerable_unmet_gap"], "three",
+                               pooled=True, n_boot=200)
+    assert diffs.iloc[0]["diff"] > 0 and diffs.iloc[0]["verdict"] == "better"

@@ -27,6 +27,10 @@ def bootstrap_ci(values: np.ndarray, n_boot: int, confidence: float,
     return float(low), float(high)
 
 
+# Gaps between groups: neither sign is good, a smaller gap is better.
+CLOSER_TO_ZERO_IS_BETTER = ("vulnerable_unmet_gap",)
+
+
 def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, *,
                        higher_is_better: tuple[str, ...] = (), pooled: bool = False,
                        n_boot: int = 2000, confidence: float = 0.95, seed: int = 0,
@@ -69,10 +73,16 @@ def _compare(scenario, labels, regime, metric, pair, higher_is_better, n_boot, c
     # With common random numbers a difference can be (numerically) constant: d_z undefined.
     dz = diff / sd if np.isfinite(sd) and sd > 1e-9 * max(abs(diff), 1e-300) else np.nan
     sign = 1 if metric in higher_is_better else -1      # "better" means this sign of diff
-    if np.isnan(low) or (low <= 0 <= high):
+    judged, j_low, j_high = diff, low, high
+    if metric in CLOSER_TO_ZERO_IS_BETTER:   # a gap: judge the change in its size
+        size = np.abs(pair[:, 1]) - np.abs(pair[:, 0])
+        judged = float(size.mean()) if n else np.nan
+        j_low, j_high = bootstrap_ci(size, n_boot, confidence, rng)
+        sign = -1
+    if np.isnan(j_low) or (j_low <= 0 <= j_high):
         verdict = VERDICT_UNCLEAR
     else:
-        verdict = VERDICT_BETTER if sign * diff > 0 else VERDICT_WORSE
+        verdict = VERDICT_BETTER if sign * judged > 0 else VERDICT_WORSE
     return {"scenario": scenario, "label": "all scenarios" if scenario == "all"
             else labels.get(scenario, str(scenario)), "regime": regime, "metric": metric,
             "n": n, "mean_baseline": mean_b, "mean_regime": float(pair[:, 1].mean()) if n
@@ -111,8 +121,11 @@ def sensitivity_indices(runs: pd.DataFrame, design: pd.DataFrame, manifest: dict
     with a scenario lacking any successful run is skipped (SALib needs the whole sample).
     """
     spec = manifest["experiment"]["design"]
-    method, names = spec["method"], list(spec["parameters"])
-    problem = {"num_vars": len(names), "names": names, "bounds": list(spec["parameters"].values())}
+    method = spec["method"]
+    # The sample's column order, not the manifest's (JSON with sorted keys loses the order).
+    names = [c[2:] for c in design.columns if c.startswith("x_")]
+    problem = {"num_vars": len(names), "names": names,
+               "bounds": [spec["parameters"][n] for n in names]}
     x = design.sort_values("scenario")[[f"x_{n}" for n in names]].to_numpy(float)
     means = ok_runs(runs).groupby(["regime", "scenario"])[metrics].mean()
     order = design["scenario"].sort_values()
