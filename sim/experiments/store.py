@@ -167,10 +167,9 @@ class ResultStore:
 
     def consolidate(self) -> dict[str, int]:
         """Rewrite runs.parquet and daily.parquet from the parts, sorted by run key."""
-        import duckdb
 
         counts = self.part_counts()
-        with duckdb.connect() as con:
+        with _connect() as con:
             for name, order in (("runs", SORT_RUNS), ("daily", SORT_DAILY)):
                 target = self.root / f"{name}.parquet"
                 if counts[name] == 0:
@@ -203,11 +202,10 @@ class ResultStore:
 
     def connect(self):
         """A DuckDB connection with views ``runs``, ``daily`` and ``design``."""
-        import duckdb
 
         if read_manifest(self.root) is None:
             raise SpecError(self.root, "DIR", "not a results directory (no manifest.json)")
-        con = duckdb.connect()
+        con = _connect()
         for name, source in self.sources().items():
             if source is None:   # e.g. every run failed: an empty view keeps SQL working
                 con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS run_key WHERE false")
@@ -262,3 +260,11 @@ def load_results(root: str | Path) -> Results:
     design = pd.read_parquet(design_path) if design_path.exists() else pd.DataFrame()
     return Results(store.root, manifest, runs, design)
 
+
+def _connect():
+    """An in-memory DuckDB connection without progress bars (widgets in notebooks)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
