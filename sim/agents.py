@@ -141,8 +141,8 @@ class SocialOrganizations(ServiceActor):
 
     def daily_budget(self) -> float:
         p = self.model.p
-        day_in_cycle = self.model.day % self.cycle
-        if day_in_cycle == 0 and self.model.day > 0:
+        day_in_cycle = (self.model.day + p.contract_elapsed_days) % self.cycle
+        if day_in_cycle == 0 and self.model.day > 0:  # a renewal: crowd-out may cut it
             cut = p.crowd_out_elasticity * self.donations_seen
             self.budget = max(self.base_budget - cut, 0.0)
             self.donations_seen = 0.0

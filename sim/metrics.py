@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from sim.capabilities import NEED_NAMES
 from sim.regimes import Actor
 
 SUMMARY_METRICS: dict[str, str] = {
@@ -26,6 +27,10 @@ SUMMARY_METRICS: dict[str, str] = {
     "unspent_funds": "charity money and goods donated but not spent at the end (yuan)",
     "coordination_overhead_share": "coordination hours as a share of all hours available",
     "volunteer_retention": "share of volunteers active at the start still active at the end",
+    "unmet_need_share_vulnerable": "unmet-need share of vulnerable residents' needs",
+    "unmet_need_share_other": "unmet-need share of the other residents' needs",
+    **{f"unmet_share_{name}": f"unmet-need share of {name.replace('_', ' ')} needs"
+       for name in NEED_NAMES},
     "needs_total": "needs that arrived",
     "needs_unmet": "needs not fully served by their deadline",
     "disputes_total": "disputes that started",
@@ -134,6 +139,11 @@ def summary(model) -> dict[str, float]:
         "coordination_overhead_share": _ratio(platform.coordination_total, available, 0.0),
         "volunteer_retention": _ratio((corps.active & corps.active_at_start).sum(),
                                       corps.active_at_start.sum()) if corps else math.nan,
+        "unmet_need_share_vulnerable": _unmet_share(needs, 1),
+        "unmet_need_share_other": _unmet_share(needs, 2),
+        **{f"unmet_share_{name}": _ratio(needs.unmet_by_type[i],
+                                         needs.met_by_type[i] + needs.unmet_by_type[i], 0.0)
+           for i, name in enumerate(NEED_NAMES)},
         "needs_total": needs.arrived,
         "needs_unmet": needs.unmet[0],
         "disputes_total": t["onsets"],

@@ -146,14 +146,14 @@ class CommunityModel(Model):
         self.running = self.day < self.p.days
 
     def _shocks(self):
-        """Emergencies hitting a building, and charity scandals (own stream, every regime)."""
-        p, rng = self.p, self.streams.shocks
+        """Emergencies hitting a building, and charity scandals (own streams, every regime)."""
+        p, rng = self.p, self.streams.emergencies
         building = self.community.building
         surge = []
         for _ in range(rng.poisson(p.emergency_shocks_per_year / 365)):
             hit = np.flatnonzero(building == rng.integers(building.max() + 1))
             surge.append(hit[rng.random(hit.size) < p.emergency_shock_need_prob])
-        scandal = rng.poisson(p.trust_shock_prob_per_year / 365) > 0
+        scandal = self.streams.scandals.poisson(p.trust_shock_prob_per_year / 365) > 0
         surge = np.concatenate(surge) if surge else np.zeros(0, dtype=np.int64)
         return surge, scandal
 

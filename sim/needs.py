@@ -3,7 +3,8 @@
 Arrivals are independent Poisson processes per resident and need type. Because the rates
 are fixed traits, the day's total per type is drawn first and then spread over residents
 in proportion to their rates (the same process, at a cost that does not grow with n).
-They use their own random stream, so every regime sees the same needs for a given seed.
+They use their own random streams (one per type), so every regime sees the same needs for
+a given seed, and changing one type's rate leaves the other types' arrivals unchanged.
 
 Each day the platform dispatches open needs, earliest deadline first (vulnerable residents
 first among equal deadlines). A need not yet assigned is picked up with a chance that
@@ -48,6 +49,7 @@ class NeedBook:
             p.emergency_rate * np.ones(res.n),
         ]) * p.need_rate_scale / 365  # per resident per day
         self.cum_rates = np.cumsum(rates, axis=1)
+        self.streams = model.streams.split("needs", len(Need))  # one per need type
         self._pref, self._orders = self._order_tables(model.linked)
         self.eligible_types = np.array(
             [sum(SERVICE_EFFICIENCY[a, t] > 0 for a in model.linked) for t in Need])
@@ -58,6 +60,8 @@ class NeedBook:
         self.response_days = 0.0
         self.responded = 0
         self.never_served = 0
+        self.arrived_by_type = np.zeros(len(Need), dtype=np.int64)
+        self.met_by_type = np.zeros(len(Need))
         self.unmet_by_type = np.zeros(len(Need))
         self.unmet_hours_by_type = np.zeros(len(Need))
         self.arrived = 0
@@ -70,9 +74,8 @@ class NeedBook:
     # --- arrival ---------------------------------------------------------------------
     def arrive(self, day: int, extra_emergencies: np.ndarray) -> int:
         """Draw today's needs (own stream) and add emergency-shock needs."""
-        rng = self.model.streams.needs
         residents, kinds = [], []
-        for kind in Need:
+        for kind, rng in zip(Need, self.streams, strict=True):
             cum = self.cum_rates[kind]
             count = rng.poisson(cum[-1]) if cum[-1] > 0 else 0
             who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right")
@@ -93,6 +96,7 @@ class NeedBook:
         for k, v in new.items():
             self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k])])
         np.add.at(self.model.residents.open_needs, residents, 1)
+        np.add.at(self.arrived_by_type, kinds, 1)
         self.arrived += n
         self.today = {"arrived": n, "met": 0, "unmet": 0}
 
@@ -181,6 +185,7 @@ class NeedBook:
         self._tally(met, self.met)
         self._tally(expired, self.unmet)
         self.unmet_hours += c["hours_left"][expired].sum()
+        np.add.at(self.met_by_type, c["kind"][met], 1)
         np.add.at(self.unmet_by_type, c["kind"][expired], 1)
         np.add.at(self.unmet_hours_by_type, c["kind"][expired], c["hours_left"][expired])
         closed = met | expired

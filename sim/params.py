@@ -187,6 +187,10 @@ class Params:
                                    "Days a purchase contract funds service.")
     contract_gap_days: int = _p(65, "days", 0, 3650, A,
                                 "Days without a contract between two contracts.")
+    contract_elapsed_days: int = _p(120, "days", 0, 3650, A,
+                                    "Days of the current contract already past at the start, "
+                                    "so that a renewal (and any crowd-out cut) falls inside "
+                                    "the first year.")
     crowd_out_elasticity: float = _p(0.3, "yuan cut per yuan donated", 0.0, 1.0,
                                      "mechanism: crowd-out; Andreoni & Payne 2011 ≈0.75, "
                                      "de Wit & Bekkers 2017 (default assumption)",

@@ -195,3 +195,30 @@ def test_seed_must_be_a_non_negative_integer():
     with pytest.raises(ConfigError, match="seed"):
         CommunityModel(rng=-1)
     assert CommunityModel(rng="42", n_residents=50, days=1).seed == 42
+
+
+def test_changing_one_rate_leaves_other_arrivals_unchanged():
+    """Each need type, emergencies and scandals draw from their own streams."""
+    base = CommunityModel(regime="three", rng=4, **SMALL).run()
+    other = CommunityModel(regime="three", rng=4, psychological_rate=1.0,
+                           trust_shock_prob_per_year=5.0, **SMALL).run()
+    from sim.capabilities import Need
+    changed = base.needs.arrived_by_type != other.needs.arrived_by_type
+    assert changed[Need.PSYCHOLOGICAL] and changed.sum() == 1
+    assert base.disputes.totals["onsets"] == other.disputes.totals["onsets"]
+
+
+def test_crowd_out_cuts_government_purchase_within_the_first_year():
+    spent = {c: simulate({**SMALL, "days": 365, "crowd_out_elasticity": c}, "five",
+                         seed=2).summary["government_spent"] for c in (0.0, 1.0)}
+    assert spent[1.0] < spent[0.0]
+    three = simulate({**SMALL, "days": 365, "crowd_out_elasticity": 1.0}, "three", seed=2)
+    assert three.summary["government_spent"] == spent[0.0]  # no donations, nothing to cut
+
+
+def test_per_group_unmet_shares_are_consistent():
+    s = simulate(SMALL, "three", seed=3).summary
+    lo, hi = sorted([s["unmet_need_share_vulnerable"], s["unmet_need_share_other"]])
+    assert lo - 1e-12 <= s["unmet_need_share"] <= hi + 1e-12
+    assert s["vulnerable_unmet_gap"] == pytest.approx(
+        s["unmet_need_share_vulnerable"] - s["unmet_need_share_other"])
