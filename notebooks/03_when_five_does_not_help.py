@@ -29,8 +29,8 @@
 # on the same seeds; we read the paired difference five − three with a 95% interval.
 #
 # **Size.** `SIZE = "small"` (default, for the tests: 1,500 residents, 120 days, 3
-# replications) or `"full"` (8,000 residents, two years so that crowd-out can act on the
-# second purchase contract, 20 replications). Set `SIM_NOTEBOOK_SIZE=full`.
+# replications) or `"full"` (8,000 residents, two years so that crowd-out acts on two
+# contract renewals, 20 replications). Set `SIM_NOTEBOOK_SIZE=full`.
 
 # %%
 import json
@@ -96,11 +96,15 @@ pd.DataFrame([{"mechanism": m, "parameter": NEGATIVE_MECHANISMS[m],
 
 # %% [markdown]
 # Note on timing: crowd-out cuts the *next* purchase contract by the donations received
-# during the current one, so it cannot show before the first contract ends
-# (`contract_length_days + contract_gap_days` after the start).
+# during the current one, so it cannot show before the first renewal. The run starts
+# `contract_elapsed_days` into a contract, so the first renewal comes
+# `contract_length_days + contract_gap_days - contract_elapsed_days` after the start.
 
 # %%
-first_cut = PARAM_SPECS["contract_length_days"].default + PARAM_SPECS["contract_gap_days"].default
+spec = {name: PARAM_SPECS[name].default for name in
+        ("contract_length_days", "contract_gap_days", "contract_elapsed_days")}
+first_cut = spec["contract_length_days"] + spec["contract_gap_days"] \
+    - spec["contract_elapsed_days"]
 print(f"first contract that crowd-out can cut starts on day {first_cut}; "
       f"horizon here: {SETTINGS['days']} days -> crowd-out "
       f"{'can act' if SETTINGS['days'] > first_cut else 'CANNOT act at this size'}")
@@ -291,9 +295,7 @@ for metric in HEADLINE:
 # - "Disappears" depends on the number of replications: with few replications intervals
 #   are wide and an advantage is "no longer clear" sooner. The small size is for testing
 #   only.
-# - Crowd-out acts only from the second purchase contract; at horizons shorter than that
+# - Crowd-out acts only from the first contract renewal; at horizons shorter than that
 #   its rows equal the reference row (the cell in section 1 says whether it could act).
-# - Mechanisms that should not touch three-actor linkage (trust shocks, donor fatigue)
-#   can still shift three's numbers a little through the random streams they draw from;
-#   the paired difference is what to read, not three's level.
+#   Two years (full size) include two renewals.
 # - Escalation to court is rare; its differences rest on few cases per community.
