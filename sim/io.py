@@ -30,6 +30,11 @@ def prepare_out_dir(path: str | Path) -> Path:
 
 
 def atomic_write(path: Path, write) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    The temporary name starts with a dot and ends in ``.tmp``, so globs such as
+    ``*.parquet`` never see it and a killed writer's leftovers match ``.*.tmp``.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)

@@ -20,7 +20,6 @@ the end of every session.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim.io import atomic_write
 
 from .spec import Experiment, SpecError
 
@@ -40,20 +41,11 @@ _ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = _tmp_name(path)
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def atomic_write_parquet(path: Path, table: pa.Table) -> None:
-    tmp = _tmp_name(path)
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-
-
-def _tmp_name(path: Path) -> Path:
-    # A dot-prefixed name never matches the *.parquet globs that readers use.
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
@@ -167,7 +159,6 @@ class ResultStore:
 
     def consolidate(self) -> dict[str, int]:
         """Rewrite runs.parquet and daily.parquet from the parts, sorted by run key."""
-
         counts = self.part_counts()
         with _connect() as con:
             for name, order in (("runs", SORT_RUNS), ("daily", SORT_DAILY)):
@@ -175,11 +166,10 @@ class ResultStore:
                 if counts[name] == 0:
                     target.unlink(missing_ok=True)
                     continue
-                tmp = _tmp_name(target)
-                con.execute(f"COPY (SELECT * FROM read_parquet({_sql_str(self._glob(name))}, "
-                            f"union_by_name=true) ORDER BY {order}) TO {_sql_str(tmp)} "
-                            f"(FORMAT parquet, COMPRESSION zstd)")
-                os.replace(tmp, target)
+                select = (f"SELECT * FROM read_parquet({_sql_str(self._glob(name))}, "
+                          f"union_by_name=true) ORDER BY {order}")
+                atomic_write(target, lambda tmp, sel=select: con.execute(
+                    f"COPY ({sel}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"))
         return counts
 
     def _glob(self, name: str) -> str:
