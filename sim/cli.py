@@ -93,14 +93,13 @@ def params_from_args(args) -> Params:
     if args.days is not None:
         values["days"] = args.days
     values.update(parse_overrides(args.set))
-    origin = {key: "--set" for key in parse_overrides(args.set)}
     try:
         return Params.from_dict(values)
     except ConfigError as exc:
-        raise ConfigError(_name_flag(str(exc), origin)) from None
+        raise ConfigError(_name_flag(str(exc))) from None
 
 
-def _name_flag(message: str, origin) -> str:
+def _name_flag(message: str) -> str:
     """Point errors about n_residents/days at the flag the user typed."""
     for name, flag in (("n_residents", "--residents"), ("days", "--days")):
         message = message.replace(f"parameter '{name}'", f"{flag} (parameter '{name}')")
@@ -152,20 +151,14 @@ def cmd_compare(args) -> int:
 
 
 def format_summary(summary: dict, regime: str, seed: int, params: Params) -> str:
-    from sim.metrics import SUMMARY_METRICS
+    from sim.metrics import SUMMARY_METRICS, format_number
 
     lines = [f"regime {regime}, {params.n_residents} residents, {params.days} days, seed {seed}",
              ""]
     width = max(map(len, summary))
     for name, value in summary.items():
-        lines.append(f"  {name:<{width}}  {_fmt(value):>14}   {SUMMARY_METRICS[name]}")
+        lines.append(f"  {name:<{width}}  {format_number(value):>14}   {SUMMARY_METRICS[name]}")
     return "\n".join(lines)
-
-
-def _fmt(value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def _jsonable(summary: dict) -> dict:

@@ -20,6 +20,7 @@ from sim import io
 from sim.api import SUMMARY_METRICS, simulate
 from sim.experiments.executors import default_workers, open_executor
 from sim.experiments.seeds import run_seed
+from sim.metrics import format_number
 from sim.params import Params
 
 REGIME_PAIR = ("three", "five")
@@ -86,20 +87,14 @@ def format_table(table: pd.DataFrame, reps: int, params: Params) -> str:
             f"95% confidence interval over pairs)")
     lines = [head, "", f"{'metric':<30}{'three':>14}{'five':>14}{'difference':>14}  95% CI"]
     for row in table.itertuples():
-        ci = "" if math.isnan(row.ci_low) else f"  [{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
+        ci = "" if math.isnan(row.ci_low) else f"  [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
         sig = " *" if not math.isnan(row.ci_low) and (row.ci_low > 0 or row.ci_high < 0) else ""
-        lines.append(f"{row.metric:<30}{_fmt(row.three):>14}{_fmt(row.five):>14}"
-                     f"{_fmt(row.difference):>14}{ci}{sig}")
+        lines.append(f"{row.metric:<30}{format_number(row.three):>14}{format_number(row.five):>14}"
+                     f"{format_number(row.difference):>14}{ci}{sig}")
     lines.append("")
     lines.append("* the interval excludes zero. Metrics marked n/a have no cases in a regime "
                  "(e.g. volunteers under three).")
     return "\n".join(lines)
-
-
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: Path) -> str:

@@ -54,6 +54,13 @@ SUMMARY_METRICS: dict[str, str] = {
 }
 
 
+def format_number(value: float | None) -> str:
+    """A metric value for tables: n/a for missing, thousands separators for large values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def _ratio(num: float, den: float, empty: float = math.nan) -> float:
     return float(num) / float(den) if den else empty
 

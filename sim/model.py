@@ -99,11 +99,11 @@ class CommunityModel(Model):
     def _has_capacity(self, actor: Actor) -> bool:
         """An actor type with nothing to give is not linked (no channel to maintain)."""
         p = self.p
-        if actor == Actor.VOLUNTEER:
-            return (p.volunteer_registration_share * p.volunteer_active_share
-                    * p.volunteer_hours_per_month * p.volunteer_dispatch_share) > 0 or \
-                p.volunteer_registration_share * p.volunteer_recruitment_per_year > 0 and \
-                p.volunteer_hours_per_month * p.volunteer_dispatch_share > 0
+        if actor == Actor.VOLUNTEER:  # someone registered, active now or recruiting, with time
+            hours = p.volunteer_hours_per_month * p.volunteer_dispatch_share
+            people = p.volunteer_registration_share * (
+                p.volunteer_active_share + p.volunteer_recruitment_per_year)
+            return hours > 0 and people > 0
         if actor == Actor.CHARITY:
             return p.individual_giving_yuan_per_capita * p.local_giving_share > 0 or \
                 p.supermarket_yuan_per_10k > 0
