@@ -138,7 +138,7 @@ plt.show()
 # be compared with this one (the test suite runs this notebook twice and compares).
 
 # %%
-headline = ["unmet_need_share", "dispute_escalation_share", "vulnerable_unmet_gap",
+headline = ["unmet_need_share", "dispute_escalation_share", "unmet_need_share_vulnerable",
             "court_filings_per_10k", "coordination_overhead_share", "cost_per_resolved_case"]
 numbers = {"size": SIZE, "settings": SETTINGS, "seed": SEED,
            "summary": {r: {m: res.summary[m] for m in headline} for r, res in results.items()},

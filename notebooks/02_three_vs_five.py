@@ -73,7 +73,7 @@ pd.set_option("display.width", 160)
 # %%
 REGIMES = ["three", "five", "three+volunteers", "three+charity", "three-equal-resources"]
 METRICS = ["unmet_need_share", "unmet_need_hours", "mean_response_days",
-           "vulnerable_unmet_gap", "dispute_escalation_share", "court_filings_per_10k",
+           "unmet_need_share_vulnerable", "dispute_escalation_share", "court_filings_per_10k",
            "true_resolution_share", "reignition_share", "cost_per_resolved_case",
            "coordination_overhead_share"]
 HIGHER_IS_BETTER = ("true_resolution_share",)
@@ -124,7 +124,7 @@ runs = res.runs
 assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok", ["run_key", "error"]]
 print(f"{len(runs)} runs stored, git commit {res.manifest['git_commit']}")
 (runs.groupby("regime", sort=False)[["unmet_need_share", "dispute_escalation_share",
-                                     "vulnerable_unmet_gap", "court_filings_per_10k"]]
+                                     "unmet_need_share_vulnerable", "court_filings_per_10k"]]
  .agg(["mean", "std"]).round(4))
 
 # %% [markdown]
@@ -210,7 +210,7 @@ plt.show()
 #
 # Vulnerable residents are the elderly living alone, members of households with a
 # left-behind child, residents with a disability and low-income residents. The model
-# reports `vulnerable_unmet_gap`: their unmet-need share minus that of everybody else
+# reports `unmet_need_share_vulnerable`: their unmet-need share minus that of everybody else
 # (negative: vulnerable residents are served *better*, as dispatch puts them first among
 # needs with equal deadlines). A regime that narrows a positive gap, or keeps a negative
 # one, treats them at least as well as the rest.
@@ -225,13 +225,13 @@ plt.show()
 # breakdown below is vulnerable versus the others only.
 
 # %%
-gap = diffs[diffs["metric"] == "vulnerable_unmet_gap"].set_index("regime")[
+gap = diffs[diffs["metric"] == "unmet_need_share_vulnerable"].set_index("regime")[
     ["mean_baseline", "mean_regime", "diff", "ci_low", "ci_high", "verdict"]]
 display(gap.round(4))  # noqa: F821
 
 fig, ax = plt.subplots(figsize=(8, 3.5))
 order = REGIMES
-data = [runs.loc[runs["regime"] == r, "vulnerable_unmet_gap"] for r in order]
+data = [runs.loc[runs["regime"] == r, "unmet_need_share_vulnerable"] for r in order]
 ax.boxplot(data, tick_labels=order, showmeans=True)
 ax.axhline(0, color="black", lw=0.8)
 ax.set_ylabel("vulnerable − others\nunmet-need share")
@@ -288,7 +288,7 @@ def row(table, regime, metric):
 
 numbers = {
     "size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED, "n_runs": len(runs),
-    "vs_three": {r: {m: row(diffs, r, m) for m in headline + ["vulnerable_unmet_gap"]}
+    "vs_three": {r: {m: row(diffs, r, m) for m in headline + ["unmet_need_share_vulnerable"]}
                  for r in REGIMES if r != "three"},
     "five_vs_equal_resources": {m: row(vs_equal, "five", m) for m in headline},
     "share_reproduced_by_resources": {m: (None if np.isnan(v) else float(v))
@@ -319,7 +319,7 @@ def say(metric, entry, a, b):
 print(f"Size {SIZE}: {SETTINGS['n_residents']:,} residents, {SETTINGS['days']} days, "
       f"{SETTINGS['replications']} paired replications.\n")
 print("Five versus three:")
-for m in headline + ["vulnerable_unmet_gap"]:
+for m in headline + ["unmet_need_share_vulnerable"]:
     print(say(m, numbers["vs_three"]["five"][m], "five", "three"))
 print("\nFive versus three given equal resources:")
 for m in headline:

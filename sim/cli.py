@@ -12,7 +12,8 @@ import json
 import math
 import sys
 
-from sim.params import ConfigError, Params, load_config, parse_overrides
+from sim.config import load_config, parse_overrides
+from sim.params import ConfigError, Params
 from sim.regimes import REGIMES
 
 # Modules that add subcommands: each has register(subparsers) setting func=handler.

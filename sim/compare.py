@@ -26,7 +26,7 @@ from sim.params import Params
 REGIME_PAIR = ("three", "five")
 OUTPUT_FILES = ("compare.txt", "compare.png", "runs.parquet", "daily.parquet",
                 "paired_differences.parquet", "compare.json")
-HEADLINE = ["unmet_need_share", "unmet_need_hours", "mean_response_days", "vulnerable_unmet_gap",
+HEADLINE = ["unmet_need_share", "unmet_need_hours", "mean_response_days", "unmet_need_share_vulnerable",
             "dispute_escalation_share", "court_filings_per_10k", "true_resolution_share",
             "reignition_share", "cost_per_resolved_case", "unspent_funds",
             "coordination_overhead_share", "volunteer_retention"]

@@ -9,49 +9,113 @@ except shares of bad outcomes among no cases, which are 0 (no needs: nothing unm
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from sim.capabilities import NEED_NAMES
 from sim.regimes import Actor
 
-SUMMARY_METRICS: dict[str, str] = {
-    "unmet_need_share": "share of needs not fully served by their deadline",
-    "unmet_need_hours": "hours of need left unserved at the deadlines (total over the run)",
-    "mean_response_days": "mean days from a need's arrival to its first service (served needs)",
-    "vulnerable_unmet_gap": "unmet-need share of vulnerable residents minus that of the others",
-    "dispute_escalation_share": "share of disputes that reached the court stage",
-    "court_filings_per_10k": "disputes reaching court per 10,000 residents per year",
-    "true_resolution_share": "share of 'successful' mediations that truly resolved the grievance",
-    "reignition_share": "share of closed-but-unresolved disputes that flared up again",
-    "cost_per_resolved_case": "yuan (government, charity, staff, volunteer shadow) per need "
-                              "met or dispute truly resolved",
-    "unspent_funds": "charity money and goods donated but not spent at the end (yuan)",
-    "coordination_overhead_share": "coordination hours as a share of all hours available",
-    "volunteer_retention": "share of volunteers active at the start still active at the end",
-    "unmet_need_share_vulnerable": "unmet-need share of vulnerable residents' needs",
-    "unmet_need_share_other": "unmet-need share of the other residents' needs",
-    **{f"unmet_share_{name}": f"unmet-need share of {name.replace('_', ' ')} needs"
-       for name in NEED_NAMES},
-    "needs_total": "needs that arrived",
-    "needs_unmet": "needs not fully served by their deadline",
-    "disputes_total": "disputes that started",
-    "court_filings": "disputes that reached court",
-    "mediated_disputes_per_10k": "disputes receiving at least one intervention, per 10,000 "
-                                 "residents per year",
-    "mediation_success_share": "interventions that ended the dispute (resolved or closed)",
-    "backfires": "interventions by volunteers that escalated a dispute",
-    "admin_share_of_staff_hours": "share of community-staff hours lost to administration",
-    "volunteers_registered_share": "registered volunteers at the end, share of residents",
-    "volunteers_active_share": "active volunteers at the end, share of residents",
-    "volunteer_hours_worked": "volunteer hours dispatched to needs and disputes",
-    "donations_total": "charity money and goods received (yuan)",
-    "donor_retention": "residents who gave in the first half-year and again in the second",
-    "government_spent": "government purchase money paid out (yuan)",
-    "charity_spent": "charity money and goods spent (yuan)",
-    "staff_cost": "community-worker and social-worker wages (yuan)",
-    "volunteer_shadow_cost": "volunteer hours at the shadow wage (yuan)",
-    "hours_available_total": "hours of all actors available after administration",
-    "hours_used_total": "hours of all actors used (service, mediation, intake, coordination)",
-}
+@dataclass(frozen=True)
+class Metric:
+    """One reported outcome: what it means, its unit, and which way is better.
+
+    ``direction`` is "lower" or "higher" (which value is better) for outcomes, and None for
+    supporting counts and inputs (arrivals, hours available), which are never judged.
+    ``events`` names the count metric an interval rests on; with fewer than ``min_events``
+    such events per regime (summed over replicates) an interval says little, and tables
+    and reports say so instead of giving a verdict.
+    """
+
+    name: str
+    definition: str
+    unit: str
+    direction: str | None
+    headline: bool = False
+    events: str | None = None
+    min_events: int = 0
+
+    @property
+    def sign(self) -> int:
+        """+1 if higher is better, -1 if lower is better, 0 if never judged."""
+        return {"higher": 1, "lower": -1, None: 0}[self.direction]
+
+
+def _m(name, definition, unit, direction, headline=False, events=None, min_events=0):
+    return Metric(name, definition, unit, direction, headline, events, min_events)
+
+
+_NEED_TYPE_METRICS = [
+    _m(f"unmet_share_{name}", f"unmet-need share of {name.replace('_', ' ')} needs", "share",
+       "lower") for name in NEED_NAMES]
+
+# The one metric catalogue: the CLI tables, report verdicts, experiment defaults and the
+# dashboard cards all read it. Order: headline outcomes first.
+METRICS: dict[str, Metric] = {m.name: m for m in [
+    _m("unmet_need_share", "share of needs not fully served by their deadline", "share",
+       "lower", headline=True, events="needs_unmet", min_events=10),
+    _m("unmet_need_hours", "hours of need left unserved at the deadlines (total over the run)",
+       "hours", "lower"),
+    _m("mean_response_days", "mean days from a need's arrival to its first service (served "
+       "needs)", "days", "lower"),
+    _m("dispute_escalation_share", "share of disputes that reached the court stage", "share",
+       "lower", headline=True, events="court_filings", min_events=10),
+    _m("court_filings_per_10k", "disputes reaching court per 10,000 residents per year",
+       "per 10k per year", "lower", headline=True, events="court_filings", min_events=10),
+    _m("true_resolution_share", "share of 'successful' mediations that truly resolved the "
+       "grievance", "share", "higher"),
+    _m("reignition_share", "share of closed-but-unresolved disputes that flared up again",
+       "share", "lower"),
+    _m("cost_per_resolved_case", "yuan (government, charity, staff, volunteer shadow) per need "
+       "met or dispute truly resolved", "yuan", "lower", headline=True),
+    _m("unspent_funds", "charity money and goods donated but not spent at the end", "yuan",
+       "lower"),
+    _m("coordination_overhead_share", "coordination hours as a share of all hours available",
+       "share", "lower"),
+    _m("volunteer_retention", "share of volunteers active at the start still active at the end",
+       "share", "higher"),
+    _m("unmet_need_share_vulnerable", "unmet-need share of vulnerable residents' needs",
+       "share", "lower", headline=True),
+    _m("unmet_need_share_other", "unmet-need share of the other residents' needs", "share",
+       "lower"),
+    *_NEED_TYPE_METRICS,
+    _m("needs_total", "needs that arrived", "needs", None),
+    _m("needs_unmet", "needs not fully served by their deadline", "needs", "lower"),
+    _m("disputes_total", "disputes that started", "disputes", None),
+    _m("court_filings", "disputes that reached court", "disputes", "lower",
+       events="court_filings", min_events=10),
+    _m("mediated_disputes_per_10k", "disputes receiving at least one intervention, per 10,000 "
+       "residents per year", "per 10k per year", None),
+    _m("mediation_success_share", "interventions that ended the dispute (resolved or closed)",
+       "share", "higher"),
+    _m("backfires", "interventions by volunteers that escalated a dispute", "interventions",
+       "lower"),
+    _m("admin_share_of_staff_hours", "share of community-staff hours lost to administration",
+       "share", "lower"),
+    _m("volunteers_registered_share", "registered volunteers at the end, share of residents",
+       "share", None),
+    _m("volunteers_active_share", "active volunteers at the end, share of residents", "share",
+       "higher"),
+    _m("volunteer_hours_worked", "volunteer hours dispatched to needs and disputes", "hours",
+       None),
+    _m("donations_total", "charity money and goods received", "yuan", None),
+    _m("donor_retention", "residents who gave in the first half-year and again in the second",
+       "share", "higher"),
+    _m("government_spent", "government purchase money paid out", "yuan", None),
+    _m("charity_spent", "charity money and goods spent", "yuan", None),
+    _m("staff_cost", "community-worker and social-worker wages", "yuan", None),
+    _m("volunteer_shadow_cost", "volunteer hours at the shadow wage", "yuan", None),
+    _m("hours_available_total", "hours of all actors available after administration", "hours",
+       None),
+    _m("hours_used_total", "hours of all actors used (service, mediation, intake, "
+       "coordination)", "hours", None),
+]}
+
+# Name -> definition: a view of the catalogue for code that needs only the words.
+SUMMARY_METRICS: dict[str, str] = {name: m.definition for name, m in METRICS.items()}
+
+
+def headline_metrics() -> list[str]:
+    """The outcomes shown first in every table, report and dashboard card."""
+    return [name for name, m in METRICS.items() if m.headline]
 
 
 def format_number(value: float | None) -> str:
@@ -136,7 +200,6 @@ def summary(model) -> dict[str, float]:
         "unmet_need_share": _unmet_share(needs, 0),
         "unmet_need_hours": needs.unmet_hours,
         "mean_response_days": _ratio(needs.response_days, needs.responded),
-        "vulnerable_unmet_gap": _unmet_share(needs, 1) - _unmet_share(needs, 2),
         "dispute_escalation_share": _ratio(t["court"], t["onsets"], empty=0.0),
         "court_filings_per_10k": t["court"] / model.per_10k / years,
         "true_resolution_share": _ratio(t["resolved"], t["resolved"] + t["closed"]),

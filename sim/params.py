@@ -6,17 +6,16 @@ Defaults describe one urban community of about 8,000 residents. Counts of staff,
 money and dispute rates are given per 10,000 residents so that a smaller or larger
 community keeps the same per-capita resources.
 
-``docs/parameters.md`` is generated from this module (``python -m sim.params``) and a
-test checks that it is up to date.
+``docs/parameters.md`` is generated from this metadata (``python -m sim.paramdocs``) and a
+test checks that it is up to date. Reading parameters from files and flags is
+``sim.config``'s job.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 
@@ -483,61 +482,3 @@ NEGATIVE_MECHANISMS: dict[str, str] = {
     "admin_overload": "admin_load_per_programme",
     "role_overlap": "role_overlap_share",
 }
-
-
-def load_config(path: str | Path) -> dict[str, Any]:
-    """Read a TOML config of parameter overrides (flat keys, or under a [params] table).
-
-    Returns the raw mapping; validation happens in ``Params.from_dict``.
-    """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"--config: file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--config: cannot read {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"--config: {path} is not valid TOML: {exc}") from None
-    if "params" in data:
-        extra = set(data) - {"params"}
-        if extra:
-            raise ConfigError(f"{path}: unknown top-level key '{sorted(extra)[0]}' "
-                              "(put parameters under [params] or at top level, not both)")
-        data = data["params"]
-    for key, value in data.items():
-        if isinstance(value, dict):
-            raise ConfigError(f"{path}: '{key}': unknown table (parameters are flat keys)")
-    return data
-
-
-def parse_overrides(items: list[str]) -> dict[str, str]:
-    """Parse ``--set key=value`` items into a mapping (values validated later)."""
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set '{item}': expected key=value")
-        out[key.strip()] = value.strip()
-    return out
-
-
-def parameters_markdown() -> str:
-    """The parameter table of docs/parameters.md, generated from the field metadata."""
-    lines = []
-    group = None
-    for spec in PARAM_SPECS.values():
-        if spec.group != group:
-            group = spec.group
-            lines += ["", f"### {group}", "",
-                      "| name | default | unit | range | source | meaning |",
-                      "|---|---|---|---|---|---|"]
-        rng = (" / ".join(spec.choices) if spec.choices else
-               "-" if spec.min is None else f"{_fmt(spec.min)} – {_fmt(spec.max)}")
-        lines.append(f"| `{spec.name}` | {spec.default!r} | {spec.unit} | {rng} | "
-                     f"{spec.source} | {spec.doc} |")
-    return "\n".join(lines).lstrip() + "\n"
-
-
-if __name__ == "__main__":
-    print(parameters_markdown())

@@ -3,7 +3,8 @@
 import re
 from pathlib import Path
 
-from sim.params import PARAM_SPECS, parameters_markdown
+from sim.paramdocs import parameters_markdown
+from sim.params import PARAM_SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -12,7 +13,7 @@ def test_parameters_md_is_generated_from_the_code():
     text = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
     block = text.split("<!-- BEGIN GENERATED -->\n", 1)[1].split("<!-- END GENERATED -->")[0]
     assert block.strip() == parameters_markdown().strip(), \
-        "docs/parameters.md is stale: regenerate the table with `python -m sim.params`"
+        "docs/parameters.md is stale: regenerate the table with `python -m sim.paramdocs`"
 
 
 def test_every_parameter_has_unit_range_and_source():

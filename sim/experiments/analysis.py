@@ -27,10 +27,6 @@ def bootstrap_ci(values: np.ndarray, n_boot: int, confidence: float,
     return float(low), float(high)
 
 
-# Gaps between groups: neither sign is good, a smaller gap is better.
-CLOSER_TO_ZERO_IS_BETTER = ("vulnerable_unmet_gap",)
-
-
 def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, *,
                        higher_is_better: tuple[str, ...] = (), pooled: bool = False,
                        n_boot: int = 2000, confidence: float = 0.95, seed: int = 0,
@@ -74,11 +70,6 @@ def _compare(scenario, labels, regime, metric, pair, higher_is_better, n_boot, c
     dz = diff / sd if np.isfinite(sd) and sd > 1e-9 * max(abs(diff), 1e-300) else np.nan
     sign = 1 if metric in higher_is_better else -1      # "better" means this sign of diff
     judged, j_low, j_high = diff, low, high
-    if metric in CLOSER_TO_ZERO_IS_BETTER:   # a gap: judge the change in its size
-        size = np.abs(pair[:, 1]) - np.abs(pair[:, 0])
-        judged = float(size.mean()) if n else np.nan
-        j_low, j_high = bootstrap_ci(size, n_boot, confidence, rng)
-        sign = -1
     if np.isnan(j_low) or (j_low <= 0 <= j_high):
         verdict = VERDICT_UNCLEAR
     else:
