@@ -25,7 +25,7 @@ find_python() {
 PY="$(find_python)"
 echo "setup: using $PY ($("$PY" --version))"
 "$PY" -m pip install -q "uv==0.13.9"
-"$PY" -m uv sync --frozen --compile-bytecode --python "$PY"
+"$PY" -m uv sync --frozen --all-extras --compile-bytecode --python "$PY"
 bash .ci/solara_offline_assets.sh .venv
 
 # Debian's chromium for the browser tests, and a CJK font so Chinese labels render.
