@@ -1,13 +1,15 @@
 """Agents: residents on the network and the five kinds of community actors.
 
-Residents are Mesa agents, one per network node, but their changing state (grievance,
-open needs, volunteering) lives in numpy arrays on the model so that a day is a few
-vectorised operations; a Resident is a readable view on its row of those arrays.
+Residents are Mesa agents, one per network node, built only when someone asks for them
+(``model.agents_by_type[Resident]``): their state lives in the arrays of
+``sim.population.Population`` so that a day is a few vectorised operations, and a Resident
+is a readable view on its row.
 
 Each actor is one Mesa agent standing for all actors of its kind in the community (the
 residents' committee, the social organizations, the social workers, the volunteer corps,
-the charity pool). Each day it offers a time budget in hours (charity: money in yuan),
-and the platform's dispatch draws on those budgets.
+the charity pool). Each day it sets its budgets: hours for those who work, yuan for those
+who pay. Actors never write into each other's fields: the model hands what one gives to
+another explicitly each day (``CommunityModel.step``).
 """
 
 from __future__ import annotations
@@ -16,49 +18,19 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
+from sim.capabilities import Need
 from sim.regimes import Actor
 
 DAYS_PER_MONTH = 365 / 12
 
 
-class Resident(FixedAgent):
-    """A resident on one node of the social network."""
+class Budget:
+    """Today's amount of one resource (hours or yuan), what was used, and running totals."""
 
-    def __init__(self, model, cell):
-        super().__init__(model)
-        self.cell = cell
-        self.index = cell.coordinate  # row in the model's resident arrays
-
-    @property
-    def age_group(self) -> str:
-        res = self.model.residents
-        if res.aged_60_plus[self.index]:
-            return "60+"
-        return "adult" if res.adult[self.index] else "child"
-
-    @property
-    def grievance(self) -> float:
-        return float(self.model.residents.grievance[self.index])
-
-    @property
-    def vulnerable(self) -> bool:
-        return bool(self.model.residents.vulnerable[self.index])
-
-    @property
-    def is_volunteer(self) -> bool:
-        corps = self.model.actors.get(Actor.VOLUNTEER)
-        return bool(corps is not None and corps.active[self.index])
-
-
-class ServiceActor(Agent):
-    """An actor kind with a daily time budget; subclasses say how large it is."""
-
-    kind: Actor
-
-    def __init__(self, model):
-        super().__init__(model)
-        self.available = 0.0  # units (hours) available today, after overheads
-        self.used = 0.0  # units used today
+    def __init__(self, unit: str):
+        self.unit = unit
+        self.available = 0.0
+        self.used = 0.0
         self.total_available = 0.0
         self.total_used = 0.0
 
@@ -66,252 +38,400 @@ class ServiceActor(Agent):
     def remaining(self) -> float:
         return max(self.available - self.used, 0.0)
 
-    def begin_day(self):
-        self.available = self.daily_budget()
-        self.used = 0.0
+    def open(self, amount: float) -> None:
+        self.available, self.used = float(amount), 0.0
 
-    def daily_budget(self) -> float:
-        raise NotImplementedError
+    def take(self, amount: float) -> float:
+        """Use up to ``amount`` of today's budget and return what was actually used."""
+        amount = min(max(amount, 0.0), self.remaining)
+        self.used += amount
+        return amount
 
-    def consume(self, units: float) -> float:
-        """Use up to ``units`` of today's budget and return what was actually used."""
-        take = min(units, self.remaining)
-        self.used += take
-        return take
-
-    def end_day(self):
+    def close(self) -> None:
         self.total_available += self.available
         self.total_used += self.used
 
 
+class Resident(FixedAgent):
+    """A resident on one node of the social network: a view on its row of the population."""
+
+    def __init__(self, model, cell):
+        super().__init__(model)
+        self.cell = cell
+        self.index = cell.coordinate  # row in model.population
+
+    @property
+    def _pop(self):
+        return self.model.population
+
+    @property
+    def age_group(self) -> str:
+        if self._pop.aged_60_plus[self.index]:
+            return "60+"
+        return "adult" if self._pop.adult[self.index] else "child"
+
+    @property
+    def vulnerable(self) -> bool:
+        return bool(self._pop.vulnerable[self.index])
+
+    @property
+    def grievance(self) -> float:
+        return float(self._pop.grievance[self.index])
+
+    @property
+    def open_needs(self) -> int:
+        return int(self._pop.open_needs[self.index])
+
+    @property
+    def volunteer_state(self) -> str:
+        """'active', 'registered' (but inactive) or 'none'."""
+        if self._pop.active[self.index]:
+            return "active"
+        return "registered" if self._pop.registered[self.index] else "none"
+
+    @property
+    def dispute_stage(self) -> int:
+        """Highest stage of an open dispute the resident is party to (0 = none)."""
+        return int(self.model.disputes.resident_stage()[self.index])
+
+
+class ServiceActor(Agent):
+    """An actor kind with a daily budget of hours; subclasses say how many."""
+
+    kind: Actor
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.hours = Budget("hours")
+
+    def begin_day(self) -> None:
+        self.hours.open(self.daily_hours())
+
+    def daily_hours(self) -> float:
+        raise NotImplementedError
+
+    def end_day(self) -> None:
+        self.hours.close()
+
+
 class CommunityPlatform(ServiceActor):
-    """Residents' committee with its Party branch: takes in cases, dispatches, serves.
+    """Residents' committee with its Party branch: takes in cases, dispatches, serves, pays relief.
 
     Its staff lose a share of their hours to administrative load, which grows with every
     linked programme beyond three; Party members sent down to the community add hours.
-    Coordination meetings across all pairwise channels and case intake come off the top.
+    Coordination meetings across all pairwise channels come off the top, then intake of
+    cases. It also pays government relief (yuan, in monthly tranches) for material needs.
     """
 
     kind = Actor.PLATFORM
 
-    def __init__(self, model):
+    def __init__(self, model, n_linked: int):
         super().__init__(model)
         p, scale = model.p, model.per_10k
         self.staff_hours = p.community_staff_per_10k * scale * p.staff_hours_per_day
-        extra_programmes = max(model.n_linked - 3, 0)
-        self.admin_share = min(p.admin_share + p.admin_load_per_programme * extra_programmes, 0.95)
+        self.admin_share = min(p.admin_share + p.admin_load_per_programme * max(n_linked - 3, 0),
+                               0.95)
         self.party_hours = p.party_member_hours_per_day * scale
-        channels = model.n_linked * (model.n_linked - 1) / 2
+        channels = n_linked * (n_linked - 1) / 2
         self.coordination_per_day = channels * p.coordination_cost_hours_per_channel / 7
-        self.admin_hours_total = 0.0
-        self.coordination_total = 0.0
-        self.intake_total = 0.0
-        self.overlap_total = 0.0
+        self.relief = Budget("yuan")
+        self.relief_balance = 0.0
+        self.monthly_relief = p.relief_fund_yuan_per_10k * scale / 12
+        self.spent = {"admin": 0.0, "coordination": 0.0, "intake": 0.0, "overlap": 0.0}
 
-    def daily_budget(self) -> float:
-        self.admin_hours_total += self.staff_hours * self.admin_share
+    def daily_hours(self) -> float:
+        self.spent["admin"] += self.staff_hours * self.admin_share
         return self.staff_hours * (1 - self.admin_share) + self.party_hours
 
-    def overheads(self, new_cases: int, overlap_hours: float):
-        """Charge today's coordination, intake and role overlap before any service."""
-        self.coordination_total += self.consume(self.coordination_per_day)
-        self.intake_total += self.consume(new_cases * self.model.p.intake_hours_per_case)
-        # Hours volunteered by staff and Party members are their own hours, not extra ones.
-        self.overlap_total += self.consume(overlap_hours)
+    def begin_day(self) -> None:
+        super().begin_day()
+        if self.model.today % 30 == 0:  # a relief tranche; unspent money carries over
+            self.relief_balance += self.monthly_relief
+        self.relief.open(self.relief_balance)
+
+    def charge(self, account: str, hours: float) -> float:
+        """Take ``hours`` of today's service time for overheads (coordination, intake, ...)."""
+        taken = self.hours.take(hours)
+        self.spent[account] += taken
+        return taken
+
+    def end_day(self) -> None:
+        super().end_day()
+        self.relief_balance -= self.relief.used
+        self.relief.close()
 
 
 class SocialOrganizations(ServiceActor):
     """Service carriers funded by government purchase contracts that come in cycles.
 
-    Between two contracts there is a gap with no funded hours. With crowd-out, the
+    Contract hours serve only the need types the contract covers (``contract_scope_*``) and
+    only while a contract runs: between two contracts there is a gap. With crowd-out, the
     government cuts the next contract by a share of the charity money received meanwhile.
+    Under the equal-resources controls the organizations also receive five-actor linkage's
+    resources: through the purchase channel (after a procurement lag, in scope, in
+    contract days) or as flexible money for any need on any day.
     """
 
     kind = Actor.SOCIAL_ORG
 
-    def __init__(self, model, extra_hours_per_day: float = 0.0):
+    def __init__(self, model):
         super().__init__(model)
         p = model.p
         self.base_budget = p.government_purchase_yuan_per_10k * model.per_10k
-        self.budget = self.base_budget  # yuan of the current contract
+        self.contract_budget = self.base_budget  # yuan of the current contract
         self.cycle = p.contract_length_days + p.contract_gap_days
-        self.extra_hours = extra_hours_per_day  # three-equal-resources top-up
-        self.government_spent = 0.0
         self.donations_seen = 0.0  # charity received since this contract began
+        self.government_spent = 0.0
+        self.top_up_pending: list[tuple[int, float]] = []  # (release day, yuan) in the pipeline
+        self.top_up_yuan = 0.0  # released top-up money for contract hours (restricted control)
+        self.flexible = Budget("yuan")  # unrestricted control: any need, any day
+        self.flexible_balance = 0.0
+        self.in_contract = False
+        self._contract_hours = 0.0
 
-    def daily_budget(self) -> float:
-        p = self.model.p
-        day_in_cycle = (self.model.day + p.contract_elapsed_days) % self.cycle
-        if day_in_cycle == 0 and self.model.day > 0:  # a renewal: crowd-out may cut it
+    # -- explicit transfers from the model -------------------------------------------
+    def note_donations(self, yuan: float) -> None:
+        """Charity money the community received today (the government watches it)."""
+        self.donations_seen += yuan
+
+    def receive_purchase(self, yuan: float) -> None:
+        """Extra money through the purchase channel: buys contract hours after the lag."""
+        if yuan > 0:
+            self.top_up_pending.append((self.model.today + self.model.p.procurement_lag_days,
+                                        yuan))
+
+    def receive_flexible(self, yuan: float) -> None:
+        """Extra money without scope or timing limits."""
+        self.flexible_balance += yuan
+
+    # -- the day ------------------------------------------------------------------------
+    def daily_hours(self) -> float:
+        p, day = self.model.p, self.model.today
+        day_in_cycle = (day + p.contract_elapsed_days) % self.cycle
+        if day_in_cycle == 0 and day > 0:  # a renewal: crowd-out may cut it
             cut = p.crowd_out_elasticity * self.donations_seen
-            self.budget = max(self.base_budget - cut, 0.0)
+            self.contract_budget = max(self.base_budget - cut, 0.0)
             self.donations_seen = 0.0
-        hours = self.extra_hours
-        self.government_spent += self.extra_hours * p.service_cost_yuan_per_hour
-        if day_in_cycle < p.contract_length_days:
-            money = self.budget / p.contract_length_days
+        while self.top_up_pending and self.top_up_pending[0][0] <= day:
+            self.top_up_yuan += self.top_up_pending.pop(0)[1]
+        self.in_contract = day_in_cycle < p.contract_length_days
+        self._contract_hours = 0.0
+        if self.in_contract:
+            money = self.contract_budget / p.contract_length_days
             self.government_spent += money
-            hours += money / p.service_cost_yuan_per_hour
-        return hours
+            self._contract_hours = money / p.service_cost_yuan_per_hour
+        top_up = 0.0
+        if self.in_contract:  # released top-up money is delivered over the contract's days left
+            days_left = p.contract_length_days - day_in_cycle
+            top_up = self.top_up_yuan / days_left / p.service_cost_yuan_per_hour
+        return self._contract_hours + top_up
+
+    def begin_day(self) -> None:
+        super().begin_day()
+        self.flexible.open(self.flexible_balance)
+
+    def end_day(self) -> None:
+        # Contract hours are paid whether used or not; top-up money only when used.
+        p = self.model.p
+        top_up_used = max(self.hours.used - self._contract_hours, 0.0)
+        spent = top_up_used * p.service_cost_yuan_per_hour
+        self.top_up_yuan -= spent
+        self.government_spent += spent + self.flexible.used
+        self.flexible_balance -= self.flexible.used
+        self.flexible.close()
+        super().end_day()
 
 
 class SocialWorkers(ServiceActor):
-    """Professional social workers: case work and mid-stage mediation; few and skilled."""
+    """Professional social workers: case work, mid-stage mediation, home visits, supervision."""
 
     kind = Actor.SOCIAL_WORKER
 
-    def daily_budget(self) -> float:
+    def __init__(self, model):
+        super().__init__(model)
+        self.spent = {"home_visits": 0.0, "supervision": 0.0}
+
+    def daily_hours(self) -> float:
         p = self.model.p
         return p.social_workers_per_10k * self.model.per_10k * p.staff_hours_per_day
+
+    def set_aside(self, account: str, hours: float) -> float:
+        taken = self.hours.take(hours)
+        self.spent[account] += taken
+        return taken
 
 
 class VolunteerCorps(ServiceActor):
     """Community volunteers: residents with time, recruited by propensity and through ties.
 
-    Registered volunteers are active or registered-but-inactive. An active volunteer offers
-    sessions at a rate scaled by motivation; dispatched work wears motivation down
-    (burnout), recognition restores it, and below a threshold the volunteer goes inactive.
-    Only part of the offered time can be dispatched to needs (the rest goes to events).
+    Registered volunteers are active or registered-but-inactive (state in the population
+    arrays). An active volunteer offers a session with a daily chance scaled by motivation
+    (and by the surge after an emergency); only part of the offered time can be dispatched
+    to needs and disputes (the rest goes to events). Skilled volunteers' sessions are kept
+    apart so that they can mediate. Dispatched work wears motivation down (burnout),
+    recognition restores it, and below a threshold the volunteer goes inactive.
     """
 
     kind = Actor.VOLUNTEER
 
-    def __init__(self, model, registered: np.ndarray, active: np.ndarray):
+    def __init__(self, model):
         super().__init__(model)
-        self.registered = registered
-        self.active = active
-        self.active_at_start = active.copy()
-        self.motivation = np.where(active, 0.8, 0.0)
+        pop = model.population
+        self.active_at_start = pop.active.copy()
         self.offering = np.zeros(0, dtype=np.int64)
-        self.hours_worked_total = 0.0
-        self.ever_active = active.copy()
+        self.skilled = Budget("hours")  # part of today's hours, from skilled volunteers
+        self.offered_total = 0.0
 
-    def daily_budget(self) -> float:
-        p, rng = self.model.p, self.model.streams.volunteers
-        idx = np.flatnonzero(self.active)
+    def daily_hours(self) -> float:
+        p, rng, pop = self.model.p, self.model.streams.volunteers, self.model.population
+        idx = np.flatnonzero(pop.active)
         rate = p.volunteer_hours_per_month / DAYS_PER_MONTH / p.volunteer_session_hours
-        offers = rng.random(idx.size) < np.minimum(rate * self.motivation[idx], 1.0)
-        self.offering = idx[offers]
-        return self.offering.size * p.volunteer_session_hours * p.volunteer_dispatch_share
+        chance = np.minimum(rate * pop.motivation[idx] * (1 + self.model.surge), 1.0)
+        self.offering = idx[rng.random(idx.size) < chance]
+        per_session = p.volunteer_session_hours * p.volunteer_dispatch_share
+        self.skilled.open(pop.skilled[self.offering].sum() * per_session)
+        hours = self.offering.size * per_session
+        self.offered_total += hours
+        return hours
 
-    def end_day(self):
-        super().end_day()
-        p, rng = self.model.p, self.model.streams.volunteers
-        self.hours_worked_total += self.used
+    def take_skilled(self, hours: float) -> float:
+        """Use skilled volunteers' hours (part of the corps' hours)."""
+        taken = self.skilled.take(min(hours, self.hours.remaining))
+        self.hours.take(taken)
+        return taken
+
+    def end_day(self) -> None:
+        p, rng, pop = self.model.p, self.model.streams.volunteers, self.model.population
         if self.offering.size:
-            worked = self.used / self.offering.size
-            self.motivation[self.offering] -= p.volunteer_burnout_rate * worked
-        act = self.active
-        self.motivation[act] += p.volunteer_recovery_rate * (1 - self.motivation[act])
-        np.clip(self.motivation, 0.0, 1.0, out=self.motivation)
-        quits = rng.random(self.active.size) < p.volunteer_quit_per_year / 365
-        self.active &= (self.motivation >= p.volunteer_exit_motivation) & ~quits
-        self._reactivate(rng, p)
-        self._recruit(rng, p)
+            worked = self.hours.used / self.offering.size
+            pop.motivation[self.offering] -= p.volunteer_burnout_rate * worked
+        act = pop.active
+        pop.motivation[act] += p.volunteer_recovery_rate * (1 - pop.motivation[act])
+        np.clip(pop.motivation, 0.0, 1.0, out=pop.motivation)
+        quits = rng.random(act.size) < p.volunteer_quit_per_year / 365
+        act &= (pop.motivation >= p.volunteer_exit_motivation) & ~quits
+        self._reactivate(rng, p, pop)
+        self._recruit(rng, p, pop)
+        self.skilled.close()
+        super().end_day()
 
-    def _reactivate(self, rng, p):
-        dormant = np.flatnonzero(self.registered & ~self.active)
-        back = dormant[rng.random(dormant.size) < p.volunteer_reactivation_per_year / 365]
-        self.active[back] = True
-        self.motivation[back] = 0.8
-        self.ever_active[back] = True
+    def _activate(self, who: np.ndarray, pop) -> None:
+        pop.active[who] = True
+        pop.motivation[who] = self.model.p.volunteer_initial_motivation
+        pop.ever_active[who] = True
 
-    def _recruit(self, rng, p):
-        """Adults with active volunteer neighbours register, weighted by civic propensity."""
-        residents = self.model.residents
-        ties = self.model.adjacency @ self.active.astype(np.float64)
-        prob = p.volunteer_recruitment_per_year / 365 * residents.civic_propensity * ties
-        candidates = np.flatnonzero(residents.adult & ~self.registered & (ties > 0))
+    def _reactivate(self, rng, p, pop) -> None:
+        dormant = np.flatnonzero(pop.registered & ~pop.active)
+        self._activate(dormant[rng.random(dormant.size) < p.volunteer_reactivation_per_year / 365],
+                       pop)
+
+    def _recruit(self, rng, p, pop) -> None:
+        """Adults with active volunteer neighbours (as of the morning) register, weighted by
+        civic propensity."""
+        ties = self.model.volunteer_ties
+        prob = p.volunteer_recruitment_per_year / 365 * pop.civic_propensity * ties
+        candidates = np.flatnonzero(pop.adult & ~pop.registered & (ties > 0))
         joined = candidates[rng.random(candidates.size) < prob[candidates]]
-        self.registered[joined] = True
-        self.active[joined] = True
-        self.motivation[joined] = 0.8
-        self.ever_active[joined] = True
+        pop.registered[joined] = True
+        self._activate(joined, pop)
 
-    def active_neighbours(self) -> np.ndarray:
-        """Active volunteers among each resident's ties, the resident included."""
-        act = self.active.astype(np.float64)
-        return self.model.adjacency @ act + act
+    def active_ties(self) -> np.ndarray:
+        """Active volunteers among each resident's ties (the resident not included)."""
+        return self.model.community.adjacency @ self.model.population.active.astype(np.float64)
 
 
-class CharityPool(ServiceActor):
+class CharityPool(Agent):
     """Charity resources: money from residents and local firms, goods from the supermarket.
 
-    Giving responds to publicity and trust; scandals collapse trust, which recovers slowly;
-    targeted campaigns raise earmarked money but tire donors. Money buys professional
-    hours or material relief, as fast as the platform can absorb it (its budget, in yuan,
-    is capped by the platform's service hours).
+    Giving responds to publicity, trust and the surge after an emergency; scandals collapse
+    trust, which recovers slowly; targeted campaigns raise earmarked money but tire donors.
+    Money buys professional hours or material relief, as fast as the platform can absorb it
+    (today's budget, in yuan, is capped by the platform's service hours); goods from the
+    supermarket go to material needs.
     """
 
     kind = Actor.CHARITY
 
     def __init__(self, model):
         super().__init__(model)
-        p = model.p
-        adults = model.residents.adult
-        self.capacity = np.where(adults, model.residents.giving_capacity, 0.0)
+        p, pop = model.p, model.population
+        self.capacity = pop.giving_capacity  # children give nothing (zero capacity)
         self.corporate_per_year = self.capacity.sum() * p.corporate_to_individual_ratio
         self.trust = 1.0
         self.fatigue = 0.0
         self.cash = 0.0
-        self.goods = 0.0  # in-kind goods (yuan value), usable for material relief only
-        self.earmarked = np.zeros(6)  # campaign money per need type
-        self.donated_total = 0.0
+        self.goods = 0.0  # in-kind goods (yuan value), for material needs only
+        self.earmarked = np.zeros(len(Need))  # campaign money per need type
+        self.money = Budget("yuan")  # today's spendable cash and earmarks (absorption cap)
+        self.received_today = 0.0
+        self.received = {"individual": 0.0, "corporate": 0.0, "goods": 0.0, "campaigns": 0.0}
         self.spent_total = 0.0
-        self.gave_first_half = np.zeros(len(adults), dtype=bool)
-        self.gave_second_half = np.zeros(len(adults), dtype=bool)
+        self.gave_first_half = np.zeros(pop.n, dtype=bool)
+        self.gave_second_half = np.zeros(pop.n, dtype=bool)
 
     @property
     def held(self) -> float:
         return self.cash + self.goods + float(self.earmarked.sum())
 
     @property
-    def response(self) -> float:
-        """Donors' response today: trust x publicity x (1 - fatigue)."""
-        p = self.model.p
-        return self.trust * (1 + p.publicity_effect * p.publicity) * (1 - self.fatigue)
+    def donated_total(self) -> float:
+        return sum(self.received.values())
 
-    def take_donations(self):
-        """Receive today's individual, corporate and supermarket giving."""
-        p, rng, day = self.model.p, self.model.streams.charity, self.model.day
-        gifts_per_year = 4.0  # a resident's giving arrives in a few gifts a year
-        donors = rng.random(self.capacity.size) < gifts_per_year / 365 * self.response
+    @property
+    def response(self) -> float:
+        """Donors' response today: trust x publicity x (1 - fatigue) x (1 + surge)."""
+        p = self.model.p
+        return (self.trust * (1 + p.publicity_effect * p.publicity) * (1 - self.fatigue)
+                * (1 + self.model.surge))
+
+    def begin_day(self, scandal: bool, platform_hours: float) -> None:
+        """Scandal, donations, a campaign when due, and today's spendable money."""
+        p, day = self.model.p, self.model.today
+        self.received_today = 0.0
+        if scandal:
+            self.trust *= 1 - p.trust_shock_size
+        self._take_donations()
+        if day > 0 and day % p.campaign_interval_days == 0:
+            self._campaign(int(np.argmax(self.model.needs.unmet_hours_by_type)))
+        cap = platform_hours * p.charity_yuan_per_platform_hour
+        self.money.open(min(self.cash + float(self.earmarked.sum()), cap))
+
+    def _take_donations(self) -> None:
+        p, rng, model = self.model.p, self.model.streams.charity, self.model
+        donors = rng.random(self.capacity.size) < p.gifts_per_year / 365 * self.response
         donors &= self.capacity > 0
-        money = self.capacity[donors].sum() / gifts_per_year
-        money += self.corporate_per_year / 365 * self.response
-        goods = p.supermarket_yuan_per_10k * self.model.per_10k / 365 * self.trust
-        half = self.gave_first_half if day < p.days / 2 else self.gave_second_half
-        half |= donors
-        self.cash += money
+        individual = self.capacity[donors].sum() / p.gifts_per_year
+        corporate = self.corporate_per_year / 365 * self.response
+        goods = p.supermarket_yuan_per_10k * model.per_10k / 365 * self.trust
+        measured = model.today - p.warmup_days
+        half = self.gave_first_half if measured < (p.days - p.warmup_days) / 2 \
+            else self.gave_second_half
+        if measured >= 0:
+            half |= donors
+        self.cash += individual + corporate
         self.goods += goods
-        self._received(money + goods)
+        self._received("individual", individual)
+        self._received("corporate", corporate)
+        self._received("goods", goods)
         self.trust += p.trust_recovery_per_year / 365 * (1 - self.trust)
         self.fatigue -= p.fatigue_recovery_per_year / 365 * self.fatigue
 
-    def campaign(self, need_type: int):
+    def _campaign(self, need_type: int) -> None:
         """A targeted project campaign for one need type: earmarked money, then fatigue."""
         p = self.model.p
         regular_month = (self.capacity.sum() + self.corporate_per_year) / 12
         raised = p.campaign_yield_months * regular_month * self.response
         self.earmarked[need_type] += raised
-        self._received(raised)
+        self._received("campaigns", raised)
         self.fatigue += p.donor_fatigue_per_campaign * (1 - self.fatigue)
 
-    def trust_shock(self):
-        self.trust *= 1 - self.model.p.trust_shock_size
-
-    def _received(self, amount: float):
-        self.donated_total += amount
-        self.model.actors[Actor.SOCIAL_ORG].donations_seen += amount
-
-    def daily_budget(self) -> float:
-        platform = self.model.actors[Actor.PLATFORM]
-        cap = platform.available * self.model.p.charity_yuan_per_platform_hour
-        return min(self.cash + float(self.earmarked.sum()), cap)
+    def _received(self, source: str, yuan: float) -> None:
+        self.received[source] += yuan
+        self.received_today += yuan
 
     def spend(self, yuan: float, need_type: int) -> float:
         """Pay up to ``yuan`` for a need of ``need_type``: earmarks first, then cash."""
-        take = self.consume(min(yuan, self.cash + self.earmarked[need_type]))
+        take = self.money.take(min(yuan, self.cash + self.earmarked[need_type]))
         from_earmark = min(take, self.earmarked[need_type])
         self.earmarked[need_type] -= from_earmark
         self.cash -= take - from_earmark
@@ -319,13 +439,16 @@ class CharityPool(ServiceActor):
         return take
 
     def spend_goods(self, yuan: float) -> float:
-        take = min(yuan, self.goods)
+        take = min(max(yuan, 0.0), self.goods)
         self.goods -= take
         self.spent_total += take
         return take
 
+    def end_day(self) -> None:
+        self.money.close()
+
     @property
-    def donor_retention(self) -> float:
-        first = self.gave_first_half.sum()
-        return float((self.gave_first_half & self.gave_second_half).sum() / first) if first else \
-            float("nan")
+    def donor_counts(self) -> tuple[int, int]:
+        """(gave in the first half of the measured period, and again in the second)."""
+        first = self.gave_first_half
+        return int(first.sum()), int((first & self.gave_second_half).sum())

@@ -13,31 +13,32 @@ from typing import Any
 
 import pandas as pd
 
-from sim.metrics import SUMMARY_METRICS
+from sim.metrics import METRICS, SUMMARY_METRICS
 from sim.model import CommunityModel
 from sim.params import Params
 from sim.regimes import REGIMES
+from sim.street import run_street
 
-__all__ = ["REGIMES", "SUMMARY_METRICS", "RunResult", "simulate"]
+__all__ = ["METRICS", "REGIMES", "SUMMARY_METRICS", "RunResult", "simulate"]
 
 
 @dataclass
 class RunResult:
-    """Outcome of one run: the summary metrics and the daily series."""
+    """Outcome of one run: the summary metrics and the daily series (measured days)."""
 
     summary: dict[str, float]
     daily: pd.DataFrame
 
 
-def simulate(params: dict[str, Any] | Params | None, regime: str, seed: int) -> RunResult:
-    """Run one community for ``params["days"]`` days under ``regime`` with ``seed``.
+def simulate(params: dict[str, Any] | Params | None, regime: str, seed: int,
+             model_class: type[CommunityModel] = CommunityModel) -> RunResult:
+    """Run ``params["days"]`` days under ``regime`` with ``seed`` (all communities pooled).
 
     ``params`` is a flat mapping of overrides of the defaults (validated: ConfigError on
-    unknown keys or bad values) or a Params.
+    unknown keys or bad values) or a Params. ``model_class`` may be a subclass of
+    CommunityModel that swaps a mechanism; it keeps the seeds, hence paired comparisons.
     """
     if not isinstance(params, Params):
         params = Params.from_dict(dict(params or {}))
-    model = CommunityModel(regime=regime, params=params, rng=seed).run()
-    result = RunResult(summary=model.summary(), daily=model.daily_frame())
-    model.remove_all_agents()  # release the Mesa agents at once (many-run sweeps)
-    return result
+    summary, daily = run_street(params, regime, seed, model_class)
+    return RunResult(summary=summary, daily=daily)

@@ -1,18 +1,30 @@
 """Disputes between tied residents: onset, detection, intervention, escalation, re-ignition.
 
 Stages follow Glasl's escalation model, grouped: friction, open conflict, formal complaint
-and court (absorbing; counts as escalated). Onsets arrive on network ties in proportion to
-the parties' baseline grievance, from their own random stream, so every regime faces the
-same disputes for a given seed. Escalation grows with the parties' current grievance and
-with the time a dispute is left unattended; most frictions die out by themselves (the
-dispute pyramid).
+and court (absorbing; counts as escalated). Most frictions die out by themselves (the
+dispute pyramid). Disputes are held as a structure of arrays, like needs.
 
-The platform learns of open conflicts with some daily chance and of formal complaints at
-once; frictions are seen only by volunteers living among the parties. Known disputes are
-dispatched like needs (best-matched mediator for the stage, or a wrong one when dispatch
-errs). An intervention succeeds, fails or, for a volunteer at a late stage, backfires.
-A success either truly resolves the grievance or only closes the case; closed cases may
-re-ignite one stage higher.
+**Same dispute, same fate unless treated.** Potential disputes arrive on network ties from
+their own stream (the same under every regime) and each carries an identity; every later
+event (whether it starts at all, escalation or dying out on each day, being reported,
+re-igniting, and the outcome of each intervention) uses the dispute's own dice
+(``sim.streams.Streams.uniform``). A dispute nobody treats thus follows the same path under
+every regime, as long as the parties' grievance is the same. A tie may carry several
+disputes at once, so no onset depends on what happened to another dispute.
+
+**Feedbacks.** A potential dispute starts with a chance that rises with the parties'
+grievance above their baseline (``grievance_onset_weight``: unmet needs feed conflict);
+escalation rises with their current grievance and with the days a dispute is left
+unattended. Mediators share their day with needs (``dispute_hours_share``): with less than
+the whole day, disputes reach overloaded staff late.
+
+**Detection and intervention.** The platform learns of formal complaints at once, of open
+conflicts with a daily chance, and of frictions only through volunteers among the parties'
+ties. Known disputes are dispatched like needs (``sim.dispatch``: picked up at once or after
+a wait, best-matched mediator first unless dispatch errs). An intervention succeeds, fails
+or, for a volunteer, may backfire; a success either truly resolves the grievance or only
+closes the case, and closed cases may re-ignite one stage higher. Disputes that died out by
+themselves may re-ignite too.
 """
 
 from __future__ import annotations
@@ -24,197 +36,325 @@ from sim.capabilities import (
     CONFLICT,
     COURT,
     FRICTION,
-    MEDIATION_HOURS,
     MEDIATION_PREFERENCE,
-    MEDIATION_SUCCESS,
-    TRUE_RESOLUTION,
+    MEDIATOR_ACTOR,
+    Mediator,
 )
 from sim.regimes import Actor
+from sim.streams import Draw
 
-OPEN, LATENT = 0, 1  # status of a dispute kept in the book
+OPEN, CLOSED, LUMPED = 0, 1, 2   # open, closed-but-unresolved (latent), died out (latent)
+_FIELDS = {"id": np.uint64, "edge": np.int64, "a": np.int64, "b": np.int64,
+           "onset": np.int64, "stage": np.int64, "status": np.int64, "known": bool,
+           "known_day": np.int64, "next_try": np.int64, "last_attention": np.int64,
+           "quiet_since": np.int64, "assigned_day": np.int64, "late": bool,
+           "first_choice": np.int64,
+           "attempts": np.int64, "mediated": bool, "complained": bool, "reignited": bool,
+           "cohort": bool}
+# At most this excess grievance (summed over the two parties) raises the onset rate.
+_EXCESS_CAP = 2.0
 
 
 class DisputeBook:
-    """Open and latent (closed-but-unresolved) disputes, plus running totals."""
+    """Open and latent disputes as arrays, plus what the run has tallied."""
 
     def __init__(self, model):
         self.model = model
         p = model.p
         edges = model.community.edges
-        g0 = model.residents.baseline_grievance
+        g0 = model.population.baseline_grievance
         weight = g0[edges[:, 0]] + g0[edges[:, 1]] if edges.size else np.zeros(0)
         self.cum_weight = np.cumsum(weight)
         self.edges = edges
-        self.daily_onsets = p.dispute_rate_per_10k * model.per_10k / 365
-        self.items: list[dict] = []
-        self.edge_busy: set[int] = set()
+        self.max_onset_factor = 1 + p.grievance_onset_weight * _EXCESS_CAP
+        self.daily_potential = p.dispute_rate_per_10k * model.per_10k / 365 \
+            * self.max_onset_factor
         self.escalation = np.array([p.escalation_friction, p.escalation_conflict,
                                     p.escalation_complaint]) * p.escalation_hazard_scale
         self.lumping = np.array([p.lumping_friction, p.lumping_conflict, p.lumping_complaint])
-        self.totals = dict.fromkeys(
-            ["onsets", "court", "mediated", "interventions", "resolved", "closed", "reignited",
-             "lumped", "backfires", "known"], 0)
+        self.hours = p.table("mediation_hours")
+        self.success = p.table("mediation_success")
+        self.true_resolution = p.table("true_resolution")
+        self.backfire = p.volunteer_backfire_prob * p.table("backfire_stage_weight")
+        self.mediators = self._linked_mediators(model.linked)
+        self.cols = {k: np.zeros(0, dtype=t) for k, t in _FIELDS.items()}
+        self.ended = {"court": 0, "resolved": 0}  # cohort disputes ended, by how
+        # Optional history of every event, (day, dispute id, event, stage): for tests and
+        # for researchers tracing single disputes; off by default (it costs time).
+        self.events: list[tuple[int, int, str, int]] | None = [] if model.log_disputes else None
+
+    @property
+    def n(self) -> int:
+        return self.cols["id"].size
 
     # --- onset -----------------------------------------------------------------------
     def arrive(self, day: int) -> int:
-        """Draw today's new disputes on network ties (own stream)."""
-        rng = self.model.streams.disputes
+        """Draw today's potential disputes on ties (own stream); start those grievance allows."""
+        rng, model = self.model.streams.potential_disputes, self.model
         if self.cum_weight.size == 0 or self.cum_weight[-1] <= 0:
             return 0
-        count = rng.poisson(self.daily_onsets)
+        count = rng.poisson(self.daily_potential)
         picks = np.searchsorted(self.cum_weight, rng.random(count) * self.cum_weight[-1],
                                 side="right")
-        new = 0
-        for edge in np.minimum(picks, self.cum_weight.size - 1).tolist():
-            if edge in self.edge_busy:
-                continue  # the pair already has a dispute: this grievance feeds it
-            a, b = self.edges[edge]
-            self.items.append(dict(edge=edge, a=int(a), b=int(b), stage=FRICTION, status=OPEN,
-                                   known=False, next_try=day, last_attention=day,
-                                   mediated=False, reignited=False))
-            self.edge_busy.add(edge)
-            new += 1
-        self.totals["onsets"] += new
-        return new
+        edge = np.minimum(picks, self.cum_weight.size - 1)
+        ids = (np.uint64(day) << np.uint64(32)) | np.arange(count, dtype=np.uint64)
+        a, b = self.edges[edge, 0], self.edges[edge, 1]
+        pop = model.population
+        excess = np.maximum(pop.grievance[a] - pop.baseline_grievance[a], 0) \
+            + np.maximum(pop.grievance[b] - pop.baseline_grievance[b], 0)
+        factor = 1 + model.p.grievance_onset_weight * np.minimum(excess, _EXCESS_CAP)
+        start = model.streams.uniform(Draw.DISPUTE_ONSET, ids) < factor / self.max_onset_factor
+        n = int(start.sum())
+        measured = model.measuring
+        new = {"id": ids[start], "edge": edge[start], "a": a[start], "b": b[start],
+               "onset": np.full(n, day), "stage": np.full(n, FRICTION),
+               "status": np.full(n, OPEN), "known": np.zeros(n, bool),
+               "known_day": np.full(n, -1), "next_try": np.full(n, day),
+               "last_attention": np.full(n, day), "quiet_since": np.full(n, -1),
+               "assigned_day": np.full(n, -1), "late": np.zeros(n, bool),
+               "first_choice": np.full(n, -1), "attempts": np.zeros(n), "mediated": np.zeros(n, bool),
+               "complained": np.zeros(n, bool), "reignited": np.zeros(n, bool),
+               "cohort": np.full(n, measured)}
+        for k, v in new.items():
+            self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k])])
+        model.tally["disputes_onsets"] += n
+        self._log(np.arange(self.n - n, self.n), day, "onset")
+        return n
 
-    # --- detection and intervention -----------------------------------------------------
-    def intervene(self, day: int):
-        """Detect disputes, then dispatch mediators to the known ones that are due."""
-        self._reignite(day)
-        self._detect()
-        due = [d for d in self.items if d["status"] == OPEN and d["known"]
-               and d["next_try"] <= day]
-        due.sort(key=lambda d: -d["stage"])  # late stages are most urgent
-        for dispute in due:
-            self._dispatch(dispute, day)
+    # --- re-ignition and detection -----------------------------------------------------
+    def reignite(self, day: int) -> int:
+        """Latent disputes flare up one stage higher; closed cases come back to the platform."""
+        c, p = self.cols, self.model.p
+        latent = np.flatnonzero(c["status"] != OPEN)
+        if latent.size == 0:
+            return 0
+        hazard = p.reignition_per_year / 365 * np.where(
+            c["status"][latent] == LUMPED, p.lumped_reignition_factor, 1.0)
+        up = latent[self.model.streams.uniform(Draw.DISPUTE_REIGNITION, c["id"][latent], day)
+                    < hazard]
+        was_closed = c["status"][up] == CLOSED
+        self._set_stage(up, np.minimum(c["stage"][up] + 1, COMPLAINT), day)
+        c["status"][up] = OPEN
+        newly_known = up[~c["known"][up] & (was_closed | (c["stage"][up] >= COMPLAINT))]
+        self._make_known(newly_known, day)
+        c["next_try"][up] = day
+        c["last_attention"][up] = day
+        self.model.tally["disputes_reignited"] += int(up.size)
+        c["reignited"][up] = True
+        self._log(up, day, "reignited")
+        return int(newly_known.size)
 
-    def _reignite(self, day: int):
-        rng, p = self.model.streams.dynamics, self.model.p
-        latent = [d for d in self.items if d["status"] == LATENT]
-        flare = rng.random(len(latent)) < p.reignition_per_year / 365
-        for dispute, up in zip(latent, flare, strict=True):
-            if up:
-                dispute.update(status=OPEN, stage=min(dispute["stage"] + 1, COMPLAINT),
-                               known=True, next_try=day, last_attention=day)
-                self.totals["reignited"] += not dispute["reignited"]
-                dispute["reignited"] = True
-                self._intake()
+    def detect(self, day: int, volunteer_ties: np.ndarray | None) -> int:
+        """Open disputes come to the platform's attention; return how many did today."""
+        c, p, streams = self.cols, self.model.p, self.model.streams
+        unknown = np.flatnonzero((c["status"] == OPEN) & ~c["known"])
+        if unknown.size == 0:
+            return 0
+        stage, ids = c["stage"][unknown], c["id"][unknown]
+        seen = stage >= COMPLAINT
+        seen |= (stage == CONFLICT) & (streams.uniform(Draw.DISPUTE_REPORT, ids, day)
+                                       < p.conflict_report_prob)
+        if volunteer_ties is not None:  # frictions: only volunteers among the parties see them
+            ties = volunteer_ties[c["a"][unknown]] + volunteer_ties[c["b"][unknown]]
+            chance = 1 - (1 - p.volunteer_detection_prob) ** ties
+            seen |= (stage == FRICTION) & (streams.uniform(Draw.DISPUTE_DETECTION, ids, day)
+                                           < chance)
+        self._make_known(unknown[seen], day)
+        return int(seen.sum())
 
-    def _detect(self):
-        p = self.model.p
-        unknown = [d for d in self.items if d["status"] == OPEN and not d["known"]]
-        u = self.model.streams.dynamics.random(len(unknown))
-        corps = self.model.actors.get(Actor.VOLUNTEER) if Actor.VOLUNTEER in self.model.linked \
-            else None
-        nearby = corps.active_neighbours() if corps is not None and unknown else None
-        for dispute, draw in zip(unknown, u, strict=True):
-            if dispute["stage"] >= COMPLAINT:
-                seen = True
-            elif dispute["stage"] == CONFLICT:
-                seen = draw < p.conflict_report_prob
-            elif nearby is not None:  # frictions: only volunteers among the parties see them
-                ties = nearby[dispute["a"]] + nearby[dispute["b"]]
-                seen = draw < 1 - (1 - p.volunteer_detection_prob) ** ties
+    def _make_known(self, idx: np.ndarray, day: int) -> None:
+        self.cols["known"][idx] = True
+        self.cols["known_day"][idx] = day
+
+    # --- intervention ------------------------------------------------------------------
+    def intervene(self, day: int, share_of_day: float, volunteer_gain: float) -> None:
+        """Dispatch mediators to the known open disputes that are due, latest stage first.
+
+        A mediator spends on disputes at most ``share_of_day`` of its hours of the day
+        (counting what it already spent on them today); a dispute no linked mediator can
+        take waits for the next pass or the next day.
+        """
+        c = self.cols
+        due = np.flatnonzero((c["status"] == OPEN) & c["known"] & (c["next_try"] <= day))
+        if due.size == 0 or not self.mediators:
+            return
+        self._assign(due, day)
+        due = due[c["assigned_day"][due] <= day]
+        # Latest stage first; a dispute nobody picked up at once waits behind the others.
+        due = due[np.lexsort((c["onset"][due], -c["stage"][due], c["late"][due]))]
+        for i in due.tolist():
+            self._dispatch(i, day, share_of_day, volunteer_gain)
+
+    def _assign(self, due: np.ndarray, day: int) -> None:
+        """Once per dispute: picked up at once or after a wait, and who tries first."""
+        c, rule, streams = self.cols, self.model.dispatch, self.model.streams
+        new = due[c["assigned_day"][due] < 0]
+        if new.size == 0:
+            return
+        ids = c["id"][new]
+        k = len(self.mediators)
+        now = streams.uniform(Draw.DISPUTE_PICKUP, ids, 0) < rule.pickup_now(np.full(new.size, k))
+        c["assigned_day"][new] = np.where(now, day, day + rule.delay_days)
+        c["late"][new] = ~now
+        wrong = streams.uniform(Draw.DISPUTE_DISPATCH_ERROR, ids, 0) >= rule.accuracy
+        which = (streams.uniform(Draw.DISPUTE_DISPATCH_ERROR, ids, 1) * k).astype(np.int64)
+        c["first_choice"][new] = np.where(wrong, np.array(self.mediators)[which], -1)
+
+    def _dispatch(self, i: int, day: int, share_of_day: float, volunteer_gain: float) -> None:
+        c, model = self.cols, self.model
+        stage = int(c["stage"][i])
+        order = [m for m in MEDIATION_PREFERENCE[stage] if m in self.mediators]
+        first = int(c["first_choice"][i])
+        if first >= 0:  # dispatch erred: a random mediator is tried first
+            order = [Mediator(first)] + [m for m in order if m != first]
+        need = self.hours[stage - 1]
+        for mediator in order:
+            agent = model.actor(MEDIATOR_ACTOR[mediator])
+            spent = model.dispute_hours_today[agent.kind]
+            cap = share_of_day * agent.hours.available - spent
+            budget = agent.skilled.remaining if mediator == Mediator.SKILLED_VOLUNTEER \
+                else agent.hours.remaining
+            if min(budget, cap) + 1e-9 < need:
+                continue
+            if mediator == Mediator.SKILLED_VOLUNTEER:
+                agent.take_skilled(need)
             else:
-                seen = False
-            if seen:
-                dispute["known"] = True
-                self._intake()
+                agent.hours.take(need)
+            model.dispute_hours_today[agent.kind] += need
+            c["late"][i] = False
+            self._outcome(i, mediator, day, volunteer_gain)
+            return
 
-    def _intake(self):
-        platform = self.model.actors[Actor.PLATFORM]
-        platform.intake_total += platform.consume(self.model.p.intake_hours_per_case)
-        self.totals["known"] += 1
-
-    def _dispatch(self, dispute: dict, day: int):
-        model, p = self.model, self.model.p
-        rng = model.streams.dispatch
-        stage = dispute["stage"]
-        able = [a for a in MEDIATION_PREFERENCE[stage] if a in model.linked]
-        u_pick, u_match, u_which = rng.random(3)
-        clarity = p.party_leadership
-        pickup = clarity + (1 - clarity) * (1 - p.responsibility_diffusion) ** (len(able) - 1)
-        if u_pick >= pickup or not able:
-            return  # nobody takes it today
-        if u_match >= model.dispatch_accuracy:
-            first = able[int(u_which * len(able))]
-            able = [first] + [a for a in able if a != first]
-        hours = MEDIATION_HOURS[stage - 1]
-        for actor in able:
-            agent = model.actors[actor]
-            if agent.remaining >= hours:
-                agent.consume(hours)
-                self._outcome(dispute, actor, day)
-                return
-
-    def _outcome(self, dispute: dict, actor: Actor, day: int):
-        p, rng = self.model.p, self.model.streams.interventions
-        stage = dispute["stage"]
-        u_success, u_true, u_backfire = rng.random(3)
-        self.totals["interventions"] += 1
-        self.totals["mediated"] += not dispute["mediated"]
-        dispute.update(mediated=True, last_attention=day, next_try=day + p.retry_interval_days)
-        backfire = p.volunteer_backfire_prob * {FRICTION: 0.0, CONFLICT: 0.5, COMPLAINT: 1.0}[stage]
-        if actor == Actor.VOLUNTEER and u_backfire < backfire:
-            self.totals["backfires"] += 1
-            self._escalate(dispute)
-        elif u_success < MEDIATION_SUCCESS[actor][stage - 1]:
-            if u_true < TRUE_RESOLUTION[actor]:
-                self.totals["resolved"] += 1
-                self._end(dispute)
-                res = self.model.residents
-                for r in (dispute["a"], dispute["b"]):
-                    res.grievance[r] = res.baseline_grievance[r]
+    def _outcome(self, i: int, mediator: Mediator, day: int, volunteer_gain: float) -> None:
+        c, model, tally = self.cols, self.model, self.model.tally
+        p, streams = model.p, model.streams
+        stage, attempt, cid = int(c["stage"][i]), int(c["attempts"][i]), c["id"][i]
+        u_success, u_true, u_backfire = (
+            float(streams.uniform(kind, cid, attempt)[0])
+            for kind in (Draw.DISPUTE_SUCCESS, Draw.DISPUTE_TRUE_RESOLUTION,
+                         Draw.DISPUTE_BACKFIRE))
+        volunteer = mediator in (Mediator.VOLUNTEER, Mediator.SKILLED_VOLUNTEER)
+        success = self.success[mediator, stage - 1]
+        backfire = 0.0
+        if volunteer:
+            success = min(success * (1 + volunteer_gain), 1.0)
+            backfire = self.backfire[stage - 1] * (
+                p.skilled_backfire_factor if mediator == Mediator.SKILLED_VOLUNTEER else 1.0)
+        tally["interventions"] += 1
+        if not c["mediated"][i]:
+            tally["disputes_mediated"] += 1
+            tally["intervention_delay_days"] += day - c["known_day"][i]
+        c["attempts"][i] += 1
+        c["mediated"][i] = True
+        c["last_attention"][i] = day
+        c["next_try"][i] = day + p.retry_interval_days
+        self._log(i, day, f"intervention:{mediator.name.lower()}")
+        if volunteer and u_backfire < backfire:
+            tally["backfires"] += 1
+            self._escalate(np.array([i]), day)
+        elif u_success < success:
+            if u_true < self.true_resolution[mediator, stage - 1]:
+                tally["disputes_resolved"] += 1
+                pop = model.population
+                for r in (c["a"][i], c["b"][i]):
+                    pop.grievance[r] = pop.baseline_grievance[r]
+                self._end(np.array([i]), "resolved")
             else:
-                self.totals["closed"] += 1
-                dispute["status"] = LATENT
+                tally["disputes_closed"] += 1
+                c["status"][i] = CLOSED
+                c["quiet_since"][i] = day
+                self._log(i, day, "closed")
 
     # --- escalation -------------------------------------------------------------------
-    def evolve(self, day: int):
-        """Escalate or lump open disputes (own stream), with grievance and neglect."""
-        p, rng = self.model.p, self.model.streams.dynamics
-        g = self.model.residents.grievance
-        active = [d for d in self.items if d["status"] == OPEN]
-        u = rng.random(len(active))
-        for dispute, draw in zip(active, u, strict=True):
-            s = dispute["stage"] - 1
-            mean_g = (g[dispute["a"]] + g[dispute["b"]]) / 2
-            neglect = (day - dispute["last_attention"]) / 30
-            esc = self.escalation[s] * (1 + p.grievance_escalation_weight * mean_g) \
-                * (1 + p.unattended_escalation_weight * neglect)
-            if draw < esc:
-                self._escalate(dispute)
-            elif draw < esc + self.lumping[s]:
-                self.totals["lumped"] += 1
-                self._end(dispute)
+    def evolve(self, day: int) -> None:
+        """Open disputes escalate or die out by themselves, each with its own dice."""
+        c, p, model = self.cols, self.model.p, self.model
+        active = np.flatnonzero(c["status"] == OPEN)
+        if active.size == 0:
+            return
+        g = model.population.grievance
+        s = c["stage"][active] - 1
+        mean_g = (g[c["a"][active]] + g[c["b"][active]]) / 2
+        neglect = (day - c["last_attention"][active]) / p.neglect_unit_days
+        esc = self.escalation[s] * (1 + p.grievance_escalation_weight * mean_g) \
+            * (1 + p.unattended_escalation_weight * neglect)
+        u = model.streams.uniform(Draw.DISPUTE_ESCALATION, c["id"][active], day)
+        model.tally["dispute_days_conflict_or_worse"] += int((c["stage"][active] >= CONFLICT)
+                                                             .sum())
+        lump = active[(u >= esc) & (u < esc + self.lumping[s])]
+        c["status"][lump] = LUMPED
+        c["quiet_since"][lump] = day
+        self._log(lump, day, "lumped")
+        model.tally["disputes_lumped"] += int(lump.size)
+        self._escalate(active[u < esc], day)
 
-    def _escalate(self, dispute: dict):
-        dispute["stage"] += 1
-        if dispute["stage"] >= COURT:
-            self.totals["court"] += 1
-            self._end(dispute)
+    def _escalate(self, idx: np.ndarray, day: int) -> None:
+        c = self.cols
+        self._set_stage(idx, c["stage"][idx] + 1, day)
+        self._log(idx, day, "escalated")
+        court = idx[c["stage"][idx] >= COURT]
+        self.model.tally["court_filings"] += int(court.size)
+        self._end(court, "court")
 
-    def _end(self, dispute: dict):
-        dispute["status"] = -1
-        self.edge_busy.discard(dispute["edge"])
+    def _set_stage(self, idx: np.ndarray, stage: np.ndarray, day: int) -> None:
+        c = self.cols
+        c["stage"][idx] = stage
+        complained = idx[(c["stage"][idx] >= COMPLAINT) & ~c["complained"][idx]]
+        c["complained"][complained] = True
+        self.model.tally["complaints"] += int(complained.size)
 
-    def compact(self):
+    def _end(self, idx: np.ndarray, how: str) -> None:
+        """A dispute leaves the book (court, or true resolution)."""
+        self._log(idx, self.model.today, how)
+        self.ended[how] += int(self.cols["cohort"][idx].sum())
+        self.cols["status"][idx] = -1
+
+    def compact(self) -> None:
         """Drop ended disputes from the book (called once a day)."""
-        self.items = [d for d in self.items if d["status"] >= 0]
+        keep = self.cols["status"] >= 0
+        if not keep.all():
+            self.cols = {k: v[keep] for k, v in self.cols.items()}
+
+    def _log(self, idx, day: int, event: str) -> None:
+        if self.events is not None:
+            c = self.cols
+            self.events += [(day, int(c["id"][i]), event, int(c["stage"][i]))
+                            for i in np.atleast_1d(idx)]
 
     # --- views --------------------------------------------------------------------------
     def stage_counts(self) -> np.ndarray:
         """Open disputes at stages friction, conflict, complaint; and latent ones."""
-        counts = np.zeros(4, dtype=np.int64)
-        for d in self.items:
-            counts[3 if d["status"] == LATENT else d["stage"] - 1] += 1
-        return counts
+        c = self.cols
+        open_ = c["status"] == OPEN
+        counts = np.bincount(c["stage"][open_] - 1, minlength=3)[:3]
+        return np.append(counts, int((~open_).sum()))
 
-    def resident_stage(self, n: int) -> np.ndarray:
+    def resident_stage(self) -> np.ndarray:
         """Highest open dispute stage per resident (0 = none)."""
-        stage = np.zeros(n, dtype=np.int64)
-        for d in self.items:
-            if d["status"] == OPEN:
-                for r in (d["a"], d["b"]):
-                    stage[r] = max(stage[r], d["stage"])
+        c = self.cols
+        stage = np.zeros(self.model.population.n, dtype=np.int64)
+        open_ = c["status"] == OPEN
+        for side in ("a", "b"):
+            np.maximum.at(stage, c[side][open_], c["stage"][open_])
         return stage
+
+    def fate_counts(self, day: int) -> dict[str, int]:
+        """Among disputes that started in the measured period: how their fate stands today.
+
+        Settled: latent (closed or died out) and quiet for ``settled_after_days``. Court and
+        resolved disputes have ended. The rest (open, or latent but recent) are censored.
+        """
+        c, p = self.cols, self.model.p
+        cohort = c["cohort"] & (c["status"] >= 0)
+        settled = cohort & (c["status"] != OPEN) & (day - c["quiet_since"]
+                                                    >= p.settled_after_days)
+        return {"court": self.ended["court"], "resolved": self.ended["resolved"],
+                "settled": int(settled.sum()), "censored": int((cohort & ~settled).sum())}
+
+    def _linked_mediators(self, linked: tuple[Actor, ...]) -> list[Mediator]:
+        out = [Mediator.PLATFORM, Mediator.SOCIAL_WORKER]
+        if Actor.VOLUNTEER in linked:
+            out.append(Mediator.VOLUNTEER)
+            if self.model.p.skilled_volunteer_share > 0:
+                out.append(Mediator.SKILLED_VOLUNTEER)
+        return out

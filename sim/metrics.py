@@ -1,9 +1,18 @@
-"""What a run reports: a record per day and a summary per run.
+"""What a run reports: the metric catalogue, a record per day and a summary per run.
 
-Shares are of cases whose fate is known: a need still open at the end of the horizon with
-its deadline ahead is neither met nor unmet (right-censored) and is left out. A ratio
-whose denominator is empty is NaN (e.g. volunteer retention where there are no volunteers),
-except shares of bad outcomes among no cases, which are 0 (no needs: nothing unmet).
+Every metric is defined once, in :data:`METRICS`, with its unit, which way is better and how
+many events it rests on; the CLI tables, report verdicts, experiment defaults and dashboard
+cards all read it.
+
+Summaries are computed from **counts**: a flat dict of cumulative numbers (needs met,
+disputes reaching court, hours used, yuan spent, ...) plus end-of-run stocks. The counts at
+the end of the warm-up are subtracted, so metrics cover the measured days only; and counts
+of several independent communities add up, so a street of K communities is summarised by
+the same function (:func:`summary_from`). Shares count only cases whose fate is known: a
+need still open at the horizon with its deadline ahead is neither met nor unmet, and the
+escalation share counts only disputes whose fate is settled (see ``fate_counts``). A ratio
+whose denominator is empty is NaN, except shares of bad outcomes among no cases, which are
+0 (no needs: nothing unmet).
 """
 
 from __future__ import annotations
@@ -11,8 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import pandas as pd
+
 from sim.capabilities import NEED_NAMES
-from sim.regimes import Actor
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -45,68 +56,105 @@ def _m(name, definition, unit, direction, headline=False, events=None, min_event
 
 _NEED_TYPE_METRICS = [
     _m(f"unmet_share_{name}", f"unmet-need share of {name.replace('_', ' ')} needs", "share",
-       "lower") for name in NEED_NAMES]
+       "lower", events=f"needs_unmet_{name}", min_events=10) for name in NEED_NAMES]
+_NEED_TYPE_COUNTS = [
+    _m(f"needs_unmet_{name}", f"{name.replace('_', ' ')} needs not met by their deadline",
+       "needs", "lower") for name in NEED_NAMES]
 
-# The one metric catalogue: the CLI tables, report verdicts, experiment defaults and the
-# dashboard cards all read it. Order: headline outcomes first.
+# The one metric catalogue. Order: headline outcomes first.
 METRICS: dict[str, Metric] = {m.name: m for m in [
     _m("unmet_need_share", "share of needs not fully served by their deadline", "share",
        "lower", headline=True, events="needs_unmet", min_events=10),
-    _m("unmet_need_hours", "hours of need left unserved at the deadlines (total over the run)",
-       "hours", "lower"),
-    _m("mean_response_days", "mean days from a need's arrival to its first service (served "
-       "needs)", "days", "lower"),
-    _m("dispute_escalation_share", "share of disputes that reached the court stage", "share",
-       "lower", headline=True, events="court_filings", min_events=10),
+    _m("unmet_need_share_vulnerable", "unmet-need share of vulnerable residents' needs "
+       "(elderly living alone, left-behind children, disability, low income)", "share",
+       "lower", headline=True, events="needs_unmet_vulnerable", min_events=10),
+    _m("complaints_per_10k", "disputes reaching formal complaint or beyond, per 10,000 "
+       "residents per year", "per 10k per year", "lower", headline=True, events="complaints",
+       min_events=10),
+    _m("dispute_escalation_share", "share of disputes whose fate is settled (court, truly "
+       "resolved, or quiet for settled_after_days) that reached court", "share", "lower",
+       headline=True, events="court_filings", min_events=10),
     _m("court_filings_per_10k", "disputes reaching court per 10,000 residents per year",
        "per 10k per year", "lower", headline=True, events="court_filings", min_events=10),
+    _m("cost_per_resolved_case", "yuan (government, relief, charity, staff, volunteer shadow) "
+       "per need met or dispute truly resolved", "yuan", "lower", headline=True),
+    _m("unmet_need_share_other", "unmet-need share of the other residents' needs", "share",
+       "lower", events="needs_unmet_other", min_events=10),
+    *_NEED_TYPE_METRICS,
+    _m("unmet_need_hours", "hours of service needs left unserved at the deadlines", "hours",
+       "lower"),
+    _m("unmet_relief_yuan", "yuan of material needs left unpaid at the deadlines", "yuan",
+       "lower"),
+    _m("mean_response_days", "mean days from a need's arrival to its first service (served "
+       "needs)", "days", "lower"),
+    _m("undiscovered_unmet_share", "share of needs that went unmet while still hidden from "
+       "the platform", "share", "lower"),
+    _m("refused_need_share", "share of needs whose resident turned a helper away at least "
+       "once", "share", "lower"),
+    _m("hidden_need_share", "share of needs that arrived hidden from the platform", "share",
+       None),
+    _m("days_at_conflict_or_worse", "days disputes spent open at open conflict or beyond, per "
+       "dispute started", "days", "lower"),
+    _m("intervention_delay_days", "mean days from a dispute becoming known to its first "
+       "intervention", "days", "lower"),
     _m("true_resolution_share", "share of 'successful' mediations that truly resolved the "
        "grievance", "share", "higher"),
-    _m("reignition_share", "share of closed-but-unresolved disputes that flared up again",
-       "share", "lower"),
-    _m("cost_per_resolved_case", "yuan (government, charity, staff, volunteer shadow) per need "
-       "met or dispute truly resolved", "yuan", "lower", headline=True),
+    _m("reignition_share", "latent disputes that flared up again, per dispute closed or died "
+       "out", "share", "lower"),
+    _m("mediation_success_share", "interventions that ended the dispute (resolved or closed)",
+       "share", "higher"),
     _m("unspent_funds", "charity money and goods donated but not spent at the end", "yuan",
        "lower"),
     _m("coordination_overhead_share", "coordination hours as a share of all hours available",
        "share", "lower"),
-    _m("volunteer_retention", "share of volunteers active at the start still active at the end",
-       "share", "higher"),
-    _m("unmet_need_share_vulnerable", "unmet-need share of vulnerable residents' needs",
-       "share", "lower", headline=True),
-    _m("unmet_need_share_other", "unmet-need share of the other residents' needs", "share",
-       "lower"),
-    *_NEED_TYPE_METRICS,
-    _m("needs_total", "needs that arrived", "needs", None),
-    _m("needs_unmet", "needs not fully served by their deadline", "needs", "lower"),
-    _m("disputes_total", "disputes that started", "disputes", None),
-    _m("court_filings", "disputes that reached court", "disputes", "lower",
-       events="court_filings", min_events=10),
-    _m("mediated_disputes_per_10k", "disputes receiving at least one intervention, per 10,000 "
-       "residents per year", "per 10k per year", None),
-    _m("mediation_success_share", "interventions that ended the dispute (resolved or closed)",
-       "share", "higher"),
-    _m("backfires", "interventions by volunteers that escalated a dispute", "interventions",
-       "lower"),
     _m("admin_share_of_staff_hours", "share of community-staff hours lost to administration",
        "share", "lower"),
-    _m("volunteers_registered_share", "registered volunteers at the end, share of residents",
-       "share", None),
+    _m("volunteer_retention", "share of volunteers active when measuring began still active "
+       "at the end", "share", "higher"),
     _m("volunteers_active_share", "active volunteers at the end, share of residents", "share",
        "higher"),
+    _m("donor_retention", "residents who gave in the first half of the measured period and "
+       "again in the second", "share", "higher"),
+    # supporting counts and inputs (never judged)
+    _m("needs_total", "needs that arrived", "needs", None),
+    _m("needs_unmet", "needs not fully served by their deadline", "needs", "lower"),
+    _m("needs_unmet_vulnerable", "vulnerable residents' needs not met by their deadline",
+       "needs", "lower"),
+    _m("needs_unmet_other", "other residents' needs not met by their deadline", "needs",
+       "lower"),
+    *_NEED_TYPE_COUNTS,
+    _m("disputes_total", "disputes that started", "disputes", None),
+    _m("complaints", "disputes that reached formal complaint or beyond", "disputes", "lower"),
+    _m("court_filings", "disputes that reached court", "disputes", "lower"),
+    _m("disputes_censored_share", "share of disputes started whose fate was still unsettled "
+       "at the end (left out of the escalation share)", "share", None),
+    _m("mediated_disputes_per_10k", "disputes receiving at least one intervention, per 10,000 "
+       "residents per year", "per 10k per year", None),
+    _m("backfires", "interventions by volunteers that escalated a dispute", "interventions",
+       "lower"),
+    _m("volunteers_registered_share", "registered volunteers at the end, share of residents",
+       "share", None),
     _m("volunteer_hours_worked", "volunteer hours dispatched to needs and disputes", "hours",
        None),
+    _m("volunteer_hours_per_active_month", "hours an active volunteer offers per month "
+       "(dispatchable or not)", "hours per month", None),
+    _m("giving_per_capita_yuan", "individual giving to the community per resident per year",
+       "yuan per person per year", None),
     _m("donations_total", "charity money and goods received", "yuan", None),
-    _m("donor_retention", "residents who gave in the first half-year and again in the second",
-       "share", "higher"),
+    _m("extra_resource_hours", "resources beyond the three actors' own: volunteer hours the "
+       "platform could dispatch plus charity money at the service-hour price (controls: what "
+       "they were given)", "hours", None),
     _m("government_spent", "government purchase money paid out", "yuan", None),
+    _m("relief_spent", "government relief paid for material needs", "yuan", None),
     _m("charity_spent", "charity money and goods spent", "yuan", None),
     _m("staff_cost", "community-worker and social-worker wages", "yuan", None),
     _m("volunteer_shadow_cost", "volunteer hours at the shadow wage", "yuan", None),
+    _m("supervision_hours", "social-worker hours spent supervising volunteers", "hours", None),
+    _m("home_visit_hours", "social-worker hours spent on home visits", "hours", None),
     _m("hours_available_total", "hours of all actors available after administration", "hours",
        None),
     _m("hours_used_total", "hours of all actors used (service, mediation, intake, "
-       "coordination)", "hours", None),
+       "coordination, visits, supervision)", "hours", None),
 ]}
 
 # Name -> definition: a view of the catalogue for code that needs only the words.
@@ -125,110 +173,238 @@ def format_number(value: float | None) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+# ------------------------------------------------------------------------------ counts
+
+
+def _hour_actors(model):
+    return [a for a in (model.platform, model.social_orgs, model.social_workers,
+                        model.volunteers) if a is not None]
+
+
+def counts(model) -> dict[str, float]:
+    """Cumulative flows since day 0: the model's tally plus the actors' running totals."""
+    out = dict(model.tally)
+    workers = _hour_actors(model)
+    out["hours_available"] = sum(a.hours.total_available for a in workers)
+    out["hours_used"] = sum(a.hours.total_used for a in workers)
+    out.update({f"platform_{k}": v for k, v in model.platform.spent.items()})
+    out.update({f"social_worker_{k}": v for k, v in model.social_workers.spent.items()})
+    out["government_spent"] = model.social_orgs.government_spent
+    out["relief_spent"] = model.platform.relief.total_used
+    corps, charity = model.volunteers, model.charity
+    out["volunteer_hours_worked"] = corps.hours.total_used if corps else 0.0
+    out["volunteer_hours_offered"] = corps.offered_total / max(
+        model.p.volunteer_dispatch_share, 1e-12) if corps else 0.0
+    out["donations_total"] = charity.donated_total if charity else 0.0
+    out["individual_donations"] = charity.received["individual"] if charity else 0.0
+    out["charity_spent"] = charity.spent_total if charity else 0.0
+    out["days"] = model.day
+    return out
+
+
+def stocks(model) -> dict[str, float]:
+    """End-of-run state that adds up across communities."""
+    pop, charity = model.population, model.charity
+    linked = model.volunteers is not None
+    start = model.volunteers_at_measure_start if linked else pop.active & False
+    fate = model.disputes.fate_counts(model.today)
+    first, both = charity.donor_counts if charity else (0, 0)
+    return {"residents": pop.n,
+            "volunteers_active_end": int(pop.active.sum()) if linked else 0,
+            "volunteers_registered_end": int(pop.registered.sum()) if linked else 0,
+            "volunteers_at_start": int(start.sum()),
+            "volunteers_retained": int((start & pop.active).sum()) if linked else 0,
+            "charity_held": charity.held if charity else 0.0,
+            "donors_first_half": first, "donors_both_halves": both,
+            "volunteers_linked": int(linked), "charity_linked": int(charity is not None),
+            **{f"fate_{k}": v for k, v in fate.items()}}
+
+
+def measured(model) -> dict[str, float]:
+    """Counts over the measured days (warm-up subtracted) and the end stocks, one dict."""
+    now, start = counts(model), model.measured_counts_start
+    out = {k: v - start.get(k, 0.0) for k, v in now.items()}
+    out.update(stocks(model))
+    out["staff_hours"] = (model.p.community_staff_per_10k + model.p.social_workers_per_10k) \
+        * model.per_10k * model.p.staff_hours_per_day * out["days"]
+    out["community_staff_hours"] = model.p.community_staff_per_10k * model.per_10k \
+        * model.p.staff_hours_per_day * out["days"]
+    out["staff_cost"] = out["staff_hours"] * model.p.staff_cost_yuan_per_hour
+    out["volunteer_shadow_cost"] = out["volunteer_hours_worked"] * model.p.volunteer_shadow_wage
+    return out
+
+
+def pool(parts: list[dict[str, float]]) -> dict[str, float]:
+    """Counts of independent communities added up (the days are the same for all)."""
+    keys = set().union(*parts)
+    out = {k: sum(p.get(k, 0.0) for p in parts) for k in keys}
+    out["days"] = parts[0]["days"]
+    out["volunteers_linked"] = max(p.get("volunteers_linked", 0) for p in parts)
+    out["charity_linked"] = max(p.get("charity_linked", 0) for p in parts)
+    return out
+
+
+def summary(model) -> dict[str, float]:
+    """Per-run summary of one community; keys are exactly METRICS."""
+    return summary_from(measured(model))
+
+
 def _ratio(num: float, den: float, empty: float = math.nan) -> float:
     return float(num) / float(den) if den else empty
 
 
-def _unmet_share(needs, group: int) -> float:
-    return _ratio(needs.unmet[group], needs.met[group] + needs.unmet[group], empty=0.0)
+def summary_from(c: dict[str, float]) -> dict[str, float]:
+    """Every metric of the catalogue from (pooled) measured counts."""
+    g = c.get
+    years = max(c["days"], 1) / 365
+    per_10k_year = c["residents"] / 10_000 * years
+    met, unmet = g("needs_met", 0), g("needs_unmet", 0)
+    met_v, unmet_v = g("needs_met_vulnerable", 0), g("needs_unmet_vulnerable", 0)
+    fated = g("fate_court", 0) + g("fate_resolved", 0) + g("fate_settled", 0)
+    costs = (g("government_spent", 0) + g("relief_spent", 0) + g("charity_spent", 0)
+             + c["staff_cost"] + c["volunteer_shadow_cost"])
+    volunteers = c["volunteers_linked"] > 0
+    charity = c["charity_linked"] > 0
+    out = {
+        "unmet_need_share": _ratio(unmet, met + unmet, 0.0),
+        "unmet_need_share_vulnerable": _ratio(unmet_v, met_v + unmet_v, 0.0),
+        "complaints_per_10k": _ratio(g("complaints", 0), per_10k_year, 0.0),
+        "dispute_escalation_share": _ratio(g("fate_court", 0), fated, 0.0),
+        "court_filings_per_10k": _ratio(g("court_filings", 0), per_10k_year, 0.0),
+        "cost_per_resolved_case": _ratio(costs, met + g("disputes_resolved", 0)),
+        "unmet_need_share_other": _ratio(unmet - unmet_v, met - met_v + unmet - unmet_v, 0.0),
+        **{f"unmet_share_{n}": _ratio(g(f"needs_unmet_{n}", 0),
+                                      g(f"needs_met_{n}", 0) + g(f"needs_unmet_{n}", 0), 0.0)
+           for n in NEED_NAMES},
+        "unmet_need_hours": g("unmet_need_hours", 0.0),
+        "unmet_relief_yuan": g("unmet_relief_yuan", 0.0),
+        "mean_response_days": _ratio(g("response_days", 0), g("needs_responded", 0)),
+        "undiscovered_unmet_share": _ratio(g("needs_unmet_undiscovered", 0), met + unmet, 0.0),
+        "refused_need_share": _ratio(g("needs_refused", 0), met + unmet, 0.0),
+        "hidden_need_share": _ratio(g("needs_hidden", 0), g("needs_arrived", 0), 0.0),
+        "days_at_conflict_or_worse": _ratio(g("dispute_days_conflict_or_worse", 0),
+                                            g("disputes_onsets", 0), 0.0),
+        "intervention_delay_days": _ratio(g("intervention_delay_days", 0),
+                                          g("disputes_mediated", 0)),
+        "true_resolution_share": _ratio(g("disputes_resolved", 0),
+                                        g("disputes_resolved", 0) + g("disputes_closed", 0)),
+        "reignition_share": _ratio(g("disputes_reignited", 0),
+                                   g("disputes_closed", 0) + g("disputes_lumped", 0)),
+        "mediation_success_share": _ratio(g("disputes_resolved", 0) + g("disputes_closed", 0),
+                                          g("interventions", 0)),
+        "unspent_funds": c["charity_held"],
+        "coordination_overhead_share": _ratio(g("platform_coordination", 0),
+                                              g("hours_available", 0), 0.0),
+        "admin_share_of_staff_hours": _ratio(g("platform_admin", 0),
+                                             c["community_staff_hours"]),
+        "volunteer_retention": _ratio(c["volunteers_retained"], c["volunteers_at_start"])
+        if volunteers else math.nan,
+        "volunteers_active_share": _ratio(c["volunteers_active_end"], c["residents"], 0.0),
+        "donor_retention": _ratio(c["donors_both_halves"], c["donors_first_half"])
+        if charity else math.nan,
+        "needs_total": g("needs_arrived", 0),
+        "needs_unmet": unmet,
+        "needs_unmet_vulnerable": unmet_v,
+        "needs_unmet_other": unmet - unmet_v,
+        **{f"needs_unmet_{n}": g(f"needs_unmet_{n}", 0) for n in NEED_NAMES},
+        "disputes_total": g("disputes_onsets", 0),
+        "complaints": g("complaints", 0),
+        "court_filings": g("court_filings", 0),
+        "disputes_censored_share": _ratio(g("fate_censored", 0), fated + g("fate_censored", 0),
+                                          0.0),
+        "mediated_disputes_per_10k": _ratio(g("disputes_mediated", 0), per_10k_year, 0.0),
+        "backfires": g("backfires", 0),
+        "volunteers_registered_share": _ratio(c["volunteers_registered_end"], c["residents"],
+                                              0.0),
+        "volunteer_hours_worked": g("volunteer_hours_worked", 0.0),
+        "volunteer_hours_per_active_month": _ratio(g("volunteer_hours_offered", 0) * 365 / 12,
+                                                   g("volunteer_active_days", 0))
+        if volunteers else math.nan,
+        "giving_per_capita_yuan": _ratio(g("individual_donations", 0), c["residents"] * years,
+                                         0.0),
+        "donations_total": g("donations_total", 0.0),
+        "extra_resource_hours": g("extra_resource_hours", 0.0),
+        "government_spent": g("government_spent", 0.0),
+        "relief_spent": g("relief_spent", 0.0),
+        "charity_spent": g("charity_spent", 0.0),
+        "staff_cost": c["staff_cost"],
+        "volunteer_shadow_cost": c["volunteer_shadow_cost"],
+        "supervision_hours": g("social_worker_supervision", 0.0),
+        "home_visit_hours": g("social_worker_home_visits", 0.0),
+        "hours_available_total": g("hours_available", 0.0),
+        "hours_used_total": g("hours_used", 0.0),
+    }
+    return {k: float(out[k]) for k in METRICS}
 
 
-def _costs(model) -> dict[str, float]:
-    p, actors = model.p, model.actors
-    staff_hours = (p.community_staff_per_10k + p.social_workers_per_10k) * model.per_10k \
-        * p.staff_hours_per_day * model.day
-    charity = actors.get(Actor.CHARITY)
-    corps = actors.get(Actor.VOLUNTEER)
-    return {"government_spent": actors[Actor.SOCIAL_ORG].government_spent,
-            "charity_spent": charity.spent_total if charity else 0.0,
-            "staff_cost": staff_hours * p.staff_cost_yuan_per_hour,
-            "volunteer_shadow_cost": corps.total_used * p.volunteer_shadow_wage if corps else 0.0}
+# ------------------------------------------------------------------------------ daily
 
-
-def _cost_per_resolved(model, costs) -> float:
-    resolved = model.needs.met[0] + model.disputes.totals["resolved"]
-    return _ratio(sum(costs.values()), resolved)
+# Columns of the daily record that add up across communities; the shares are derived.
+DAILY_COLUMNS = (
+    "day", "residents", "needs_arrived", "needs_met", "needs_unmet", "needs_discovered",
+    "open_needs", "open_hidden_needs", "needs_met_to_date", "needs_unmet_to_date",
+    "disputes_to_date", "complaints_to_date", "court_filings", "fate_resolved", "fate_settled",
+    "open_friction", "open_conflict", "open_complaint", "latent_disputes", "interventions",
+    "volunteers_active", "charity_held", "donations_total", "donor_trust", "hours_available",
+    "hours_used", "cost_to_date", "resolved_to_date")
+MEAN_DAILY_COLUMNS = ("day", "donor_trust")   # not summed when communities are pooled
 
 
 def daily_record(model) -> dict[str, float]:
-    """The state at the end of the current day (cumulative shares are to date)."""
-    needs, disputes = model.needs, model.disputes
-    t = disputes.totals
-    stages = disputes.stage_counts()
-    charity = model.actors.get(Actor.CHARITY)
-    corps = model.actors.get(Actor.VOLUNTEER)
-    hours_avail = sum(a.available for k, a in model.actors.items() if k != Actor.CHARITY)
-    hours_used = sum(a.used for k, a in model.actors.items() if k != Actor.CHARITY)
+    """The state at the end of the current day (cumulative values are since measuring began)."""
+    m = measured(model)
+    stages = model.disputes.stage_counts()
+    charity = model.charity
+    workers = _hour_actors(model)
+    costs = (m.get("government_spent", 0) + m.get("relief_spent", 0)
+             + m.get("charity_spent", 0) + m["staff_cost"] + m["volunteer_shadow_cost"])
     return {
-        "day": model.day + 1,
-        "needs_arrived": needs.today["arrived"],
-        "needs_met": needs.today["met"],
-        "needs_unmet": needs.today["unmet"],
-        "open_needs": needs.n_open,
-        "unmet_need_share": _unmet_share(needs, 0),
-        "disputes_total": t["onsets"],
-        "open_friction": int(stages[0]),
-        "open_conflict": int(stages[1]),
-        "open_complaint": int(stages[2]),
-        "latent_disputes": int(stages[3]),
-        "court_filings": t["court"],
-        "dispute_escalation_share": _ratio(t["court"], t["onsets"], empty=0.0),
-        "court_filings_per_10k": t["court"] / model.per_10k,
-        "interventions": t["interventions"],
-        "volunteers_active": int(corps.active.sum()) if corps else 0,
+        "day": model.day, "residents": model.population.n,
+        "needs_arrived": model.needs.today["arrived"], "needs_met": model.needs.today["met"],
+        "needs_unmet": model.needs.today["unmet"],
+        "needs_discovered": model.needs.today["discovered"],
+        "open_needs": model.needs.n_open, "open_hidden_needs": model.needs.open_hidden(),
+        "needs_met_to_date": m.get("needs_met", 0), "needs_unmet_to_date": m.get("needs_unmet", 0),
+        "disputes_to_date": m.get("disputes_onsets", 0),
+        "complaints_to_date": m.get("complaints", 0),
+        "court_filings": m.get("court_filings", 0), "fate_resolved": m["fate_resolved"],
+        "fate_settled": m["fate_settled"],
+        "open_friction": int(stages[0]), "open_conflict": int(stages[1]),
+        "open_complaint": int(stages[2]), "latent_disputes": int(stages[3]),
+        "interventions": m.get("interventions", 0),
+        "volunteers_active": m["volunteers_active_end"],
         "charity_held": charity.held if charity else 0.0,
-        "donations_total": charity.donated_total if charity else 0.0,
+        "donations_total": m["donations_total"],
         "donor_trust": charity.trust if charity else math.nan,
-        "hours_available": hours_avail,
-        "hours_used": hours_used,
-        "cost_per_resolved_case": _cost_per_resolved(model, _costs(model)),
+        "hours_available": sum(a.hours.available for a in workers),
+        "hours_used": sum(a.hours.used for a in workers),
+        "cost_to_date": costs,
+        "resolved_to_date": m.get("needs_met", 0) + m.get("disputes_resolved", 0),
     }
 
 
-def summary(model) -> dict[str, float]:
-    """Per-run summary; keys are exactly SUMMARY_METRICS."""
-    p, needs, t = model.p, model.needs, model.disputes.totals
-    platform = model.actors[Actor.PLATFORM]
-    corps = model.actors.get(Actor.VOLUNTEER)
-    charity = model.actors.get(Actor.CHARITY)
-    years = max(model.day, 1) / 365
-    workers = [a for k, a in model.actors.items() if k != Actor.CHARITY]
-    available = sum(a.total_available for a in workers)
-    costs = _costs(model)
-    staff_hours = p.community_staff_per_10k * model.per_10k * p.staff_hours_per_day * model.day
-    out = {
-        "unmet_need_share": _unmet_share(needs, 0),
-        "unmet_need_hours": needs.unmet_hours,
-        "mean_response_days": _ratio(needs.response_days, needs.responded),
-        "dispute_escalation_share": _ratio(t["court"], t["onsets"], empty=0.0),
-        "court_filings_per_10k": t["court"] / model.per_10k / years,
-        "true_resolution_share": _ratio(t["resolved"], t["resolved"] + t["closed"]),
-        "reignition_share": _ratio(t["reignited"], t["closed"]),
-        "cost_per_resolved_case": _cost_per_resolved(model, costs),
-        "unspent_funds": charity.held if charity else 0.0,
-        "coordination_overhead_share": _ratio(platform.coordination_total, available, 0.0),
-        "volunteer_retention": _ratio((corps.active & corps.active_at_start).sum(),
-                                      corps.active_at_start.sum()) if corps else math.nan,
-        "unmet_need_share_vulnerable": _unmet_share(needs, 1),
-        "unmet_need_share_other": _unmet_share(needs, 2),
-        **{f"unmet_share_{name}": _ratio(needs.unmet_by_type[i],
-                                         needs.met_by_type[i] + needs.unmet_by_type[i], 0.0)
-           for i, name in enumerate(NEED_NAMES)},
-        "needs_total": needs.arrived,
-        "needs_unmet": needs.unmet[0],
-        "disputes_total": t["onsets"],
-        "court_filings": t["court"],
-        "mediated_disputes_per_10k": t["mediated"] / model.per_10k / years,
-        "mediation_success_share": _ratio(t["resolved"] + t["closed"], t["interventions"]),
-        "backfires": t["backfires"],
-        "admin_share_of_staff_hours": _ratio(platform.admin_hours_total, staff_hours),
-        "volunteers_registered_share": corps.registered.mean() if corps else 0.0,
-        "volunteers_active_share": corps.active.mean() if corps else 0.0,
-        "volunteer_hours_worked": corps.total_used if corps else 0.0,
-        "donations_total": charity.donated_total if charity else 0.0,
-        "donor_retention": charity.donor_retention if charity else math.nan,
-        **costs,
-        "hours_available_total": available,
-        "hours_used_total": sum(a.total_used for a in workers),
-    }
-    return {k: float(out[k]) for k in SUMMARY_METRICS}
+def derive_daily(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the share columns of the daily series (cumulative since measuring began)."""
+    out = frame.copy()
+    met, unmet = out["needs_met_to_date"], out["needs_unmet_to_date"]
+    out["unmet_need_share"] = (unmet / (met + unmet)).fillna(0.0)
+    fated = out["court_filings"] + out["fate_resolved"] + out["fate_settled"]
+    out["dispute_escalation_share"] = (out["court_filings"] / fated).fillna(0.0)
+    days = out["day"] - out["day"].iloc[0] + 1 if len(out) else out["day"]
+    out["complaints_per_10k"] = out["complaints_to_date"] / (out["residents"] / 10_000) \
+        / (days / 365)
+    out["court_filings_per_10k"] = out["court_filings"] / (out["residents"] / 10_000) \
+        / (days / 365)
+    out["cost_per_resolved_case"] = out["cost_to_date"] / out["resolved_to_date"].where(
+        out["resolved_to_date"] > 0)
+    return out
+
+
+def pool_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Daily records of independent communities added up day by day, shares re-derived."""
+    raw = [f[list(DAILY_COLUMNS)] for f in frames]
+    total = sum(f.drop(columns=list(MEAN_DAILY_COLUMNS)) for f in raw)
+    for col in MEAN_DAILY_COLUMNS:
+        total.insert(0 if col == "day" else len(total.columns), col,
+                     sum(f[col] for f in raw) / len(raw))
+    return derive_daily(total[list(DAILY_COLUMNS)])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from functools import partial
+
+import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from mesa import Model
+from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
 from sim import metrics
 from sim.agents import (
-    DAYS_PER_MONTH,
     CharityPool,
     CommunityPlatform,
     Resident,
@@ -18,195 +20,317 @@ from sim.agents import (
     SocialWorkers,
     VolunteerCorps,
 )
+from sim.controls import FiveTwin, hand_over
+from sim.dispatch import DispatchRule
 from sim.disputes import DisputeBook
 from sim.needs import NeedBook
-from sim.network import build_community
+from sim.network import Community, build_community
 from sim.params import ConfigError, Params
-from sim.population import initial_volunteers, make_residents
-from sim.regimes import EQUAL_RESOURCES, REGIMES, Actor
-from sim.streams import Streams
+from sim.population import _TRAIT_STREAMS, Population, make_population
+from sim.regimes import REGIMES, Actor, Regime
+from sim.streams import NoDraws, Streams
 
 
 class CommunityModel(Model):
     """A community of residents on a social network and the actors linked to serve them.
 
     Args:
-        regime: one of ``sim.regimes.REGIMES`` ("three", "five", ablations).
+        regime: one of ``sim.regimes.REGIMES`` ("three", "five", ablations, controls).
         params: a Params; keyword overrides (``n_residents=2000``) are applied on top.
         rng: integer seed. The same seed gives the same run; exogenous arrivals of needs,
-            disputes and shocks are the same under every regime (common random numbers).
+            potential disputes and shocks are the same under every regime.
+        graph: a networkx Graph to use as the residents' network (instead of generating one
+            or reading ``network_file``); node attributes household, building, age are used.
+        resident_reporters: Mesa agent reporters for residents (e.g. ``{"grievance":
+            "grievance"}``), collected every day; off by default because they are slow.
+        log_disputes: keep every dispute event in ``model.disputes.events``.
+
+    Subclasses change a mechanism by overriding its class attribute (``need_book``,
+    ``dispute_book``, ``dispatch_rule``) with a subclass of the original; see docs/ODD.md.
     """
 
-    def __init__(self, regime: str = "five", params: Params | None = None, rng=None,
-                 **overrides):
+    need_book = NeedBook
+    dispute_book = DisputeBook
+    dispatch_rule = DispatchRule
+
+    def __init__(self, regime: str = "five", params: Params | None = None, rng=None, *,
+                 graph: nx.Graph | None = None, resident_reporters: dict | None = None,
+                 log_disputes: bool = False, **overrides):
         if regime not in REGIMES:
             raise ConfigError(f"regime: must be one of {', '.join(REGIMES)}, got {regime!r}")
         seed = _coerce_seed(rng)
         super().__init__(rng=seed)
+        # One source of randomness: sim.streams. Mesa's generators are replaced by guards.
+        self.random, self.rng = NoDraws("random"), NoDraws("rng")
         self.seed = seed
-        self.regime = regime
-        self.p = (params or Params()).replace(**overrides) if overrides else (params or Params())
+        self.regime_name = regime
+        self.regime: Regime = REGIMES[regime]
+        self.p = _params(params, overrides)
         self.streams = Streams(seed)
-        self.day = 0
-        self._build_population()
-        self._build_actors()
-        self.daily_records: list[dict] = []
+        self.tally: defaultdict[str, float] = defaultdict(float)
+        self.log_disputes = log_disputes
+        self._build_population(graph)
+        self._build_actors(graph)
+        self._residents_built = False
+        if resident_reporters:
+            self._ensure_residents()
+        self.datacollector = DataCollector(
+            model_reporters={name: partial(_today, name) for name in metrics.DAILY_COLUMNS},
+            agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
+        self.measured_counts_start: dict[str, float] = {}
+        self.volunteers_at_measure_start = self.population.active.copy()
+        self.record: dict[str, float] = {}
         self.running = True
+
+    # --- the clock ---------------------------------------------------------------------
+    @property
+    def day(self) -> int:
+        """Days completed (Mesa's step counter)."""
+        return self.steps
+
+    @property
+    def today(self) -> int:
+        """Index of the day being simulated (0 on the first day), during a step."""
+        return self.steps - 1
+
+    @property
+    def measuring(self) -> bool:
+        """True once the warm-up is over (metrics count from here)."""
+        return self.today >= self.p.warmup_days
 
     @property
     def params(self) -> Params:
-        """The parameters of this run (``self.p`` is the short name used inside the model)."""
+        """The parameters of this run (``self.p`` inside the model)."""
         return self.p
 
     # --- construction ----------------------------------------------------------------
-    def _build_population(self):
-        p, rng = self.p, self.streams.population
-        self.community = build_community(p, rng)
-        self.graph = self.community.graph
-        self.residents = make_residents(self.community, p, rng)
-        self.per_10k = self.residents.n / 10_000
-        self.grid = Network(self.graph, capacity=1, random=self.random, layout=None)
-        Resident.create_agents(self, self.residents.n, [self.grid[i] for i in
-                                                       range(self.residents.n)])
-        edges = self.community.edges
-        n = self.residents.n
-        ones = np.ones(2 * len(edges))
-        rows = np.concatenate([edges[:, 0], edges[:, 1]])
-        cols = np.concatenate([edges[:, 1], edges[:, 0]])
-        self.adjacency = sp.csr_matrix((ones, (rows, cols)), shape=(n, n))
-        # Drawn under every regime so that all later draws stay aligned across regimes.
-        self._volunteers0 = initial_volunteers(self.residents, p, rng)
-
-    def _build_actors(self):
+    def _build_population(self, graph):
         p = self.p
-        self.linked = tuple(a for a in REGIMES[self.regime] if self._has_capacity(a))
-        self.n_linked = len(self.linked)
-        lead = p.party_leadership
-        self.dispatch_accuracy = p.base_dispatch_accuracy + lead * (1 - p.base_dispatch_accuracy)
-        self.actors = {}
-        # Platform first: the charity's absorption depends on its hours.
-        self.actors[Actor.PLATFORM] = CommunityPlatform(self)
-        extra = self.equal_resources_hours_per_day() if self.regime in EQUAL_RESOURCES else 0.0
-        self.actors[Actor.SOCIAL_ORG] = SocialOrganizations(self, extra_hours_per_day=extra)
-        self.actors[Actor.SOCIAL_WORKER] = SocialWorkers(self)
-        if Actor.VOLUNTEER in self.linked:
-            self.actors[Actor.VOLUNTEER] = VolunteerCorps(self, *self._volunteers0)
-        if Actor.CHARITY in self.linked:
-            self.actors[Actor.CHARITY] = CharityPool(self)
-        self.needs = NeedBook(self)
-        self.disputes = DisputeBook(self)
+        parts = self.streams.split("population", 1 + len(_TRAIT_STREAMS))
+        self.community: Community = build_community(p, parts[0], graph)
+        if self.community.n != p.n_residents:  # a graph's own size is the truth
+            self.p = p = p.replace(n_residents=self.community.n)
+        self.population: Population = make_population(self.community, p, parts[1:])
+        self.per_10k = self.population.n / 10_000
+
+    def _build_actors(self, graph):
+        p, regime = self.p, self.regime
+        self.linked = tuple(a for a in regime.actors if self._has_capacity(a))
+        self.dispatch = self.dispatch_rule.for_linkage(p, len(self.linked))
+        self.platform = CommunityPlatform(self, len(self.linked))
+        self.social_orgs = SocialOrganizations(self)
+        self.social_workers = SocialWorkers(self)
+        self.volunteers = VolunteerCorps(self) if Actor.VOLUNTEER in self.linked else None
+        self.charity = CharityPool(self) if Actor.CHARITY in self.linked else None
+        self.twin = FiveTwin(type(self), p, self.seed, graph) if regime.control else None
+        self.needs = self.need_book(self)
+        self.disputes = self.dispute_book(self)
+        self.surge = 0.0
+        self.mobilised_today = 0.0
+        self.dispute_hours_today: dict[Actor, float] = {}
 
     def _has_capacity(self, actor: Actor) -> bool:
-        """An actor type with nothing to give is not linked (no channel to maintain)."""
-        p = self.p
-        if actor == Actor.VOLUNTEER:  # someone registered, active now or recruiting, with time
-            hours = p.volunteer_hours_per_month * p.volunteer_dispatch_share
-            people = p.volunteer_registration_share * (
-                p.volunteer_active_share + p.volunteer_recruitment_per_year)
-            return hours > 0 and people > 0
+        """An actor type with nothing to give is not linked (no channel to maintain).
+
+        Follows the rules the dynamics use: volunteers give time if someone is active, or
+        registered and able to reactivate (recruitment needs active volunteers to start);
+        the charity gives if residents or firms give or the supermarket takes goods.
+        """
+        p, pop = self.p, self.population
+        if actor == Actor.VOLUNTEER:
+            hours = p.volunteer_hours_per_month * p.volunteer_dispatch_share > 0
+            people = pop.active.any() or (pop.registered.any()
+                                          and p.volunteer_reactivation_per_year > 0)
+            return bool(hours and people)
         if actor == Actor.CHARITY:
-            return p.individual_giving_yuan_per_capita * p.local_giving_share > 0 or \
-                p.supermarket_yuan_per_10k > 0
+            return bool(pop.giving_capacity.sum() > 0 or p.supermarket_yuan_per_10k > 0)
         return True
 
-    def equal_resources_hours_per_day(self) -> float:
-        """Hours and money five-actor linkage mobilises at the start, as purchased hours per day.
+    def actor(self, kind: Actor):
+        """The agent standing for one actor kind."""
+        return {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
+                Actor.SOCIAL_WORKER: self.social_workers, Actor.VOLUNTEER: self.volunteers,
+                Actor.CHARITY: self.charity}[kind]
 
-        Volunteers: expected dispatchable hours of the initially active volunteers, net of
-        role overlap. Charity: expected yearly giving (residents, firms, supermarket and
-        campaigns, before fatigue and shocks) turned into hours at the service price.
-        """
-        p, res = self.p, self.residents
-        _, active = self._volunteers0
-        volunteer = (active.sum() * 0.8 * p.volunteer_hours_per_month / DAYS_PER_MONTH
-                     * p.volunteer_dispatch_share * (1 - p.role_overlap_share))
-        regular = res.giving_capacity[res.adult].sum() * (1 + p.corporate_to_individual_ratio)
-        campaigns = 365 / p.campaign_interval_days * p.campaign_yield_months * regular / 12
-        money = (regular * (1 + p.publicity_effect * p.publicity) + campaigns
-                 + p.supermarket_yuan_per_10k * self.per_10k)
-        return float(volunteer + money / p.service_cost_yuan_per_hour / 365)
+    @property
+    def actors(self) -> dict[Actor, object]:
+        """The linked actors' agents by kind (also in Mesa's ``agents_by_type``)."""
+        return {kind: self.actor(kind) for kind in self.linked}
 
     # --- one day ------------------------------------------------------------------------
     def step(self):
-        """One day: shocks and arrivals, budgets, mediation, service, escalation, bookkeeping."""
-        day = self.day
-        surge, scandal = self._shocks()
-        new_needs = self.needs.arrive(day, surge)
-        self.disputes.arrive(day)
-        self._begin_day(new_needs, scandal)
-        self.disputes.intervene(day)
-        self.needs.serve()
-        self.disputes.evolve(day)
+        """One day: shocks and arrivals, budgets and transfers, discovery, mediation and
+        service, escalation, bookkeeping."""
+        p, today = self.p, self.today
+        granted = self.twin.step() if self.twin else 0.0
+        shock_residents, scandal = self._shocks()
+        visible = self.needs.arrive(today, shock_residents)
+        self.disputes.arrive(today)
+        self._open_budgets(scandal, granted)
+        ties = self.volunteers.active_ties() if self.volunteers else None
+        self.volunteer_ties = ties
+        gain = self._supervise()
+        visited = self._home_visits()
+        visible += self.needs.discover(today, ties, visited)
+        known = self.disputes.reignite(today) + self.disputes.detect(today, ties)
+        self.platform.charge("intake", (visible + known) * p.intake_hours_per_case)
+        self.disputes.intervene(today, p.dispute_hours_share, gain)
+        self.needs.serve(today, ties, gain)
+        self.disputes.intervene(today, 1.0, gain)   # leftovers of the day
+        self.disputes.evolve(today)
         self.disputes.compact()
-        self._update_grievance(self.needs.close_day(day))
-        for actor in self.actors.values():
-            actor.end_day()
-        self.daily_records.append(metrics.daily_record(self))
-        self.day += 1
-        self.running = self.day < self.p.days
+        self._update_grievance(self.needs.close_day(today))
+        self._close_budgets()
+        if today + 1 == p.warmup_days:
+            self._start_measuring()
+        if self.measuring:
+            self.record = metrics.daily_record(self)
+            self.datacollector.collect(self)
+        self.running = self.day < p.days
 
     def _shocks(self):
         """Emergencies hitting a building, and charity scandals (own streams, every regime)."""
         p, rng = self.p, self.streams.emergencies
         building = self.community.building
-        surge = []
+        hit = []
         for _ in range(rng.poisson(p.emergency_shocks_per_year / 365)):
-            hit = np.flatnonzero(building == rng.integers(building.max() + 1))
-            surge.append(hit[rng.random(hit.size) < p.emergency_shock_need_prob])
+            residents = np.flatnonzero(building == rng.integers(building.max() + 1))
+            hit.append(residents[rng.random(residents.size) < p.emergency_shock_need_prob])
         scandal = self.streams.scandals.poisson(p.trust_shock_prob_per_year / 365) > 0
-        surge = np.concatenate(surge) if surge else np.zeros(0, dtype=np.int64)
-        return surge, scandal
+        # The surge after a shock fades exponentially (volunteers and donors respond).
+        self.surge *= np.exp(-1 / p.surge_decay_days)
+        self.surge += p.surge_elasticity * len(hit)
+        return (np.concatenate(hit) if hit else np.zeros(0, dtype=np.int64)), scandal
 
-    def _begin_day(self, new_needs: int, scandal: bool):
-        platform = self.actors[Actor.PLATFORM]
-        for kind in (Actor.PLATFORM, Actor.SOCIAL_ORG, Actor.SOCIAL_WORKER, Actor.VOLUNTEER):
-            if kind in self.actors:
-                self.actors[kind].begin_day()
-        corps = self.actors.get(Actor.VOLUNTEER)
-        overlap = self.p.role_overlap_share * corps.available if corps else 0.0
-        platform.overheads(new_needs, overlap)
-        charity = self.actors.get(Actor.CHARITY)
-        if charity:
-            if scandal:
-                charity.trust_shock()
-            charity.take_donations()
-            if self.day > 0 and self.day % self.p.campaign_interval_days == 0:
-                charity.campaign(int(np.argmax(self.needs.unmet_hours_by_type)))
-            charity.begin_day()
+    def _open_budgets(self, scandal: bool, granted_hours: float):
+        """Every actor sets today's budget; then the day's explicit transfers between them."""
+        p = self.p
+        self.dispute_hours_today = dict.fromkeys(Actor, 0.0)
+        for agent in (self.platform, self.social_orgs, self.social_workers, self.volunteers):
+            if agent is not None:
+                agent.begin_day()
+        mobilised = 0.0
+        if self.volunteers:  # hours volunteered by staff and Party members are not extra
+            overlap = p.role_overlap_share * self.volunteers.hours.available
+            self.platform.charge("overlap", overlap)
+            mobilised += self.volunteers.hours.available - overlap
+        self.platform.charge("coordination", self.platform.coordination_per_day)
+        if self.charity:
+            self.charity.begin_day(scandal, self.platform.hours.remaining)
+            self.social_orgs.note_donations(self.charity.received_today)
+            mobilised += self.charity.received_today / p.service_cost_yuan_per_hour
+        if self.regime.control:
+            hand_over(self.social_orgs, self.regime.control, granted_hours,
+                      p.service_cost_yuan_per_hour)
+            mobilised += granted_hours
+        self.mobilised_today = mobilised
+        self.tally["extra_resource_hours"] += mobilised
+
+    def _supervise(self) -> float:
+        """Social workers supervise today's volunteer hours; return the volunteers' gain."""
+        p = self.p
+        if not self.volunteers or p.supervision_hours_per_volunteer_hour <= 0:
+            return 0.0
+        wanted = p.supervision_hours_per_volunteer_hour * self.volunteers.hours.available
+        if wanted <= 0:
+            return 0.0
+        cap = p.supervision_max_share * self.social_workers.hours.available
+        given = self.social_workers.set_aside("supervision", min(wanted, cap))
+        return p.supervision_gain * given / wanted
+
+    def _home_visits(self) -> np.ndarray:
+        """Social workers visit vulnerable residents at random; return who was visited."""
+        p, pop = self.p, self.population
+        hours = self.social_workers.set_aside(
+            "home_visits", p.home_visit_share * self.social_workers.hours.available)
+        candidates = np.flatnonzero(pop.vulnerable)
+        visits = int(hours // p.home_visit_hours)
+        if visits == 0 or candidates.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        return self.streams.home_visits.choice(candidates, size=min(visits, candidates.size),
+                                               replace=False)
 
     def _update_grievance(self, unmet_residents: np.ndarray):
-        p, res = self.p, self.residents
-        np.add.at(res.grievance, unmet_residents, p.grievance_per_unmet_need)
-        res.grievance += p.grievance_decay_per_day * (res.baseline_grievance - res.grievance)
-        np.clip(res.grievance, 0.0, 1.0, out=res.grievance)
+        p, pop = self.p, self.population
+        np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
+        pop.grievance += p.grievance_decay_per_day * (pop.baseline_grievance - pop.grievance)
+        np.clip(pop.grievance, 0.0, 1.0, out=pop.grievance)
+
+    def _close_budgets(self):
+        if self.volunteers:
+            self.tally["volunteer_active_days"] += int(self.population.active.sum())
+        for agent in (self.platform, self.social_orgs, self.social_workers, self.volunteers,
+                      self.charity):
+            if agent is not None:
+                agent.end_day()
+
+    def _start_measuring(self):
+        """End of the warm-up: metrics count from the next day."""
+        self.measured_counts_start = metrics.counts(self)
+        self.volunteers_at_measure_start = self.population.active.copy()
+
+    # --- Mesa views, built on first use -------------------------------------------------
+    @property
+    def graph(self) -> nx.Graph:
+        """The residents' network as a networkx Graph (built on first use)."""
+        return self.community.graph
+
+    @property
+    def network(self) -> Network:
+        """The Mesa ``Network`` space with one Resident agent per node (built on first use)."""
+        self._ensure_residents()
+        return self._network
+
+    @property
+    def agents_by_type(self):
+        self._ensure_residents()
+        return super().agents_by_type
+
+    @property
+    def agents(self):
+        self._ensure_residents()
+        return super().agents
+
+    def _ensure_residents(self):
+        if self._residents_built:
+            return
+        self._residents_built = True
+        self._network = Network(self.graph, capacity=1, random=NoDraws("random"), layout=None)
+        cells = [self._network[i] for i in range(self.population.n)]
+        Resident.create_agents(self, self.population.n, cells)
 
     # --- results ------------------------------------------------------------------------
-    def run(self):
-        """Step until the horizon and return self."""
-        while self.running:
-            self.step()
-        return self
-
     def summary(self) -> dict[str, float]:
-        """Per-run summary metrics (see sim.metrics.SUMMARY_METRICS)."""
+        """Per-run summary metrics (see sim.metrics.METRICS), over the measured days."""
         return metrics.summary(self)
 
     def daily_frame(self) -> pd.DataFrame:
-        """The per-day series so far, one row per day."""
-        return pd.DataFrame(self.daily_records)
+        """The per-day series of the measured days so far, one row per day."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        return metrics.derive_daily(frame.reset_index(drop=True))
 
     def metrics_today(self) -> dict[str, float]:
-        """The latest day's record (empty before the first step)."""
-        return dict(self.daily_records[-1]) if self.daily_records else {}
+        """The latest measured day's record, shares included (empty before the first)."""
+        if not self.record:
+            return {}
+        return metrics.derive_daily(pd.DataFrame([self.record])).iloc[0].to_dict()
 
     def node_states(self) -> dict[str, np.ndarray]:
         """Per-resident display state: open need, dispute stage, active volunteer, vulnerable."""
-        corps = self.actors.get(Actor.VOLUNTEER)
-        n = self.residents.n
-        return {"open_need": self.residents.open_needs > 0,
-                "dispute_stage": self.disputes.resident_stage(n),
-                "volunteer": corps.active.copy() if corps else np.zeros(n, dtype=bool),
-                "vulnerable": self.residents.vulnerable.copy()}
+        pop = self.population
+        volunteer = pop.active.copy() if self.volunteers else np.zeros(pop.n, dtype=bool)
+        return {"open_need": pop.open_needs > 0, "dispute_stage": self.disputes.resident_stage(),
+                "volunteer": volunteer, "vulnerable": pop.vulnerable.copy()}
+
+
+def _today(name: str, model: CommunityModel):
+    """A DataCollector model reporter (as ``partial(_today, name)``): a field of today's record."""
+    return model.record[name]
+
+
+def _params(params: Params | None, overrides: dict) -> Params:
+    base = params or Params()
+    return base.replace(**overrides) if overrides else base
 
 
 def _coerce_seed(rng) -> int:
@@ -214,11 +338,12 @@ def _coerce_seed(rng) -> int:
     if rng is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint32)[0])
     try:
-        if isinstance(rng, float) and not rng.is_integer():
+        if isinstance(rng, bool) or (isinstance(rng, float) and not rng.is_integer()):
             raise ValueError
         seed = int(rng)
-    except (TypeError, ValueError):
-        raise ConfigError(f"seed: must be a non-negative integer, got {rng!r}") from None
-    if seed < 0:
-        raise ConfigError(f"seed: must be a non-negative integer, got {rng!r}")
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"seed: must be a non-negative integer, got {str(rng)[:40]!r}") \
+            from None
+    if not 0 <= seed < 2**63:
+        raise ConfigError(f"seed: must be an integer in [0, 2^63), got {str(rng)[:40]}")
     return seed

@@ -1,29 +1,49 @@
-"""Needs: arrival, dispatch to actors, service, and expiry at the deadline.
+"""Needs: arrival, hiding and discovery, dispatch to actors, service or payment, expiry.
 
-Arrivals are independent Poisson processes per resident and need type. Because the rates
+**Arrival.** Independent Poisson processes per resident and need type. Because the rates
 are fixed traits, the day's total per type is drawn first and then spread over residents
-in proportion to their rates (the same process, at a cost that does not grow with n).
-They use their own random streams (one per type), so every regime sees the same needs for
-a given seed, and changing one type's rate leaves the other types' arrivals unchanged.
+in proportion to their rates (the same process, at a cost that does not grow with n). Each
+type has its own random stream, so every regime sees the same needs for a given seed, and
+changing one type's rate leaves the other types' arrivals unchanged. Every need gets an
+identity, and its own dice (``sim.streams.Streams.uniform``) for whether it is hidden,
+when its resident would report it, whether the resident accepts strangers, whether the
+contract covers it and how it is picked up: the same need meets the same fate under every
+regime unless the regime changes it.
 
-Each day the platform dispatches open needs, earliest deadline first (vulnerable residents
-first among equal deadlines). A need not yet assigned is picked up with a chance that
-falls with the number of actor types that could take it (diffusion of responsibility),
-unless Party leadership makes the assignment clear. It goes first to its best-matched
-actor, or, when dispatch errs, to a random eligible one; then down the preference list
-while hours remain. A need not fully served by its deadline is unmet.
+**Hidden needs.** A share of needs (``hidden_share_*``, more for vulnerable residents) is
+invisible to the platform until discovered: by the resident's own report after a delay,
+by an active volunteer among their ties (neighbours notice), or by a social worker's home
+visit (which costs the social workers' hours). A need still hidden at its deadline is unmet.
+
+**Dispatch and service.** Each day the platform dispatches the visible open needs, earliest
+deadline first (vulnerable residents first among equal deadlines). Once per need, the
+dispatch rule (``sim.dispatch``) decides whether it is picked up at once or waits to the
+back of the queue, and which actor tries first; then the actors able to serve it follow in order of match while
+they have hours (or money). A resident may refuse help from strangers; a volunteer among
+their own ties is no stranger. Service needs are served in hours (an actor hour serves
+``service_efficiency`` hours of need); material needs are paid in yuan (charity goods and
+money, government relief through the platform). A need not fully served by its deadline
+is unmet.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.capabilities import SERVICE_EFFICIENCY, Need, service_preference
+from sim.capabilities import Need, service_efficiency, service_preference
 from sim.regimes import Actor
+from sim.streams import Draw
 
-_FIELDS = {"resident": np.int64, "kind": np.int64, "hours_total": np.float64,
-           "hours_left": np.float64, "arrival": np.int64, "last_day": np.int64,
-           "first_service": np.int64, "vulnerable": bool, "first_choice": np.int64}
+_FIELDS = {"id": np.uint64, "resident": np.int64, "kind": np.int64, "amount_total": np.float64,
+           "amount_left": np.float64, "arrival": np.int64, "last_day": np.int64,
+           "first_service": np.int64, "vulnerable": bool, "visible": bool, "hidden": bool,
+           "report_day": np.int64, "accepts_stranger": bool, "accepts_neighbour": bool,
+           "in_scope": bool, "assigned_day": np.int64, "late": bool,
+           "first_choice": np.int64, "refused": bool}
+_EPS = 1e-9
+_NEVER = np.iinfo(np.int64).max // 4
+# Payers of material needs, best first: charity goods and money are meant for them.
+_MATERIAL_PAYERS = (Actor.CHARITY, Actor.PLATFORM, Actor.SOCIAL_ORG)
 
 
 class NeedBook:
@@ -31,192 +51,299 @@ class NeedBook:
 
     def __init__(self, model):
         self.model = model
-        p, res = model.p, model.residents
+        p, pop = model.p, model.population
         self.cols = {k: np.zeros(0, dtype=t) for k, t in _FIELDS.items()}
-        self.hours = np.array([p.elder_care_hours, p.child_care_hours, p.disability_support_hours,
-                               p.material_hardship_hours, p.psychological_hours,
-                               p.emergency_hours])
+        self.amount = np.array([p.elder_care_hours, p.child_care_hours,
+                                p.disability_support_hours, p.material_need_yuan,
+                                p.psychological_hours, p.emergency_hours])
         self.deadline = np.array([p.elder_care_deadline, p.child_care_deadline,
                                   p.disability_support_deadline, p.material_hardship_deadline,
                                   p.psychological_deadline, p.emergency_deadline])
         rates = np.stack([
-            p.elder_care_rate * res.aged_60_plus * np.where(res.elderly_alone,
+            p.elder_care_rate * pop.aged_60_plus * np.where(pop.elderly_alone,
                                                             p.elderly_alone_multiplier, 1.0),
-            p.child_care_rate * res.left_behind,
-            p.disability_support_rate * res.disabled,
-            p.material_hardship_rate * res.low_income,
-            p.psychological_rate * np.where(res.vulnerable, 3.0, 1.0),
-            p.emergency_rate * np.ones(res.n),
+            p.child_care_rate * pop.left_behind,
+            p.disability_support_rate * pop.disabled,
+            p.material_hardship_rate * pop.low_income,
+            p.psychological_rate * np.where(pop.vulnerable,
+                                            p.psychological_vulnerable_multiplier, 1.0),
+            p.emergency_rate * np.ones(pop.n),
         ]) * p.need_rate_scale / 365  # per resident per day
         self.cum_rates = np.cumsum(rates, axis=1)
-        self.streams = model.streams.split("needs", len(Need))  # one per need type
+        self.arrival_streams = model.streams.split("need_arrivals", len(Need))
+        self.hidden_share = p.table("hidden_share")
+        self.scope = np.zeros(len(Need))
+        self.scope[[n for n in Need if n != Need.MATERIAL_HARDSHIP]] = p.table("contract_scope")
+        self.efficiency = service_efficiency(p)
         self._pref, self._orders = self._order_tables(model.linked)
-        self.eligible_types = np.array(
-            [sum(SERVICE_EFFICIENCY[a, t] > 0 for a in model.linked) for t in Need])
-        # running totals of closed needs: [all, vulnerable, others]
-        self.met = np.zeros(3)
-        self.unmet = np.zeros(3)
-        self.unmet_hours = 0.0
-        self.response_days = 0.0
-        self.responded = 0
-        self.never_served = 0
-        self.arrived_by_type = np.zeros(len(Need), dtype=np.int64)
-        self.met_by_type = np.zeros(len(Need))
-        self.unmet_by_type = np.zeros(len(Need))
-        self.unmet_hours_by_type = np.zeros(len(Need))
-        self.arrived = 0
-        self.today = {"arrived": 0, "met": 0, "unmet": 0}
+        self.eligible = np.array([len(a) for a in self._pref_lists])
+        n_types = len(Need)
+        self.arrived_by_type = np.zeros(n_types, dtype=np.int64)
+        self.unmet_hours_by_type = np.zeros(n_types)
+        self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
 
     @property
     def n_open(self) -> int:
-        return self.cols["resident"].size
+        return self.cols["id"].size
 
     # --- arrival ---------------------------------------------------------------------
-    def arrive(self, day: int, extra_emergencies: np.ndarray) -> int:
-        """Draw today's needs (own stream) and add emergency-shock needs."""
-        residents, kinds = [], []
-        for kind, rng in zip(Need, self.streams, strict=True):
+    def arrive(self, day: int, shock_residents: np.ndarray) -> int:
+        """Draw today's needs (own streams), add emergency-shock needs; return visible ones."""
+        residents, kinds, serial = [], [], []
+        for kind, rng in zip(Need, self.arrival_streams, strict=True):
             cum = self.cum_rates[kind]
             count = rng.poisson(cum[-1]) if cum[-1] > 0 else 0
             who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right")
+            if kind == Need.EMERGENCY:
+                who = np.concatenate([who, shock_residents])
             residents.append(np.minimum(who, cum.size - 1))
-            kinds.append(np.full(count, int(kind)))
-        residents.append(extra_emergencies)
-        kinds.append(np.full(extra_emergencies.size, int(Need.EMERGENCY)))
-        self.add(np.concatenate(residents), np.concatenate(kinds), day)
-        return self.today["arrived"]
+            kinds.append(np.full(who.size, int(kind)))
+            serial.append(np.arange(who.size))
+        return self._add(np.concatenate(residents), np.concatenate(kinds),
+                         np.concatenate(serial), day)
 
-    def add(self, residents: np.ndarray, kinds: np.ndarray, day: int):
+    def _add(self, residents: np.ndarray, kinds: np.ndarray, serial: np.ndarray, day: int) -> int:
+        p, streams, pop = self.model.p, self.model.streams, self.model.population
         n = residents.size
-        new = {"resident": residents, "kind": kinds, "hours_total": self.hours[kinds],
-               "hours_left": self.hours[kinds].copy(), "arrival": np.full(n, day),
-               "last_day": day + self.deadline[kinds] - 1, "first_service": np.full(n, -1),
-               "vulnerable": self.model.residents.vulnerable[residents],
-               "first_choice": np.full(n, -1)}
+        ids = (np.uint64(day) << np.uint64(28)) | (kinds.astype(np.uint64) << np.uint64(24)) \
+            | serial.astype(np.uint64)
+        vulnerable = pop.vulnerable[residents]
+        share = np.minimum(self.hidden_share[kinds] * np.where(
+            vulnerable, p.hidden_vulnerable_multiplier, 1.0), 1.0)
+        hidden = streams.uniform(Draw.NEED_HIDDEN, ids) < share
+        delay = np.ceil(-np.log1p(-streams.uniform(Draw.NEED_SELF_REPORT, ids))
+                        * p.self_report_days)
+        refusal = streams.uniform(Draw.NEED_REFUSAL, ids)
+        new = {"id": ids, "resident": residents, "kind": kinds,
+               "amount_total": self.amount[kinds], "amount_left": self.amount[kinds].copy(),
+               "arrival": np.full(n, day), "last_day": day + self.deadline[kinds] - 1,
+               "first_service": np.full(n, -1), "vulnerable": vulnerable, "visible": ~hidden,
+               "hidden": hidden, "report_day": np.where(hidden, day + delay, day),
+               "accepts_stranger": refusal >= p.stranger_refusal_share,
+               "accepts_neighbour": refusal >= p.stranger_refusal_share
+               * (1 - p.neighbour_trust_effect),
+               "in_scope": streams.uniform(Draw.NEED_SCOPE, ids) < self.scope[kinds],
+               "assigned_day": np.full(n, -1), "late": np.zeros(n, dtype=bool),
+               "first_choice": np.full(n, -1), "refused": np.zeros(n, dtype=bool)}
         for k, v in new.items():
             self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k])])
-        np.add.at(self.model.residents.open_needs, residents, 1)
+        np.add.at(pop.open_needs, residents, 1)
         np.add.at(self.arrived_by_type, kinds, 1)
-        self.arrived += n
-        self.today = {"arrived": n, "met": 0, "unmet": 0}
+        tally = self.model.tally
+        tally["needs_arrived"] += n
+        tally["needs_arrived_vulnerable"] += int(vulnerable.sum())
+        tally["needs_hidden"] += int(hidden.sum())
+        for kind, count in zip(Need, np.bincount(kinds, minlength=len(Need)), strict=True):
+            tally[f"needs_arrived_{kind.name.lower()}"] += int(count)
+        self.today = {"arrived": n, "met": 0, "unmet": 0, "discovered": 0}
+        return int((~hidden).sum())
+
+    # --- discovery ---------------------------------------------------------------------
+    def discover(self, day: int, volunteer_ties: np.ndarray | None,
+                 visited: np.ndarray) -> int:
+        """Hidden needs become visible: self-report, a volunteer tie, a home visit."""
+        c, p = self.cols, self.model.p
+        hidden = np.flatnonzero(~c["visible"])
+        if hidden.size == 0:
+            return 0
+        found = c["report_day"][hidden] <= day
+        if volunteer_ties is not None and p.volunteer_discovery_prob > 0:
+            ties = volunteer_ties[c["resident"][hidden]]
+            chance = 1 - (1 - p.volunteer_discovery_prob) ** ties
+            found |= self.model.streams.uniform(Draw.NEED_DISCOVERY, c["id"][hidden],
+                                                day) < chance
+        if visited.size:
+            found |= np.isin(c["resident"][hidden], visited)
+        c["visible"][hidden[found]] = True
+        self.today["discovered"] = int(found.sum())
+        return self.today["discovered"]
 
     # --- dispatch and service -------------------------------------------------------
-    def serve(self):
-        """Dispatch today's open needs to the linked actors and serve what hours allow."""
+    def serve(self, day: int, volunteer_ties: np.ndarray | None, volunteer_gain: float) -> None:
+        """Dispatch today's visible open needs and serve or pay what budgets allow."""
+        c = self.cols
         if self.n_open == 0:
             return
-        c = self.cols
-        order = np.lexsort((c["arrival"], ~c["vulnerable"], c["last_day"]))
+        self._assign(day)
+        # Priority: cases nobody picked up at once last (on their first day of dispatch),
+        # then earliest deadline, vulnerable residents first, earliest arrival.
+        order = np.lexsort((c["arrival"], ~c["vulnerable"], c["last_day"], c["late"]))
         for k in c:
             c[k] = c[k][order]
-        self._assign_new()
-        assigned = np.flatnonzero(c["first_choice"] >= 0)
-        orders = self._orders[c["kind"][assigned], c["first_choice"][assigned]]
+        due = np.flatnonzero(c["visible"] & (c["assigned_day"] >= 0)
+                             & (c["assigned_day"] <= day) & (c["amount_left"] > _EPS))
+        if due.size == 0:
+            return
+        c["late"][due] = False  # from tomorrow on, an ordinary case
+        orders = self._orders[c["kind"][due], c["first_choice"][due]]
         for rank in range(orders.shape[1]):
             for actor in self.model.linked:
-                pick = assigned[(orders[:, rank] == actor)]
-                pick = pick[c["hours_left"][pick] > 1e-9]
+                pick = due[orders[:, rank] == actor]
                 if pick.size:
-                    self._serve_with(actor, pick)
+                    self._serve_with(actor, pick, volunteer_ties, volunteer_gain)
 
-    def _assign_new(self):
-        """Pick up unassigned needs (diffusion of responsibility) and choose a first actor."""
-        p, rng, c = self.model.p, self.model.streams.dispatch, self.cols
-        new = np.flatnonzero(c["first_choice"] < 0)
-        k = self.eligible_types[c["kind"][new]]
-        clarity = p.party_leadership
-        pickup = clarity + (1 - clarity) * (1 - p.responsibility_diffusion) ** np.maximum(k - 1, 0)
-        u_pick, u_match, u_which = rng.random((3, new.size))
-        picked = u_pick < pickup
-        accuracy = self.model.dispatch_accuracy
-        pref = self._pref[c["kind"][new]]
-        wrong = u_match >= accuracy
+    def _assign(self, day: int) -> None:
+        """Once per need: picked up at once or after a wait, and which actor tries first."""
+        c, rule, streams = self.cols, self.model.dispatch, self.model.streams
+        new = np.flatnonzero(c["visible"] & (c["assigned_day"] < 0))
+        if new.size == 0:
+            return
+        ids, kinds = c["id"][new], c["kind"][new]
+        u_pick = streams.uniform(Draw.NEED_PICKUP, ids, 0)
+        u_match = streams.uniform(Draw.NEED_PICKUP, ids, 1)
+        u_which = streams.uniform(Draw.NEED_PICKUP, ids, 2)
+        k = self.eligible[kinds]
+        now = u_pick < rule.pickup_now(k)
+        c["assigned_day"][new] = np.where(now, day, day + rule.delay_days)
+        c["late"][new] = ~now
+        pref = self._pref[kinds]
         random_rank = (u_which * np.maximum(k, 1)).astype(np.int64)
-        first = np.where(wrong, pref[np.arange(new.size), random_rank], pref[:, 0])
-        c["first_choice"][new[picked]] = first[picked]
+        wrong = u_match >= rule.accuracy
+        c["first_choice"][new] = np.where(wrong, pref[np.arange(new.size), random_rank],
+                                          pref[:, 0])
 
-    def _serve_with(self, actor: Actor, pick: np.ndarray):
-        """Serve needs ``pick`` (in priority order) from one actor's remaining budget."""
-        if actor == Actor.CHARITY:
-            return self._serve_with_charity(pick)
-        agent = self.model.actors[actor]
-        eff = SERVICE_EFFICIENCY[actor, self.cols["kind"][pick]]
-        cost = self.cols["hours_left"][pick] / eff
-        units = _prefix_fill(cost, agent.remaining)
-        agent.consume(units.sum())
-        self._record_service(pick, units * eff)
+    def _serve_with(self, actor: Actor, pick: np.ndarray, volunteer_ties: np.ndarray | None,
+                    volunteer_gain: float) -> None:
+        """Serve needs ``pick`` (in priority order) from one actor's budgets.
 
-    def _serve_with_charity(self, pick: np.ndarray):
-        """Charity pays: goods or cash for material needs, bought hours for the others."""
-        charity, p, c = self.model.actors[Actor.CHARITY], self.model.p, self.cols
-        kinds = c["kind"][pick]
-        for kind in np.unique(kinds):
-            idx = pick[kinds == kind]
-            frac = c["hours_left"][idx] / c["hours_total"][idx]
-            if kind == Need.MATERIAL_HARDSHIP:
-                cost = frac * p.material_relief_yuan
-                paid = _prefix_fill(cost, charity.goods)
-                charity.spend_goods(paid.sum())
-                served = _safe_div(paid, cost) * c["hours_left"][idx]
-                self._record_service(idx, served)
-                idx = idx[c["hours_left"][idx] > 1e-9]  # what goods could not cover: cash
-                cost = c["hours_left"][idx] / c["hours_total"][idx] * p.material_relief_yuan
-            else:
-                eff = SERVICE_EFFICIENCY[Actor.CHARITY, kind]
-                cost = c["hours_left"][idx] / eff * p.service_cost_yuan_per_hour
-            budget = min(charity.remaining, charity.cash + charity.earmarked[kind])
-            paid = _prefix_fill(cost, budget)
-            charity.spend(paid.sum(), int(kind))
-            self._record_service(idx, _safe_div(paid, cost) * c["hours_left"][idx])
-
-    def _record_service(self, idx: np.ndarray, hours: np.ndarray):
+        A resident who refuses strangers turns the actor away (the need stays open), unless
+        the actor is a volunteer from among the resident's own ties and the resident
+        accepts a known neighbour.
+        """
         c = self.cols
-        served = hours > 0
-        c["hours_left"][idx] = np.maximum(c["hours_left"][idx] - hours, 0.0)
+        pick = pick[c["amount_left"][pick] > _EPS]
+        accepts = c["accepts_stranger"][pick]
+        if actor == Actor.VOLUNTEER and volunteer_ties is not None:
+            known = volunteer_ties[c["resident"][pick]] > 0
+            accepts = accepts | (known & c["accepts_neighbour"][pick])
+        c["refused"][pick[~accepts]] = True
+        pick = pick[accepts]
+        if pick.size == 0:
+            return
+        material = c["kind"][pick] == Need.MATERIAL_HARDSHIP
+        self._pay(actor, pick[material])
+        self._serve_hours(actor, pick[~material], volunteer_gain)
+
+    def _serve_hours(self, actor: Actor, pick: np.ndarray, volunteer_gain: float) -> None:
+        if pick.size == 0:
+            return
+        model, c = self.model, self.cols
+        agent = model.actor(actor)
+        kinds = c["kind"][pick]
+        eff = self.efficiency[actor, kinds] * (1 + volunteer_gain * (actor == Actor.VOLUNTEER))
+        if actor == Actor.CHARITY:
+            price = model.p.service_cost_yuan_per_hour
+            for kind in np.unique(kinds):
+                sel = pick[kinds == kind]
+                cost = c["amount_left"][sel] / self.efficiency[actor, kind] * price
+                paid = _prefix_fill(cost, min(agent.money.remaining,
+                                              agent.cash + agent.earmarked[kind]))
+                agent.spend(paid.sum(), int(kind))
+                self._record(sel, _safe_div(paid, cost) * c["amount_left"][sel])
+            return
+        if actor == Actor.SOCIAL_ORG:  # contract hours only for needs the contract covers
+            scoped = c["in_scope"][pick]
+            self._fill_hours(agent.hours, pick[scoped], eff[scoped])
+            self._fill_flexible(agent, pick, eff)
+            return
+        self._fill_hours(agent.hours, pick, eff)
+
+    def _fill_hours(self, budget, pick: np.ndarray, eff: np.ndarray) -> None:
+        c = self.cols
+        cost = c["amount_left"][pick] / eff
+        units = _prefix_fill(cost, budget.remaining)
+        budget.take(units.sum())
+        self._record(pick, units * eff)
+
+    def _fill_flexible(self, agent, pick: np.ndarray, eff: np.ndarray) -> None:
+        """Flexible money (the unrestricted control) buys hours for any service need."""
+        if agent.flexible.remaining <= 0:
+            return
+        c, price = self.cols, self.model.p.service_cost_yuan_per_hour
+        left = c["amount_left"][pick] > _EPS
+        pick, eff = pick[left], eff[left]
+        cost = c["amount_left"][pick] / eff * price
+        paid = _prefix_fill(cost, agent.flexible.remaining)
+        agent.flexible.take(paid.sum())
+        self._record(pick, _safe_div(paid, cost) * c["amount_left"][pick])
+
+    def _pay(self, actor: Actor, pick: np.ndarray) -> None:
+        """Material needs: goods or money from the charity, relief from the platform."""
+        if pick.size == 0:
+            return
+        c, agent = self.cols, self.model.actor(actor)
+        if actor == Actor.CHARITY:
+            paid = _prefix_fill(c["amount_left"][pick], agent.goods)
+            agent.spend_goods(paid.sum())
+            self._record(pick, paid)
+            pick = pick[c["amount_left"][pick] > _EPS]
+            paid = _prefix_fill(c["amount_left"][pick], min(
+                agent.money.remaining, agent.cash + agent.earmarked[Need.MATERIAL_HARDSHIP]))
+            agent.spend(paid.sum(), int(Need.MATERIAL_HARDSHIP))
+        else:
+            budget = agent.relief if actor == Actor.PLATFORM else agent.flexible
+            paid = _prefix_fill(c["amount_left"][pick], budget.remaining)
+            budget.take(paid.sum())
+        self._record(pick, paid)
+
+    def _record(self, idx: np.ndarray, amount: np.ndarray) -> None:
+        c = self.cols
+        served = amount > 0
+        c["amount_left"][idx] = np.maximum(c["amount_left"][idx] - amount, 0.0)
         first = idx[served & (c["first_service"][idx] < 0)]
-        c["first_service"][first] = self.model.day
+        c["first_service"][first] = self.model.today
 
     # --- end of day -----------------------------------------------------------------
     def close_day(self, day: int) -> np.ndarray:
-        """Close met and expired needs; return the residents whose need went unmet."""
-        c = self.cols
-        met = c["hours_left"] <= 1e-9
+        """Close met and expired needs, tally them; return the residents whose need went unmet."""
+        c, tally = self.cols, self.model.tally
+        met = c["amount_left"] <= _EPS
         expired = ~met & (c["last_day"] <= day)
-        self._tally(met, self.met)
-        self._tally(expired, self.unmet)
-        self.unmet_hours += c["hours_left"][expired].sum()
-        np.add.at(self.met_by_type, c["kind"][met], 1)
-        np.add.at(self.unmet_by_type, c["kind"][expired], 1)
-        np.add.at(self.unmet_hours_by_type, c["kind"][expired], c["hours_left"][expired])
         closed = met | expired
+        material = c["kind"] == Need.MATERIAL_HARDSHIP
+        for name, mask in (("met", met), ("unmet", expired)):
+            tally[f"needs_{name}"] += int(mask.sum())
+            tally[f"needs_{name}_vulnerable"] += int((mask & c["vulnerable"]).sum())
+            by_kind = np.bincount(c["kind"][mask], minlength=len(Need))
+            for kind, count in zip(Need, by_kind, strict=True):
+                tally[f"needs_{name}_{kind.name.lower()}"] += int(count)
+        tally["unmet_need_hours"] += float(c["amount_left"][expired & ~material].sum())
+        tally["unmet_relief_yuan"] += float(c["amount_left"][expired & material].sum())
+        tally["needs_unmet_undiscovered"] += int((expired & ~c["visible"]).sum())
+        tally["needs_unmet_refused"] += int((expired & c["refused"]).sum())
+        tally["needs_refused"] += int((closed & c["refused"]).sum())
+        np.add.at(self.unmet_hours_by_type, c["kind"][expired], c["amount_left"][expired])
         served = closed & (c["first_service"] >= 0)
-        self.response_days += (c["first_service"][served] - c["arrival"][served]).sum()
-        self.responded += int(served.sum())
-        self.never_served += int((closed & (c["first_service"] < 0)).sum())
-        np.add.at(self.model.residents.open_needs, c["resident"][closed], -1)
+        tally["response_days"] += float((c["first_service"][served] - c["arrival"][served]).sum())
+        tally["needs_responded"] += int(served.sum())
+        np.add.at(self.model.population.open_needs, c["resident"][closed], -1)
         unmet_residents = c["resident"][expired]
         for k in c:
             c[k] = c[k][~closed]
-        self.today["met"], self.today["unmet"] = int(met.sum()), int(expired.sum())
+        self.today.update(met=int(met.sum()), unmet=int(expired.sum()))
         return unmet_residents
 
-    def _tally(self, mask: np.ndarray, into: np.ndarray):
-        vul = self.cols["vulnerable"][mask]
-        into += (mask.sum(), vul.sum(), (~vul).sum())
+    # --- views and helpers ------------------------------------------------------------
+    def open_hidden(self) -> int:
+        return int((~self.cols["visible"]).sum())
 
-    # --- helpers ----------------------------------------------------------------------
     def _order_tables(self, linked: tuple[Actor, ...]):
-        """Preference lists per need kind, and the order of actors to try per first actor.
+        """Preference lists per need type, and the order of actors to try per first actor.
 
-        ``pref[kind]`` lists the linked actors able to serve ``kind``, best match first;
-        ``orders[kind, first]`` is that list with ``first`` moved to the front. Padded with -1.
+        ``pref[kind]`` lists the linked actors able to serve (or pay for) ``kind``, best
+        first; ``orders[kind, first]`` is that list with ``first`` moved to the front.
+        Padded with -1.
         """
-        pref_all = service_preference()
-        width = len(linked)
+        pref_lists = service_preference(self.efficiency, linked)
+        flexible = self.model.regime.control == "unrestricted"
+        pref_lists[Need.MATERIAL_HARDSHIP] = [
+            a for a in _MATERIAL_PAYERS
+            if a in linked and (a != Actor.SOCIAL_ORG or flexible)]
+        self._pref_lists = pref_lists
+        width = max(len(linked), 1)
         pref = np.full((len(Need), width), -1, dtype=np.int64)
         orders = np.full((len(Need), len(Actor), width), -1, dtype=np.int64)
-        for kind in Need:
-            able = [a for a in pref_all[kind] if a in linked and SERVICE_EFFICIENCY[a, kind] > 0]
+        for kind, able in enumerate(pref_lists):
             pref[kind, : len(able)] = able
             for first in able:
                 orders[kind, first, : len(able)] = [first] + [a for a in able if a != first]

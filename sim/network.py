@@ -1,76 +1,137 @@
-"""The residents' social network: generated, or loaded from a user's file.
+"""The residents' social network: generated, loaded from a file, or handed in as a graph.
 
-The default 'community' generator builds households (cliques) inside buildings,
-ties between some households of the same building, and a few random shortcuts across
+The default 'community' generator builds households (cliques) inside buildings, ties
+between some households of the same building, and a few random shortcuts across
 buildings, which makes a clustered small world like an urban residential compound.
-Everything is vectorised so that 100,000 residents build in about a second.
+Everything is vectorised so that 100,000 residents build in well under a second.
+
+The model computes on the edge list and a sparse adjacency matrix; the networkx graph is
+built only when someone asks for it (drawing, export, a Mesa ``Network`` space).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from sim.params import ConfigError, Params
 
 
 @dataclass
 class Community:
-    """Network plus the grouping of residents into households and buildings."""
+    """Who lives where and who knows whom: households, buildings and ties.
 
-    graph: nx.Graph
+    ``ages`` holds ages in years from a graph's ``age`` node attribute (NaN where absent),
+    so that a user's data can fix who is 60+ or a child; a generated network has none.
+    """
+
     household: np.ndarray  # household index per resident
     building: np.ndarray  # building index per resident
-    edges: np.ndarray  # (m, 2) int array, u < v
+    edges: np.ndarray  # (m, 2) int array, u < v, sorted, no duplicates
+    ages: np.ndarray | None = None
+    labels: list | None = None  # a user graph's own node ids, in the order of rows
+    _graph: nx.Graph | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return self.household.size
+
+    @cached_property
+    def adjacency(self) -> sp.csr_matrix:
+        """Symmetric 0/1 adjacency matrix (n x n)."""
+        e, n = self.edges, self.n
+        ones = np.ones(2 * len(e))
+        rows = np.concatenate([e[:, 0], e[:, 1]])
+        cols = np.concatenate([e[:, 1], e[:, 0]])
+        return sp.csr_matrix((ones, (rows, cols)), shape=(n, n))
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The network as a networkx Graph (nodes 0..n-1), built on first use."""
+        if self._graph is None:
+            graph = nx.Graph()
+            graph.add_nodes_from(range(self.n))
+            graph.add_edges_from(self.edges.tolist())
+            self._graph = graph
+        return self._graph
 
 
-def build_community(params: Params, rng: np.random.Generator) -> Community:
-    """Generate or load the network named by ``params``."""
-    if params.network_file:
+def build_community(params: Params, rng: np.random.Generator,
+                    graph: nx.Graph | None = None) -> Community:
+    """Generate the network named by ``params``, or use ``graph`` or ``params.network_file``."""
+    if graph is None and params.network_file:
+        from sim.graphfile import load_graph
         graph = load_graph(params.network_file)
-        n = graph.number_of_nodes()
-        household = np.arange(n)  # unknown households: each resident their own
-        building = _buildings_from_components(graph, params.households_per_building)
-        return Community(graph, household, building, _edge_array(graph))
+    if graph is not None:
+        return community_from_graph(graph, params)
     n = params.n_residents
     household = _household_index(n, params.household_size_mean, rng)
     building = household // params.households_per_building
     if params.network_generator == "watts_strogatz":
         k = min(params.ws_neighbours, n - 1 - (n - 1) % 2)
-        graph = nx.watts_strogatz_graph(n, k, params.ws_rewire_prob, seed=_nx_seed(rng))
-        edges = _edge_array(graph)
-    else:
-        edges = _community_edges(household, building, params, rng)
-        graph = nx.Graph()
-        graph.add_nodes_from(range(n))
-        graph.add_edges_from(edges.tolist())
-    return Community(graph, household, building, edges)
+        ws = nx.watts_strogatz_graph(n, k, params.ws_rewire_prob, seed=_nx_seed(rng))
+        return Community(household, building, _edge_array(ws), _graph=ws)
+    edges = _community_edges(household, building, params, rng)
+    return Community(household, building, edges)
 
 
-def load_graph(path: str) -> nx.Graph:
-    """Read a GraphML file or a whitespace-separated edge list and relabel nodes 0..n-1.
+def community_from_graph(graph: nx.Graph, params: Params) -> Community:
+    """A community from a user's graph: nodes relabelled 0..n-1 in sorted order.
 
-    Raises ConfigError with a one-line reason for a missing, unreadable or malformed file.
+    Node attributes are used when present: ``household`` and ``building`` (any labels) group
+    residents; ``age`` (years) fixes who is 60+ or a child. Without them each resident is a
+    household of their own and pseudo-buildings are runs of ``households_per_building``
+    consecutive nodes (documented in docs/ODD.md).
     """
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"network_file: file not found: {path}")
-    try:
-        if file.suffix.lower() == ".graphml":
-            graph = nx.read_graphml(file)
-        else:
-            graph = nx.read_edgelist(file, comments="#", data=False)
-    except Exception as exc:  # networkx raises many types for malformed input
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"network_file: cannot parse {path}: {reason}") from None
-    graph = nx.Graph(graph)  # drop direction and parallel edges
+    if not isinstance(graph, nx.Graph):
+        raise ConfigError(f"graph: expected a networkx Graph, got {type(graph).__name__}")
+    graph = nx.Graph(graph)  # undirected, simple
     graph.remove_edges_from(nx.selfloop_edges(graph))
     if graph.number_of_nodes() < 2 or graph.number_of_edges() < 1:
-        raise ConfigError(f"network_file: {path} must contain at least 2 nodes and 1 edge")
-    return nx.convert_node_labels_to_integers(graph, ordering="sorted")
+        raise ConfigError("graph: must contain at least 2 nodes and 1 edge")
+    try:
+        graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
+                                                   label_attribute="label")
+    except TypeError:  # labels of mixed types cannot be sorted: keep insertion order
+        graph = nx.convert_node_labels_to_integers(graph, label_attribute="label")
+    n = graph.number_of_nodes()
+    nodes = range(n)
+    household = _labels(graph, nodes, "household")
+    if household is None:
+        household = np.arange(n)
+    building = _labels(graph, nodes, "building")
+    if building is None:
+        building = np.arange(n) // max(params.households_per_building, 1)
+    ages = _ages(graph, nodes)
+    labels = [graph.nodes[v]["label"] for v in nodes]
+    return Community(household, building, _edge_array(graph), ages=ages, labels=labels,
+                     _graph=graph)
+
+
+def _labels(graph: nx.Graph, nodes, key: str) -> np.ndarray | None:
+    """Integer codes of a node attribute present on every node, else None."""
+    values = [graph.nodes[v].get(key) for v in nodes]
+    if any(v is None for v in values):
+        return None
+    _, codes = np.unique(np.array([str(v) for v in values]), return_inverse=True)
+    return codes.astype(np.int64)
+
+
+def _ages(graph: nx.Graph, nodes) -> np.ndarray | None:
+    values = [graph.nodes[v].get("age") for v in nodes]
+    if all(v is None for v in values):
+        return None
+    try:
+        ages = np.array([np.nan if v is None else float(v) for v in values])
+    except (TypeError, ValueError):
+        raise ConfigError("graph: node attribute 'age' must be a number of years") from None
+    if np.any(ages[np.isfinite(ages)] < 0):
+        raise ConfigError("graph: node attribute 'age' must not be negative")
+    return ages
 
 
 def _nx_seed(rng: np.random.Generator) -> int:
@@ -79,7 +140,7 @@ def _nx_seed(rng: np.random.Generator) -> int:
 
 def _edge_array(graph: nx.Graph) -> np.ndarray:
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
-    return np.sort(edges, axis=1)
+    return np.unique(np.sort(edges, axis=1), axis=0)
 
 
 def _household_index(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarray:
@@ -92,8 +153,7 @@ def _community_edges(household, building, params: Params, rng) -> np.ndarray:
     n = len(household)
     parts = [_within_household(household), _within_building(household, building, params, rng),
              _shortcuts(n, building, params.shortcut_ties_per_resident, rng)]
-    edges = np.concatenate(parts)
-    edges = np.sort(edges, axis=1)
+    edges = np.sort(np.concatenate(parts), axis=1)
     edges = edges[edges[:, 0] != edges[:, 1]]
     return np.unique(edges, axis=0)
 
@@ -117,9 +177,10 @@ def _within_building(household, building, params: Params, rng) -> np.ndarray:
     hh_first = np.flatnonzero(np.r_[True, household[1:] != household[:-1]])
     hh_size = np.diff(np.r_[hh_first, len(household)])
     hh_building = building[hh_first]
+    per_building = np.bincount(hh_building)
     pairs = []
-    for size in np.unique(np.bincount(hh_building)):
-        blds = np.flatnonzero(np.bincount(hh_building) == size)
+    for size in np.unique(per_building):
+        blds = np.flatnonzero(per_building == size)
         if size < 2 or blds.size == 0:
             continue
         iu, ju = np.triu_indices(size, k=1)
@@ -141,8 +202,3 @@ def _shortcuts(n: int, building, ties_per_resident: float, rng) -> np.ndarray:
     b = rng.integers(0, n, size=m)
     keep = building[a] != building[b]
     return np.stack([a[keep], b[keep]], 1)
-
-
-def _buildings_from_components(graph: nx.Graph, size: int) -> np.ndarray:
-    """For a loaded network, group residents into pseudo-buildings of consecutive node ids."""
-    return np.arange(graph.number_of_nodes()) // max(size, 1)

@@ -1,14 +1,22 @@
-"""Every model parameter, in one typed and documented place.
+"""Every model parameter, in one typed, validated and documented place.
 
-Each field carries its unit, its allowed range and its source: a figure from
-``research/domain.md`` (section 2 unless said otherwise) or the word "assumption".
-Defaults describe one urban community of about 8,000 residents. Counts of staff,
-money and dispute rates are given per 10,000 residents so that a smaller or larger
-community keeps the same per-capita resources.
+Each parameter carries its unit, its allowed range and its source: an entry of
+``docs/references.md`` (author and year, with the figure used) or the word "assumption".
+Defaults describe one urban community of about 8,000 residents. Staff, money and dispute
+rates are given per 10,000 residents so that a smaller or larger community keeps the same
+per-capita resources.
 
-``docs/parameters.md`` is generated from this metadata (``python -m sim.paramdocs``) and a
-test checks that it is up to date. Reading parameters from files and flags is
-``sim.config``'s job.
+Scalars are fields of :class:`Params`. Tables (who serves which need how well, mediation
+success by mediator and stage, ...) are declared in :data:`TABLES` and become one scalar
+parameter per cell, named ``<table>_<row>_<column>`` (e.g.
+``service_efficiency_volunteer_elder_care``), so that ``--set``, config files, experiment
+designs and sensitivity analyses reach every cell; the model reads a table back as an
+array with :meth:`Params.table`.
+
+``Params(...)`` validates every value (type and range) and the cross-field rules, so an
+invalid parameter set cannot exist. ``docs/parameters.md`` is generated from this metadata
+(``python -m sim.paramdocs``) and a test checks that it is up to date. Reading parameters
+from files and flags is ``sim.config``'s job.
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 class ConfigError(ValueError):
@@ -36,6 +46,7 @@ class ParamSpec:
     doc: str
     group: str
     choices: tuple[str, ...] | None = None
+    table: str | None = None     # the table a cell parameter belongs to
 
 
 def _p(default, unit, lo, hi, source, doc, choices=None):
@@ -45,26 +56,41 @@ def _p(default, unit, lo, hi, source, doc, choices=None):
 
 
 A = "assumption"
+NEED_TYPES = ("elder_care", "child_care", "disability_support", "material_hardship",
+              "psychological", "emergency")
+SERVICE_NEEDS = tuple(n for n in NEED_TYPES if n != "material_hardship")  # served in hours
+STAGES = ("friction", "conflict", "complaint")                            # before court
+MEDIATORS = ("platform", "social_worker", "volunteer", "skilled_volunteer")
+ACTORS = ("platform", "social_org", "social_worker", "volunteer", "charity")
 
 
 @dataclass(frozen=True)
-class Params:
-    """All parameters of one simulated community. Construct with ``Params.from_dict``."""
+class _Scalars:
+    """The scalar parameters; :class:`Params` adds one field per table cell."""
 
     # --- Community and horizon -------------------------------------------------------
     n_residents: int = _p(8000, "persons", 10, 1_000_000,
-                          "≈8,000 residents per urban community (2020, derived)",
-                          "Residents (network nodes). Ignored when network_file is given.")
-    days: int = _p(365, "days", 1, 3650, A, "Simulated horizon; one step is one day.")
+                          "MCA 2020: ≈8,000 residents per urban community (derived)",
+                          "Residents of one community (network nodes). With network_file, the "
+                          "file's node count is used and reported instead.")
+    days: int = _p(365, "days", 1, 3650, A,
+                   "Simulated horizon, warm-up included; one step is one day.")
+    warmup_days: int = _p(0, "days", 0, 3649, A,
+                          "Days at the start that metrics leave out (volunteer and charity "
+                          "stocks settle); must be shorter than days.")
+    communities: int = _p(1, "communities", 1, 100, A,
+                          "Independent communities of one street (街道) simulated in one run "
+                          "with metrics pooled, to reach the event counts rare outcomes need.")
     network_generator: str = _p("community", "-", None, None, A,
                                 "Synthetic network: 'community' (households in buildings with "
                                 "small-world shortcuts) or 'watts_strogatz'.",
                                 choices=("community", "watts_strogatz"))
     network_file: str = _p("", "path", None, None, "user data",
                            "GraphML (.graphml) or edge list (other suffix) to use instead of a "
-                           "generated network; empty means generate.")
+                           "generated network; empty means generate. Node attributes "
+                           "household, building and age (years) are used when present.")
     household_size_mean: float = _p(2.62, "persons", 1.0, 10.0,
-                                    "2.62 persons per household (2020 census, unverified)",
+                                    "Census 2020: 2.62 persons per household (unverified)",
                                     "Mean household size; households are fully connected.")
     households_per_building: int = _p(24, "households", 1, 1000, A,
                                       "Households per building (a 6-storey walk-up, 4 per floor).")
@@ -78,15 +104,15 @@ class Params:
                                "Watts-Strogatz: rewiring probability.")
 
     # --- Population ------------------------------------------------------------------
-    share_60_plus: float = _p(0.211, "share", 0.0, 1.0, "60+ = 21.1% of population (2023 公报)",
+    share_60_plus: float = _p(0.211, "share", 0.0, 1.0, "MCA 2023: 60+ = 21.1% of population",
                               "Share of residents aged 60 or more.")
     share_children: float = _p(0.17, "share", 0.0, 1.0, A,
                                "Share of residents under 18 (never volunteer or give).")
     elderly_alone_share: float = _p(0.12, "share of 60+", 0.0, 1.0, A,
                                     "Share of the 60+ living alone (vulnerable).")
     left_behind_household_share: float = _p(0.01, "share of households", 0.0, 1.0,
-                                            "697万 left-behind children, narrow MCA definition "
-                                            "(2018); urban share lower (assumption)",
+                                            "MCA 2018: 6.97 million left-behind children "
+                                            "(narrow definition); urban share lower (assumption)",
                                             "Households with a left-behind child (vulnerable).")
     disability_share: float = _p(0.06, "share", 0.0, 1.0, A,
                                  "Residents with a disability (vulnerable).")
@@ -95,6 +121,11 @@ class Params:
                                  "(vulnerable).")
     baseline_grievance_mean: float = _p(0.2, "0-1", 0.0, 1.0, A,
                                         "Mean of the residents' baseline grievance (Beta(2, ·)).")
+    civic_propensity_a: float = _p(2.0, "Beta shape", 0.01, 100.0, A,
+                                   "Civic propensity ~ Beta(a, b): first shape (default mean "
+                                   "0.25, a minority of keen civic actors).")
+    civic_propensity_b: float = _p(6.0, "Beta shape", 0.01, 100.0, A,
+                                   "Civic propensity ~ Beta(a, b): second shape.")
 
     # --- Needs -----------------------------------------------------------------------
     elder_care_rate: float = _p(1.0, "needs per 60+ resident per year", 0.0, 365.0, A,
@@ -109,7 +140,11 @@ class Params:
     material_hardship_rate: float = _p(4.0, "needs per low-income resident per year", 0.0, 365.0,
                                        A, "Material-hardship needs (food, goods, cash relief).")
     psychological_rate: float = _p(0.02, "needs per resident per year", 0.0, 365.0, A,
-                                   "Psychological-support needs (x3 for vulnerable residents).")
+                                   "Psychological-support needs (x psychological_vulnerable_"
+                                   "multiplier for vulnerable residents).")
+    psychological_vulnerable_multiplier: float = _p(3.0, "x", 1.0, 100.0, A,
+                                                    "Psychological-need multiplier for "
+                                                    "vulnerable residents.")
     emergency_rate: float = _p(0.005, "needs per resident per year", 0.0, 365.0, A,
                                "Background individual emergencies (falls, fires) outside shocks.")
     need_rate_scale: float = _p(1.0, "x", 0.0, 100.0, A,
@@ -118,11 +153,12 @@ class Params:
     child_care_hours: float = _p(2.0, "hours", 0.1, 100.0, A, "Hours one child-care need takes.")
     disability_support_hours: float = _p(3.0, "hours", 0.1, 100.0, A,
                                          "Hours one disability-support need takes.")
-    material_hardship_hours: float = _p(1.0, "hours", 0.1, 100.0, A,
-                                        "Casework hours for a material need (or money, below).")
     psychological_hours: float = _p(4.0, "hours", 0.1, 100.0, A,
                                     "Hours one psychological-support need takes.")
     emergency_hours: float = _p(1.5, "hours", 0.1, 100.0, A, "Hours one emergency need takes.")
+    material_need_yuan: float = _p(300.0, "yuan per need", 1.0, 100_000.0, A,
+                                   "Money or goods one material-hardship need takes (paid, not "
+                                   "served in hours).")
     elder_care_deadline: int = _p(3, "days", 1, 365, A, "Days before an elder-care need is unmet.")
     child_care_deadline: int = _p(2, "days", 1, 365, A, "Days before a child-care need is unmet.")
     disability_support_deadline: int = _p(5, "days", 1, 365, A,
@@ -132,35 +168,45 @@ class Params:
     psychological_deadline: int = _p(10, "days", 1, 365, A,
                                      "Days before a psychological need is unmet.")
     emergency_deadline: int = _p(1, "days", 1, 365, A, "Days before an emergency need is unmet.")
-    material_relief_yuan: float = _p(300.0, "yuan per need", 0.0, 100_000.0, A,
-                                     "Cost of serving a material need with goods or cash "
-                                     "instead of hours.")
     emergency_shocks_per_year: float = _p(2.0, "events per year", 0.0, 365.0, A,
                                           "Emergencies (fire, flood, outbreak) hitting a building.")
     emergency_shock_need_prob: float = _p(0.3, "probability", 0.0, 1.0, A,
                                           "Chance each resident of a hit building needs help.")
+    hidden_vulnerable_multiplier: float = _p(1.5, "x", 1.0, 10.0,
+                                             "Read & Michelson 2008: access to help is unequal; "
+                                             "size assumption",
+                                             "Hidden-need chance multiplier for vulnerable "
+                                             "residents (capped at 1).")
+    self_report_days: float = _p(5.0, "days (mean)", 0.0, 365.0, A,
+                                 "Mean delay before a resident reports a hidden need "
+                                 "themselves (exponential; 0 = at once).")
+    stranger_refusal_share: float = _p(0.1, "share of needs", 0.0, 1.0,
+                                       "Michelson 2008: local, known helpers trusted more; size "
+                                       "assumption",
+                                       "Share of needs whose resident refuses help from a "
+                                       "stranger (an outside worker, a volunteer not among "
+                                       "their ties); the need stays open.")
 
     # --- Community platform (residents' committee with Party branch) -------------------
     community_staff_per_10k: float = _p(7.5, "staff per 10k residents", 0.0, 200.0,
-                                        "≈6 community workers per community (MCA 2020) = 7.5 "
+                                        "MCA 2020: ≈6 community workers per community = 7.5 "
                                         "per 10k at 8,000 residents; target 18 per 10k",
                                         "Community workers (residents' committee).")
     staff_hours_per_day: float = _p(8.0, "hours per person per day", 0.0, 24.0, A,
                                     "Working hours of a community worker or social worker.")
     admin_share: float = _p(0.6, "share of staff hours", 0.0, 0.95,
-                            "up to 80% of energy on administrative work (Xinhua 2015); 82.7% "
-                            "report heavy workload (Changzhou 2023)",
+                            "Xinhua 2015: up to 80% of energy on administrative work; "
+                            "Changzhou 2023: 82.7% report heavy workload",
                             "Share of community-staff hours lost to administrative load.")
     admin_load_per_programme: float = _p(0.03, "share per extra linked actor type", 0.0, 0.5,
-                                         "mechanism: administrative overload (台账 per programme, "
-                                         "domain §3.10; size assumption)",
+                                         "Xinhua 2015 (a ledger per programme); size assumption",
                                          "Extra admin share per linked actor type beyond three.")
     party_member_hours_per_day: float = _p(0.25, "hours per day per 10k residents", 0.0, 1000.0,
-                                           "Party members reporting to residence communities "
-                                           "(Beijing 2018); size assumption",
+                                           "Beijing 2018: Party members report to residence "
+                                           "communities; size assumption",
                                            "Hours Party members sent down to the community serve "
                                            "(dispatched by the platform).")
-    party_leadership: float = _p(0.5, "0-1", 0.0, 1.0, "essay claim 4 (assumption on size)",
+    party_leadership: float = _p(0.5, "0-1", 0.0, 1.0, "Essay 2021, claim 4; size assumption",
                                  "Party-leadership factor: raises dispatch accuracy and makes "
                                  "assignment clear (cuts diffusion of responsibility).")
     base_dispatch_accuracy: float = _p(0.6, "probability", 0.0, 1.0, A,
@@ -170,18 +216,24 @@ class Params:
                                          "Wage cost of a community-worker or social-worker hour.")
     intake_hours_per_case: float = _p(0.25, "hours", 0.0, 10.0, A,
                                       "Platform hours to take in and triage one need or dispute.")
+    relief_fund_yuan_per_10k: float = _p(150_000.0, "yuan per 10k residents per year", 0.0, 1e8,
+                                         "temporary assistance (临时救助) administered by the "
+                                         "residents' committee; community-level size "
+                                         "assumption",
+                                         "Government relief money the platform can pay for "
+                                         "material needs, in monthly tranches.")
 
     # --- Social organizations (government purchase of services) ------------------------
     government_purchase_yuan_per_10k: float = _p(250_000.0, "yuan per 10k residents per year",
                                                  0.0, 1e8,
-                                                 "Guangzhou family centres ≈160万/yr each "
-                                                 "(2014-17) spread over ≈8 communities "
+                                                 "Guangzhou 2017: family centres ≈1.6 million "
+                                                 "yuan a year each, spread over ≈8 communities "
                                                  "(assumption)",
                                                  "Government purchase-of-service contracts.")
     service_cost_yuan_per_hour: float = _p(80.0, "yuan per hour", 1.0, 10_000.0, A,
                                            "Price of one bought professional service hour.")
     contract_length_days: int = _p(300, "days", 1, 3650,
-                                   "project-based purchase with procurement gaps (何磊 2015); "
+                                   "He 2015: project-based purchase with procurement gaps; "
                                    "length assumption",
                                    "Days a purchase contract funds service.")
     contract_gap_days: int = _p(65, "days", 0, 3650, A,
@@ -190,50 +242,79 @@ class Params:
                                     "Days of the current contract already past at the start, "
                                     "so that a renewal (and any crowd-out cut) falls inside "
                                     "the first year.")
+    procurement_lag_days: int = _p(60, "days", 0, 3650,
+                                   "Essay 2021: allocation 'passive and lagging', waiting for "
+                                   "government purchase; size assumption",
+                                   "Days before extra money given through the purchase channel "
+                                   "(the restricted equal-resources control) buys hours.")
     crowd_out_elasticity: float = _p(0.3, "yuan cut per yuan donated", 0.0, 1.0,
-                                     "mechanism: crowd-out; Andreoni & Payne 2011 ≈0.75, "
-                                     "de Wit & Bekkers 2017 (default assumption)",
+                                     "Andreoni & Payne 2011 (≈0.75); de Wit & Bekkers 2017; "
+                                     "default assumption",
                                      "Government cuts the next contract by this much per yuan "
                                      "of charity received during the last one.")
 
     # --- Social workers ---------------------------------------------------------------
     social_workers_per_10k: float = _p(2.5, "persons per 10k residents", 0.0, 200.0,
-                                       "separate SO social workers 1-3 per community "
-                                       "(assumption, domain §2)",
+                                       "Changzhou 2023; separate social workers 1-3 per "
+                                       "community (assumption)",
                                        "Professional social workers (case work, mediation).")
+    home_visit_share: float = _p(0.1, "share of social-worker hours", 0.0, 1.0,
+                                 "BMC Public Health 2023 (utilisation gap); size assumption",
+                                 "Share of social-worker hours spent on home visits to "
+                                 "vulnerable residents, which find their hidden needs.")
+    home_visit_hours: float = _p(1.0, "hours per visit", 0.1, 24.0, A,
+                                 "Social-worker hours one home visit takes.")
+    supervision_hours_per_volunteer_hour: float = _p(0.1, "hours", 0.0, 10.0,
+                                                     "Essay 2021 (社工引领志愿者); Hager & "
+                                                     "Brudney 2004; size assumption",
+                                                     "Social-worker hours that full supervision "
+                                                     "of one dispatched volunteer hour takes "
+                                                     "(0: no supervision, no cost).")
+    supervision_gain: float = _p(0.2, "x at full supervision", 0.0, 2.0,
+                                 "Essay 2021 (社工引领志愿者); Hager & Brudney 2004 (training and "
+                                 "matching); size assumption",
+                                 "Relative gain in volunteer service efficiency and mediation "
+                                 "success when their hours are fully supervised (0: none).")
+    supervision_max_share: float = _p(0.2, "share of social-worker hours", 0.0, 1.0, A,
+                                      "At most this share of social-worker hours goes to "
+                                      "supervising volunteers.")
 
     # --- Community volunteers -----------------------------------------------------------
     volunteer_registration_share: float = _p(0.15, "share of adults", 0.0, 1.0,
-                                             "registered 10-23% of residents",
+                                             "registered 10-23% of residents (CVF 2017; "
+                                             "Shanghai 2022)",
                                              "Adults registered as volunteers at the start.")
     volunteer_active_share: float = _p(0.2, "share of registered", 0.0, 1.0,
-                                       "active a few % of residents in a month (assumption "
-                                       "within 2-5%)",
+                                       "active a few % of residents in a month (CASS 2021; "
+                                       "assumption within 2-5%)",
                                        "Registered volunteers who are active at the start "
                                        "(the rest are registered but inactive).")
+    volunteer_initial_motivation: float = _p(0.8, "0-1", 0.0, 1.0, A,
+                                             "Motivation of a volunteer who is (re)activated or "
+                                             "recruited.")
     volunteer_hours_per_month: float = _p(7.0, "hours per active volunteer per month", 0.0, 300.0,
-                                          "≈7 h/month (21.87 h per 3 months, CASS 2021)",
+                                          "CASS 2021: 21.87 h per active volunteer per 3 months",
                                           "Hours an active, fully motivated volunteer offers.")
     volunteer_session_hours: float = _p(2.0, "hours", 0.25, 12.0, A,
                                         "Length of one volunteer session.")
     volunteer_dispatch_share: float = _p(0.4, "share of offered hours", 0.0, 1.0,
-                                         "supply-demand mismatch (CASS 2022; Shanghai 2017: "
-                                         "54% community service); size assumption",
+                                         "CASS 2022 supply-demand mismatch; Shanghai 2017: 54% "
+                                         "community service; size assumption",
                                          "Share of offered volunteer hours the platform can "
                                          "dispatch to needs and disputes (rest: events, patrol).")
     volunteer_burnout_rate: float = _p(0.03, "motivation lost per hour worked", 0.0, 1.0,
-                                       "mechanism: burnout (Havlik; domain §3.4); size assumption",
+                                       "Havlik (NetLogo model); size assumption",
                                        "Motivation a volunteer loses per hour of dispatched work.")
     volunteer_recovery_rate: float = _p(0.02, "share of gap per day", 0.0, 1.0,
-                                        "recognition restores motivation (Havlik; Hager & "
-                                        "Brudney 2004); size assumption",
+                                        "Havlik; Hager & Brudney 2004 (recognition); size "
+                                        "assumption",
                                         "Daily recovery of motivation towards 1 (recognition).")
     volunteer_exit_motivation: float = _p(0.3, "0-1", 0.0, 1.0, A,
                                           "Below this motivation an active volunteer becomes "
                                           "registered-but-inactive.")
     volunteer_quit_per_year: float = _p(0.3, "per active volunteer per year", 0.0, 365.0,
-                                        "US benchmark ≈1 in 3 volunteers do not return next "
-                                        "year (Hager & Brudney 2004)",
+                                        "Hager & Brudney 2004: ≈1 in 3 volunteers do not return "
+                                        "next year (US benchmark)",
                                         "Life-event exits (moving, work, health) of active "
                                         "volunteers, apart from burnout.")
     volunteer_reactivation_per_year: float = _p(0.2, "per inactive volunteer per year", 0.0,
@@ -245,38 +326,68 @@ class Params:
                                                "Network recruitment: yearly chance per active "
                                                "volunteer neighbour that an adult registers "
                                                "(x civic propensity).")
-    volunteer_detection_prob: float = _p(0.05, "per day per volunteer tie", 0.0, 1.0, A,
+    volunteer_detection_prob: float = _p(0.05, "per day per volunteer tie", 0.0, 1.0,
+                                         "Essay 2021, claim 2 (early intervention by embedded "
+                                         "volunteers); size assumption",
                                          "Chance a volunteer neighbour notices an early "
                                          "(friction) dispute in a day.")
+    volunteer_discovery_prob: float = _p(0.2, "per day per volunteer tie", 0.0, 1.0,
+                                         "BMC Public Health 2023 (utilisation gap); Essay 2021; "
+                                         "size assumption",
+                                         "Chance an active volunteer among a resident's ties "
+                                         "notices their hidden need in a day (neighbours "
+                                         "notice).")
+    neighbour_trust_effect: float = _p(0.5, "share of refusals overcome", 0.0, 1.0,
+                                       "Michelson 2008; Read & Michelson 2008; size assumption",
+                                       "Of the residents who refuse strangers, the share who "
+                                       "accept a volunteer from among their own ties.")
+    skilled_volunteer_share: float = _p(0.05, "share of volunteers", 0.0, 1.0,
+                                        "Essay 2021 (law teachers, retired mediators); share "
+                                        "assumption",
+                                        "Volunteers with mediation or legal skill; they mediate "
+                                        "with the skilled_volunteer rows of the mediation "
+                                        "tables.")
+    skilled_backfire_factor: float = _p(0.3, "x", 0.0, 1.0, A,
+                                        "A skilled volunteer's backfire chance as a multiple of "
+                                        "an untrained volunteer's.")
+    surge_elasticity: float = _p(1.0, "x at the peak", 0.0, 20.0,
+                                 "China Charity Alliance 2020 (+38% giving in 2020); Paret "
+                                 "(spontaneous volunteers); size assumption",
+                                 "After an emergency shock, volunteer offers and giving rise by "
+                                 "this multiple, fading with surge_decay_days.")
+    surge_decay_days: float = _p(14.0, "days (e-folding)", 0.1, 365.0, A,
+                                 "Time scale over which the surge after a shock fades.")
     volunteer_backfire_prob: float = _p(0.15, "probability", 0.0, 1.0,
-                                        "mechanism: stage mismatch (Glasl); size assumption",
+                                        "Glasl 1997 (stage mismatch); size assumption",
                                         "Chance an untrained volunteer mediating a formal-"
-                                        "complaint dispute escalates it.")
+                                        "complaint dispute escalates it (x the stage weight).")
     volunteer_shadow_wage: float = _p(25.0, "yuan per hour", 0.0, 10_000.0, A,
                                       "Shadow price of a volunteer hour in cost metrics.")
     role_overlap_share: float = _p(0.1, "share of volunteer hours", 0.0, 1.0,
-                                   "mechanism: one person in several roles (71.6% of community "
-                                   "workers certified, Changzhou 2023); size assumption",
+                                   "Changzhou 2023 (71.6% of community workers certified social "
+                                   "workers); size assumption",
                                    "Share of volunteer hours given by people already counted as "
                                    "staff or Party members (not extra time).")
 
     # --- Charity resources --------------------------------------------------------------
     individual_giving_yuan_per_capita: float = _p(37.0, "yuan per person per year", 0.0, 1e6,
-                                                  "≈37 yuan/capita/yr individual giving (2020, "
-                                                  "derived)",
+                                                  "China Charity Alliance 2020: ≈37 yuan per "
+                                                  "capita (derived)",
                                                   "National individual giving per person.")
     local_giving_share: float = _p(0.15, "share", 0.0, 1.0,
                                    "community-directed fraction unmeasured; sweep 0-30%",
                                    "Share of individual giving that goes to the own community.")
+    gifts_per_year: float = _p(4.0, "gifts per donor per year", 0.1, 365.0, A,
+                               "A resident's yearly giving arrives in this many gifts.")
     corporate_to_individual_ratio: float = _p(2.3, "x", 0.0, 100.0,
-                                              "companies 58.4% vs individuals 25.1% of giving "
-                                              "(2020)",
+                                              "China Charity Alliance 2020: companies 58.4% vs "
+                                              "individuals 25.1% of giving",
                                               "Local firms' giving relative to residents' giving.")
     supermarket_yuan_per_10k: float = _p(20_000.0, "yuan per 10k residents per year", 0.0, 1e8,
-                                         ">9,000 charity supermarkets, many struggling (2017); "
-                                         "size assumption",
+                                         "Workers' Daily 2017: >9,000 charity supermarkets, "
+                                         "many struggling; size assumption",
                                          "In-kind goods the charity supermarket takes in all year.")
-    publicity: float = _p(0.5, "0-1", 0.0, 1.0, "essay: publicity of local role models; "
+    publicity: float = _p(0.5, "0-1", 0.0, 1.0, "Essay 2021 (publicity of local role models); "
                                                   "assumption",
                           "Publicity of local role models.")
     publicity_effect: float = _p(0.5, "x", 0.0, 10.0, A,
@@ -286,65 +397,87 @@ class Params:
     campaign_yield_months: float = _p(1.0, "months of regular giving", 0.0, 120.0, A,
                                       "What a fresh campaign raises, in months of regular giving.")
     donor_fatigue_per_campaign: float = _p(0.2, "share of response lost", 0.0, 1.0,
-                                           "mechanism: donor fatigue (domain §3.5); size "
-                                           "assumption",
+                                           "donor fatigue (Salamon 1987, philanthropic "
+                                           "insufficiency); size assumption",
                                            "Each campaign lowers donors' response by this share.")
     fatigue_recovery_per_year: float = _p(1.0, "share of fatigue per year", 0.0, 365.0, A,
                                           "Rate at which donor fatigue wears off.")
     trust_shock_prob_per_year: float = _p(0.1, "events per year", 0.0, 365.0,
-                                          "mechanism: trust shock (2011 scandal); frequency "
-                                          "assumption",
+                                          "MCA 2011 (the 2011 scandal); frequency assumption",
                                           "Rate of scandals that collapse donor trust.")
     trust_shock_size: float = _p(0.866, "share of giving lost", 0.0, 1.0,
-                                 "receipts −86.6% in 3 months after the 2011 scandal",
+                                 "MCA 2011: receipts −86.6% in 3 months after the scandal",
                                  "Fall in trust (and giving) at a scandal.")
     trust_recovery_per_year: float = _p(0.5, "share of gap per year", 0.0, 365.0,
-                                        "−18.1% (2011), −17% (2012): slow recovery (assumption)",
+                                        "MCA 2011: −18.1% (2011), −17% (2012), slow recovery; "
+                                        "rate assumption",
                                         "Rate at which trust returns towards 1.")
     charity_yuan_per_platform_hour: float = _p(500.0, "yuan per platform hour", 0.0, 1e7,
-                                               "administrative bottleneck, unspent money "
-                                               "(Bitterman & Koliba 2020); size assumption",
+                                               "Bitterman & Koliba 2020 (administrative "
+                                               "bottleneck, unspent money); size assumption",
                                                "Charity money the platform can turn into service "
                                                "per hour of its service time (absorption).")
 
     # --- Disputes ---------------------------------------------------------------------
-    dispute_rate_per_10k: float = _p(240.0, "disputes per 10k residents per year", 0.0, 1e5,
-                                     "calibrated so ≈106 per 10k are mediated (people's "
-                                     "mediation 2022, derived)",
-                                     "Onset of disputes between tied residents.")
+    dispute_rate_per_10k: float = _p(30.0, "disputes per 10k residents per year", 0.0, 1e5,
+                                     "MOJ 2022: ≈106 people's-mediation cases per 10k, of which "
+                                     "neighbour disputes 12-23%; calibrated so ≈18 per 10k are "
+                                     "mediated",
+                                     "Onset of disputes between tied residents (frictions; most "
+                                     "die out by themselves).")
+    grievance_onset_weight: float = _p(1.0, "x per unit excess grievance", 0.0, 10.0,
+                                       "Epstein 2002 (grievance drives activation); size "
+                                       "assumption",
+                                       "Onset rate on a tie x (1 + w x the parties' grievance "
+                                       "above baseline): unmet needs feed conflict.")
     escalation_hazard_scale: float = _p(1.0, "x", 0.0, 100.0, A,
                                         "Multiplier on every escalation hazard (0: none).")
-    escalation_friction: float = _p(0.015, "per day", 0.0, 1.0, "Glasl stages 1-3; assumption",
+    escalation_friction: float = _p(0.015, "per day", 0.0, 1.0, "Glasl 1997, stages 1-3; "
+                                                                "assumption",
                                     "Daily hazard friction -> open conflict.")
-    escalation_conflict: float = _p(0.012, "per day", 0.0, 1.0, "Glasl stages 4-5; assumption",
+    escalation_conflict: float = _p(0.012, "per day", 0.0, 1.0, "Glasl 1997, stages 4-5; "
+                                                                "assumption",
                                     "Daily hazard open conflict -> formal complaint.")
-    escalation_complaint: float = _p(0.01, "per day", 0.0, 1.0, "Glasl stage 6; assumption",
+    escalation_complaint: float = _p(0.01, "per day", 0.0, 1.0, "Glasl 1997, stage 6; "
+                                                                "assumption",
                                      "Daily hazard formal complaint -> court.")
     lumping_friction: float = _p(0.04, "per day", 0.0, 1.0,
-                                 "dispute pyramid: most grievances lumped (Miller & Sarat; "
-                                 "Michelson); assumption",
+                                 "Miller & Sarat 1981; Michelson 2007 (the dispute pyramid: "
+                                 "most grievances are lumped); assumption",
                                  "Daily chance a friction dies out by itself.")
     lumping_conflict: float = _p(0.01, "per day", 0.0, 1.0, A,
                                  "Daily chance an open conflict dies out by itself.")
     lumping_complaint: float = _p(0.005, "per day", 0.0, 1.0, A,
                                   "Daily chance a formal complaint is withdrawn.")
     grievance_escalation_weight: float = _p(2.0, "x per unit grievance", 0.0, 100.0,
-                                            "Epstein 2002: grievance drives activation; "
-                                            "assumption",
+                                            "Epstein 2002; size assumption",
                                             "Escalation multiplier 1 + w x mean grievance.")
-    unattended_escalation_weight: float = _p(1.0, "x per 30 days unattended", 0.0, 100.0,
-                                             "essay claim 2 (late intervention); assumption",
-                                             "Escalation multiplier 1 + w x days unattended / 30.")
+    unattended_escalation_weight: float = _p(1.0, "x per neglect unit", 0.0, 100.0,
+                                             "Essay 2021, claim 2 (late intervention); "
+                                             "assumption",
+                                             "Escalation multiplier 1 + w x days unattended / "
+                                             "neglect_unit_days.")
+    neglect_unit_days: float = _p(30.0, "days", 1.0, 3650.0, A,
+                                  "Days of neglect that add one unattended_escalation_weight.")
     conflict_report_prob: float = _p(0.1, "per day", 0.0, 1.0, A,
                                      "Chance the platform learns of an open conflict in a day "
                                      "(formal complaints are always known).")
     retry_interval_days: int = _p(7, "days", 1, 365, A,
                                   "Days before a failed intervention is tried again.")
+    dispute_hours_share: float = _p(1.0, "share of a mediator's hours", 0.0, 1.0, A,
+                                    "Share of each mediator's day that disputes may take before "
+                                    "needs are served (1: disputes first; lower: overloaded "
+                                    "staff reach disputes late, with the day's leftovers).")
     reignition_per_year: float = _p(1.0, "per closed dispute per year", 0.0, 365.0,
-                                    "closure without resolution re-ignites (兰荣杰 2018); "
-                                    "assumption",
+                                    "Lan 2018 (closure without resolution); assumption",
                                     "Hazard that a suppressed dispute flares up again one stage "
                                     "higher.")
+    lumped_reignition_factor: float = _p(0.5, "x", 0.0, 10.0, A,
+                                         "Re-ignition hazard of a dispute that died out by "
+                                         "itself, as a multiple of reignition_per_year.")
+    settled_after_days: int = _p(90, "days", 1, 3650, A,
+                                 "A closed or lumped dispute quiet this long counts as settled "
+                                 "(its fate known) in the escalation share.")
     grievance_per_unmet_need: float = _p(0.1, "grievance", 0.0, 1.0, A,
                                          "Grievance a resident gains when a need goes unmet.")
     grievance_decay_per_day: float = _p(0.01, "share per day", 0.0, 1.0, A,
@@ -353,51 +486,196 @@ class Params:
     # --- Linkage mechanisms -------------------------------------------------------------
     coordination_cost_hours_per_channel: float = _p(1.5, "platform hours per channel per week",
                                                     0.0, 100.0,
-                                                    "mechanism: n(n-1)/2 channels, 3 -> 10 "
-                                                    "(Huxham & Vangen 2004); size assumption",
+                                                    "Huxham & Vangen 2004 (n(n-1)/2 channels, "
+                                                    "3 -> 10); size assumption",
                                                     "Meetings and handoffs per pairwise channel "
                                                     "between linked actor types.")
     responsibility_diffusion: float = _p(0.1, "0-1", 0.0, 1.0,
-                                         "mechanism: volunteer's dilemma (Diekmann 1985); size "
-                                         "assumption",
-                                         "Each additional eligible actor type lowers the daily "
-                                         "pick-up chance of an unassigned case by this share.")
+                                         "Diekmann 1985 (volunteer's dilemma); size assumption",
+                                         "Each additional eligible actor type lowers the chance "
+                                         "that a new case is picked up at once (not left for "
+                                         "another) by this share.")
+    responsibility_delay_days: int = _p(0, "days", 0, 365, A,
+                                        "A case nobody picked up at once waits this many days "
+                                        "and then goes to the back of the day's queue (0: the "
+                                        "same day, after every other case).")
+    registry_effect: float = _p(0.1, "per linked actor type beyond three", -0.5, 0.5,
+                                "Provan & Kenis 2008; Bitterman & Koliba 2020; sign and size "
+                                "assumption",
+                                "Shared case registry: raises (negative: lowers) dispatch "
+                                "accuracy towards 1 and cuts (raises) diffusion of "
+                                "responsibility, per linked actor type beyond three.")
 
-    # ------------------------------------------------------------------------------------
+
+# ----------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of parameters; each cell is a scalar parameter ``<name>_<row>_<col>``."""
+
+    name: str
+    rows: tuple[str, ...]            # () for a one-row table: cells are ``<name>_<col>``
+    cols: tuple[str, ...]
+    default: tuple                   # rows of values (or one row when rows is ())
+    unit: str
+    min: float
+    max: float
+    source: str
+    doc: str
+    group: str
+
+    def cells(self):
+        """(parameter name, default) per cell, row by row."""
+        if not self.rows:
+            return [(f"{self.name}_{c}", v) for c, v in zip(self.cols, self.default,
+                                                             strict=True)]
+        return [(f"{self.name}_{r}_{c}", v) for r, row in zip(self.rows, self.default,
+                                                              strict=True)
+                for c, v in zip(self.cols, row, strict=True)]
+
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in [
+    TableSpec("hidden_share", (), NEED_TYPES, (0.2, 0.2, 0.2, 0.3, 0.4, 0.0), "share of needs",
+              0.0, 1.0, "BMC Public Health 2023 (CHARLS 2018: 0.55% of older adults with "
+              "chronic disease used daily-care services); BMC Geriatrics 2024 "
+              "(underused facilities); shares assumption",
+              "Share of needs of each type the platform cannot see until they are discovered "
+              "(x hidden_vulnerable_multiplier for vulnerable residents; 0 everywhere "
+              "switches hidden needs off).", "Needs"),
+    TableSpec("service_efficiency", ACTORS, SERVICE_NEEDS, (
+        # elder child disab. psych. emerg.
+        (0.6, 0.6, 0.4, 0.3, 0.8),   # community platform (generalists)
+        (1.0, 1.0, 1.0, 0.8, 0.6),   # social organizations (professional services)
+        (0.8, 0.8, 0.8, 1.0, 0.6),   # social workers (case work)
+        (0.8, 0.8, 0.3, 0.2, 0.9),   # volunteers (everyday help, emergencies)
+        (1.0, 1.0, 1.0, 0.8, 0.5),   # charity (bought hours on the market)
+    ), "hours of need served per actor hour", 0.0, 2.0,
+        "Glasl 1997 and CASS 2022 (professionals for professional needs, volunteers for "
+        "everyday help); assumption",
+        "Hours of need an hour of each actor serves, per need type (0: cannot serve). "
+        "Material needs are paid in money, not served in hours.", "Capability tables"),
+    TableSpec("contract_scope", (), SERVICE_NEEDS, (1.0, 1.0, 1.0, 1.0, 0.0),
+              "share of needs covered", 0.0, 1.0,
+              "He 2015 (contracts name their services and beneficiaries); assumption",
+              "Share of each need type the government purchase contract covers; social "
+              "organizations serve only covered needs with contract hours.",
+              "Social organizations"),
+    TableSpec("mediation_hours", (), STAGES, (2.0, 4.0, 8.0), "hours", 0.1, 100.0, A,
+              "Hours one intervention takes at each stage.", "Capability tables"),
+    TableSpec("mediation_success", MEDIATORS, STAGES, (
+        (0.5, 0.45, 0.3),    # residents' committee / people's mediators
+        (0.6, 0.6, 0.5),     # social workers: professional mediation
+        (0.6, 0.35, 0.15),   # untrained volunteers: early stages only
+        (0.7, 0.55, 0.35),   # retired mediators, law teachers
+    ), "probability", 0.0, 1.0,
+        "Glasl 1997 (stage-matched intervention); Read & Michelson 2008; assumption",
+        "Chance an intervention ends the dispute (officially 'successful'), by mediator and "
+        "stage.", "Capability tables"),
+    TableSpec("true_resolution", MEDIATORS, STAGES, (
+        (0.6, 0.6, 0.6), (0.7, 0.7, 0.7), (0.65, 0.65, 0.65), (0.7, 0.7, 0.7),
+    ), "share of successes", 0.0, 1.0,
+        "Lan 2018 (official success 95%+ overstates); court pre-suit mediation ≈65% "
+        "(SPC); assumption",
+        "Of the 'successful' interventions, the share that truly resolves the grievance; the "
+        "rest only closes the case, which may re-ignite.", "Capability tables"),
+    TableSpec("backfire_stage_weight", (), STAGES, (0.0, 0.5, 1.0), "x", 0.0, 1.0,
+              "Glasl 1997 (amateur handling of late stages); assumption",
+              "Backfire chance of a volunteer intervention at each stage, as a multiple of "
+              "volunteer_backfire_prob.", "Capability tables"),
+]}
+
+
+def _table_fields():
+    out = []
+    for table in TABLES.values():
+        for name, default in table.cells():
+            meta = dict(unit=table.unit, min=table.min, max=table.max, source=table.source,
+                        doc=table.doc, choices=None, table=table.name)
+            out.append((name, float, field(default=float(default), metadata=meta)))
+    return out
+
+
+def _validate(self: Params) -> None:
+    """Coerce and range-check every field, then the cross-field rules (runs on creation)."""
+    for spec in PARAM_SPECS.values():
+        value = _coerce(spec, getattr(self, spec.name), "parameter")
+        object.__setattr__(self, spec.name, value)
+    self._check_consistency("parameter")
+
+
+class _ParamsMethods:
+    """Behaviour of :class:`Params` (the fields come from _Scalars and TABLES)."""
+
+    def __post_init__(self):
+        _validate(self)
+
     @classmethod
-    def from_dict(cls, values: dict[str, Any], *, origin: str = "parameter") -> Params:
+    def from_dict(cls, values: dict[str, Any], *, origin: str = "parameter",
+                  sources: dict[str, str] | None = None) -> Params:
         """Validate ``values`` (a flat mapping of overrides) and return Params.
 
-        Raises ConfigError naming the field and the allowed range for unknown keys,
-        wrong types and out-of-range values.
+        Raises ConfigError naming the field, where it came from (``origin``, or
+        ``sources[key]`` for a key with its own source such as a config file) and the
+        allowed range, for unknown keys, wrong types and out-of-range values.
         """
+        sources = sources or {}
         clean = {}
         for key, raw in values.items():
+            where = sources.get(key, origin)
             if key not in PARAM_SPECS:
-                hint = _close_match(key)
-                raise ConfigError(f"{origin} '{key}': unknown parameter{hint}")
-            clean[key] = _coerce(PARAM_SPECS[key], raw, origin)
+                raise ConfigError(f"{where} '{_quote(key)}': unknown parameter{_close_match(key)}")
+            clean[key] = _coerce(PARAM_SPECS[key], raw, where)
         params = cls(**clean)
-        params._check_consistency(origin)
+        params._check_consistency(origin, sources)
         return params
 
     def replace(self, **changes) -> Params:
         """Return a validated copy with some parameters changed."""
-        return Params.from_dict({**self.to_dict(), **changes})
+        return type(self).from_dict({**self.to_dict(), **changes})
 
     def to_dict(self) -> dict[str, Any]:
-        """All parameters as a flat dict."""
+        """All parameters as a flat dict (table cells included)."""
         return dataclasses.asdict(self)
 
-    def _check_consistency(self, origin):
+    def table(self, name: str) -> np.ndarray:
+        """A table's cells as an array: (rows, cols), or (cols,) for a one-row table."""
+        spec = TABLES[name]
+        values = np.array([getattr(self, cell) for cell, _ in spec.cells()], dtype=np.float64)
+        return values.reshape(len(spec.rows), len(spec.cols)) if spec.rows else values
+
+    def _check_consistency(self, origin: str, sources: dict[str, str] | None = None):
+        def where(key):
+            return (sources or {}).get(key, origin)
+
         if self.network_generator == "watts_strogatz" and self.ws_neighbours % 2:
-            raise ConfigError(f"{origin} 'ws_neighbours': must be even, got {self.ws_neighbours}")
+            raise ConfigError(f"{where('ws_neighbours')} 'ws_neighbours': must be even, "
+                              f"got {self.ws_neighbours}")
+        if self.warmup_days >= self.days:
+            raise ConfigError(f"{where('warmup_days')} 'warmup_days': must be shorter than days "
+                              f"({self.days}), got {self.warmup_days}")
+
+
+Params = dataclasses.make_dataclass(
+    "Params", _table_fields(), bases=(_ParamsMethods, _Scalars), frozen=True, module=__name__,
+    namespace={"__doc__": "All parameters of one simulated community (validated on creation)."
+                          "\n\nScalars as in ``_Scalars``; one field per table cell (see "
+                          "TABLES). Build with ``Params(**values)`` or ``Params.from_dict``."})
+
+
+# ------------------------------------------------------------------------ validation
+
+
+def _quote(value: Any, limit: int = 60) -> str:
+    """A user's value for an error message, at most ``limit`` characters of it."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
 def _close_match(key):
     import difflib
 
-    match = difflib.get_close_matches(key, PARAM_SPECS, n=1)
+    match = difflib.get_close_matches(str(key), PARAM_SPECS, n=1)
     return f" (did you mean '{match[0]}'?)" if match else " (see docs/parameters.md)"
 
 
@@ -406,23 +684,32 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
     kind = type(spec.default)
     where = f"{origin} '{spec.name}'"
     if kind is str:
-        value = str(raw)
-        if spec.choices and value not in spec.choices:
-            raise ConfigError(f"{where}: must be one of {', '.join(spec.choices)}, got {value!r}")
-        return value
+        if not isinstance(raw, str):
+            raise ConfigError(f"{where}: expected a string, got {_quote(raw)}")
+        if spec.choices and raw not in spec.choices:
+            raise ConfigError(f"{where}: must be one of {', '.join(spec.choices)}, "
+                              f"got {_quote(raw)}")
+        return raw
+    expected = "an integer" if kind is int else "a number"
     try:
-        if isinstance(raw, bool):
+        if isinstance(raw, bool) or raw is None:
             raise ValueError
-        value = kind(raw) if not isinstance(raw, str) else kind(float(raw))
-        if kind is int and float(raw) != int(float(raw)):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: expected {"an integer" if kind is int else "a number"} in {_range(spec)} "
-                          f"({spec.unit}), got {raw!r}") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{where}: must be a finite number in {_range(spec)}, got {raw!r}")
+        number = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
+                          f"got {_quote(raw)}") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{where}: must be a finite number in {_range(spec)}, "
+                          f"got {_quote(raw)}")
+    if kind is int:
+        if not number.is_integer():
+            raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
+                              f"got {_quote(raw)}")
+        value = int(raw) if isinstance(raw, int) else int(number)
+    else:
+        value = number
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-        raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {raw!r}")
+        raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {_quote(raw)}")
     return value
 
 
@@ -434,17 +721,9 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _build_specs() -> dict[str, ParamSpec]:
-    specs = {}
-    for f in dataclasses.fields(Params):
-        m = f.metadata
-        specs[f.name] = ParamSpec(name=f.name, default=f.default, unit=m["unit"], min=m["min"],
-                                  max=m["max"], source=m["source"], doc=m["doc"],
-                                  group=_group_of(f.name), choices=m["choices"])
-    return specs
+# ------------------------------------------------------------------------ metadata
 
-
-# Groups follow the order of the section comments above; the mapping names each group's first field.
+# Groups follow the order of the section comments of _Scalars; each maps its first field.
 _GROUP_STARTS = {
     "n_residents": "Community and horizon",
     "share_60_plus": "Population",
@@ -459,13 +738,17 @@ _GROUP_STARTS = {
 }
 
 
-def _group_of(name: str) -> str:
-    current = ""
+def _build_specs() -> dict[str, ParamSpec]:
+    specs, group = {}, ""
     for f in dataclasses.fields(Params):
-        current = _GROUP_STARTS.get(f.name, current)
-        if f.name == name:
-            return current
-    return current
+        m = f.metadata
+        group = _GROUP_STARTS.get(f.name, group)
+        table = m.get("table")
+        specs[f.name] = ParamSpec(name=f.name, default=f.default, unit=m["unit"], min=m["min"],
+                                  max=m["max"], source=m["source"], doc=m["doc"],
+                                  group=TABLES[table].group if table else group,
+                                  choices=m["choices"], table=table)
+    return specs
 
 
 PARAM_SPECS: dict[str, ParamSpec] = _build_specs()
@@ -481,4 +764,16 @@ NEGATIVE_MECHANISMS: dict[str, str] = {
     "volunteer_backfire": "volunteer_backfire_prob",
     "admin_overload": "admin_load_per_programme",
     "role_overlap": "role_overlap_share",
+}
+
+# Parameters whose value 0 switches off one way linkage itself can help (information, trust,
+# matching, timing), beyond the hours and money the extra actors bring.
+LINKAGE_MECHANISMS: dict[str, str] = {
+    "volunteer_discovery": "volunteer_discovery_prob",
+    "early_detection": "volunteer_detection_prob",
+    "neighbour_trust": "neighbour_trust_effect",
+    "supervision": "supervision_gain",
+    "shared_registry": "registry_effect",
+    "surge_response": "surge_elasticity",
+    "skilled_volunteers": "skilled_volunteer_share",
 }

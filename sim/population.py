@@ -1,4 +1,11 @@
-"""Residents' attributes, drawn once at initialisation and held as numpy arrays."""
+"""The residents: one row per network node, every per-resident quantity in one place.
+
+Fixed traits are drawn once at initialisation; the changing state (grievance, open needs,
+volunteering) is updated by the model's submodels. ``sim.agents.Resident`` is a readable
+Mesa-agent view on one row. Each family of traits draws from its own sub-stream of the
+population stream, so changing one share (say, disability) leaves every other trait as it
+was.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,13 @@ import numpy as np
 from sim.network import Community
 from sim.params import Params
 
+_TRAIT_STREAMS = ("age", "vulnerability", "civic", "giving", "grievance", "volunteers",
+                  "skills")
+
 
 @dataclass
-class Residents:
-    """One row per resident (network node). Fixed traits first, changing state last."""
+class Population:
+    """Per-resident arrays. Fixed traits first, changing state last."""
 
     aged_60_plus: np.ndarray
     adult: np.ndarray  # 18+: can volunteer and give
@@ -21,53 +31,76 @@ class Residents:
     disabled: np.ndarray
     low_income: np.ndarray
     vulnerable: np.ndarray  # any of the four vulnerability flags
-    civic_propensity: np.ndarray  # 0-1: chance weight to volunteer
+    civic_propensity: np.ndarray  # 0-1: weight to volunteer
     giving_capacity: np.ndarray  # yuan per year given to the community at full response
     baseline_grievance: np.ndarray  # 0-1, drives dispute onset
-    grievance: np.ndarray  # 0-1, current; drives escalation
+    skilled: np.ndarray  # would mediate with skill if volunteering (retired mediator, ...)
+    # changing state
+    grievance: np.ndarray  # 0-1, current; drives onset and escalation
     open_needs: np.ndarray  # count of the resident's open needs
+    registered: np.ndarray  # registered volunteer
+    active: np.ndarray  # active volunteer
+    motivation: np.ndarray  # 0-1, of (once) active volunteers
+    ever_active: np.ndarray
 
     @property
     def n(self) -> int:
         return self.grievance.size
 
 
-def make_residents(community: Community, p: Params, rng: np.random.Generator) -> Residents:
-    """Draw every resident's traits from the population parameters."""
-    n = community.graph.number_of_nodes()
-    age = rng.random(n)
-    aged_60_plus = age < p.share_60_plus
-    child = age > 1 - p.share_children
-    household = community.household
-    left_behind_hh = rng.random(household.max() + 1) < p.left_behind_household_share
-    left_behind = left_behind_hh[household]
-    elderly_alone = aged_60_plus & (rng.random(n) < p.elderly_alone_share)
-    disabled = rng.random(n) < p.disability_share
-    low_income = (rng.random(household.max() + 1) < p.low_income_share)[household]
-    vulnerable = elderly_alone | left_behind | disabled | low_income
-    # Propensity Beta(2, 6): mean 0.25, a minority of keen civic actors.
-    civic_propensity = rng.beta(2.0, 6.0, size=n)
-    # Giving is skewed: lognormal with the configured mean per person.
+def make_population(community: Community, p: Params,
+                    streams: list[np.random.Generator]) -> Population:
+    """Draw every resident's traits and the initial volunteers (the same under every regime)."""
+    rng = dict(zip(_TRAIT_STREAMS, streams, strict=True))
+    n, household = community.n, community.household
+    aged_60_plus, child = _ages(community, p, rng["age"])
+    r = rng["vulnerability"]
+    left_behind = (r.random(household.max() + 1) < p.left_behind_household_share)[household]
+    elderly_alone = aged_60_plus & (r.random(n) < p.elderly_alone_share)
+    disabled = r.random(n) < p.disability_share
+    low_income = (r.random(household.max() + 1) < p.low_income_share)[household]
+    civic = rng["civic"].beta(p.civic_propensity_a, p.civic_propensity_b, size=n)
+    # Giving is skewed: lognormal with the configured mean per adult.
     mean_gift = p.individual_giving_yuan_per_capita * p.local_giving_share
-    giving = rng.lognormal(mean=0.0, sigma=1.0, size=n) * mean_gift / np.exp(0.5)
+    giving = rng["giving"].lognormal(mean=0.0, sigma=1.0, size=n) * mean_gift / np.exp(0.5)
+    giving[child] = 0.0
     a = 2.0
     b = a * (1 - p.baseline_grievance_mean) / max(p.baseline_grievance_mean, 1e-9)
-    baseline = rng.beta(a, b, size=n) if p.baseline_grievance_mean > 0 else np.zeros(n)
-    return Residents(aged_60_plus=aged_60_plus, adult=~child, elderly_alone=elderly_alone,
-                     left_behind=left_behind, disabled=disabled, low_income=low_income,
-                     vulnerable=vulnerable, civic_propensity=civic_propensity,
-                     giving_capacity=giving, baseline_grievance=baseline,
-                     grievance=baseline.copy(), open_needs=np.zeros(n, dtype=np.int32))
+    baseline = rng["grievance"].beta(a, b, size=n) if p.baseline_grievance_mean > 0 \
+        else np.zeros(n)
+    skilled = rng["skills"].random(n) < p.skilled_volunteer_share
+    registered, active = _initial_volunteers(~child, civic, p, rng["volunteers"])
+    return Population(
+        aged_60_plus=aged_60_plus, adult=~child, elderly_alone=elderly_alone,
+        left_behind=left_behind, disabled=disabled, low_income=low_income,
+        vulnerable=elderly_alone | left_behind | disabled | low_income,
+        civic_propensity=civic, giving_capacity=giving, baseline_grievance=baseline,
+        skilled=skilled, grievance=baseline.copy(), open_needs=np.zeros(n, dtype=np.int32),
+        registered=registered, active=active,
+        motivation=np.where(active, p.volunteer_initial_motivation, 0.0),
+        ever_active=active.copy())
 
 
-def initial_volunteers(residents: Residents, p: Params, rng: np.random.Generator):
+def _ages(community: Community, p: Params, rng: np.random.Generator):
+    """60+ and child flags: from the graph's ages where known, drawn from the shares elsewhere."""
+    u = rng.random(community.n)
+    aged, child = u < p.share_60_plus, u > 1 - p.share_children
+    if community.ages is not None:
+        known = np.isfinite(community.ages)
+        aged = np.where(known, community.ages >= 60, aged)
+        child = np.where(known, community.ages < 18, child)
+    return aged, child
+
+
+def _initial_volunteers(adult: np.ndarray, civic: np.ndarray, p: Params,
+                        rng: np.random.Generator):
     """Register a share of adults, weighted by civic propensity; some of them are active."""
-    adults = np.flatnonzero(residents.adult)
-    k = int(round(p.volunteer_registration_share * adults.size))
-    registered = np.zeros(residents.n, dtype=bool)
+    adults = np.flatnonzero(adult)
+    k = round(p.volunteer_registration_share * adults.size)
+    registered = np.zeros(adult.size, dtype=bool)
     if k > 0:
-        weight = residents.civic_propensity[adults]
+        weight = civic[adults]
         chosen = rng.choice(adults, size=k, replace=False, p=weight / weight.sum())
         registered[chosen] = True
-    active = registered & (rng.random(residents.n) < p.volunteer_active_share)
+    active = registered & (rng.random(adult.size) < p.volunteer_active_share)
     return registered, active

@@ -1,27 +1,78 @@
-"""Independent random streams, one per mechanism, from one seed.
+"""The model's only source of randomness: named streams and per-case draws, from one seed.
 
-Splitting the seed with numpy's SeedSequence gives each mechanism its own stream, so
-drawing more in one mechanism (say, volunteers, which exist only in some regimes) never
-shifts the draws of another. Exogenous arrivals of needs, disputes and shocks are thus
-identical across regimes for a given seed: common random numbers, sharp paired comparisons.
-Emergencies and charity scandals have separate streams, and each need type its own
-sub-stream, so that changing one rate leaves the other arrivals as they were.
+Two kinds of randomness, both derived from the run's seed alone:
+
+* **Streams** (``streams.need_arrivals``, ``streams.volunteers``, ...): numpy Generators, one
+  per mechanism, spawned from the seed with ``SeedSequence``. Drawing more in one mechanism
+  (say, volunteers, which exist only in some regimes) never shifts another's draws, so the
+  exogenous arrivals of needs, potential disputes and shocks are identical under every
+  regime: common random numbers, sharp paired comparisons. Each need type has its own
+  sub-stream so that changing one rate leaves the other arrivals unchanged.
+
+* **Per-case draws** (``streams.uniform(Draw.ESCALATION, case_ids, day)``): a uniform number
+  that is a pure function of (seed, kind of event, case id, day or attempt). A dispute or a
+  need thus carries its own dice for every later event, whatever else happens in the run:
+  the same dispute follows the same path under every regime until an intervention changes
+  it. The hash is SplitMix64's finaliser, a well-mixed 64-bit bijection.
+
+The model must not draw from Mesa's ``model.random`` or ``model.rng``; ``CommunityModel``
+replaces them with guards that raise, and a test checks this.
 """
+
+from __future__ import annotations
+
+from enum import IntEnum
 
 import numpy as np
 
-STREAMS = ("population", "needs", "disputes", "emergencies", "scandals", "dispatch",
-           "interventions", "dynamics", "volunteers", "charity")
+STREAMS = ("population", "need_arrivals", "need_dispatch", "home_visits", "potential_disputes",
+           "dispute_dispatch", "emergencies", "scandals", "volunteers", "charity")
+
+
+class Draw(IntEnum):
+    """Kinds of per-case draws; each has its own salt, so they are independent."""
+
+    NEED_HIDDEN = 0
+    NEED_SELF_REPORT = 1
+    NEED_REFUSAL = 2
+    NEED_DISCOVERY = 3
+    NEED_PICKUP = 4
+    NEED_SCOPE = 5
+    DISPUTE_ONSET = 10
+    DISPUTE_ESCALATION = 11
+    DISPUTE_REPORT = 12
+    DISPUTE_DETECTION = 13
+    DISPUTE_REIGNITION = 14
+    DISPUTE_PICKUP = 15
+    DISPUTE_SUCCESS = 16
+    DISPUTE_TRUE_RESOLUTION = 17
+    DISPUTE_BACKFIRE = 18
+    DISPUTE_DISPATCH_ERROR = 19
+
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser on uint64 arrays (wrap-around arithmetic is intended; numpy
+    does not warn about it for arrays, only for scalars, so callers pass arrays)."""
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
 
 
 class Streams:
-    """Named numpy Generators: ``streams.needs``, ``streams.disputes``, ... (see STREAMS)."""
+    """Named numpy Generators (see STREAMS) and per-case uniform draws, from one seed."""
 
     def __init__(self, seed: int):
-        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-        self._sequences = dict(zip(STREAMS, children, strict=True))
+        root = np.random.SeedSequence(seed)
+        children = root.spawn(len(STREAMS) + 1)
+        self._sequences = dict(zip(STREAMS, children, strict=False))
         for name, child in self._sequences.items():
             setattr(self, name, np.random.default_rng(child))
+        salts = children[-1].generate_state(max(Draw) + 1, dtype=np.uint64)
+        self._salts = {d: salts[int(d)] for d in Draw}
 
     def split(self, name: str, parts: int) -> list[np.random.Generator]:
         """Independent sub-streams of stream ``name`` (call once per name).
@@ -32,3 +83,33 @@ class Streams:
         a variable number of random numbers.
         """
         return [np.random.default_rng(s) for s in self._sequences[name].spawn(parts)]
+
+    def uniform(self, kind: Draw, ids, step=0) -> np.ndarray:
+        """Uniform numbers in [0, 1), one per case id: a pure function of (seed, kind, id, step).
+
+        ``ids`` are the cases' unsigned 64-bit identities; ``step`` is a day or an attempt
+        number (a scalar or an array like ``ids``). Always returns a 1-d array.
+        """
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.uint64))
+        step = np.atleast_1d(np.asarray(step, dtype=np.uint64))
+        salt = self._salts[kind]
+        h = _mix(_mix(ids ^ salt) ^ (step * _GOLDEN + salt))
+        return (h >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+
+
+class NoDraws:
+    """Stands in for Mesa's ``model.random`` and ``model.rng``: any use raises at once.
+
+    Every random number of the model must come from ``sim.streams.Streams``; a draw from
+    another generator would silently break common random numbers across regimes.
+    """
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        raise RuntimeError(f"model.{self._name}.{attr}: the model draws only from "
+                           "model.streams (sim/streams.py), never from Mesa's generators")
+
+    def __deepcopy__(self, memo):
+        return self
