@@ -48,7 +48,7 @@ _FIELDS = {"id": np.uint64, "edge": np.int64, "a": np.int64, "b": np.int64,
            "onset": np.int64, "stage": np.int64, "status": np.int64, "known": bool,
            "known_day": np.int64, "next_try": np.int64, "last_attention": np.int64,
            "quiet_since": np.int64, "assigned_day": np.int64, "late": bool,
-           "first_choice": np.int64,
+           "first_choice": np.int64, "mediator": np.int64, "effort": np.float64,
            "attempts": np.int64, "mediated": bool, "complained": bool, "reignited": bool,
            "cohort": bool}
 # At most this excess grievance (summed over the two parties) raises the onset rate.
@@ -112,7 +112,8 @@ class DisputeBook:
                "known_day": np.full(n, -1), "next_try": np.full(n, day),
                "last_attention": np.full(n, day), "quiet_since": np.full(n, -1),
                "assigned_day": np.full(n, -1), "late": np.zeros(n, bool),
-               "first_choice": np.full(n, -1), "attempts": np.zeros(n), "mediated": np.zeros(n, bool),
+               "first_choice": np.full(n, -1), "mediator": np.full(n, -1),
+               "effort": np.zeros(n), "attempts": np.zeros(n), "mediated": np.zeros(n, bool),
                "complained": np.zeros(n, bool), "reignited": np.zeros(n, bool),
                "cohort": np.full(n, measured)}
         for k, v in new.items():
@@ -201,28 +202,42 @@ class DisputeBook:
         c["first_choice"][new] = np.where(wrong, np.array(self.mediators)[which], -1)
 
     def _dispatch(self, i: int, day: int, share_of_day: float, volunteer_gain: float) -> None:
+        """Give dispute ``i`` today's hours of a mediator; the outcome comes when the
+        intervention has had all the hours its stage takes (over several days if needed:
+        a formal complaint may need more than a small community's mediator has in a day)."""
         c, model = self.cols, self.model
         stage = int(c["stage"][i])
-        order = [m for m in MEDIATION_PREFERENCE[stage] if m in self.mediators]
-        first = int(c["first_choice"][i])
-        if first >= 0:  # dispatch erred: a random mediator is tried first
-            order = [Mediator(first)] + [m for m in order if m != first]
-        need = self.hours[stage - 1]
+        ongoing = int(c["mediator"][i])
+        if ongoing >= 0:  # the mediator who started carries on
+            order = [Mediator(ongoing)]
+        else:
+            order = [m for m in MEDIATION_PREFERENCE[stage] if m in self.mediators]
+            first = int(c["first_choice"][i])
+            if first >= 0:  # dispatch erred: a random mediator is tried first
+                order = [Mediator(first)] + [m for m in order if m != first]
+        remaining = self.hours[stage - 1] - c["effort"][i]
         for mediator in order:
             agent = model.actor(MEDIATOR_ACTOR[mediator])
-            spent = model.dispute_hours_today[agent.kind]
-            cap = share_of_day * agent.hours.available - spent
+            cap = share_of_day * agent.hours.available - model.dispute_hours_today[agent.kind]
             budget = agent.skilled.remaining if mediator == Mediator.SKILLED_VOLUNTEER \
                 else agent.hours.remaining
-            if min(budget, cap) + 1e-9 < need:
+            give = min(budget, cap, remaining)
+            if give <= 1e-9:
                 continue
             if mediator == Mediator.SKILLED_VOLUNTEER:
-                agent.take_skilled(need)
+                agent.take_skilled(give)
             else:
-                agent.hours.take(need)
-            model.dispute_hours_today[agent.kind] += need
+                agent.hours.take(give)
+            model.dispute_hours_today[agent.kind] += give
             c["late"][i] = False
-            self._outcome(i, mediator, day, volunteer_gain)
+            c["last_attention"][i] = day
+            if give + 1e-9 >= remaining:
+                c["effort"][i], c["mediator"][i] = 0.0, -1
+                self._outcome(i, mediator, day, volunteer_gain)
+            else:
+                c["effort"][i] += give
+                c["mediator"][i] = mediator
+                c["next_try"][i] = day + 1
             return
 
     def _outcome(self, i: int, mediator: Mediator, day: int, volunteer_gain: float) -> None:

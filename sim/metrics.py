@@ -95,8 +95,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
        None),
     _m("days_at_conflict_or_worse", "days disputes spent open at open conflict or beyond, per "
        "dispute started", "days", "lower"),
-    _m("intervention_delay_days", "mean days from a dispute becoming known to its first "
-       "intervention", "days", "lower"),
+    _m("intervention_delay_days", "mean days from a dispute becoming known to the end of its "
+       "first intervention", "days", "lower"),
     _m("true_resolution_share", "share of 'successful' mediations that truly resolved the "
        "grievance", "share", "higher"),
     _m("reignition_share", "latent disputes that flared up again, per dispute closed or died "

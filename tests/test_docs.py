@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from sim.paramdocs import parameters_markdown
-from sim.params import PARAM_SPECS
+from sim.params import LINKAGE_MECHANISMS, NEGATIVE_MECHANISMS, PARAM_SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,3 +30,9 @@ def test_odd_names_every_parameter_group_and_module():
         assert re.search(heading, odd, re.IGNORECASE), heading
     for module in ["sim/needs.py", "sim/disputes.py", "sim/agents.py", "sim/model.py"]:
         assert module in odd, module
+
+
+def test_each_mechanism_has_a_switch_and_a_source():
+    for param in [*NEGATIVE_MECHANISMS.values(), *LINKAGE_MECHANISMS.values()]:
+        spec = PARAM_SPECS[param]
+        assert spec.min <= 0 <= spec.max and spec.default != 0 and spec.source, param

@@ -1,0 +1,179 @@
+"""Every mechanism shows its effect: switched on versus off, same seeds, same everything else.
+
+Each test names the mechanism's parameter (0 switches it off), sets it to a clear value, and
+checks the direction of its effect on the outcome it works through, and where it matters
+that it leaves the regimes it cannot touch exactly as they were.
+"""
+
+import numpy as np
+import pytest
+
+from sim.api import simulate
+from sim.model import CommunityModel
+pytestmark = pytest.mark.slow  # about 150 runs of 2,000 residents x 1 year
+
+BASE = {"n_residents": 2000, "days": 365}
+
+
+def mean(metric, params, regime="five", seeds=(1, 2)):
+    return float(np.mean([simulate({**BASE, **params}, regime, s).summary[metric]
+                          for s in seeds]))
+
+
+def effect(metric, param, on, regime="five", off=0.0, seeds=(1, 2), **fixed):
+    """Mean of ``metric`` with the mechanism on minus off (same seeds)."""
+    return mean(metric, {**fixed, param: on}, regime, seeds) \
+        - mean(metric, {**fixed, param: off}, regime, seeds)
+
+
+# --- ways five-actor linkage can fail ----------------------------------------------------
+
+def test_coordination_cost_grows_with_the_channels_and_takes_service_hours():
+    three = mean("coordination_overhead_share", {}, "three", seeds=(1,))
+    five = mean("coordination_overhead_share", {}, "five", seeds=(1,))
+    assert five > three > 0
+    assert effect("unmet_need_share", "coordination_cost_hours_per_channel", 20.0) > 0
+
+
+def test_responsibility_diffusion_leaves_cases_for_others():
+    # a case nobody picked up waits two days: short deadlines pass
+    assert effect("unmet_need_share", "responsibility_diffusion", 0.9, party_leadership=0.0,
+                  responsibility_delay_days=2) > 0.01
+    # no wait, only the back of the queue: with scarce hours late cases go unserved
+    assert effect("unmet_share_emergency", "responsibility_diffusion", 0.9,
+                  party_leadership=0.0) > 0
+
+
+def test_crowd_out_cuts_government_money_only_where_there_are_donations():
+    assert effect("government_spent", "crowd_out_elasticity", 1.0) < 0
+    assert effect("government_spent", "crowd_out_elasticity", 1.0, regime="three") == 0
+
+
+def test_volunteer_burnout_empties_the_corps():
+    assert effect("volunteers_active_share", "volunteer_burnout_rate", 0.5) < 0
+    assert effect("volunteer_hours_worked", "volunteer_burnout_rate", 0.5) < 0
+
+
+def test_donor_fatigue_lowers_giving():
+    assert effect("donations_total", "donor_fatigue_per_campaign", 0.9,
+                  campaign_interval_days=30) < 0
+
+
+def test_trust_shocks_lower_giving():
+    assert effect("donations_total", "trust_shock_prob_per_year", 6.0) < 0
+
+
+def test_volunteer_backfire_escalates_disputes():
+    kw = {"dispute_rate_per_10k": 300.0}
+    assert mean("backfires", {**kw, "volunteer_backfire_prob": 0.0}) == 0
+    assert effect("backfires", "volunteer_backfire_prob", 1.0, **kw) > 0
+    assert effect("complaints", "volunteer_backfire_prob", 1.0, **kw) > 0
+
+
+def test_administrative_overload_grows_with_programmes():
+    assert effect("admin_share_of_staff_hours", "admin_load_per_programme", 0.1) \
+        == pytest.approx(0.2)  # two programmes beyond three
+    assert effect("admin_share_of_staff_hours", "admin_load_per_programme", 0.1,
+                  regime="three") == 0
+
+
+def test_role_overlap_takes_platform_hours_and_adds_none():
+    assert effect("extra_resource_hours", "role_overlap_share", 0.9) < 0
+    assert effect("unmet_need_share", "role_overlap_share", 0.9) > 0
+
+
+# --- ways linkage itself can help ----------------------------------------------------------
+
+def test_volunteers_among_a_residents_ties_discover_hidden_needs():
+    assert effect("undiscovered_unmet_share", "volunteer_discovery_prob", 0.5) < 0
+    assert effect("undiscovered_unmet_share", "volunteer_discovery_prob", 0.5,
+                  regime="three") == 0
+
+
+def test_volunteers_detect_frictions_early():
+    kw = {"dispute_rate_per_10k": 300.0}
+    assert effect("days_at_conflict_or_worse", "volunteer_detection_prob", 0.5, **kw) < 0
+    assert effect("complaints", "volunteer_detection_prob", 0.5, **kw) < 0
+
+
+def test_a_known_neighbour_is_accepted_where_a_stranger_is_refused():
+    def refused_unmet(trust):
+        model = CommunityModel("five", rng=3, **BASE, stranger_refusal_share=0.5,
+                               neighbour_trust_effect=trust)
+        model.run_model()
+        return model.tally["needs_unmet_refused"]
+    assert refused_unmet(1.0) < refused_unmet(0.0)
+    assert effect("refused_need_share", "stranger_refusal_share", 0.5, regime="three") > 0
+
+
+def test_social_workers_supervising_volunteers_costs_their_hours_and_raises_efficiency():
+    assert mean("supervision_hours", {"supervision_hours_per_volunteer_hour": 0.0}) == 0
+    assert mean("supervision_hours", {}) > 0
+    assert effect("unmet_need_share", "supervision_gain", 2.0) < 0
+    # no gain: the hours are spent for nothing
+    assert effect("unmet_need_share", "supervision_hours_per_volunteer_hour", 1.0,
+                  supervision_gain=0.0, supervision_max_share=1.0) > 0
+
+
+def test_shared_registry_helps_or_hurts_with_its_sign():
+    kw = {"responsibility_diffusion": 0.5}
+    assert effect("unmet_need_share", "registry_effect", 0.5, **kw) < 0
+    assert effect("unmet_need_share", "registry_effect", -0.5, **kw) > 0
+    assert effect("unmet_need_share", "registry_effect", 0.5, regime="three", **kw) == 0
+
+
+def test_surge_after_emergencies_raises_volunteer_offers_and_giving():
+    kw = {"emergency_shocks_per_year": 12.0}
+    assert effect("volunteer_hours_worked", "surge_elasticity", 5.0, **kw) > 0
+    assert effect("donations_total", "surge_elasticity", 5.0, **kw) > 0
+
+
+def test_skilled_volunteers_mediate_with_their_own_success():
+    kw = {"dispute_rate_per_10k": 300.0, "volunteer_detection_prob": 0.3}
+    assert effect("mediation_success_share", "skilled_volunteer_share", 0.5, **kw) > 0
+    assert effect("backfires", "skilled_volunteer_share", 0.5, volunteer_backfire_prob=0.5,
+                  **kw) < 0
+
+
+# --- the setting the linkage works in ---------------------------------------------------
+
+def test_hidden_needs_go_unmet_until_discovered():
+    none = {f"hidden_share_{n}": 0.0 for n in ("elder_care", "child_care", "disability_support",
+                                               "material_hardship", "psychological")}
+    assert mean("undiscovered_unmet_share", none, "three") == 0
+    assert mean("undiscovered_unmet_share", {}, "three") > 0.05
+
+
+def test_home_visits_find_hidden_needs_of_vulnerable_residents():
+    assert effect("undiscovered_unmet_share", "home_visit_share", 0.8, regime="three") < 0
+
+
+def test_self_report_delay_keeps_needs_hidden():
+    assert effect("undiscovered_unmet_share", "self_report_days", 20.0, regime="three",
+                  off=1.0) > 0
+
+
+def test_contract_scope_limits_what_purchased_hours_serve():
+    assert effect("unmet_share_elder_care", "contract_scope_elder_care", 1.0, regime="three") < 0
+
+
+def test_procurement_lag_delays_the_restricted_control_only():
+    assert effect("unmet_need_share", "procurement_lag_days", 200,
+                  regime="three-equal-resources") > 0
+    assert effect("unmet_need_share", "procurement_lag_days", 200, regime="five") == 0
+
+
+def test_overloaded_staff_reach_disputes_late():
+    kw = {"dispute_rate_per_10k": 300.0}
+    assert effect("intervention_delay_days", "dispute_hours_share", 1.0, off=0.05,
+                  regime="three", **kw) < 0
+
+
+def test_unmet_needs_feed_dispute_onsets():
+    kw = {"grievance_per_unmet_need": 0.5, "need_rate_scale": 2.0}
+    assert effect("disputes_total", "grievance_onset_weight", 5.0, regime="three", **kw) > 0
+
+
+def test_disputes_that_died_out_can_reignite():
+    kw = {"dispute_rate_per_10k": 300.0, "reignition_per_year": 4.0}
+    assert effect("reignition_share", "lumped_reignition_factor", 2.0, regime="three", **kw) > 0

@@ -1,0 +1,136 @@
+"""The model as a Mesa user meets it: agents, one clock, the DataCollector, batch_run,
+extension by subclassing, and a layering that keeps the model free of files and CLIs."""
+
+import ast
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pytest
+
+from sim.agents import Resident
+from sim.api import simulate
+from sim.disputes import DisputeBook
+from sim.model import CommunityModel
+from sim.regimes import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {"n_residents": 300, "days": 12}
+
+
+def test_residents_are_mesa_agents_built_only_when_asked_for():
+    model = CommunityModel("five", rng=1, **TINY)
+    assert not model._residents_built  # no cost when unused
+    residents = model.agents_by_type[Resident]
+    assert len(residents) == model.population.n == model.graph.number_of_nodes() == 300
+    model.run_model()
+    pop = model.population
+    for agent in list(residents)[:50]:
+        i = agent.index
+        assert agent.vulnerable == bool(pop.vulnerable[i])
+        assert agent.grievance == pytest.approx(pop.grievance[i])
+        assert agent.open_needs == pop.open_needs[i]
+        assert agent.age_group in ("60+", "adult", "child")
+        assert agent.volunteer_state in ("active", "registered", "none")
+        assert agent.dispute_stage == model.disputes.resident_stage()[i]
+        assert agent.cell in model.network.all_cells
+    # Mesa's own tools work on them
+    vulnerable = residents.select(lambda a: a.vulnerable)
+    assert len(vulnerable) == pop.vulnerable.sum()
+
+
+def test_actors_are_mesa_agents_too():
+    model = CommunityModel("five", rng=1, **TINY)
+    kinds = {type(a).__name__ for a in model.agents if not isinstance(a, Resident)}
+    assert {"CommunityPlatform", "SocialOrganizations", "SocialWorkers", "VolunteerCorps",
+            "CharityPool"} <= kinds
+    assert set(model.actors) == set(model.linked) == set(Actor)
+
+
+def test_one_clock_mesa_steps_are_the_days():
+    model = CommunityModel("three", rng=2, **TINY)
+    for k in range(5):
+        model.step()
+        assert model.day == model.steps == k + 1
+    frame = model.daily_frame()
+    assert frame["day"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_the_datacollector_holds_the_daily_record_and_optional_resident_reporters():
+    model = CommunityModel("five", rng=2, **TINY,
+                           resident_reporters={"grievance": "grievance", "needs": "open_needs"})
+    model.run_model()
+    series = model.datacollector.get_model_vars_dataframe()
+    assert len(series) == TINY["days"] and "needs_arrived" in series
+    per_resident = model.datacollector.get_agenttype_vars_dataframe(Resident)
+    assert len(per_resident) == TINY["days"] * 300
+    assert set(per_resident.columns) >= {"grievance", "needs"}
+
+
+def test_mesa_batch_run_works_on_the_model():
+    results = mesa.batch_run(CommunityModel,
+                             parameters={"regime": ["three", "five"], "n_residents": [300],
+                                         "days": [10]},
+                             rng=[1, 2], max_steps=10, number_processes=1,
+                             data_collection_period=-1, display_progress=False)
+    assert len(results) == 4
+    assert {r["regime"] for r in results} == {"three", "five"}
+    assert all(0 <= r["needs_unmet_to_date"] for r in results)
+    again = mesa.batch_run(CommunityModel, parameters={"regime": ["five"], "n_residents": [300],
+                                                       "days": [10]},
+                           rng=[2], max_steps=10, number_processes=1, display_progress=False)
+    five_2 = [r for r in results if r["regime"] == "five" and r["rng"] == 2][0]
+    assert again[0]["needs_met_to_date"] == five_2["needs_met_to_date"]
+
+
+class NoSecondChances(DisputeBook):
+    """A swapped mechanism: a failed intervention is never tried again."""
+
+    def _outcome(self, i, mediator, day, volunteer_gain):
+        super()._outcome(i, mediator, day, volunteer_gain)
+        self.cols["next_try"][i] = 10**9
+
+
+class OneShotModel(CommunityModel):
+    dispute_book = NoSecondChances
+
+
+def test_a_mechanism_is_swapped_by_subclassing_and_keeps_paired_seeds():
+    params = {"n_residents": 2000, "days": 365, "dispute_rate_per_10k": 300.0}
+    base = simulate(params, "three", seed=4)
+    variant = simulate(params, "three", seed=4, model_class=OneShotModel)
+    assert variant.summary["needs_total"] == base.summary["needs_total"]  # same arrivals
+    assert variant.summary["disputes_total"] == base.summary["disputes_total"]
+    per_dispute = lambda s: s["mediation_success_share"]  # noqa: E731
+    assert per_dispute(variant.summary) != per_dispute(base.summary)
+
+
+MODEL_MODULES = ["model", "agents", "needs", "disputes", "population", "network", "capabilities",
+                 "regimes", "streams", "params", "metrics", "dispatch", "controls", "street",
+                 "api", "graphfile"]
+FORBIDDEN = ("sim.cli", "sim.experiments", "sim.dashboard", "sim.compare", "sim.io",
+             "sim.config", "sim.calibration", "sim.plots")
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((ROOT / "sim" / f"{module}.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("module", MODEL_MODULES)
+def test_the_model_imports_nothing_from_runners_files_or_dashboards(module):
+    bad = {name for name in _imports(module) if name.startswith(FORBIDDEN)}
+    assert not bad, f"sim/{module}.py imports {bad}"
+
+
+def test_numpy_arrays_not_lists_hold_disputes():
+    model = CommunityModel("three", rng=1, n_residents=2000, days=60,
+                           dispute_rate_per_10k=500.0)
+    model.run_model()
+    assert all(isinstance(v, np.ndarray) for v in model.disputes.cols.values())
