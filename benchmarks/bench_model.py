@@ -1,4 +1,4 @@
-"""Model speed: wall time, resident-days per second and peak memory under `five`.
+"""Model speed: build time, run time, resident-days per second and peak memory under `five`.
 
 Each size runs in a fresh process so that peak memory (ru_maxrss) is that size's own.
 Usage: uv run python benchmarks/bench_model.py [sizes...]   (default 1000 10000 100000)
@@ -17,7 +17,7 @@ n = int(sys.argv[1])
 t0 = time.perf_counter()
 model = CommunityModel(regime="five", rng=1, n_residents=n, days=365)
 t1 = time.perf_counter()
-model.run()
+model.run_model()
 t2 = time.perf_counter()
 print(json.dumps({"residents": n, "init_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

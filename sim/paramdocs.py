@@ -1,29 +1,51 @@
-"""Generate the parameter table of ``docs/parameters.md`` from the parameter metadata.
+"""Generate the parameter tables of ``docs/parameters.md`` from the parameter metadata.
 
-Run ``python -m sim.paramdocs`` and paste the output under the "Parameters" heading;
-a test checks that the document is up to date.
+Run ``python -m sim.paramdocs`` and paste the output between the GENERATED markers; a test
+checks that the document is up to date. Scalars are listed by group; each table
+(``sim.params.TABLES``) is shown as a matrix of its default cells.
 """
 
 from __future__ import annotations
 
-from sim.params import PARAM_SPECS, _fmt
+from sim.params import PARAM_SPECS, TABLES, _fmt
 
 
 def parameters_markdown() -> str:
-    """The parameter table of docs/parameters.md, generated from the field metadata."""
-    lines = []
-    group = None
-    for spec in PARAM_SPECS.values():
-        if spec.group != group:
-            group = spec.group
-            lines += ["", f"### {group}", "",
-                      "| name | default | unit | range | source | meaning |",
+    """The parameter tables of docs/parameters.md, generated from the field metadata."""
+    lines, group = [], None
+    groups = list(dict.fromkeys(spec.group for spec in PARAM_SPECS.values()))
+    for group in groups:
+        lines += ["", f"### {group}", ""]
+        scalars = [s for s in PARAM_SPECS.values() if s.group == group and s.table is None]
+        if scalars:
+            lines += ["| name | default | unit | range | source | meaning |",
                       "|---|---|---|---|---|---|"]
-        rng = (" / ".join(spec.choices) if spec.choices else
-               "-" if spec.min is None else f"{_fmt(spec.min)} – {_fmt(spec.max)}")
-        lines.append(f"| `{spec.name}` | {spec.default!r} | {spec.unit} | {rng} | "
-                     f"{spec.source} | {spec.doc} |")
+            lines += [_scalar_row(spec) for spec in scalars]
+        for table in TABLES.values():
+            if table.group == group:
+                lines += ["", *_table_block(table)]
     return "\n".join(lines).lstrip() + "\n"
+
+
+def _scalar_row(spec) -> str:
+    rng = (" / ".join(spec.choices) if spec.choices else
+           "-" if spec.min is None else f"{_fmt(spec.min)} – {_fmt(spec.max)}")
+    return (f"| `{spec.name}` | {spec.default!r} | {spec.unit} | {rng} | {spec.source} | "
+            f"{spec.doc} |")
+
+
+def _table_block(table) -> list[str]:
+    """A table's defaults as a matrix, with the naming rule of its cell parameters."""
+    pattern = f"{table.name}_<row>_<column>" if table.rows else f"{table.name}_<column>"
+    lines = [f"**Table `{table.name}`** ({table.unit}; range {_fmt(table.min)} – "
+             f"{_fmt(table.max)}; one parameter per cell, `{pattern}`). {table.doc} "
+             f"Source: {table.source}.", "",
+             "| | " + " | ".join(table.cols) + " |", "|---|" + "---|" * len(table.cols)]
+    rows = table.rows or ("(all)",)
+    values = table.default if table.rows else (table.default,)
+    for name, row in zip(rows, values, strict=True):
+        lines.append(f"| {name} | " + " | ".join(f"{v:g}" for v in row) + " |")
+    return lines
 
 
 if __name__ == "__main__":
