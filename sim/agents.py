@@ -270,6 +270,10 @@ class VolunteerCorps(ServiceActor):
     to needs and disputes (the rest goes to events). Skilled volunteers' sessions are kept
     apart so that they can mediate. Dispatched work wears motivation down (burnout),
     recognition restores it, and below a threshold the volunteer goes inactive.
+
+    The corps keeps, for every resident, how many active volunteers are among their ties
+    (``ties``), updated as volunteers come and go: neighbours notice hidden needs, see
+    frictions and recruit through these ties.
     """
 
     kind = Actor.VOLUNTEER
@@ -281,6 +285,7 @@ class VolunteerCorps(ServiceActor):
         self.offering = np.zeros(0, dtype=np.int64)
         self.skilled = Budget("hours")  # part of today's hours, from skilled volunteers
         self.offered_total = 0.0
+        self.ties = model.community.adjacency @ pop.active.astype(np.float64)
 
     def daily_hours(self) -> float:
         p, rng, pop = self.model.p, self.model.streams.volunteers, self.model.population
@@ -305,39 +310,47 @@ class VolunteerCorps(ServiceActor):
         if self.offering.size:
             worked = self.hours.used / self.offering.size
             pop.motivation[self.offering] -= p.volunteer_burnout_rate * worked
-        act = pop.active
-        pop.motivation[act] += p.volunteer_recovery_rate * (1 - pop.motivation[act])
-        np.clip(pop.motivation, 0.0, 1.0, out=pop.motivation)
+        act = np.flatnonzero(pop.active)
+        motivation = pop.motivation[act]
+        motivation += p.volunteer_recovery_rate * (1 - motivation)
+        pop.motivation[act] = np.clip(motivation, 0.0, 1.0)
         quits = rng.random(act.size) < p.volunteer_quit_per_year / 365
-        act &= (pop.motivation >= p.volunteer_exit_motivation) & ~quits
+        self._set_active(act[(pop.motivation[act] < p.volunteer_exit_motivation) | quits], False)
         self._reactivate(rng, p, pop)
         self._recruit(rng, p, pop)
         self.skilled.close()
         super().end_day()
 
-    def _activate(self, who: np.ndarray, pop) -> None:
-        pop.active[who] = True
-        pop.motivation[who] = self.model.p.volunteer_initial_motivation
-        pop.ever_active[who] = True
+    def _set_active(self, who: np.ndarray, active: bool) -> None:
+        """Volunteers start or stop being active; their neighbours' tie counts follow."""
+        if who.size == 0:
+            return
+        pop = self.model.population
+        pop.active[who] = active
+        if active:
+            pop.motivation[who] = self.model.p.volunteer_initial_motivation
+            pop.ever_active[who] = True
+        neighbours = self.model.community.adjacency[who].indices
+        np.add.at(self.ties, neighbours, 1.0 if active else -1.0)
 
     def _reactivate(self, rng, p, pop) -> None:
         dormant = np.flatnonzero(pop.registered & ~pop.active)
-        self._activate(dormant[rng.random(dormant.size) < p.volunteer_reactivation_per_year / 365],
-                       pop)
+        back = dormant[rng.random(dormant.size) < p.volunteer_reactivation_per_year / 365]
+        self._set_active(back, True)
 
     def _recruit(self, rng, p, pop) -> None:
-        """Adults with active volunteer neighbours (as of the morning) register, weighted by
-        civic propensity."""
-        ties = self.model.volunteer_ties
-        prob = p.volunteer_recruitment_per_year / 365 * pop.civic_propensity * ties
+        """Adults with active volunteer neighbours register, weighted by civic propensity."""
+        ties = self.ties
         candidates = np.flatnonzero(pop.adult & ~pop.registered & (ties > 0))
-        joined = candidates[rng.random(candidates.size) < prob[candidates]]
+        prob = p.volunteer_recruitment_per_year / 365 * pop.civic_propensity[candidates] \
+            * ties[candidates]
+        joined = candidates[rng.random(candidates.size) < prob]
         pop.registered[joined] = True
-        self._activate(joined, pop)
+        self._set_active(joined, True)
 
     def active_ties(self) -> np.ndarray:
-        """Active volunteers among each resident's ties (the resident not included)."""
-        return self.model.community.adjacency @ self.model.population.active.astype(np.float64)
+        """Active volunteers among each resident's ties, as of now (read-only view)."""
+        return self.ties
 
 
 class CharityPool(Agent):
@@ -356,6 +369,7 @@ class CharityPool(Agent):
         super().__init__(model)
         p, pop = model.p, model.population
         self.capacity = pop.giving_capacity  # children give nothing (zero capacity)
+        self.givers = np.flatnonzero(self.capacity > 0)
         self.corporate_per_year = self.capacity.sum() * p.corporate_to_individual_ratio
         self.trust = 1.0
         self.fatigue = 0.0
@@ -398,8 +412,10 @@ class CharityPool(Agent):
 
     def _take_donations(self) -> None:
         p, rng, model = self.model.p, self.model.streams.charity, self.model
-        donors = rng.random(self.capacity.size) < p.gifts_per_year / 365 * self.response
-        donors &= self.capacity > 0
+        # Each giver gives today with a small chance: draw how many, then who.
+        chance = min(p.gifts_per_year / 365 * self.response, 1.0)
+        count = rng.binomial(self.givers.size, chance)
+        donors = self.givers[rng.choice(self.givers.size, size=count, replace=False)]
         individual = self.capacity[donors].sum() / p.gifts_per_year
         corporate = self.corporate_per_year / 365 * self.response
         goods = p.supermarket_yuan_per_10k * model.per_10k / 365 * self.trust
@@ -407,7 +423,7 @@ class CharityPool(Agent):
         half = self.gave_first_half if measured < (p.days - p.warmup_days) / 2 \
             else self.gave_second_half
         if measured >= 0:
-            half |= donors
+            half[donors] = True
         self.cash += individual + corporate
         self.goods += goods
         self._received("individual", individual)

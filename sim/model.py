@@ -127,6 +127,8 @@ class CommunityModel(Model):
         self.disputes = self.dispute_book(self)
         self.surge = 0.0
         self.mobilised_today = 0.0
+        self._aggrieved = np.zeros(0, dtype=np.int64)  # residents away from baseline grievance
+        self._vulnerable = np.flatnonzero(self.population.vulnerable)
         self.dispute_hours_today: dict[Actor, float] = {}
 
     def _has_capacity(self, actor: Actor) -> bool:
@@ -168,7 +170,6 @@ class CommunityModel(Model):
         self.disputes.arrive(today)
         self._open_budgets(scandal, granted)
         ties = self.volunteers.active_ties() if self.volunteers else None
-        self.volunteer_ties = ties
         gain = self._supervise()
         visited = self._home_visits()
         visible += self.needs.discover(today, ties, visited)
@@ -240,10 +241,10 @@ class CommunityModel(Model):
 
     def _home_visits(self) -> np.ndarray:
         """Social workers visit vulnerable residents at random; return who was visited."""
-        p, pop = self.p, self.population
+        p = self.p
         hours = self.social_workers.set_aside(
             "home_visits", p.home_visit_share * self.social_workers.hours.available)
-        candidates = np.flatnonzero(pop.vulnerable)
+        candidates = self._vulnerable
         visits = int(hours // p.home_visit_hours)
         if visits == 0 or candidates.size == 0:
             return np.zeros(0, dtype=np.int64)
@@ -251,10 +252,17 @@ class CommunityModel(Model):
                                                replace=False)
 
     def _update_grievance(self, unmet_residents: np.ndarray):
+        """Unmet needs raise grievance, which relaxes towards baseline. Only residents away
+        from their baseline are touched (a few, not the whole community)."""
         p, pop = self.p, self.population
         np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
-        pop.grievance += p.grievance_decay_per_day * (pop.baseline_grievance - pop.grievance)
-        np.clip(pop.grievance, 0.0, 1.0, out=pop.grievance)
+        moved = np.union1d(self._aggrieved, unmet_residents)
+        g, g0 = pop.grievance[moved], pop.baseline_grievance[moved]
+        g = np.clip(g + p.grievance_decay_per_day * (g0 - g), 0.0, 1.0)
+        back = np.abs(g - g0) < 1e-9
+        g[back] = g0[back]
+        pop.grievance[moved] = g
+        self._aggrieved = moved[~back]
 
     def _close_budgets(self):
         if self.volunteers:
