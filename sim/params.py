@@ -408,22 +408,39 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
     if kind is str:
         value = str(raw)
         if spec.choices and value not in spec.choices:
-            raise ConfigError(f"{where}: must be one of {', '.join(spec.choices)}, got {value!r}")
+            raise ConfigError(f"{where}: must be one of {', '.join(spec.choices)}, "
+                              f"got {_quote(value)}")
         return value
+    expected = f"{'an integer' if kind is int else 'a number'} in {_range(spec)} ({spec.unit})"
     try:
         if isinstance(raw, bool):
             raise ValueError
         value = kind(raw) if not isinstance(raw, str) else kind(float(raw))
         if kind is int and float(raw) != int(float(raw)):
             raise ValueError
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: expected {"an integer" if kind is int else "a number"} in {_range(spec)} "
-                          f"({spec.unit}), got {raw!r}") from None
+    # OverflowError: int(inf) for "inf", "-inf", "1e400"; a finite number is asked for.
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{where}: expected {expected}, got {_quote(raw)}") from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{where}: must be a finite number in {_range(spec)}, got {raw!r}")
+        raise ConfigError(f"{where}: must be a finite number in {_range(spec)}, "
+                          f"got {_quote(raw)}")
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-        raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {raw!r}")
+        raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {_quote(raw)}")
     return value
+
+
+def _quote(value: Any, limit: int = 60) -> str:
+    """``repr`` of a user's value cut to about ``limit`` characters, so that a message stays
+    one short line even for a 50 MB string or a huge list from a TOML file."""
+    import reprlib
+
+    if isinstance(value, str):
+        text = repr(value[:limit])
+        return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
+    short = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4,
+                         maxstring=limit, maxother=limit, maxlong=limit)
+    text = short.repr(value)
+    return text if len(text) <= limit + 20 else text[: limit + 20] + "..."
 
 
 def _range(spec: ParamSpec) -> str:
