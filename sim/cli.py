@@ -13,7 +13,7 @@ import math
 import re
 import sys
 
-from sim.config import config_source, load_config, parse_overrides, quote
+from sim.config import config_source, load_config, parse_overrides, quote, shown
 from sim.graphfile import load_graph
 from sim.params import ConfigError, Params
 from sim.regimes import REGIMES
@@ -141,7 +141,7 @@ def _graph_size(params: Params, sources: dict[str, str]) -> int | None:
         raise ConfigError(f"{prefix}{exc}") from None
     if "n_residents" in sources and params.n_residents != nodes:
         raise ConfigError(f"{sources['n_residents']}: {params.n_residents} residents conflicts "
-                          f"with {source} {quote(params.network_file)}, a graph of {nodes} "
+                          f"with {source} {shown(params.network_file)}, a graph of {nodes} "
                           "nodes; leave the number of residents out (the graph sets it)")
     return nodes
 

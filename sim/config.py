@@ -19,6 +19,17 @@ from sim.params import _quote as quote  # one bounded-quoting rule for every mes
 MAX_TOML_DEPTH = 16
 # Longest parameter name worth looking up (and suggesting a close match for).
 MAX_KEY_LENGTH = 100
+# Longest file name (or key) shown in a message.
+PATH_LIMIT = 160
+
+
+def shown(path: str | Path) -> str:
+    """A file name as messages show it: as written (quoted only if it holds unprintable
+    characters), cut to a bounded prefix."""
+    text = str(path)
+    if not text.isprintable():
+        return quote(text, PATH_LIMIT)
+    return text if len(text) <= PATH_LIMIT else f"{text[:PATH_LIMIT]}... ({len(text)} characters)"
 
 
 class TomlError(ValueError):
@@ -62,11 +73,11 @@ def read_bytes(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{what}: file not found: {quote(str(path))}") from None
+        raise ConfigError(f"{what}: file not found: {shown(path)}") from None
     except IsADirectoryError:
-        raise ConfigError(f"{what}: {quote(str(path))} is a directory, not a file") from None
+        raise ConfigError(f"{what}: {shown(path)} is a directory, not a file") from None
     except OSError as exc:   # a name too long, a permission, an I/O error
-        raise ConfigError(f"{what}: cannot read {quote(str(path))} "
+        raise ConfigError(f"{what}: cannot read {shown(path)} "
                           f"({exc.strerror or type(exc).__name__})") from None
 
 
@@ -79,8 +90,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
     try:
         data = parse_toml(read_bytes(path, "--config"))
     except TomlError as exc:
-        raise ConfigError(f"--config: {quote(str(path))} is {exc}") from None
-    where = quote(str(path))
+        raise ConfigError(f"--config: {shown(path)} is {exc}") from None
+    where = shown(path)
     if "params" in data:
         extra = set(data) - {"params"}
         if extra:
@@ -98,7 +109,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 def config_source(path: str | Path, key: str) -> str:
     """How an error names a value read from a config file: the file and the key."""
-    return f"{quote(str(path))}: {key}"
+    return f"{shown(path)}: {key}"
 
 
 def parse_overrides(items: list[str]) -> dict[str, str]:

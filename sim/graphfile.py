@@ -23,7 +23,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from sim.params import PARAM_SPECS, ConfigError, _quote
+from sim.config import quote, shown
+from sim.params import PARAM_SPECS, ConfigError
 
 GRAPHML_SUFFIX = ".graphml"
 
@@ -55,7 +56,7 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _where(file: Path) -> str:
-    return f"network_file {_quote(str(file))}"
+    return f"network_file {shown(file)}"
 
 
 def _read(file: Path) -> bytes:
@@ -82,7 +83,7 @@ def _parse_graphml(file: Path, data: bytes) -> nx.Graph:
         return nx.parse_graphml(data)
     except Exception as exc:  # noqa: BLE001 - networkx and the XML parser raise many types
         reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"{_where(file)}: not valid GraphML ({_quote(reason, 120)})") \
+        raise ConfigError(f"{_where(file)}: not valid GraphML ({quote(reason, 120)})") \
             from None
 
 
@@ -95,7 +96,7 @@ def parse_edge_list(text: str, file: Path | str = "<text>") -> nx.Graph:
             continue
         if len(fields) not in (2, 3) or (len(fields) == 3 and _weight(fields[2]) is None):
             raise ConfigError(f"{_where(Path(file))}: line {number}: expected two node ids and "
-                              f"an optional numeric weight, got {_quote(line.strip())}")
+                              f"an optional numeric weight, got {quote(line.strip())}")
         if len(fields) == 3:
             graph.add_edge(fields[0], fields[1], weight=_weight(fields[2]))
         else:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.config import shown
 from sim.params import ConfigError
-from sim.params import _quote as quote
 
 # Room kept free beyond a caller's estimate (file-system metadata, the JSON and figures).
 SPARE_BYTES = 16 * 2**20
@@ -39,12 +39,12 @@ def check_out_dir(path: str | Path, need_bytes: int = 0, flag: str = "--out") ->
     """Refuse (WriteError) an output directory that cannot be created or written, or whose
     disk has less than ``need_bytes`` (plus a margin) free. Creates nothing."""
     out = Path(path)
-    where = f"{flag} {quote(str(out))}"
+    where = f"{flag} {shown(out)}"
     if len(os.fsencode(out.absolute())) >= _limit(out, "PC_PATH_MAX", 4096):
         raise WriteError(f"{where}: path too long")
     existing = _nearest_existing(out)
     if not existing.is_dir():
-        raise WriteError(f"{where}: {quote(str(existing))} exists and is not a directory")
+        raise WriteError(f"{where}: {shown(existing)} exists and is not a directory")
     name_max = _limit(existing, "PC_NAME_MAX", 255)
     for part in out.absolute().relative_to(existing.absolute()).parts:
         if len(os.fsencode(part)) > name_max:
@@ -85,13 +85,13 @@ def _probe(directory: Path, where: str) -> None:
     try:
         fd, name = tempfile.mkstemp(dir=directory, prefix=".sim-probe-", suffix=".tmp")
     except OSError as exc:
-        raise WriteError(f"{where}: cannot create files in {quote(str(directory))} "
+        raise WriteError(f"{where}: cannot create files in {shown(directory)} "
                          f"({exc.strerror or type(exc).__name__})") from None
     try:
         os.write(fd, b"\0" * 4096)
         os.fsync(fd)
     except OSError as exc:
-        raise WriteError(f"{where}: cannot write files in {quote(str(directory))} "
+        raise WriteError(f"{where}: cannot write files in {shown(directory)} "
                          f"({exc.strerror or type(exc).__name__})") from None
     finally:
         os.close(fd)
@@ -108,7 +108,7 @@ def prepare_out_dir(path: str | Path, flag: str = "--out") -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"{flag} {quote(str(out))}: cannot create "
+        raise WriteError(f"{flag} {shown(out)}: cannot create "
                          f"({exc.strerror or type(exc).__name__})") from None
     return out
 
@@ -124,8 +124,8 @@ def output_dir(path: str | Path, flag: str = "--out") -> Iterator[Path]:
         yield out
     except OSError as exc:
         _remove_empty(missing)
-        raise WriteError(f"{flag} {quote(str(out))}: cannot write "
-                         f"{quote(getattr(exc, 'filename', None) or str(out))} "
+        raise WriteError(f"{flag} {shown(out)}: cannot write "
+                         f"{shown(getattr(exc, 'filename', None) or out)} "
                          f"({exc.strerror or type(exc).__name__})") from None
     except BaseException:
         _remove_empty(missing)

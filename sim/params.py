@@ -414,7 +414,7 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
     expected = f"{'an integer' if kind is int else 'a number'} in {_range(spec)} ({spec.unit})"
     try:
         if isinstance(raw, bool):
-            raise ValueError
+            raise TypeError
         value = kind(raw) if not isinstance(raw, str) else kind(float(raw))
         if kind is int and float(raw) != int(float(raw)):
             raise ValueError

@@ -35,15 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import TomlError, parse_toml, quote
+from sim.config import TomlError, parse_toml, quote, shown
 
 DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris")
 # Above this many runs an experiment is refused unless the caller raises the limit
 # (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
 # hang, fill the disk or die in numpy.
 MAX_RUNS = 1_000_000
-# Longest file name or key quoted in a message.
-QUOTE_LIMIT = 120
+
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
 
 # Columns the runner writes itself; a parameter of the same name would be ambiguous.
@@ -77,7 +76,7 @@ class SpecError(ValueError):
 
 def _bounded(text: str) -> str:
     """A file name or key from the user, cut to a bounded prefix."""
-    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT]}... ({len(text)} chars)"
+    return shown(text)
 
 
 @dataclass(frozen=True)

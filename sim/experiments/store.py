@@ -105,11 +105,16 @@ def atomic_write_parquet(path: Path, table: pa.Table) -> None:
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
     path = Path(root) / "manifest.json"
-    if not path.exists():
-        return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:      # a name too long, a permission
+        raise SpecError(root, "DIR", f"cannot read ({exc.strerror or type(exc).__name__})") \
+            from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
         raise SpecError(path, "manifest", f"unreadable ({type(exc).__name__}); this folder "
                         "cannot be resumed or queried safely") from None
 
@@ -154,7 +159,11 @@ class ResultStore:
 
     def check_compatible(self, experiment: Experiment) -> None:
         """Refuse (without touching anything) a directory holding something else."""
-        if not self.root.exists():
+        try:
+            present = self.root.exists()
+        except OSError as exc:      # e.g. a name too long
+            raise SpecError(self.root, "--out", f"unusable ({exc.strerror})") from None
+        if not present:
             return
         if not self.root.is_dir():
             raise SpecError(self.root, "--out", "exists and is not a directory")
