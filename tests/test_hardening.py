@@ -159,7 +159,7 @@ def test_resume_moves_unreadable_parts_aside_and_reruns_them(finished, tmp_path,
 
 
 def test_query_on_a_damaged_folder_is_one_line(finished, tmp_path, capsys):
-    spec, ref = finished
+    _, ref = finished
     out = copy_of(ref, tmp_path / "damaged")
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["consolidated"] = None                  # as if killed before consolidating
@@ -254,7 +254,7 @@ def test_full_disk_is_refused_before_any_run(tmp_path, capsys, monkeypatch):
 
 def test_write_failure_mid_sweep_keeps_the_parts_and_says_how_to_resume(
         finished, tmp_path, capsys, monkeypatch):
-    import sim.experiments.store as store
+    from sim.experiments import store
 
     spec, ref = finished
     real, calls = store.atomic_write_parquet, []
@@ -309,19 +309,22 @@ def test_an_error_leaves_no_output_folder(tmp_path, capsys):
 # ---------------------------------------------------------------- impossible work
 
 
-ABSURD = {
-    "grid of 10^9 points": ("[design]\nmethod = \"grid\"\n[design.parameters]\n" + "".join(
-        f"{name} = [{', '.join(str(v / 10) for v in range(10))}]\n" for name in (
-            "crowd_out_elasticity", "volunteer_backfire_prob", "responsibility_diffusion",
-            "role_overlap_share", "publicity", "party_leadership", "base_dispatch_accuracy",
-            "building_tie_prob", "ws_rewire_prob")), "2,000,000,000 runs"),
+def sampled(method: str, samples: int) -> str:
+    return (f'[design]\nmethod = "{method}"\nsamples = {samples}\n'
+            "[design.parameters]\ncrowd_out_elasticity = [0.0, 1.0]\n")
+
+
+GRID_1E9 = "[design]\nmethod = \"grid\"\n[design.parameters]\n" + "".join(
+    f"{name} = [{', '.join(str(v / 10) for v in range(10))}]\n" for name in (
+        "crowd_out_elasticity", "volunteer_backfire_prob", "responsibility_diffusion",
+        "role_overlap_share", "publicity", "party_leadership", "base_dispatch_accuracy",
+        "building_tie_prob", "ws_rewire_prob"))
+
+ABSURD = {   # name: (design, run count in the refusal)
+    "grid of 10^9 points": (GRID_1E9, "2,000,000,000 runs"),
     "10^12 replications": ("", "2,000,000,000,000 runs"),
-    "LHS of 10^12 samples": ("[design]\nmethod = \"lhs\"\nsamples = 1000000000000\n"
-                             "[design.parameters]\ncrowd_out_elasticity = [0.0, 1.0]\n",
-                             "2,000,000,000,000 runs"),
-    "Sobol of 2^40": ("[design]\nmethod = \"sobol\"\nsamples = 1099511627776\n"
-                      "[design.parameters]\ncrowd_out_elasticity = [0.0, 1.0]\n",
-                      "6,597,069,766,656 runs"),
+    "LHS of 10^12 samples": (sampled("lhs", 10**12), "2,000,000,000,000 runs"),
+    "Sobol of 2^40": (sampled("sobol", 2**40), "6,597,069,766,656 runs"),
 }
 
 
