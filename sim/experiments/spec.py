@@ -439,7 +439,7 @@ class _Checker:
         if not isinstance(value, list) or (not value and not allow_empty):
             self.fail(key, f"must be a {'' if allow_empty else 'non-empty '}list of {what} names")
         for v in value:
-            if v not in known:
+            if not isinstance(v, str) or v not in known:
                 self.fail(key, f"unknown {what} {quote(v)} (known: {', '.join(known)})")
         if len(set(value)) != len(value):
             self.fail(key, f"a {what} is listed twice")
