@@ -461,12 +461,16 @@ def test_long_paths_and_values_are_quoted_bounded(tmp_path, capsys, monkeypatch,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.toml"]
 
 
-def test_a_50_mb_value_from_a_file_gives_a_short_line(tmp_path, capsys):
-    huge = "x" * 50_000_000
+@pytest.mark.parametrize("size", [
+    1_000_000, pytest.param(50_000_000, marks=pytest.mark.slow, id="50MB")])
+def test_a_huge_value_from_a_file_gives_a_short_line(tmp_path, capsys, size):
+    huge = "x" * size
     cfg = tmp_path / "huge.toml"
     cfg.write_text(f'network_file = "{huge}"\n')
     assert main(["run", "--config", str(cfg)]) == 2
     assert len(one_error_line(capsys.readouterr().err)) < 400
+    if size > 1_000_000:
+        return       # the other places read the value the same way; tomllib takes ~5 s per 50 MB
     spec = tiny(tmp_path / "t.toml", extra=f'network_file = "{huge}"')
     assert main(["experiment", str(spec), "--quiet"]) == 2
     assert len(one_error_line(capsys.readouterr().err)) < 400

@@ -32,6 +32,7 @@ Guarantees beyond atomic writes:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -320,6 +321,8 @@ class ResultStore:
 
     def consolidate(self) -> dict[str, int]:
         """Rewrite runs.parquet and daily.parquet from the parts, sorted by run key."""
+        import duckdb
+
         counts = self.part_counts()
         with _connect() as con:
             con.execute(f"SET temp_directory = {_sql_str(self.root / DUCKDB_TEMP)}")
@@ -330,8 +333,12 @@ class ResultStore:
                     continue
                 select = (f"SELECT * FROM read_parquet({_sql_str(self._glob(name))}, "
                           f"union_by_name=true) ORDER BY {order}")
-                atomic_write(target, lambda tmp, sel=select: con.execute(
-                    f"COPY ({sel}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"))
+                try:
+                    atomic_write(target, lambda tmp, sel=select: con.execute(
+                        f"COPY ({sel}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"))
+                except duckdb.IOException as exc:   # e.g. a full disk: a write failure
+                    raise OSError(errno.EIO, str(exc).strip().splitlines()[0],
+                                  str(target)) from None
         return counts
 
     def _glob(self, name: str) -> str:
