@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 import time
 import traceback
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sim.config import quote
 
 from . import provenance
 from .executors import capacity, open_executor
@@ -211,10 +214,12 @@ def _write_failure(store: ResultStore, exc: OSError) -> WriteFailure:
     """One line: what failed, what is kept, how to go on."""
     stored = _stored_count(store)
     name = Path(exc.filename).name if getattr(exc, "filename", None) else "a result file"
+    name = re.sub(r"^\.(.+)\.\w+\.tmp$", r"\1", name)     # the temporary name's final name
+    reason = exc.strerror or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return WriteFailure(store.root, "write",
-                        f"cannot write {name} ({exc.strerror or type(exc).__name__}); the "
-                        f"{stored} runs stored so far are kept; free space (or fix the "
-                        "folder) and rerun the same command to resume")
+                        f"cannot write {name} ({quote(reason, 120)[1:-1]}); the {stored} "
+                        "runs stored so far are kept; free space (or fix the folder) and "
+                        "rerun the same command to resume")
 
 
 def _finish_after_write_failure(store: ResultStore, manifest: dict,

@@ -344,18 +344,19 @@ class ResultStore:
     def _glob(self, name: str) -> str:
         return str((self.runs_dir if name == "runs" else self.daily_dir) / "*.parquet")
 
-    def sources(self) -> dict[str, list[Path]]:
-        """Files to read each table from: the consolidated file if current, else the parts."""
+    def sources(self) -> dict[str, list[Path] | None]:
+        """Files to read each table from: the consolidated file if current, else the parts;
+        None for a table with no file (e.g. no daily series when every run failed)."""
         manifest = read_manifest(self.root) or {}
         counts = self.part_counts()
         current = manifest.get("consolidated") == counts
-        out: dict[str, list[Path]] = {}
+        out: dict[str, list[Path] | None] = {}
         for name, parts in (("runs", self.runs_dir), ("daily", self.daily_dir)):
             whole = self.root / f"{name}.parquet"
             if current and whole.exists():
                 out[name] = [whole]
             else:
-                out[name] = sorted(parts.glob("*.parquet")) if counts[name] else []
+                out[name] = sorted(parts.glob("*.parquet")) or None
         return out
 
     def connect(self):
@@ -418,7 +419,7 @@ def _readable_footer(path: Path) -> bool:
 def _row_status(path: Path) -> str | None:
     """The status stored in a run row, or None if the file is not one readable row."""
     try:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read(use_threads=False)   # threads: one per file
         if table.num_rows != 1 or "status" not in table.column_names:
             return None
         return str(table["status"][0].as_py())
@@ -429,7 +430,7 @@ def _row_status(path: Path) -> str | None:
 def _readable(path: Path) -> bool:
     """Whether a daily part decodes completely (a footer alone can hide bad pages)."""
     try:
-        return pq.read_table(path).num_rows > 0
+        return pq.ParquetFile(path).read(use_threads=False).num_rows > 0
     except (pa.ArrowException, OSError):
         return False
 
