@@ -218,6 +218,22 @@ def test_second_process_on_a_folder_is_refused_with_the_holder_pid(tmp_path, cap
     assert "60 in the experiment" in capsys.readouterr().err
 
 
+def test_a_folder_being_set_up_by_another_process_is_in_use_not_foreign(tmp_path, capsys):
+    """The instant after another sweep took the lock and before it wrote its manifest, the
+    folder holds only empty directories: "in use", not "holds something else"."""
+    from sim.experiments.store import ResultStore
+
+    spec = tiny(tmp_path / "t.toml")
+    out = tmp_path / "res"
+    with ResultStore(out).lock():
+        (out / "parts" / "runs").mkdir(parents=True)
+        assert main(["experiment", str(spec), "--out", str(out), "--quiet"]) == 2
+        line = one_error_line(capsys.readouterr().err)
+        assert f"{out} is in use by process {os.getpid()}" in line
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1",
+                 "--quiet"]) == 0
+
+
 # ---------------------------------------------------------------- output locations
 
 

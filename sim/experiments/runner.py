@@ -153,6 +153,7 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     store = ResultStore(out)
+    store.check_not_locked()
     store.check_compatible(experiment)
     metrics = list(SUMMARY_METRICS)
     param_types = {n: type(PARAM_SPECS[n].default) for n in experiment.param_columns()}

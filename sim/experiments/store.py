@@ -170,7 +170,7 @@ class ResultStore:
             raise SpecError(self.root, "--out", "exists and is not a directory")
         manifest = read_manifest(self.root)
         if manifest is None:
-            if any(p.name != LOCK_FILE for p in self.root.iterdir()):
+            if not self._holds_nothing():   # a killed first session may leave empty dirs
                 raise SpecError(self.root, "--out",
                                 "not empty and holds no manifest.json; choose another directory")
             return
@@ -196,6 +196,21 @@ class ResultStore:
             check_out_dir(self.root, need_bytes=need)
         except ValueError as exc:
             raise SpecError(self.root, "--out", str(exc).split(": ", 2)[-1]) from None
+
+    def check_not_locked(self) -> None:
+        """Refuse at once (FolderInUse) if another process holds the folder's lock, before
+        any other check could misread its half-written folder."""
+        try:
+            fd = os.open(self.root / LOCK_FILE, os.O_RDONLY)
+        except OSError:
+            return          # no lock file (or no folder): nobody is writing here
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FolderInUse(self.root, os.read(fd, 32).decode(errors="replace").strip()) \
+                from None
+        finally:
+            os.close(fd)    # also releases the probe's lock
 
     @contextmanager
     def lock(self) -> Iterator[None]:
