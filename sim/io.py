@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import json
 import math
 import os
@@ -34,6 +34,10 @@ SPARE_BYTES = 16 * 2**20
 class WriteError(ConfigError):
     """The output location cannot take the results (one line, names the path and reason)."""
 
+    def __init__(self, where: str, reason: str):
+        self.reason = reason
+        super().__init__(f"{where}: {reason}")
+
 
 def check_out_dir(path: str | Path, need_bytes: int = 0, flag: str = "--out") -> Path:
     """Refuse (WriteError) an output directory that cannot be created or written, or whose
@@ -41,19 +45,19 @@ def check_out_dir(path: str | Path, need_bytes: int = 0, flag: str = "--out") ->
     out = Path(path)
     where = f"{flag} {shown(out)}"
     if len(os.fsencode(out.absolute())) >= _limit(out, "PC_PATH_MAX", 4096):
-        raise WriteError(f"{where}: path too long")
+        raise WriteError(where, "path too long")
     existing = _nearest_existing(out)
     if not existing.is_dir():
-        raise WriteError(f"{where}: {shown(existing)} exists and is not a directory")
+        raise WriteError(where, f"{shown(existing)} exists and is not a directory")
     name_max = _limit(existing, "PC_NAME_MAX", 255)
     for part in out.absolute().relative_to(existing.absolute()).parts:
         if len(os.fsencode(part)) > name_max:
-            raise WriteError(f"{where}: a name in the path is longer than {name_max} bytes")
+            raise WriteError(where, f"a name in the path is longer than {name_max} bytes")
     _probe(existing, where)
     free = shutil.disk_usage(existing).free
     if free < need_bytes + SPARE_BYTES:
-        raise WriteError(f"{where}: only {_mb(free)} free on its disk, about "
-                         f"{_mb(need_bytes + SPARE_BYTES)} needed")
+        raise WriteError(where, f"only {_mb(free)} free on its disk, about "
+                                f"{_mb(need_bytes + SPARE_BYTES)} needed")
     return out
 
 
@@ -85,17 +89,18 @@ def _probe(directory: Path, where: str) -> None:
     try:
         fd, name = tempfile.mkstemp(dir=directory, prefix=".sim-probe-", suffix=".tmp")
     except OSError as exc:
-        raise WriteError(f"{where}: cannot create files in {shown(directory)} "
-                         f"({exc.strerror or type(exc).__name__})") from None
+        raise WriteError(where, f"cannot create files in {shown(directory)} "
+                                f"({exc.strerror or type(exc).__name__})") from None
     try:
         os.write(fd, b"\0" * 4096)
         os.fsync(fd)
     except OSError as exc:
-        raise WriteError(f"{where}: cannot write files in {shown(directory)} "
-                         f"({exc.strerror or type(exc).__name__})") from None
+        raise WriteError(where, f"cannot write files in {shown(directory)} "
+                                f"({exc.strerror or type(exc).__name__})") from None
     finally:
         os.close(fd)
-        os.unlink(name)
+        with contextlib.suppress(FileNotFoundError):   # a resuming sweep may clean it first
+            os.unlink(name)
 
 
 def _mb(n: int) -> str:
@@ -108,7 +113,7 @@ def prepare_out_dir(path: str | Path, flag: str = "--out") -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteError(f"{flag} {shown(out)}: cannot create "
+        raise WriteError(f"{flag} {shown(out)}", "cannot create "
                          f"({exc.strerror or type(exc).__name__})") from None
     return out
 
@@ -124,7 +129,7 @@ def output_dir(path: str | Path, flag: str = "--out") -> Iterator[Path]:
         yield out
     except OSError as exc:
         _remove_empty(missing)
-        raise WriteError(f"{flag} {shown(out)}: cannot write "
+        raise WriteError(f"{flag} {shown(out)}", "cannot write "
                          f"{shown(getattr(exc, 'filename', None) or out)} "
                          f"({exc.strerror or type(exc).__name__})") from None
     except BaseException:
@@ -156,10 +161,6 @@ def atomic_write(path: Path, write) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
-
-
-def is_disk_full(exc: OSError) -> bool:
-    return exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:

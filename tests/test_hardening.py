@@ -181,11 +181,12 @@ def test_stale_temporary_files_of_any_name_are_removed_on_resume(finished, tmp_p
     for path in stale:
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"half written")
-    (out / "notes.txt").write_text("mine")
+    for mine in ("notes.txt", "tmp_notes.txt"):
+        (out / mine).write_text("mine")
     assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert "0 runs executed" in capsys.readouterr().err
     assert [p for p in stale if p.exists()] == []
-    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "notes.txt").read_text() == (out / "tmp_notes.txt").read_text() == "mine"
     assert_same_tables(ref, out)
 
 

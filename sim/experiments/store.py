@@ -49,7 +49,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.io import atomic_write, check_out_dir
+from sim.io import WriteError, atomic_write, check_out_dir
 
 from .spec import Experiment, SpecError, _bounded
 
@@ -63,8 +63,9 @@ _ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.
 LOCK_FILE = ".lock"
 QUARANTINE = "quarantine"
 DUCKDB_TEMP = ".duckdb.tmp"          # where consolidation may spill (cleaned on resume)
-# Names a killed writer can leave behind: ours (.name.XXXX.tmp), DuckDB's COPY (tmp_name).
-TEMPORARY_PATTERNS = (".*.tmp", "tmp_*", "*.tmp")
+# Names a killed writer can leave behind: ours (.name.XXXX.tmp, also a probe's), DuckDB's
+# COPY (tmp_<target>: tmp_x.parquet, tmp_.x.parquet.XXXX.tmp).
+TEMPORARY_PATTERNS = ("*.tmp", "tmp_*.parquet")
 # Rough upper bounds for the disk-space pre-check (zstd Parquet parts plus the
 # consolidated copy): a run row, and one day of one run's daily series.
 BYTES_PER_RUN = 24_000
@@ -194,8 +195,8 @@ class ResultStore:
         need = runs * (BYTES_PER_RUN + BYTES_PER_RUN_DAY * experiment.days)
         try:
             check_out_dir(self.root, need_bytes=need)
-        except ValueError as exc:
-            raise SpecError(self.root, "--out", str(exc).split(": ", 2)[-1]) from None
+        except WriteError as exc:
+            raise SpecError(self.root, "--out", exc.reason) from None
 
     def check_not_locked(self) -> None:
         """Refuse at once (FolderInUse) if another process holds the folder's lock, before
