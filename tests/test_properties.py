@@ -31,6 +31,7 @@ from sim.regimes import REGIMES
 # A fixed, bounded set of examples in CI; SIM_PROPERTY_EXAMPLES=2000 explores afresh.
 EXPLORE = int(os.environ.get("SIM_PROPERTY_EXAMPLES", "0"))
 PROPERTY = settings(max_examples=EXPLORE or 60, deadline=None, derandomize=not EXPLORE,
+                    database=None,    # write nothing into the checkout
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 MAX_RESIDENTS, MAX_DAYS = 40, 2
