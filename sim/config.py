@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from sim.params import PARAM_SPECS, ConfigError
-from sim.params import _quote as quote  # one bounded-quoting rule for every message
 
 # TOML nested deeper than this is refused: no config or experiment file needs more than a
 # few levels, and deeper documents crash recursive code (the parser, JSON, repr).
@@ -21,6 +20,20 @@ MAX_TOML_DEPTH = 16
 MAX_KEY_LENGTH = 100
 # Longest file name (or key) shown in a message.
 PATH_LIMIT = 160
+
+
+def quote(value: Any, limit: int = 60) -> str:
+    """A user's value in a message: its ``repr`` cut to about ``limit`` characters, so that
+    a message stays one short line even for a 50 MB string or a huge list from a file."""
+    import reprlib
+
+    if isinstance(value, str):
+        text = repr(value[:limit])
+        return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
+    short = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4,
+                         maxstring=limit, maxother=limit, maxlong=limit)
+    text = short.repr(value)
+    return text if len(text) <= limit + 20 else text[: limit + 20] + "..."
 
 
 def shown(path: str | Path) -> str:
@@ -48,7 +61,7 @@ def parse_toml(data: bytes) -> dict[str, Any]:
         raise TomlError(f"not valid TOML (nested more than {MAX_TOML_DEPTH} levels)") from None
     except ValueError as exc:   # TOMLDecodeError, and int() refusing a 5000-digit number
         reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TomlError(f"not valid TOML ({quote(reason, 120)[1:-1]})") from None
+        raise TomlError(f"not valid TOML ({shown(reason)})") from None
     if nesting_depth(doc) > MAX_TOML_DEPTH:
         raise TomlError(f"nested more than {MAX_TOML_DEPTH} levels of tables or arrays")
     return doc

@@ -83,7 +83,7 @@ def _parse_graphml(file: Path, data: bytes) -> nx.Graph:
         return nx.parse_graphml(data)
     except Exception as exc:  # noqa: BLE001 - networkx and the XML parser raise many types
         reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"{_where(file)}: not valid GraphML ({quote(reason, 120)})") \
+        raise ConfigError(f"{_where(file)}: not valid GraphML ({shown(reason)})") \
             from None
 
 

@@ -430,17 +430,13 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
 
 
 def _quote(value: Any, limit: int = 60) -> str:
-    """``repr`` of a user's value cut to about ``limit`` characters, so that a message stays
-    one short line even for a 50 MB string or a huge list from a TOML file."""
-    import reprlib
-
+    """``repr`` of a user's value cut to about ``limit`` characters (``sim.config.quote``
+    does the same for messages outside the parameters)."""
     if isinstance(value, str):
         text = repr(value[:limit])
         return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
-    short = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4,
-                         maxstring=limit, maxother=limit, maxlong=limit)
-    text = short.repr(value)
-    return text if len(text) <= limit + 20 else text[: limit + 20] + "..."
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def _range(spec: ParamSpec) -> str:

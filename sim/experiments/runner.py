@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import quote
+from sim.config import shown
 
 from . import provenance
 from .executors import capacity, open_executor
@@ -218,7 +218,7 @@ def _write_failure(store: ResultStore, exc: OSError) -> WriteFailure:
     name = re.sub(r"^\.(.+)\.\w+\.tmp$", r"\1", name)     # the temporary name's final name
     reason = exc.strerror or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return WriteFailure(store.root, "write",
-                        f"cannot write {name} ({quote(reason, 120)[1:-1]}); the {stored} "
+                        f"cannot write {name} ({shown(reason)}); the {stored} "
                         "runs stored so far are kept; free space (or fix the folder) and "
                         "rerun the same command to resume")
 
