@@ -10,9 +10,11 @@ import argparse
 import importlib
 import json
 import math
+import re
 import sys
 
-from sim.config import load_config, parse_overrides
+from sim.config import config_source, load_config, parse_overrides, quote, shown
+from sim.graphfile import load_graph
 from sim.params import ConfigError, Params
 from sim.regimes import REGIMES
 
@@ -39,11 +41,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return int(args.func(args) or 0)
     except ConfigError as exc:
-        print(f"sim: error: {exc}", file=sys.stderr)
+        print(f"sim: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("sim: interrupted", file=sys.stderr)
         return 130
+
+
+def one_line(message: str, limit: int = 1000) -> str:
+    """A message as one bounded line: the last guard against multi-line or huge errors."""
+    text = " ".join(message[: limit * 4].split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,23 +96,54 @@ def _add_compare(sub):
 
 def params_from_args(args) -> Params:
     """Defaults < --config file < --residents/--days < --set, validated in one go."""
-    values = load_config(args.config) if args.config else {}
-    if args.residents is not None:
-        values["n_residents"] = args.residents
-    if args.days is not None:
-        values["days"] = args.days
-    values.update(parse_overrides(args.set))
+    return inputs_from_args(args)[0]
+
+
+def inputs_from_args(args) -> tuple[Params, int | None]:
+    """Validated parameters and, with a ``network_file``, the number of nodes of its graph.
+
+    Every value remembers where it came from, so an error names the flag or the config
+    file and key the user wrote. A referenced graph file is read here, before any run.
+    """
+    values, sources = {}, {}
+    if args.config:
+        for key, value in load_config(args.config).items():
+            values[key], sources[key] = value, config_source(args.config, key)
+    for key, flag in (("n_residents", "residents"), ("days", "days")):
+        if getattr(args, flag) is not None:
+            values[key], sources[key] = getattr(args, flag), f"--{flag}"
+    for key, value in parse_overrides(args.set).items():
+        values[key], sources[key] = value, f"--set {key}"
     try:
-        return Params.from_dict(values)
+        params = Params.from_dict(values)
     except ConfigError as exc:
-        raise ConfigError(_name_flag(str(exc))) from None
+        raise ConfigError(_blame(str(exc), sources)) from None
+    return params, _graph_size(params, sources)
 
 
-def _name_flag(message: str) -> str:
-    """Point errors about n_residents/days at the flag the user typed."""
-    for name, flag in (("n_residents", "--residents"), ("days", "--days")):
-        message = message.replace(f"parameter '{name}'", f"{flag} (parameter '{name}')")
+def _blame(message: str, sources: dict[str, str]) -> str:
+    """Replace the generic "parameter 'x'" of a validation error by the value's source."""
+    match = re.match(r"parameter '([^']*)'", message)
+    if match and match.group(1) in sources:
+        return sources[match.group(1)] + message[match.end():]
     return message
+
+
+def _graph_size(params: Params, sources: dict[str, str]) -> int | None:
+    """Read the network file (refusing a bad one now) and refuse a conflicting size."""
+    if not params.network_file:
+        return None
+    source = sources.get("network_file", "network_file")
+    try:
+        nodes = load_graph(params.network_file).number_of_nodes()
+    except ConfigError as exc:
+        prefix = "" if source.startswith("--set") else f"{source.rsplit(':', 1)[0]}: "
+        raise ConfigError(f"{prefix}{exc}") from None
+    if "n_residents" in sources and params.n_residents != nodes:
+        raise ConfigError(f"{sources['n_residents']}: {params.n_residents} residents conflicts "
+                          f"with {source} {shown(params.network_file)}, a graph of {nodes} "
+                          "nodes; leave the number of residents out (the graph sets it)")
+    return nodes
 
 
 def _check_seed(seed: int):
@@ -117,20 +156,25 @@ def cmd_run(args) -> int:
     from sim.api import simulate
 
     if args.regime not in REGIMES:
-        raise ConfigError(f"--regime: must be one of {', '.join(REGIMES)}, got {args.regime!r}")
+        raise ConfigError(f"--regime: must be one of {', '.join(REGIMES)}, "
+                          f"got {quote(args.regime)}")
     _check_seed(args.seed)
-    params = params_from_args(args)
-    out = io.prepare_out_dir(args.out) if args.out else None
+    params, graph_nodes = inputs_from_args(args)
+    residents = graph_nodes or params.n_residents
+    if args.out:
+        io.check_out_dir(args.out)      # refuse a bad --out before the run, create nothing
     result = simulate(params, args.regime, args.seed)
-    if out:
-        io.write_parquet(result.daily, out / "daily.parquet")
-        io.write_json({"regime": args.regime, "seed": args.seed, "params": params.to_dict(),
-                       "summary": result.summary}, out / "summary.json")
+    if args.out:
+        with io.output_dir(args.out) as out:
+            io.write_parquet(result.daily, out / "daily.parquet")
+            io.write_json({"regime": args.regime, "seed": args.seed, "residents": residents,
+                           "params": params.to_dict(), "summary": result.summary},
+                          out / "summary.json")
     if args.json:
         print(json.dumps(_jsonable(result.summary)))
     else:
-        print(format_summary(result.summary, args.regime, args.seed, params))
-        if out:
+        print(format_summary(result.summary, args.regime, args.seed, params, residents))
+        if args.out:
             print(f"\nwrote {out / 'daily.parquet'} and {out / 'summary.json'}")
     return 0
 
@@ -145,17 +189,23 @@ def cmd_compare(args) -> int:
     if args.workers is not None and not 1 <= args.workers <= 256:
         raise ConfigError(f"--workers: must be in [1, 256], got {args.workers}")
     params = params_from_args(args)
-    out = io.prepare_out_dir(args.out or args.out_default)
-    report = run_compare(params, reps=args.reps, seed=args.seed, workers=args.workers, out=out)
+    out = args.out or args.out_default
+    io.check_out_dir(out)               # before the runs: an unwritable place is refused now
+    with io.output_dir(out) as out:
+        report = run_compare(params, reps=args.reps, seed=args.seed, workers=args.workers,
+                             out=out)
     print(report)
     return 0
 
 
-def format_summary(summary: dict, regime: str, seed: int, params: Params) -> str:
+def format_summary(summary: dict, regime: str, seed: int, params: Params,
+                   residents: int | None = None) -> str:
+    """The readable summary; ``residents`` is the real size (a loaded graph's nodes)."""
     from sim.metrics import SUMMARY_METRICS, format_number
 
-    lines = [f"regime {regime}, {params.n_residents} residents, {params.days} days, seed {seed}",
-             ""]
+    header = (f"regime {regime}, {residents or params.n_residents} residents, "
+              f"{params.days} days, seed {seed}")
+    lines = [header, ""]
     width = max(map(len, summary))
     for name, value in summary.items():
         lines.append(f"  {name:<{width}}  {format_number(value):>14}   {SUMMARY_METRICS[name]}")

@@ -1,6 +1,8 @@
 """Parameters from the outside world: TOML config files and ``--set key=value`` flags.
 
-Only parsing happens here; every value is validated by ``sim.params.Params``.
+Only parsing happens here; every value is validated by ``sim.params.Params``. Each value
+keeps its source (``--set days``, ``run.toml: days``) so that an error names what the user
+actually wrote. Messages quote at most a bounded prefix of any user value.
 """
 
 from __future__ import annotations
@@ -9,7 +11,87 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.params import ConfigError
+from sim.params import PARAM_SPECS, ConfigError
+
+# TOML nested deeper than this is refused: no config or experiment file needs more than a
+# few levels, and deeper documents crash recursive code (the parser, JSON, repr).
+MAX_TOML_DEPTH = 16
+# Longest parameter name worth looking up (and suggesting a close match for).
+MAX_KEY_LENGTH = 100
+# Longest file name (or key) shown in a message.
+PATH_LIMIT = 160
+
+
+def quote(value: Any, limit: int = 60) -> str:
+    """A user's value in a message: its ``repr`` cut to about ``limit`` characters, so that
+    a message stays one short line even for a 50 MB string or a huge list from a file."""
+    import reprlib
+
+    if isinstance(value, str):
+        text = repr(value[:limit])
+        return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
+    short = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4,
+                         maxstring=limit, maxother=limit, maxlong=limit)
+    text = short.repr(value)
+    return text if len(text) <= limit + 20 else text[: limit + 20] + "..."
+
+
+def shown(path: str | Path) -> str:
+    """A file name as messages show it: as written (quoted only if it holds unprintable
+    characters), cut to a bounded prefix."""
+    text = str(path)
+    if not text.isprintable():
+        return quote(text, PATH_LIMIT)
+    return text if len(text) <= PATH_LIMIT else f"{text[:PATH_LIMIT]}... ({len(text)} characters)"
+
+
+class TomlError(ValueError):
+    """A document that is not usable TOML; the message is one line without the file name."""
+
+
+def parse_toml(data: bytes) -> dict[str, Any]:
+    """Decode and parse a TOML document, refusing deep nesting; raise TomlError."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TomlError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        doc = tomllib.loads(text)
+    except RecursionError:
+        raise TomlError(f"not valid TOML (nested more than {MAX_TOML_DEPTH} levels)") from None
+    except ValueError as exc:   # TOMLDecodeError, and int() refusing a 5000-digit number
+        reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TomlError(f"not valid TOML ({shown(reason)})") from None
+    if nesting_depth(doc) > MAX_TOML_DEPTH:
+        raise TomlError(f"nested more than {MAX_TOML_DEPTH} levels of tables or arrays")
+    return doc
+
+
+def nesting_depth(value: Any) -> int:
+    """Depth of nested tables and arrays, counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            if depth + 1 <= MAX_TOML_DEPTH:  # no need to look further down
+                stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def read_bytes(path: Path, what: str) -> bytes:
+    """Read a user's file; a missing or unreadable file is one ConfigError line."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: file not found: {shown(path)}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{what}: {shown(path)} is a directory, not a file") from None
+    except OSError as exc:   # a name too long, a permission, an I/O error
+        raise ConfigError(f"{what}: cannot read {shown(path)} "
+                          f"({exc.strerror or type(exc).__name__})") from None
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -19,23 +101,28 @@ def load_config(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"--config: file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--config: cannot read {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"--config: {path} is not valid TOML: {exc}") from None
+        data = parse_toml(read_bytes(path, "--config"))
+    except TomlError as exc:
+        raise ConfigError(f"--config: {shown(path)} is {exc}") from None
+    where = shown(path)
     if "params" in data:
         extra = set(data) - {"params"}
         if extra:
-            raise ConfigError(f"{path}: unknown top-level key '{sorted(extra)[0]}' "
+            raise ConfigError(f"{where}: unknown top-level key {quote(min(extra))} "
                               "(put parameters under [params] or at top level, not both)")
         data = data["params"]
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: 'params' must be a table of parameters")
     for key, value in data.items():
         if isinstance(value, dict):
-            raise ConfigError(f"{path}: '{key}': unknown table (parameters are flat keys)")
+            raise ConfigError(f"{where}: {quote(key)}: unknown table (parameters are flat keys)")
+        check_known(key, f"{where}: {quote(key)}")
     return data
+
+
+def config_source(path: str | Path, key: str) -> str:
+    """How an error names a value read from a config file: the file and the key."""
+    return f"{shown(path)}: {key}"
 
 
 def parse_overrides(items: list[str]) -> dict[str, str]:
@@ -44,6 +131,21 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set '{item}': expected key=value")
-        out[key.strip()] = value.strip()
+            raise ConfigError(f"--set {quote(item)}: expected key=value")
+        key = key.strip()
+        check_known(key, f"--set {quote(key)}")
+        out[key] = value.strip()
     return out
+
+
+def check_known(key: Any, where: str) -> None:
+    """Refuse a name that is not a parameter, with a close match when there is one."""
+    if isinstance(key, str) and key in PARAM_SPECS:
+        return
+    hint = ""
+    if isinstance(key, str) and len(key) <= MAX_KEY_LENGTH:
+        import difflib
+
+        match = difflib.get_close_matches(key, PARAM_SPECS, n=1)
+        hint = f" (did you mean '{match[0]}'?)" if match else ""
+    raise ConfigError(f"{where}: unknown parameter{hint or ' (see docs/parameters.md)'}")

@@ -93,12 +93,13 @@ def community_from_graph(graph: nx.Graph, params: Params) -> Community:
     graph.remove_edges_from(nx.selfloop_edges(graph))
     if graph.number_of_nodes() < 2 or graph.number_of_edges() < 1:
         raise ConfigError("graph: must contain at least 2 nodes and 1 edge")
-    try:
-        graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
-                                                   label_attribute="label")
-    except TypeError:  # labels of mixed types cannot be sorted: keep insertion order
-        graph = nx.convert_node_labels_to_integers(graph, label_attribute="label")
     n = graph.number_of_nodes()
+    if set(graph.nodes) != set(range(n)):  # relabel 0..n-1, keeping the user's ids as 'label'
+        try:
+            graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
+                                                       label_attribute="label")
+        except TypeError:  # labels of mixed types cannot be sorted: keep insertion order
+            graph = nx.convert_node_labels_to_integers(graph, label_attribute="label")
     nodes = range(n)
     household = _labels(graph, nodes, "household")
     if household is None:
@@ -107,7 +108,7 @@ def community_from_graph(graph: nx.Graph, params: Params) -> Community:
     if building is None:
         building = np.arange(n) // max(params.households_per_building, 1)
     ages = _ages(graph, nodes)
-    labels = [graph.nodes[v]["label"] for v in nodes]
+    labels = [graph.nodes[v].get("label", v) for v in nodes]
     return Community(household, building, _edge_array(graph), ages=ages, labels=labels,
                      _graph=graph)
 

@@ -666,12 +666,6 @@ Params = dataclasses.make_dataclass(
 # ------------------------------------------------------------------------ validation
 
 
-def _quote(value: Any, limit: int = 60) -> str:
-    """A user's value for an error message, at most ``limit`` characters of it."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
-
-
 def _close_match(key):
     import difflib
 
@@ -699,8 +693,8 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
         raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
                           f"got {_quote(raw)}") from None
     if not math.isfinite(number):
-        raise ConfigError(f"{where}: must be a finite number in {_range(spec)}, "
-                          f"got {_quote(raw)}")
+        finite = "an integer" if kind is int else "a finite number"
+        raise ConfigError(f"{where}: must be {finite} in {_range(spec)}, got {_quote(raw)}")
     if kind is int:
         if not number.is_integer():
             raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
@@ -711,6 +705,16 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
         raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {_quote(raw)}")
     return value
+
+
+def _quote(value: Any, limit: int = 60) -> str:
+    """``repr`` of a user's value cut to about ``limit`` characters (``sim.config.quote``
+    does the same for messages outside the parameters)."""
+    if isinstance(value, str):
+        text = repr(value[:limit])
+        return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def _range(spec: ParamSpec) -> str:

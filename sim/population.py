@@ -65,7 +65,7 @@ def make_population(community: Community, p: Params,
     giving = rng["giving"].lognormal(mean=0.0, sigma=1.0, size=n) * mean_gift / np.exp(0.5)
     giving[child] = 0.0
     a = 2.0
-    b = a * (1 - p.baseline_grievance_mean) / max(p.baseline_grievance_mean, 1e-9)
+    b = max(a * (1 - p.baseline_grievance_mean) / max(p.baseline_grievance_mean, 1e-9), 1e-6)
     baseline = rng["grievance"].beta(a, b, size=n) if p.baseline_grievance_mean > 0 \
         else np.zeros(n)
     skilled = rng["skills"].random(n) < p.skilled_volunteer_share

@@ -2,6 +2,8 @@
 
 Bad input (experiment file, output directory, scheduler, SQL) is reported as one line
 ``sim: error: <file>: <key>: <reason>`` on stderr with exit code 2, before anything runs.
+A write failure during a sweep (a full disk) is one line too, with exit code 1: the runs
+stored so far are kept and rerunning the same command resumes.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .spec import SpecError
+from .spec import MAX_RUNS, SpecError
 
 EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 1
 
 
 def register(subparsers) -> None:
@@ -31,6 +34,9 @@ def register(subparsers) -> None:
                    help="Dask scheduler address tcp://HOST:PORT, or 'local' for a throwaway "
                         "local Dask cluster (default: env SIM_DASK_SCHEDULER, else a local "
                         "process pool)")
+    p.add_argument("--max-runs", type=_positive, default=MAX_RUNS, metavar="N",
+                   help=f"refuse an experiment of more than N runs (default {MAX_RUNS:,}); "
+                        "the count is computed from the file before anything is expanded")
     p.add_argument("--retry-failed", action="store_true",
                    help="run again the runs stored with status 'failed'")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -38,7 +44,9 @@ def register(subparsers) -> None:
 
     q = subparsers.add_parser(
         "query", help="SQL over stored results (DuckDB views runs, daily, design)",
-        description="Run one SQL query over a results directory with DuckDB and print it.")
+        description="Run one read-only SQL query over a results directory with DuckDB and "
+                    "print it. The query cannot write or attach files, read files outside "
+                    "the results, or install or load extensions.")
     q.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
     q.add_argument("sql", help='e.g. "SELECT regime, avg(unmet_need_share) FROM runs GROUP BY 1"')
     q.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
@@ -63,21 +71,26 @@ def _positive(text: str) -> int:
     return value
 
 
-def _refuse(error: Exception) -> int:
-    print(f"sim: error: {' '.join(str(error).split())}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def _refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
+    from sim.cli import one_line
+
+    print(f"sim: error: {one_line(str(error))}", file=sys.stderr)
+    return code
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from .runner import run_experiment
     from .spec import load_experiment
+    from .store import WriteFailure
 
     try:
-        experiment = load_experiment(args.file)
+        experiment = load_experiment(args.file, max_runs=args.max_runs)
         out = args.out or Path("results") / args.file.stem
         summary = run_experiment(experiment, out, workers=args.workers,
                                  scheduler=args.scheduler, progress=not args.quiet,
                                  retry_failed=args.retry_failed)
+    except WriteFailure as exc:
+        return _refuse(exc, EXIT_INCOMPLETE)
     except SpecError as exc:
         return _refuse(exc)
     except KeyboardInterrupt:
@@ -102,13 +115,18 @@ def cmd_query(args: argparse.Namespace) -> int:
             frame = con.execute(args.sql).df()
     except SpecError as exc:
         return _refuse(exc)
-    except duckdb.Error as exc:
-        return _refuse(SpecError(args.dir, "SQL", str(exc).splitlines()[0]))
+    except duckdb.Error as exc:     # includes what the read-only settings refuse
+        return _refuse(SpecError(args.dir, "SQL", _first_line(exc)))
     if args.csv:
         frame.to_csv(sys.stdout, index=False)
     else:
         print(frame.to_string(index=False, max_rows=200))
     return 0
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def cmd_report(args: argparse.Namespace) -> int:

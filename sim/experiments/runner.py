@@ -5,12 +5,19 @@ the parameter metadata in ``sim.params``. A task is one (scenario, replicate) wi
 its regimes, which share one seed (common random numbers). Workers return results to
 this process, which alone writes to the output directory, so a worker may sit on
 another machine without a shared filesystem.
+
+Before any run: the output folder is checked (writable, room on its disk), then locked
+for the whole session (one writer per folder), then repaired (temporary files removed,
+unreadable parts moved to quarantine/). If writing fails mid-sweep (a full disk), the
+sweep stops at once; every run stored so far stays stored, and rerunning the same
+command resumes.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 import time
 import traceback
@@ -22,11 +29,20 @@ from typing import Any
 
 import pandas as pd
 
+from sim.config import shown
+
 from . import provenance
 from .executors import capacity, open_executor
 from .seeds import run_seed
 from .spec import Experiment, SpecError, load_experiment
-from .store import KEY_COLUMNS, ResultStore, read_manifest, run_schema, write_manifest
+from .store import (
+    KEY_COLUMNS,
+    ResultStore,
+    WriteFailure,
+    read_manifest,
+    run_schema,
+    write_manifest,
+)
 
 # Test hook, honoured only here: comma-separated glob patterns of run keys that must fail,
 # e.g. SIM_EXPERIMENTS_FAIL="s0001-r000-five". Read by the coordinating process and sent
@@ -137,6 +153,7 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     store = ResultStore(out)
+    store.check_not_locked()
     store.check_compatible(experiment)
     metrics = list(SUMMARY_METRICS)
     param_types = {n: type(PARAM_SPECS[n].default) for n in experiment.param_columns()}
@@ -144,25 +161,75 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
     schema = run_schema(param_types, metrics)
     defaults = {n: PARAM_SPECS[n].default for n in param_types}
     fail = tuple(p for p in os.environ.get(FAIL_ENV, "").split(",") if p.strip())
+    store.check_writable(experiment, todo=experiment.n_runs - _stored_count(store))
 
     # A caller's own executor: its size is unknown, so keep a generous queue in flight.
     opened = nullcontext((executor, {"kind": type(executor).__name__, "threads": 128})) \
         if executor else open_executor(workers, scheduler)
-    with opened as (pool, info):          # connect first: a refused scheduler leaves out untouched
-        store.prepare(experiment, _design_table(experiment))
-        manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
-        if retry_failed:
-            store.forget(store.done_keys(status="failed"))
-        done = store.done_keys()
-        summary = SweepSummary(store.root, experiment.n_runs, len(done))
-        start = time.perf_counter()
+    # Executor first: a refused scheduler leaves out untouched, and forked pool workers
+    # must not inherit (and so prolong) the folder lock.
+    with opened as (pool, info), store.lock():
         try:
-            _drive(pool, capacity(info), plan(experiment, done, fail), store, schema, defaults,
-                   metrics, summary, progress)
-        finally:
-            summary.seconds = time.perf_counter() - start
+            return _session(experiment, store, pool, info, metrics, param_types, schema,
+                            defaults, fail, progress, retry_failed)
+        except OSError as exc:      # writing failed (full disk ...): what is stored stays
+            raise _write_failure(store, exc) from None
+
+
+def _session(experiment: Experiment, store: ResultStore, pool: Executor, info: dict,
+             metrics: list[str], param_types: dict, schema, defaults: dict,
+             fail: tuple[str, ...], progress: bool, retry_failed: bool) -> SweepSummary:
+    """One session on a locked folder: repair, plan, drive, record."""
+    store.check_compatible(experiment)      # again, now that no one else can write
+    moved = store.prepare(experiment, _design_table(experiment))
+    if moved:
+        print(f"sim: warning: {store.root}: {len(moved)} unreadable part file(s) moved to "
+              f"{moved[0].parents[2]}/; their runs will run again", file=sys.stderr)
+    manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
+    if retry_failed:
+        store.forget(store.done_keys(status="failed"))
+    done = store.done_keys()
+    summary = SweepSummary(store.root, experiment.n_runs, len(done))
+    start = time.perf_counter()
+    write_failed = False
+    try:
+        _drive(pool, capacity(info), plan(experiment, done, fail), store, schema, defaults,
+               metrics, summary, progress)
+    except OSError:
+        write_failed = True
+        raise
+    finally:
+        summary.seconds = time.perf_counter() - start
+        if write_failed:
+            _finish_after_write_failure(store, manifest, summary)
+        else:
             _finish_manifest(store, manifest, summary)
     return summary
+
+
+def _stored_count(store: ResultStore) -> int:
+    return len(store.done_keys()) if store.runs_dir.is_dir() else 0
+
+
+def _write_failure(store: ResultStore, exc: OSError) -> WriteFailure:
+    """One line: what failed, what is kept, how to go on."""
+    stored = _stored_count(store)
+    name = Path(exc.filename).name if getattr(exc, "filename", None) else "a result file"
+    name = re.sub(r"^\.(.+)\.\w+\.tmp$", r"\1", name)     # the temporary name's final name
+    reason = exc.strerror or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return WriteFailure(store.root, "write",
+                        f"cannot write {name} ({shown(reason)}); the {stored} "
+                        "runs stored so far are kept; free space (or fix the folder) and "
+                        "rerun the same command to resume")
+
+
+def _finish_after_write_failure(store: ResultStore, manifest: dict,
+                                summary: SweepSummary) -> None:
+    """Record the session if the disk still allows it; the parts stay the truth."""
+    try:
+        _finish_manifest(store, manifest, summary)
+    except OSError:
+        pass   # the manifest keeps consolidated=None, so readers use the parts
 
 
 def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultStore, schema,
@@ -269,6 +336,7 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         "seed_derivation": "numpy.random.SeedSequence(root_seed, spawn_key=(scenario, rep))"
                            ".generate_state(1, uint64)[0] & (2**63-1); shared by all regimes",
         "n_runs": experiment.n_runs,
+        "input_files": dict(experiment.inputs),     # referenced file -> sha256 of its content
         "columns": {"keys": list(KEY_COLUMNS), "status": ["status", "error"],
                     "params": {n: t.__name__ for n, t in param_types.items()},
                     "metrics": metrics},

@@ -20,20 +20,29 @@ An experiment file says *what* to run, never *how*::
     [analysis]                         # optional; read by ``sim report`` only
     baseline = "three"
 
-Everything is checked before anything runs. A problem raises :class:`SpecError`
-naming the file, the key and the reason, so the command line can print one line.
+Everything is checked before anything runs: the number of runs (computed from the file,
+before any design is expanded, and refused above ``MAX_RUNS`` unless the caller raises
+the limit), every value, and every file a parameter refers to (``network_file``), whose
+content hash is kept for the manifest. A problem raises :class:`SpecError` naming the
+file, the key and the reason, so the command line can print one line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.config import TomlError, parse_toml, quote, shown
+
 DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris")
+# Above this many runs an experiment is refused unless the caller raises the limit
+# (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
+# hang, fill the disk or die in numpy.
+MAX_RUNS = 1_000_000
+
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
 
 # Columns the runner writes itself; a parameter of the same name would be ambiguous.
@@ -62,7 +71,12 @@ class SpecError(ValueError):
 
     def __init__(self, file: str | Path, key: str, reason: str):
         self.file, self.key, self.reason = str(file), key, reason
-        super().__init__(f"{self.file}: {key}: {reason}")
+        super().__init__(f"{_bounded(self.file)}: {_bounded(key)}: {reason}")
+
+
+def _bounded(text: str) -> str:
+    """A file name or key from the user, cut to a bounded prefix."""
+    return shown(text)
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ class Experiment:
     design: Design
     analysis: Analysis
     scenarios: tuple[Scenario, ...]
+    inputs: dict[str, str] = field(default_factory=dict)   # referenced file -> sha256
 
     @property
     def n_runs(self) -> int:
@@ -149,8 +164,11 @@ class Experiment:
 # ---------------------------------------------------------------- loading
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read, validate and expand an experiment file; raise SpecError if anything is wrong."""
+def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment:
+    """Read, validate and expand an experiment file; raise SpecError if anything is wrong.
+
+    ``max_runs`` bounds the number of runs; it is checked before the design is expanded.
+    """
     from sim.api import REGIMES, SUMMARY_METRICS
     from sim.params import PARAM_SPECS
 
@@ -160,14 +178,14 @@ def load_experiment(path: str | Path) -> Experiment:
     except OSError as exc:
         raise SpecError(path, "-", f"cannot read file ({exc.strerror or exc})") from None
     try:
-        doc = tomllib.loads(raw_bytes.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(path, "toml", f"not valid TOML ({exc})") from None
+        doc = parse_toml(raw_bytes)
+    except TomlError as exc:
+        raise SpecError(path, "toml", str(exc)) from None
     return _build(path, hashlib.sha256(raw_bytes).hexdigest(), doc,
-                  REGIMES, SUMMARY_METRICS, PARAM_SPECS)
+                  REGIMES, SUMMARY_METRICS, PARAM_SPECS, max_runs)
 
 
-def _build(path, sha, doc, regimes_known, metrics_known, specs) -> Experiment:
+def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUNS) -> Experiment:
     from .design import expand
 
     check = _Checker(path, specs)
@@ -191,6 +209,7 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs) -> Experiment:
     fixed = {k: check.param(f"fixed.{k}", k, v) for k, v in fixed_doc.items()}
 
     design = _design(check, doc.get("design", {}), root_seed, fixed)
+    _check_run_count(check, design, replications, len(regimes), max_runs)
     analysis = _analysis(check, doc.get("analysis", {}), regimes, metrics_known, design)
     try:
         scenarios = expand(design, specs)
@@ -199,8 +218,32 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs) -> Experiment:
 
     experiment = Experiment(path, sha, name, description, regimes, replications, days,
                             root_seed, fixed, design, analysis, scenarios)
-    _check_with_model(check, experiment)
+    graph_nodes = _check_input_files(check, experiment)
+    _check_with_model(check, experiment, graph_nodes)
     return experiment
+
+
+def count_scenarios(design: Design) -> int:
+    """How many scenarios a design expands to, computed without expanding it."""
+    k = len(design.parameters)
+    if design.method == "grid":
+        return math.prod(len(values) for values in design.parameters.values())
+    if design.method == "rows":
+        return len(design.rows)
+    # SALib: lhs draws N points, sobol (first/total order) N*(k+2), morris N*(k+1).
+    return {"none": 1, "lhs": design.samples, "sobol": design.samples * (k + 2),
+            "morris": design.samples * (k + 1)}[design.method]
+
+
+def _check_run_count(check: _Checker, design: Design, replications: int, regimes: int,
+                     max_runs: int) -> None:
+    scenarios = count_scenarios(design)
+    runs = scenarios * replications * regimes
+    if runs > max_runs:
+        check.fail("experiment", f"expands to {runs:,} runs ({scenarios:,} scenarios x "
+                                 f"{replications:,} replications x {regimes} regimes), more "
+                                 f"than the limit of {max_runs:,}; if you mean it, pass "
+                                 f"--max-runs {runs}")
 
 
 def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
@@ -210,7 +253,7 @@ def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
                      else "none")
     if method not in DESIGN_METHODS:
         raise SpecError(check.path, "design.method",
-                        f"unknown method {method!r} (allowed: {', '.join(DESIGN_METHODS)})")
+                        f"unknown method {quote(method)} (allowed: {', '.join(DESIGN_METHODS)})")
     for key in ("samples", "seed", "levels"):
         if key in doc and method not in SAMPLED_METHODS:
             raise SpecError(check.path, f"design.{key}", f"only used by {'/'.join(SAMPLED_METHODS)}")
@@ -219,9 +262,9 @@ def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
     if method == "rows" and "rows" not in doc:
         raise SpecError(check.path, "design.rows", 'method "rows" needs [[design.rows]] tables')
     if method != "rows" and "rows" in doc:
-        raise SpecError(check.path, "design.rows", f'only used by method "rows", not {method!r}')
+        raise SpecError(check.path, "design.rows", f'only used by method "rows", not {quote(method)}')
     if method in ("none", "rows") and "parameters" in doc:
-        raise SpecError(check.path, "design.parameters", f"not used by method {method!r}")
+        raise SpecError(check.path, "design.parameters", f"not used by method {quote(method)}")
 
     parameters: dict[str, list] = {}
     for name, value in check.table("design.parameters", doc.get("parameters", {})).items():
@@ -240,7 +283,7 @@ def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
         else:
             parameters[name] = check.bounds(key, name, value)
     if method in ("grid", *SAMPLED_METHODS) and not parameters:
-        raise SpecError(check.path, "design.parameters", f"method {method!r} needs parameters")
+        raise SpecError(check.path, "design.parameters", f"method {quote(method)} needs parameters")
 
     rows = tuple(_rows(check, doc.get("rows"), fixed)) if method == "rows" else ()
     samples = levels = 0
@@ -248,7 +291,7 @@ def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
         samples = check.integer("design.samples", doc.get("samples"), low=2)
         if method == "sobol" and samples & (samples - 1):
             raise SpecError(check.path, "design.samples",
-                            f"Sobol base sample size must be a power of 2, got {samples}")
+                            f"Sobol base sample size must be a power of 2, got {quote(samples)}")
         levels = check.integer("design.levels", doc.get("levels", 4), low=2) \
             if method == "morris" else 4
         if method == "morris" and levels % 2:
@@ -267,7 +310,7 @@ def _rows(check: _Checker, rows: Any, fixed: dict) -> list[dict]:
         row = check.table(key, row)
         label = check.string(f"{key}.label", row.get("label", f"row{i}"))
         if label in labels:
-            raise SpecError(check.path, f"{key}.label", f"label {label!r} repeats")
+            raise SpecError(check.path, f"{key}.label", f"label {quote(label)} repeats")
         labels.add(label)
         values = {}
         for name, value in row.items():
@@ -286,7 +329,7 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
     baseline = doc.get("baseline", regimes[0])
     if baseline not in regimes:
         raise SpecError(check.path, "analysis.baseline",
-                        f"{baseline!r} is not one of experiment.regimes {list(regimes)}")
+                        f"{quote(baseline)} is not one of experiment.regimes {list(regimes)}")
     metrics = check.names("analysis.metrics", doc.get("metrics", []), metrics_known,
                           "metric", allow_empty=True)
     hib = doc.get("higher_is_better")
@@ -301,20 +344,55 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
         labels = [r["label"] for r in design.rows]
         if baseline_row not in labels:
             raise SpecError(check.path, "analysis.baseline_row",
-                            f"{baseline_row!r} is not a design.rows label {labels}")
+                            f"{quote(baseline_row)} is not a design.rows label {quote(labels)}")
     return Analysis(baseline, metrics, tuple(hib), bootstrap, confidence, baseline_row)
 
 
-def _check_with_model(check: _Checker, experiment: Experiment) -> None:
+def _check_input_files(check: _Checker, experiment: Experiment) -> dict[str, int]:
+    """Read every file a parameter refers to, now rather than in every run; remember each
+    file's content hash (for the manifest) and each graph's number of nodes."""
+    from sim.graphfile import file_sha256, load_graph
+    from sim.params import ConfigError
+
+    nodes: dict[str, int] = {}
+    for scenario in experiment.scenarios:
+        file = experiment.params_for(scenario).get("network_file")
+        if not file or file in nodes:
+            continue
+        try:
+            nodes[file] = load_graph(file).number_of_nodes()
+            experiment.inputs[file] = file_sha256(file)
+        except (ConfigError, OSError) as exc:
+            raise SpecError(check.path, _where_set(experiment, "network_file"),
+                            str(exc)) from None
+    return nodes
+
+
+def _where_set(experiment: Experiment, name: str) -> str:
+    """The key of the file that sets parameter ``name`` (for messages)."""
+    if name in experiment.fixed:
+        return f"fixed.{name}"
+    return "design.rows" if experiment.design.method == "rows" else f"design.parameters.{name}"
+
+
+def _check_with_model(check: _Checker, experiment: Experiment,
+                      graph_nodes: dict[str, int]) -> None:
     """Let the model's own validation see every scenario (cross-field rules included)."""
     from sim.params import ConfigError, Params
 
     for scenario in experiment.scenarios:
+        values = experiment.params_for(scenario)
+        where = f"scenario {scenario.index} ({scenario.label})"
         try:
-            Params.from_dict(experiment.params_for(scenario))
+            Params.from_dict(values)
         except ConfigError as exc:
-            where = f"scenario {scenario.index} ({scenario.label})"
             raise SpecError(check.path, where, str(exc).replace("\n", " ")) from None
+        nodes = graph_nodes.get(values.get("network_file", ""))
+        if nodes is not None and "n_residents" in values and values["n_residents"] != nodes:
+            raise SpecError(check.path, where,
+                            f"n_residents = {values['n_residents']} conflicts with network_file "
+                            f"{quote(values['network_file'])}, a graph of {nodes} nodes; "
+                            "leave n_residents out (the graph sets it)")
 
 
 # ---------------------------------------------------------------- value checks
@@ -350,9 +428,9 @@ class _Checker:
         if value is None:
             self.fail(key, "missing")
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"must be an integer, got {value!r}")
+            self.fail(key, f"must be an integer, got {quote(value)}")
         if value < low:
-            self.fail(key, f"must be >= {low}, got {value}")
+            self.fail(key, f"must be >= {low}, got {quote(value)}")
         return value
 
     def names(self, key, value, known, what, allow_empty=False) -> tuple[str, ...]:
@@ -361,8 +439,8 @@ class _Checker:
         if not isinstance(value, list) or (not value and not allow_empty):
             self.fail(key, f"must be a {'' if allow_empty else 'non-empty '}list of {what} names")
         for v in value:
-            if v not in known:
-                self.fail(key, f"unknown {what} {v!r} (known: {', '.join(known)})")
+            if not isinstance(v, str) or v not in known:
+                self.fail(key, f"unknown {what} {quote(v)} (known: {', '.join(known)})")
         if len(set(value)) != len(value):
             self.fail(key, f"a {what} is listed twice")
         return tuple(value)
@@ -371,11 +449,11 @@ class _Checker:
         if name == "seed":
             self.fail(key, "seeds derive from experiment.root_seed; do not set them")
         if name in RESERVED_COLUMNS and name not in self.specs:
-            self.fail(key, f"{name!r} is set by the runner, not by the experiment")
+            self.fail(key, f"{quote(name)} is set by the runner, not by the experiment")
         if name not in self.specs:
             close = [n for n in self.specs if n.split("_")[0] == name.split("_")[0]][:3]
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            self.fail(key, f"unknown parameter {name!r}{hint}")
+            self.fail(key, f"unknown parameter {quote(name)}{hint}")
         return self.specs[name]
 
     def param(self, key: str, name: str, value: Any) -> Any:
@@ -384,20 +462,20 @@ class _Checker:
         kind = type(spec.default)
         if kind is bool:
             if not isinstance(value, bool):
-                self.fail(key, f"must be true or false, got {value!r}")
+                self.fail(key, f"must be true or false, got {quote(value)}")
         elif kind is int:
             if isinstance(value, bool) or not isinstance(value, int):
-                self.fail(key, f"must be an integer, got {value!r}")
+                self.fail(key, f"must be an integer, got {quote(value)}")
         elif kind is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
                     or not math.isfinite(value):
-                self.fail(key, f"must be a number, got {value!r}")
+                self.fail(key, f"must be a number, got {quote(value)}")
             value = float(value)
         elif not isinstance(value, kind):
-            self.fail(key, f"must be a {kind.__name__}, got {value!r}")
+            self.fail(key, f"must be a {kind.__name__}, got {quote(value)}")
         choices = getattr(spec, "choices", None)
         if choices and value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}, got {value!r}")
+            self.fail(key, f"must be one of {', '.join(choices)}, got {quote(value)}")
         self._range(key, spec, value)
         return value
 
@@ -409,10 +487,10 @@ class _Checker:
         if (not isinstance(value, list) or len(value) != 2
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                            for v in value)):
-            self.fail(key, f"must be [low, high], got {value!r}")
+            self.fail(key, f"must be [low, high], got {quote(value)}")
         low, high = float(value[0]), float(value[1])
         if not low < high:
-            self.fail(key, f"low must be < high, got [{value[0]}, {value[1]}]")
+            self.fail(key, f"low must be < high, got [{quote(value[0])}, {quote(value[1])}]")
         self._range(key, spec, low)
         self._range(key, spec, high)
         return [low, high]
@@ -423,4 +501,4 @@ class _Checker:
             return
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             unit = f" {spec.unit}" if getattr(spec, "unit", "") else ""
-            self.fail(key, f"{value} is outside the allowed range [{lo}, {hi}]{unit}")
+            self.fail(key, f"{quote(value)} is outside the allowed range [{lo}, {hi}]{unit}")

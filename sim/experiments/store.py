@@ -9,28 +9,49 @@ Layout of an output directory::
     failures/<run_key>.txt          a failed run's traceback (written first)
     parts/runs/<run_key>.parquet    one run's row            (written last: completion marker)
     runs.parquet, daily.parquet     consolidated tables sorted by (scenario, rep, regime[, day])
+    quarantine/<time>/...           unreadable parts moved aside on resume (their runs rerun)
+    .lock                           held (flock) by the one process writing the folder
 
 Every file is written to a temporary name and moved into place with ``os.replace``,
 which is atomic: a reader (or a resumed sweep) sees a whole file or none. Because a
 run's row is written after its daily series, "the row exists" means "the run is done".
 The parts are the truth; the consolidated files are a compact, ordered copy rebuilt at
 the end of every session.
+
+Guarantees beyond atomic writes:
+
+* one writer: :meth:`ResultStore.lock` takes an exclusive ``flock`` on ``.lock`` for the
+  whole session; a second process is refused (:class:`FolderInUse`);
+* self-repair: under the lock, a resumed session deletes temporary files of any name a
+  killed writer may have left (ours, DuckDB's) and moves unreadable parts to
+  ``quarantine/``, so their runs execute again;
+* read-only queries: :meth:`ResultStore.connect` gives DuckDB the tables as Arrow
+  datasets and then switches off its file access, extension loading and configuration
+  changes, so SQL cannot write, attach, install or read anything else.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
+import os
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.io import atomic_write
+from sim.io import WriteError, atomic_write, check_out_dir
 
-from .spec import Experiment, SpecError
+from .spec import Experiment, SpecError, _bounded
 
 KEY_COLUMNS = ("run_key", "scenario", "label", "rep", "regime", "seed")
 STATUS_COLUMNS = ("status", "error")
@@ -38,6 +59,42 @@ SORT_RUNS = "scenario, rep, regime"
 SORT_DAILY = "scenario, rep, regime, day"
 
 _ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
+
+LOCK_FILE = ".lock"
+QUARANTINE = "quarantine"
+DUCKDB_TEMP = ".duckdb.tmp"          # where consolidation may spill (cleaned on resume)
+# Names a killed writer can leave behind: ours (.name.XXXX.tmp, also a probe's), DuckDB's
+# COPY (tmp_<target>: tmp_x.parquet, tmp_.x.parquet.XXXX.tmp).
+TEMPORARY_PATTERNS = ("*.tmp", "tmp_*.parquet")
+# Rough upper bounds for the disk-space pre-check (zstd Parquet parts plus the
+# consolidated copy): a run row, and one day of one run's daily series.
+BYTES_PER_RUN = 24_000
+BYTES_PER_RUN_DAY = 160
+# DuckDB settings that make a query connection read-only. Order matters: the last one
+# freezes the others, so the query cannot switch them back.
+READ_ONLY_SETTINGS = (
+    "SET temp_directory = ''",                    # no spill files either
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET enable_external_access = false",         # no COPY, ATTACH, read_csv, INSTALL ...
+    "SET lock_configuration = true",
+)
+
+
+class FolderInUse(SpecError):
+    """Another process holds the results folder's lock."""
+
+    def __init__(self, root: Path, pid: str):
+        self.file, self.key, self.pid = str(root), "--out", pid
+        who = f"process {pid}" if pid else "another process"
+        self.reason = f"in use by {who}"
+        ValueError.__init__(self, f"{_bounded(str(root))} is in use by {who} (one sweep per "
+                                  "folder: wait for it to finish or choose another --out)")
+
+
+class WriteFailure(SpecError):
+    """Writing to the results folder failed mid-sweep; what is stored stays stored."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -50,7 +107,18 @@ def atomic_write_parquet(path: Path, table: pa.Table) -> None:
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
     path = Path(root) / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:      # a name too long, a permission
+        raise SpecError(root, "DIR", f"cannot read ({exc.strerror or type(exc).__name__})") \
+            from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise SpecError(path, "manifest", f"unreadable ({type(exc).__name__}); this folder "
+                        "cannot be resumed or queried safely") from None
 
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
@@ -93,13 +161,17 @@ class ResultStore:
 
     def check_compatible(self, experiment: Experiment) -> None:
         """Refuse (without touching anything) a directory holding something else."""
-        if not self.root.exists():
+        try:
+            present = self.root.exists()
+        except OSError as exc:      # e.g. a name too long
+            raise SpecError(self.root, "--out", f"unusable ({exc.strerror})") from None
+        if not present:
             return
         if not self.root.is_dir():
             raise SpecError(self.root, "--out", "exists and is not a directory")
         manifest = read_manifest(self.root)
         if manifest is None:
-            if any(self.root.iterdir()):
+            if not self._holds_nothing():   # a killed first session may leave empty dirs
                 raise SpecError(self.root, "--out",
                                 "not empty and holds no manifest.json; choose another directory")
             return
@@ -109,18 +181,124 @@ class ResultStore:
                             f"({manifest.get('experiment_file')}, sha256 "
                             f"{str(manifest.get('experiment_sha256'))[:12]}); "
                             f"use another --out")
+        stored = manifest.get("input_files", {})
+        for file, sha in experiment.inputs.items():
+            if file in stored and stored[file] != sha:
+                raise SpecError(self.root, "--out",
+                                f"input file {file} changed since the stored runs (sha256 "
+                                f"{stored[file][:12]}, now {sha[:12]}); use another --out")
 
-    def prepare(self, experiment: Experiment, design: pd.DataFrame) -> None:
-        """Create the layout and write the files known before any run."""
+    def check_writable(self, experiment: Experiment, todo: int | None = None) -> None:
+        """Refuse, before any run and without creating anything, a folder that cannot be
+        created or written or whose disk lacks room for ``todo`` runs (default: all)."""
+        runs = experiment.n_runs if todo is None else todo
+        need = runs * (BYTES_PER_RUN + BYTES_PER_RUN_DAY * experiment.days)
+        try:
+            check_out_dir(self.root, need_bytes=need)
+        except WriteError as exc:
+            raise SpecError(self.root, "--out", exc.reason) from None
+
+    def check_not_locked(self) -> None:
+        """Refuse at once (FolderInUse) if another process holds the folder's lock, before
+        any other check could misread its half-written folder."""
+        try:
+            fd = os.open(self.root / LOCK_FILE, os.O_RDONLY)
+        except OSError:
+            return          # no lock file (or no folder): nobody is writing here
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FolderInUse(self.root, os.read(fd, 32).decode(errors="replace").strip()) \
+                from None
+        finally:
+            os.close(fd)    # also releases the probe's lock
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold an exclusive lock on the folder for the block (refuse if another process
+        holds it). If the block fails before anything but the lock file was written, the
+        folder (and parents) this created are removed again."""
+        created = [p for p in [self.root, *self.root.absolute().parents] if not p.exists()]
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip()
+            os.close(fd)
+            raise FolderInUse(self.root, holder) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        except BaseException:
+            if created and self._holds_nothing():
+                shutil.rmtree(self.root)
+                for directory in created[1:]:      # parents, deepest first
+                    directory.rmdir()
+            raise
+        finally:
+            os.close(fd)    # releases the lock
+
+    def _holds_nothing(self) -> bool:
+        """True if the folder holds no file but the lock (empty directories aside)."""
+        return all(p.is_dir() or p.name == LOCK_FILE for p in self.root.rglob("*"))
+
+    def prepare(self, experiment: Experiment, design: pd.DataFrame) -> list[Path]:
+        """Create the layout, repair what a killed session left, and write the files known
+        before any run. Call only while holding :meth:`lock`. Returns the parts moved to
+        quarantine (their runs will execute again)."""
         for d in (self.runs_dir, self.daily_dir, self.failures_dir):
             d.mkdir(parents=True, exist_ok=True)
-        for stale in self.root.rglob(".*.tmp"):      # left by a killed session
-            stale.unlink(missing_ok=True)
+        self.remove_temporary()
+        moved = self.quarantine_unreadable()
         copy = self.root / "experiment.toml"
         if not copy.exists():
             atomic_write_bytes(copy, experiment.path.read_bytes())
         atomic_write_parquet(self.root / "design.parquet",
                              pa.Table.from_pandas(design, preserve_index=False))
+        return moved
+
+    def remove_temporary(self) -> None:
+        """Delete every temporary file a killed writer may have left (any name pattern;
+        only while holding the lock: another writer's files would be live)."""
+        for pattern in TEMPORARY_PATTERNS:
+            for stale in self.root.rglob(pattern):
+                if stale.is_file() and QUARANTINE not in stale.relative_to(self.root).parts:
+                    stale.unlink(missing_ok=True)
+        shutil.rmtree(self.root / DUCKDB_TEMP, ignore_errors=True)
+        for directory in (self.runs_dir, self.daily_dir):   # parts hold <key>.parquet only
+            for stale in directory.iterdir():
+                if stale.is_file() and (stale.suffix != ".parquet" or stale.name[0] in "._"):
+                    stale.unlink(missing_ok=True)
+
+    def quarantine_unreadable(self) -> list[Path]:
+        """Move unreadable parts (truncated, corrupt, wrong shape) to quarantine/; a run
+        whose row or daily series is unreadable loses both, so it runs again."""
+        bad_rows, bad_daily, ok_rows = set(), set(), set()
+        with ThreadPoolExecutor(max_workers=4) as pool:   # Parquet decoding releases the GIL
+            rows = list(self.runs_dir.glob("*.parquet"))
+            for path, status in zip(rows, pool.map(_row_status, rows)):
+                if status is None:
+                    bad_rows.add(path.stem)
+                elif status == "ok":
+                    ok_rows.add(path.stem)
+            daily = list(self.daily_dir.glob("*.parquet"))
+            for path, readable in zip(daily, pool.map(_readable, daily)):
+                if not readable:
+                    bad_daily.add(path.stem)
+        missing_daily = ok_rows - {p.stem for p in daily}    # an "ok" run lost its series
+        moved = []
+        stamp = provenance_stamp()
+        for key in sorted(bad_rows | bad_daily | missing_daily):
+            for path in (self.runs_dir / f"{key}.parquet", self.daily_dir / f"{key}.parquet"):
+                if path.exists():
+                    target = self.root / QUARANTINE / stamp / path.relative_to(self.root)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+                    moved.append(target)
+        return moved
 
     # -- runs ---------------------------------------------------------------
 
@@ -159,8 +337,11 @@ class ResultStore:
 
     def consolidate(self) -> dict[str, int]:
         """Rewrite runs.parquet and daily.parquet from the parts, sorted by run key."""
+        import duckdb
+
         counts = self.part_counts()
         with _connect() as con:
+            con.execute(f"SET temp_directory = {_sql_str(self.root / DUCKDB_TEMP)}")
             for name, order in (("runs", SORT_RUNS), ("daily", SORT_DAILY)):
                 target = self.root / f"{name}.parquet"
                 if counts[name] == 0:
@@ -168,45 +349,113 @@ class ResultStore:
                     continue
                 select = (f"SELECT * FROM read_parquet({_sql_str(self._glob(name))}, "
                           f"union_by_name=true) ORDER BY {order}")
-                atomic_write(target, lambda tmp, sel=select: con.execute(
-                    f"COPY ({sel}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"))
+                try:
+                    atomic_write(target, lambda tmp, sel=select: con.execute(
+                        f"COPY ({sel}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"))
+                except duckdb.IOException as exc:   # e.g. a full disk: a write failure
+                    raise OSError(errno.EIO, str(exc).strip().splitlines()[0],
+                                  str(target)) from None
         return counts
 
     def _glob(self, name: str) -> str:
         return str((self.runs_dir if name == "runs" else self.daily_dir) / "*.parquet")
 
-    def sources(self) -> dict[str, str | None]:
-        """Where to read each table: the consolidated file if current, else the parts."""
+    def sources(self) -> dict[str, list[Path] | None]:
+        """Files to read each table from: the consolidated file if current, else the parts;
+        None for a table with no file (e.g. no daily series when every run failed)."""
         manifest = read_manifest(self.root) or {}
-        current = manifest.get("consolidated") == self.part_counts()
-        out: dict[str, str | None] = {}
-        for name in ("runs", "daily"):
+        counts = self.part_counts()
+        current = manifest.get("consolidated") == counts
+        out: dict[str, list[Path] | None] = {}
+        for name, parts in (("runs", self.runs_dir), ("daily", self.daily_dir)):
             whole = self.root / f"{name}.parquet"
             if current and whole.exists():
-                out[name] = str(whole)
-            elif self.part_counts()[name]:
-                out[name] = self._glob(name)
+                out[name] = [whole]
             else:
-                out[name] = None
+                out[name] = sorted(parts.glob("*.parquet")) or None
         return out
 
     def connect(self):
-        """A DuckDB connection with views ``runs``, ``daily`` and ``design``."""
+        """A read-only DuckDB connection with views ``runs``, ``daily`` and ``design``.
 
+        DuckDB itself touches no file: the tables reach it as Arrow datasets (read by
+        pyarrow, from this folder only), and its file access, extension loading and
+        configuration changes are switched off before the caller's SQL runs. So a query
+        can neither damage the results (COPY, ATTACH, EXPORT) nor read other files
+        (read_csv('/etc/passwd')) nor install or load extensions.
+        """
         if read_manifest(self.root) is None:
             raise SpecError(self.root, "DIR", "not a results directory (no manifest.json)")
         con = _connect()
-        for name, source in self.sources().items():
-            if source is None:   # e.g. every run failed: an empty view keeps SQL working
-                con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS run_key WHERE false")
-            else:
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet("
-                            f"{_sql_str(source)}, union_by_name=true) ORDER BY "
-                            f"{SORT_RUNS if name == 'runs' else SORT_DAILY}")
-        design = self.root / "design.parquet"
-        if design.exists():
-            con.execute(f"CREATE VIEW design AS SELECT * FROM read_parquet({_sql_str(design)})")
+        try:
+            for name, files in self.sources().items():
+                order = SORT_RUNS if name == "runs" else SORT_DAILY
+                if not files:   # e.g. every run failed: an empty view keeps SQL working
+                    con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS run_key "
+                                "WHERE false")
+                    continue
+                con.register(f"{name}_files", _dataset(files, self.root))
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_files ORDER BY {order}")
+            design = self.root / "design.parquet"
+            if design.exists():
+                con.register("design_files", _dataset([design], self.root))
+                con.execute("CREATE VIEW design AS SELECT * FROM design_files")
+            for setting in READ_ONLY_SETTINGS:
+                con.execute(setting)
+        except BaseException:
+            con.close()
+            raise
         return con
+
+
+def _dataset(files: list[Path], root: Path) -> ds.Dataset:
+    """Parquet files as one Arrow dataset, columns matched by name (like DuckDB's
+    ``union_by_name``); an unreadable file is a SpecError naming it."""
+    try:
+        schema = None
+        if len(files) > 1:
+            schema = pa.unify_schemas([pq.read_schema(f) for f in files],
+                                      promote_options="permissive")
+        return ds.dataset([str(f) for f in files], format="parquet", schema=schema)
+    except (pa.ArrowException, OSError) as exc:
+        bad = next((f for f in files if not _readable_footer(f)), files[0])
+        raise SpecError(root, str(bad.relative_to(root)),
+                        f"unreadable Parquet file ({type(exc).__name__}); run the same "
+                        "'sim experiment' command on this folder to repair it") from None
+
+
+def _readable_footer(path: Path) -> bool:
+    try:
+        pq.read_metadata(path)
+        return True
+    except (pa.ArrowException, OSError):
+        return False
+
+
+def _row_status(path: Path) -> str | None:
+    """The status stored in a run row, or None if the file is not one readable row."""
+    try:
+        table = pq.ParquetFile(path).read(use_threads=False)   # threads: one per file
+        if table.num_rows != 1 or "status" not in table.column_names:
+            return None
+        return str(table["status"][0].as_py())
+    except (pa.ArrowException, OSError):
+        return None
+
+
+def _readable(path: Path) -> bool:
+    """Whether a daily part decodes completely (a footer alone can hide bad pages)."""
+    try:
+        return pq.ParquetFile(path).read(use_threads=False).num_rows > 0
+    except (pa.ArrowException, OSError):
+        return False
+
+
+def provenance_stamp() -> str:
+    """A file-name-safe UTC time stamp for quarantine folders."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def _sql_str(value: str | Path) -> str:
