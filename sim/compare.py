@@ -138,6 +138,9 @@ def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: 
         sweep = run_experiment(experiment, out, workers=workers, progress=True)
     except SpecError as exc:
         raise ConfigError(" ".join(str(exc).split())) from None
+    print(f"{out}: {sweep.executed} runs executed ({sweep.failed} failed), "
+          f"{sweep.already_done} already stored, {sweep.total} in the comparison; "
+          f"{sweep.seconds:.1f} s", file=sys.stderr)
     if sweep.aborted:
         raise ConfigError(f"{sweep.aborted} runs did not execute (executor error); the "
                           f"{sweep.total - sweep.aborted} stored in {out} are kept: rerun the "

@@ -3,7 +3,7 @@ and regressions of a regime difference on the design.
 
 One statistic everywhere (``sim compare``, ``sim report``, the notebooks and the
 dashboard): the mean paired difference with its **paired t-interval** (Student t on the
-per-pair differences; at a handful of replicates a percentile bootstrap would be far too
+per-pair differences; at a handful of replicates a percentile bootstrap is much too
 narrow), the effect size d_z, and a verdict. The verdict reads which way is better from the
 metric catalogue (``sim.metrics.METRICS``), refuses to judge a metric without a direction
 or resting on too few events, and is corrected for multiple comparisons across the whole
