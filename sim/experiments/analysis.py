@@ -421,3 +421,38 @@ def daily_bands(con, series: list[str], scenario: int | None = None, low: float 
     long[["stat", "metric"]] = long["variable"].str.split("|", n=1, expand=True)
     return (long.pivot_table(index=["regime", "day", "metric"], columns="stat", values="value")
             .reset_index()[["regime", "day", "metric", "mean", "low", "high"]])
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def describe_difference(row, baseline: str, confidence: float = 0.95) -> str:
+    """One sentence for a row of ``paired_differences`` (or ``judge``), saying only what
+    the numbers show: identical pairs are a tie, an interval including zero or a verdict
+    lost to the multiple-comparison correction is "no clear difference", too few events
+    and metrics without a direction get no verdict."""
+    row = dict(row)
+    metric, regime, n = row["metric"], row["regime"], int(row["n"])
+    level = round(confidence * 100)
+    numbers = (f"mean {row['diff']:+.4g}, {level}% CI {row['ci_low']:+.4g} to "
+               f"{row['ci_high']:+.4g}, {n} pairs")
+    verdict = row["verdict"]
+    if verdict == VERDICT_NO_DATA:
+        return f"{metric}: no pair has a value under both {regime} and {baseline}."
+    if row.get("identical"):
+        return f"{metric}: {regime} and {baseline} are identical in all {n} pairs (a tie)."
+    if verdict == VERDICT_FEW_EVENTS:
+        count, minimum = events_rule(metric)
+        return (f"{metric}: too few events to judge ({count}: {row['events_regime']:g} under "
+                f"{regime}, {row['events_baseline']:g} under {baseline}; the catalogue asks "
+                f"for {minimum} in each) ({numbers}).")
+    if verdict == VERDICT_NOT_JUDGED:
+        return f"{metric}: {regime} - {baseline} {numbers} (a supporting count, not judged)."
+    if verdict == VERDICT_UNCLEAR:
+        why = "the interval includes zero" if row["ci_low"] <= 0 <= row["ci_high"] else \
+            f"not significant after the correction for multiple comparisons (adjusted p " \
+            f"{row['p_adjusted']:.2g})"
+        return f"{metric}: no clear difference between {regime} and {baseline} ({numbers}; {why})."
+    word = "lower" if row["diff"] < 0 else "higher"
+    return (f"{metric}: {regime} is {word} than {baseline} by {abs(row['diff']):.4g}, "
+            f"{verdict} for {regime} ({numbers}; adjusted p {row['p_adjusted']:.2g}).")

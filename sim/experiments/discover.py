@@ -352,6 +352,7 @@ def _method_blocks(found: Discovery, x: pd.DataFrame, figures: Path,
     from .render import Block
 
     s = found.box_stats
+    warnings_text = " ".join(caveats(found))
     restricted = ", ".join(f"{r.parameter} in [{r.box_low:.4g}, {r.box_high:.4g}]"
                            for r in found.box.itertuples()) or "no restriction"
     top = found.scores.head(3)
@@ -364,7 +365,8 @@ def _method_blocks(found: Discovery, x: pd.DataFrame, figures: Path,
                    f"{s['mass']:.2f} (share of all units inside), {int(s['res_dim'])} "
                    f"restricted parameter(s): {restricted}. Base rate outside any box: "
                    f"{found.n_cases / found.n:.2f}. qp_value: PRIM's quasi-p-value of a "
-                   f"restriction (small: the restriction is unlikely to be chance)."),
+                   f"restriction (small: the restriction is unlikely to be chance). "
+                   + warnings_text),
         Block("figure", _tradeoff_figure(found, figures / "prim_tradeoff.png")),
         Block("table", found.box),
         Block("figure", _box_figure(found, x, figures / "prim_box.png")),
@@ -381,6 +383,27 @@ def _method_blocks(found: Discovery, x: pd.DataFrame, figures: Path,
         Block("figure", _scores_figure(found, figures / "feature_scores.png")),
         Block("table", found.scores),
     ]
+
+
+def lift(found: Discovery) -> float:
+    """How much denser in cases the chosen box is than the whole sample."""
+    return found.box_stats["density"] / (found.n_cases / found.n)
+
+
+def caveats(found: Discovery) -> list[str]:
+    """What the numbers say against reading the box as a finding."""
+    out = []
+    if lift(found) < 1.25:
+        out.append(f"Caution: the box is hardly denser in cases than the whole sample (lift "
+                   f"{lift(found):.2f}); the condition holds about as often everywhere in the "
+                   f"sampled space, so no region stands out.")
+    chance = found.box.loc[found.box["qp_value"] > 0.05, "parameter"].tolist()
+    if chance:
+        out.append(f"Restrictions with qp_value above 0.05 may be chance: {', '.join(chance)}.")
+    if min(found.n_cases, found.n - found.n_cases) < 10:
+        out.append(f"Only {min(found.n_cases, found.n - found.n_cases)} units are on the rarer "
+                   f"side of the condition: too few to trust any box.")
+    return out
 
 
 def _tradeoff_figure(found: Discovery, path: Path) -> Path:

@@ -40,7 +40,7 @@ def register(subparsers) -> None:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from .discover import DiscoverError, write_discovery
+    from .discover import DiscoverError, caveats, lift, write_discovery
     from .spec import SpecError
 
     try:
@@ -54,7 +54,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
         box = "; ".join(f"{r.parameter} in [{r.box_low:.4g}, {r.box_high:.4g}]"
                         for r in found.box.itertuples()) or "no restriction"
         s = found.box_stats
-        print(f"PRIM box (coverage {s['coverage']:.2f}, density {s['density']:.2f}): {box}")
+        print(f"PRIM box (coverage {s['coverage']:.2f}, density {s['density']:.2f}, lift "
+              f"{lift(found):.2f}): {box}")
+        for caveat in caveats(found):
+            print(caveat)
         print("feature scores: " + ", ".join(f"{r.parameter} {r.score:.2f}"
                                              for r in found.scores.head(5).itertuples()))
     print(f"{path} and {path.with_suffix('.html')} written", file=sys.stderr)
