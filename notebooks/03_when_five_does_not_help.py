@@ -277,8 +277,8 @@ for metric in HEADLINE:
 # row is clearly for the worse ("erased"), and the weakest at which five is clearly worse
 # ("reversed"). A row that is merely "no clear difference" while its change from the
 # reference is not clear either is noise, not an erased advantage, and is not listed.
-# "-" means not within the ladder; "did not act" that every replicate of every strength
-# equals the reference row.
+# "-" means not within the ladder; "did not act" that on this outcome every replicate of
+# every strength equals the reference row.
 
 # %%
 def first_level(d):
@@ -358,8 +358,9 @@ for metric in HEADLINE:
           f"{', '.join(f'{m} from {v}' for m, v in reversed_['reversed at'].items()) or 'none'}")
     idle = list(sub.index[sub["did not act"]])
     if idle:
-        print(f"  identical to the reference row in every replicate (the mechanism did not "
-              f"act within {SETTINGS['days']} days): {', '.join(idle)}")
+        print(f"  identical to the reference row in every replicate on this outcome (at "
+              f"every strength; it did not change within {SETTINGS['days']} days): "
+              f"{', '.join(idle)}")
     if PAIRED_ROWS:
         moved = changes[(changes["metric"] == metric) & changes["verdict"].isin(
             ["better", "worse"])]
