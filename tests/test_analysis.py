@@ -237,6 +237,7 @@ def test_run_pairs_stops_submitting_when_cancelled():
     assert len(runs) == 3 and calls == [1, 2, 3]
 
 
+@pytest.mark.slow
 def test_compare_resumes_extends_and_replaces_its_own_results(compared, tmp_path, capsys):
     out, args = compared
     target = tmp_path / "again"
