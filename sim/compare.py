@@ -162,7 +162,7 @@ def write_compare_outputs(results, params: Params, out: Path) -> str:
                           root_seed=spec["root_seed"])
     io.write_parquet(table, out / "paired_differences.parquet")
     io.write_text(report + "\n", out / "compare.txt")
-    compare_figure(results.daily(), out / "compare.png")
+    compare_figure(results.daily(), out / "compare.png", regimes=spec["regimes"])
     io.write_json(_compare_json(results, params), out / "compare.json")
     return f"{report}\n\nwrote {', '.join(OUTPUT_FILES)} to {out}/ (a results directory: " \
            f"`sim report {out}` and `sim query {out} SQL` read it)"

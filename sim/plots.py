@@ -20,7 +20,7 @@ COLOURS = {"three": "tab:blue", "five": "tab:orange", "three+volunteers": "tab:g
 PANELS = ("unmet_need_share", "dispute_escalation_share")
 
 
-def compare_figure(daily: pd.DataFrame, path: Path) -> Path:
+def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = None) -> Path:
     """Mean over replicates with a 10-90% band, per regime, for the headline series the
     daily table has (the two above; else the first headline metric it has)."""
     from sim.metrics import METRICS, headline_metrics
@@ -34,8 +34,8 @@ def compare_figure(daily: pd.DataFrame, path: Path) -> Path:
                              constrained_layout=True, squeeze=False)
     axes = axes[0]
     for ax, (column, title) in zip(axes, panels, strict=True):
-        for regime, group in daily.groupby("regime", sort=False):
-            by_day = group.groupby("day")[column]
+        for regime in regimes or list(dict.fromkeys(daily["regime"])):
+            by_day = daily[daily["regime"] == regime].groupby("day")[column]
             mean, low, high = by_day.mean(), by_day.quantile(0.1), by_day.quantile(0.9)
             colour = COLOURS.get(regime)
             line, = ax.plot(mean.index, mean.values, color=colour, label=regime)

@@ -22,7 +22,7 @@ from .render import Block, fmt, slug
 
 MAX_FACETS = 6          # heatmap panels for the combinations of a third (fourth...) factor
 VERDICT_MARK = {analysis.VERDICT_BETTER: "better", analysis.VERDICT_WORSE: "worse",
-                analysis.VERDICT_UNCLEAR: "unclear", analysis.VERDICT_FEW_EVENTS: "few events",
+                analysis.VERDICT_UNCLEAR: "no clear diff.", analysis.VERDICT_FEW_EVENTS: "few events",
                 analysis.VERDICT_NOT_JUDGED: "", analysis.VERDICT_NO_DATA: "no data"}
 
 
