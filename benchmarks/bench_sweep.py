@@ -53,14 +53,12 @@ n_residents = {residents}
 
 def direct_loop(experiment) -> float:
     """The floor: call the model for every run in this process, keep results in memory."""
-    from sim.experiments.seeds import run_seed
-
     start = time.perf_counter()
     results = []
     for scenario in experiment.scenarios:
         params = experiment.params_for(scenario)
         for rep in range(experiment.replications):
-            seed = run_seed(experiment.root_seed, scenario.index, rep)
+            seed = experiment.seed_for(scenario.index, rep)   # the runner's seeds
             for regime in experiment.regimes:
                 results.append(simulate(dict(params), regime, seed))
     return time.perf_counter() - start
@@ -82,10 +80,8 @@ def mesa_batch_run(experiment, processes: int) -> tuple[float, int, int]:
     import pandas as pd
     from mesa.batchrunner import batch_run
 
-    from sim.experiments.seeds import run_seed
-
     params = {"regime": list(experiment.regimes), **experiment.params_for(experiment.scenarios[0])}
-    seeds = [run_seed(experiment.root_seed, 0, rep) for rep in range(experiment.replications)]
+    seeds = [experiment.seed_for(0, rep) for rep in range(experiment.replications)]
     start = time.perf_counter()
     rows = batch_run(BatchRunModel, params, number_processes=processes, rng=seeds,
                      data_collection_period=1, max_steps=experiment.days,

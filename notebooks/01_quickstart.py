@@ -119,11 +119,16 @@ panels = [
     ("hours_used", "hours used per day (all actors)"),
     ("donor_trust", "donor trust (five, three+charity)"),
 ]
-fig, axes = plt.subplots(4, 2, figsize=(11, 12), sharex=True)
+first = next(iter(results.values())).daily
+panels = [(column, title) for column, title in panels if column in first]   # what the model has
+fig, axes = plt.subplots(-(-len(panels) // 2), 2, figsize=(11, 3 * -(-len(panels) // 2)),
+                         sharex=True, squeeze=False)
 for ax, (column, title) in zip(axes.flat, panels):
     for regime, res in results.items():
         ax.plot(res.daily["day"], res.daily[column], label=regime, lw=1.2)
     ax.set_title(title, fontsize=10)
+for ax in list(axes.flat)[len(panels):]:
+    ax.axis("off")
 for ax in axes[-1]:
     ax.set_xlabel("day")
 axes[0, 0].legend(fontsize=8)
@@ -163,10 +168,18 @@ print(table.round(4).to_string())
 # any real community.
 
 # %%
+def compare_one_run(col, a, b):
+    d = col[a] - col[b]
+    if d == 0:
+        return f"{a} - {b} = 0 (equal in this run)"
+    return f"{a} - {b} = {d:+.3f} ({a} {'lower' if d < 0 else 'higher'} in this run)"
+
+
 for metric in ("unmet_need_share", "dispute_escalation_share"):
     col = table[metric]
-    d_three = col["five"] - col["three"]
-    d_equal = col["five"] - col["three-equal-resources"]
-    print(f"{metric}: lowest under {col.idxmin()!r} ({col.min():.3f}); "
-          f"five - three = {d_three:+.3f} ({'five lower' if d_three < 0 else 'five not lower'}); "
-          f"five - three-equal-resources = {d_equal:+.3f}")
+    lowest = list(col.index[col == col.min()])
+    who = f"{lowest[0]!r}" if len(lowest) == 1 else \
+        f"a tie between {', '.join(map(repr, lowest))}"
+    print(f"{metric}: lowest under {who} ({col.min():.3f}); "
+          f"{compare_one_run(col, 'five', 'three')}; "
+          f"{compare_one_run(col, 'five', 'three-equal-resources')}. One run each: no verdict.")

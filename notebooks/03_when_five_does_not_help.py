@@ -25,8 +25,10 @@
 # **Method.** One experiment through `sim.experiments` with explicit rows: a reference row
 # with *every* negative mechanism switched off, then each mechanism switched on alone at
 # increasing strength (its model default, a strong value, an extreme value), then all of
-# them together at their defaults and at the strong values. Each row runs three and five
-# on the same seeds; we read the paired difference five − three with a 95% interval.
+# them together at their defaults and at the strong values. Every row and regime of a
+# replicate runs on the same seed (the experiments' shared seed rule), so the paired
+# difference five − three is paired within a row *and* across rows: how much a mechanism
+# changes five's advantage is itself a paired difference, with its own interval.
 #
 # **Size.** `SIZE = "small"` (default, for the tests: 1,500 residents, 120 days, 3
 # replications) or `"full"` (8,000 residents, two years so that crowd-out acts on two
@@ -49,6 +51,7 @@ REPO = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.tom
 OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", REPO / "results" / "notebooks")) / SIZE
 REUSE = os.environ.get("SIM_NOTEBOOK_REUSE", "0") == "1"   # 1: keep stored runs (resume)
 WORKERS = int(os.environ.get("SIM_NOTEBOOK_WORKERS", "0")) or None   # None: every core
+SCHEDULER = os.environ.get("SIM_DASK_SCHEDULER") or None   # a Dask cluster, if one is given
 OUT.mkdir(parents=True, exist_ok=True)
 print(f"size={SIZE} settings={SETTINGS} root_seed={ROOT_SEED}")
 
@@ -58,6 +61,8 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments import load_experiment, load_results, paired_differences, run_experiment
+from sim.experiments.analysis import describe_difference, judge, method_note, t_interval
+from sim.metrics import METRICS, headline_metrics
 from sim.params import NEGATIVE_MECHANISMS, PARAM_SPECS
 
 pd.set_option("display.width", 160)
@@ -96,18 +101,24 @@ pd.DataFrame([{"mechanism": m, "parameter": NEGATIVE_MECHANISMS[m],
 
 # %% [markdown]
 # Note on timing: crowd-out cuts the *next* purchase contract by the donations received
-# during the current one, so it cannot show before the first renewal. The run starts
+# during the current one, so it cannot act before the first renewal. The run starts
 # `contract_elapsed_days` into a contract, so the first renewal comes
-# `contract_length_days + contract_gap_days - contract_elapsed_days` after the start.
+# `contract_length_days + contract_gap_days - contract_elapsed_days` after the start. The
+# paired design shows it directly: a mechanism that never acts within the horizon leaves
+# every run identical to the reference row's.
 
 # %%
-spec = {name: PARAM_SPECS[name].default for name in
-        ("contract_length_days", "contract_gap_days", "contract_elapsed_days")}
-first_cut = spec["contract_length_days"] + spec["contract_gap_days"] \
-    - spec["contract_elapsed_days"]
-print(f"first contract that crowd-out can cut starts on day {first_cut}; "
-      f"horizon here: {SETTINGS['days']} days -> crowd-out "
-      f"{'can act' if SETTINGS['days'] > first_cut else 'CANNOT act at this size'}")
+timing = ("contract_length_days", "contract_gap_days", "contract_elapsed_days")
+if all(name in PARAM_SPECS for name in timing):
+    length, gap, elapsed = (PARAM_SPECS[name].default for name in timing)
+    first_cut = length + gap - elapsed
+    CROWD_OUT_CAN_ACT = SETTINGS["days"] > first_cut
+    print(f"first contract that crowd-out can cut starts on day {first_cut}; horizon here: "
+          f"{SETTINGS['days']} days -> crowd-out "
+          f"{'can act' if CROWD_OUT_CAN_ACT else 'cannot act at this size'}")
+else:
+    CROWD_OUT_CAN_ACT = None
+    print("the model has no contract timing parameters: see the paired rows below")
 
 # %% [markdown]
 # ## 2 · The experiment
@@ -115,6 +126,9 @@ print(f"first contract that crowd-out can cut starts on day {first_cut}; "
 # Rows design: `[fixed]` switches every mechanism off; each row sets one (or all) again.
 
 # %%
+HEADLINE = headline_metrics()
+
+
 def toml_value(v):
     return repr(float(v))
 
@@ -142,7 +156,8 @@ lines += ["", "[design]", 'method = "rows"']
 for r in rows:
     lines += ["", "[[design.rows]]", f'label = "{r["label"]}"']
     lines += [f"{p} = {toml_value(v)}" for p, v in r["set"].items()]
-lines += ["", "[analysis]", 'baseline = "three"', 'baseline_row = "none"']
+lines += ["", "[analysis]", 'baseline = "three"', 'baseline_row = "none"',
+          f"metrics = {json.dumps(HEADLINE)}"]
 spec_path = OUT / "03_when_five_does_not_help.toml"
 spec_path.write_text("\n".join(lines) + "\n")
 experiment = load_experiment(spec_path)
@@ -153,23 +168,30 @@ print(f"{len(experiment.scenarios)} rows x {experiment.replications} replication
 results_dir = OUT / "03_when_five_does_not_help"
 if results_dir.exists() and not REUSE:
     shutil.rmtree(results_dir)
-sweep = run_experiment(experiment, results_dir, workers=WORKERS, progress=False)
+sweep = run_experiment(experiment, results_dir, workers=WORKERS, scheduler=SCHEDULER,
+                       progress=False)
 print(f"executed {sweep.executed} runs ({sweep.already_done} already stored), "
       f"{sweep.failed} failed, in {sweep.seconds:.1f} s")
 res = load_results(results_dir)
 runs = res.runs
 assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok", ["run_key", "error"]]
+# Rows are paired with each other only if they share seeds (the default rule).
+PAIRED_ROWS = res.manifest["experiment"].get("seeds") == "shared" and \
+    runs.groupby("rep")["seed"].nunique().eq(1).all()
+print(f"rows paired across scenarios: {PAIRED_ROWS}")
 
 # %% [markdown]
 # ## 3 · Five − three, row by row
 #
-# Paired difference five − three per row (mean over replications, bootstrap 95% interval).
-# Negative is good for five on both headline outcomes.
+# Paired difference five − three per row (mean over replications, 95% paired
+# t-interval), with the verdict from the metric catalogue's direction after the Holm
+# correction across all rows × headline metrics. Negative is good for five on every
+# headline outcome whose direction is "lower".
 
 # %%
-HEADLINE = ["unmet_need_share", "dispute_escalation_share"]
-diffs = paired_differences(runs, HEADLINE, baseline="three", n_boot=2000, seed=0)
-diffs = diffs[diffs["regime"] == "five"].join(row_info, on="label")
+diffs = paired_differences(runs, HEADLINE, baseline="three", regimes=["five"])
+print(method_note(diffs))
+diffs = diffs.join(row_info, on="label")
 table = diffs.pivot(index="label", columns="metric",
                     values=["diff", "ci_low", "ci_high", "verdict"]).swaplevel(axis=1)
 table = table[[(m, k) for m in HEADLINE for k in ("diff", "ci_low", "ci_high", "verdict")]]
@@ -177,16 +199,58 @@ with pd.option_context("display.float_format", "{:+.4f}".format):
     display(table.loc[row_info.index])  # noqa: F821
 
 # %% [markdown]
-# ## 4 · The advantage as each mechanism grows
+# ## 4 · How much each mechanism changes five's advantage
+#
+# Because a replicate has the same seed in every row, the change in five's advantage
+# between a row and the reference row ("none") is paired too: per replicate,
+# (five − three in the row) − (five − three with everything off). Its mean, 95% paired
+# t-interval and verdict (Holm across rows × metrics) say whether switching the
+# mechanism on clearly moves the advantage, and which way. A change that is exactly zero
+# in every replicate means the mechanism did not act at all within the horizon.
+
+# %%
+def change_from_reference(runs, diffs, metrics):
+    """Per row and metric: the paired change of five − three against the reference row.
+    Its events are the fewer of the row's and the reference's (a verdict needs both)."""
+    wide = runs.pivot_table(index=["label", "rep"], columns="regime", values=metrics)
+    events = diffs.set_index(["label", "metric"])[["events_baseline", "events_regime"]]
+    rows = []
+    for metric in metrics:
+        advantage = (wide[(metric, "five")] - wide[(metric, "three")]).unstack("label")
+        for label in advantage.columns.drop("none"):
+            d = (advantage[label] - advantage["none"]).dropna().to_numpy(float)
+            counts = events.loc[[(label, metric), ("none", metric)]].min()
+            rows.append({"label": label, "metric": metric, "regime": "five",
+                         "direction": METRICS[metric].direction, "n": len(d),
+                         **{k: v for k, v in t_interval(d).items() if k != "sd"},
+                         "identical": bool(len(d) and np.all(d == 0)),
+                         "better_in": int((METRICS[metric].sign * d > 0).sum()),
+                         **counts.to_dict()})
+    return judge(pd.DataFrame(rows))
+
+
+if PAIRED_ROWS:
+    changes = change_from_reference(runs, diffs, HEADLINE).join(row_info, on="label")
+    with pd.option_context("display.float_format", "{:+.4f}".format):
+        display(changes.pivot(index="label", columns="metric",  # noqa: F821
+                              values=["diff", "verdict"]).loc[row_info.index.drop("none")])
+else:
+    changes = pd.DataFrame()
+    print("The rows do not share seeds, so changes between rows are not paired: no claims "
+          "about them are made below.")
+
+# %% [markdown]
+# ## 5 · The advantage as each mechanism grows
 #
 # Each panel: one mechanism, its strength on the x axis (0 = switched off, the reference
 # row), the paired difference five − three with its 95% interval. Above the dashed zero
-# line five is worse than three.
+# line five is worse than three on a lower-is-better outcome.
 
 # %%
 reference = diffs[diffs["label"] == "none"].set_index("metric")
 for metric in HEADLINE:
-    fig, axes = plt.subplots(3, 3, figsize=(12, 9))
+    cols = 3
+    fig, axes = plt.subplots(-(-len(LADDERS) // cols), cols, figsize=(12, 9), squeeze=False)
     for ax, mech in zip(axes.flat, LADDERS):
         d = diffs[(diffs["mechanism"] == mech) & (diffs["metric"] == metric)]
         d = d.sort_values("strength")
@@ -199,103 +263,130 @@ for metric in HEADLINE:
         ax.axhline(0, color="black", lw=0.8, ls="--")
         ax.set_title(mech, fontsize=10)
         ax.set_xlabel(NEGATIVE_MECHANISMS[mech], fontsize=8)
-    fig.suptitle(f"five − three in {metric} (below 0: five better)")
+    for ax in list(axes.flat)[len(LADDERS):]:
+        ax.axis("off")
+    fig.suptitle(f"five − three in {metric} ({METRICS[metric].direction} is better)")
     fig.tight_layout()
     plt.show()
 
 # %% [markdown]
-# ## 5 · Where the advantage disappears or reverses
+# ## 6 · Where the advantage disappears or reverses
 #
 # For each mechanism and outcome: the verdict with everything off, then the weakest
-# strength at which five is no longer clearly better ("disappears": the interval touches
-# zero or lies above it), and the weakest at which five is clearly worse ("reverses": the
-# interval lies above zero). "-" means not within the ladder; "n/a" that five was not
-# clearly better even with every mechanism off.
+# strength at which five is no longer clearly better *and* the change from the reference
+# row is clearly for the worse ("erased"), and the weakest at which five is clearly worse
+# ("reversed"). A row that is merely "no clear difference" while its change from the
+# reference is not clear either is noise, not an erased advantage, and is not listed.
+# "-" means not within the ladder; "did not act" that on this outcome every replicate of
+# every strength equals the reference row.
 
 # %%
-def first(d, condition):
-    hit = d[condition(d)].sort_values("strength")
-    return "-" if hit.empty else f"{hit['level'].iloc[0]} ({hit['strength'].iloc[0]:g})"
+def first_level(d):
+    d = d.sort_values("strength")
+    return "-" if d.empty else f"{d['level'].iloc[0]} ({d['strength'].iloc[0]:g})"
 
 
 summary_rows = []
 for mech in LADDERS:
     for metric in HEADLINE:
         d = diffs[(diffs["mechanism"] == mech) & (diffs["metric"] == metric)]
+        c = changes[(changes["mechanism"] == mech) & (changes["metric"] == metric)] \
+            if PAIRED_ROWS else pd.DataFrame(columns=["label", "verdict", "identical"])
+        worse_change = set(c.loc[c["verdict"] == "worse", "label"])
+        ref_verdict = reference.loc[metric, "verdict"]
         summary_rows.append({
-            "mechanism": mech, "metric": metric,
-            "all off": reference.loc[metric, "verdict"],
-            "disappears at": first(d, lambda t: t["verdict"] != "better")
-            if reference.loc[metric, "verdict"] == "better" else "n/a (no advantage when off)",
-            "reverses at": first(d, lambda t: t["verdict"] == "worse"),
+            "mechanism": mech, "metric": metric, "all off": ref_verdict,
+            "did not act": bool(PAIRED_ROWS and len(c) and c["identical"].all()),
+            "erased at": first_level(d[(d["verdict"] != "better")
+                                       & d["label"].isin(worse_change)])
+            if ref_verdict == "better" else "n/a (no advantage when off)",
+            "reversed at": first_level(d[d["verdict"] == "worse"]),
             "diff at extreme": float(d.loc[d["level"] == "extreme", "diff"].iloc[0]),
         })
 turning = pd.DataFrame(summary_rows).set_index(["mechanism", "metric"])
 display(turning)  # noqa: F821 - display is a Jupyter builtin
 
 # %% [markdown]
-# ## 6 · Key numbers
+# ## 7 · Key numbers
 
 # %%
+def entry(table, label, metric):
+    r = table[(table["label"] == label) & (table["metric"] == metric)].iloc[0]
+    return {k: (float(r[k]) if isinstance(r[k], (int, float, np.floating)) else str(r[k]))
+            for k in ("diff", "ci_low", "ci_high", "p_adjusted", "verdict")}
+
+
 numbers = {
     "size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED, "n_runs": len(runs),
-    "five_minus_three": {
-        label: {m: {k: float(diffs[(diffs["label"] == label) & (diffs["metric"] == m)][k].iloc[0])
-                    for k in ("diff", "ci_low", "ci_high")} for m in HEADLINE}
-        for label in row_info.index},
-    "turning_points": {f"{m}|{metric}": {k: (v if isinstance(v, str) else float(v))
+    "paired_rows": bool(PAIRED_ROWS),
+    "five_minus_three": {label: {m: entry(diffs, label, m) for m in HEADLINE}
+                         for label in row_info.index},
+    "change_from_reference": {label: {m: entry(changes, label, m) for m in HEADLINE}
+                              for label in row_info.index.drop("none")} if PAIRED_ROWS else {},
+    "turning_points": {f"{m}|{metric}": {k: (v if isinstance(v, (str, bool)) else float(v))
                                          for k, v in r.items()}
                        for (m, metric), r in turning.to_dict("index").items()},
 }
 (OUT / "03_when_five_does_not_help.json").write_text(json.dumps(numbers, indent=1,
-                                                                sort_keys=True))
+                                                                sort_keys=True, default=str))
 print(f"wrote {OUT / '03_when_five_does_not_help.json'}")
 
 # %% [markdown]
 # ## What the results say, and their limits
 #
-# Computed from the tables above (so it holds at whichever size was run):
+# Computed from the tables above (so it holds at whichever size was run and whatever the
+# model does):
 
 # %%
 print(f"Size {SIZE}: {SETTINGS['n_residents']:,} residents, {SETTINGS['days']} days, "
-      f"{SETTINGS['replications']} paired replications per row.\n")
+      f"{SETTINGS['replications']} paired replications per row; rows paired with each "
+      f"other: {'yes' if PAIRED_ROWS else 'no'}.\n")
 for metric in HEADLINE:
     ref = reference.loc[metric]
-    print(f"{metric}: with every mechanism off, five − three = {ref['diff']:+.4f} "
-          f"(95% CI {ref['ci_low']:+.4f} to {ref['ci_high']:+.4f}; {ref['verdict']} for five).")
+    print("With every mechanism off: " + describe_difference(ref.to_dict() | {"metric": metric},
+                                                             "three"))
     sub = turning.xs(metric, level="metric")
-    gone = sub[~sub["disappears at"].isin(["-", "n/a (no advantage when off)"])]
-    rev = sub[sub["reverses at"] != "-"]
     if ref["verdict"] != "better":
         print("  five is not clearly better even with every mechanism off, so no mechanism "
               "is needed to erase an advantage on this outcome.")
-    print(f"  advantage no longer clear under: "
-          f"{', '.join(f'{m} from {v}' for m, v in gone['disappears at'].items()) or 'none'}")
-    print(f"  advantage reversed under: "
-          f"{', '.join(f'{m} from {v}' for m, v in rev['reverses at'].items()) or 'none'}")
+    else:
+        erased = sub[~sub["erased at"].isin(["-", "n/a (no advantage when off)"])]
+        print(f"  advantage erased (no longer better, and clearly worse than with all off) "
+              f"under: {', '.join(f'{m} from {v}' for m, v in erased['erased at'].items()) or 'none'}")
+    reversed_ = sub[sub["reversed at"] != "-"]
+    print(f"  five clearly worse than three under: "
+          f"{', '.join(f'{m} from {v}' for m, v in reversed_['reversed at'].items()) or 'none'}")
+    idle = list(sub.index[sub["did not act"]])
+    if idle:
+        print(f"  identical to the reference row in every replicate on this outcome (at "
+              f"every strength; it did not change within {SETTINGS['days']} days): "
+              f"{', '.join(idle)}")
+    if PAIRED_ROWS:
+        moved = changes[(changes["metric"] == metric) & changes["verdict"].isin(
+            ["better", "worse"])]
+        for r in moved.itertuples():
+            print(f"  {r.label}: switching it on makes five − three {r.diff:+.4g} "
+                  f"(95% CI {r.ci_low:+.4g} to {r.ci_high:+.4g}; {r.verdict} for five)")
     for label in ("all@default", "all@strong"):
         r = diffs[(diffs["label"] == label) & (diffs["metric"] == metric)].iloc[0]
-        print(f"  {label}: five − three = {r['diff']:+.4f} "
-              f"(95% CI {r['ci_low']:+.4f} to {r['ci_high']:+.4f}; {r['verdict']} for five)")
+        print(f"  {label}: " + describe_difference(r, "three"))
     print()
 
 # %% [markdown]
-# **How to read it.** A mechanism listed under "no longer clear" at its *default*
+# **How to read it.** A mechanism listed as erasing the advantage at its *default*
 # strength matters already in the model's baseline; one listed only at "extreme" needs
 # implausibly strong effects. Mechanisms never listed do not erase five's advantage within
-# the ladder, which is a statement about this model's structure (e.g. volunteers may
-# absorb platform overload better than three can), not a finding about real communities.
+# the ladder, which is a statement about this model's structure, not a finding about real
+# communities.
 #
 # **Limits.**
 # - One mechanism at a time misses interactions, except through the two "all" rows;
-#   notebook 04 varies all strengths together.
-# - Rows do not share seeds: the runner derives each run's seed from (scenario,
-#   replicate), so five − three is paired within a row, but two rows differ also by
-#   replication noise. Curves along a ladder are therefore not perfectly smooth.
-# - "Disappears" depends on the number of replications: with few replications intervals
-#   are wide and an advantage is "no longer clear" sooner. The small size is for testing
-#   only.
-# - Crowd-out acts only from the first contract renewal; at horizons shorter than that
-#   its rows equal the reference row (the cell in section 1 says whether it could act).
-#   Two years (full size) include two renewals.
-# - Escalation to court is rare; its differences rest on few cases per community.
+#   notebook 04 varies all strengths together, and `sim discover` on
+#   `experiments/where_five_fails.toml` looks for the region where five fails.
+# - "Erased" and "reversed" depend on the number of replications: with few replications
+#   intervals are wide and few verdicts are clear. The small size is for testing only.
+# - A mechanism that needs time to act (crowd-out acts only from the first contract
+#   renewal) is identical to the reference row at short horizons; the cell in section 1
+#   and the "did not act" column say so.
+# - Outcomes that rest on few events (court filings) get "too few events" instead of a
+#   verdict.

@@ -35,7 +35,6 @@
 # replications). Set `SIM_NOTEBOOK_SIZE=full`.
 
 # %%
-import copy
 import json
 import os
 import shutil
@@ -56,6 +55,7 @@ REPO = next((p for p in (Path.cwd(), *Path.cwd().parents) if (p / "pyproject.tom
 OUT = Path(os.environ.get("SIM_NOTEBOOK_OUT", REPO / "results" / "notebooks")) / SIZE
 REUSE = os.environ.get("SIM_NOTEBOOK_REUSE", "0") == "1"   # 1: keep stored runs (resume)
 WORKERS = int(os.environ.get("SIM_NOTEBOOK_WORKERS", "0")) or None   # None: every core
+SCHEDULER = os.environ.get("SIM_DASK_SCHEDULER") or None   # a Dask cluster, if one is given
 OUT.mkdir(parents=True, exist_ok=True)
 print(f"size={SIZE} settings={SETTINGS} root_seed={ROOT_SEED}")
 
@@ -64,7 +64,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.experiments import load_experiment, load_results, run_experiment, sensitivity_indices
+from sim.experiments import (
+    load_experiment,
+    load_results,
+    paired_differences,
+    run_experiment,
+    sensitivity_indices,
+)
+from sim.experiments.analysis import describe_difference
+from sim.metrics import METRICS
 from sim.params import PARAM_SPECS
 
 pd.set_option("display.width", 160)
@@ -93,6 +101,10 @@ RANGES = {
     "volunteer_backfire_prob": [0.0, 0.4],
     "responsibility_diffusion": [0.0, 0.3],
 }
+missing = [n for n in RANGES if n not in PARAM_SPECS]   # a parameter the model dropped
+RANGES = {n: r for n, r in RANGES.items() if n in PARAM_SPECS}
+if missing:
+    print(f"not in this model, left out: {', '.join(missing)}")
 pd.DataFrame([{"parameter": n, "low": lo, "high": hi, "default": PARAM_SPECS[n].default,
                "unit": PARAM_SPECS[n].unit, "source": PARAM_SPECS[n].source}
               for n, (lo, hi) in RANGES.items()]).set_index("parameter")
@@ -101,7 +113,7 @@ pd.DataFrame([{"parameter": n, "low": lo, "high": hi, "default": PARAM_SPECS[n].
 # ## 2 · The experiment
 
 # %%
-OUTCOMES = ["unmet_need_share", "dispute_escalation_share"]
+OUTCOMES = [m for m in ("unmet_need_share", "dispute_escalation_share") if m in METRICS]
 lines = ["[experiment]",
          f'name = "nb04_sensitivity_{SIZE}"',
          'regimes = ["three", "five"]',
@@ -123,12 +135,14 @@ print(f"{len(experiment.scenarios)} scenarios x {experiment.replications} replic
 results_dir = OUT / "04_sensitivity"
 if results_dir.exists() and not REUSE:
     shutil.rmtree(results_dir)
-sweep = run_experiment(experiment, results_dir, workers=WORKERS, progress=False)
+sweep = run_experiment(experiment, results_dir, workers=WORKERS, scheduler=SCHEDULER,
+                       progress=False)
 print(f"executed {sweep.executed} runs ({sweep.already_done} already stored), "
       f"{sweep.failed} failed, in {sweep.seconds:.1f} s")
 res = load_results(results_dir)
 runs = res.runs
 assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok", ["run_key", "error"]]
+print(f"seed rule: {res.manifest['experiment'].get('seeds')}")
 
 # %% [markdown]
 # ## 3 · Sobol indices
@@ -138,21 +152,7 @@ assert (runs["status"] == "ok").all(), runs.loc[runs["status"] != "ok", ["run_ke
 # bootstrap 95% half-widths: with few base samples they are as large as the indices.
 
 # %%
-# The Saltelli sample's columns follow the experiment file's parameter order. The stored
-# manifest lists the parameters alphabetically (it is written with sorted keys), and
-# `sensitivity_indices` takes its names from there, which would attach each index to the
-# wrong parameter. Hand it the file's order, then check it against the sample layout: in
-# each block of D + 2 scenarios, row 1 + i differs from row 0 in parameter i only.
-manifest = copy.deepcopy(res.manifest)
-manifest["experiment"]["design"]["parameters"] = {
-    n: list(b) for n, b in experiment.design.parameters.items()}
-names = list(experiment.design.parameters)
-xs = res.design.sort_values("scenario")[[f"x_{n}" for n in names]].to_numpy(float)
-blocks = xs.reshape(-1, len(names) + 2, len(names))
-assert ((blocks[:, 1:-1, :] != blocks[:, :1, :]) == np.eye(len(names), dtype=bool)).all(), \
-    "the Sobol sample layout does not match the parameter order"
-
-indices = sensitivity_indices(runs, res.design, manifest, OUTCOMES)
+indices = sensitivity_indices(runs, res.design, res.manifest, OUTCOMES)
 indices["regime"] = indices["regime"].str.replace(" - ", " − ")
 REGIME_ORDER = ["three", "five", "five − three"]
 wide = indices.pivot_table(index="parameter", columns=["regime", "metric"], values="ST")
@@ -187,24 +187,38 @@ plt.show()
 # ## 4 · How much of the variation is replication noise?
 #
 # The indices treat the scenario mean as a function of the parameters, but a stochastic
-# model adds noise: the variance of the scenario means includes the variance of a mean of
-# a few replications. If noise is a large share, every index is inflated by it and the
-# ranking is unreliable. Estimated from the spread between replications of a scenario.
+# model adds noise: the scenario means vary also because of the replications' seeds. With
+# shared seeds (the default), replicate r has the same seed in every scenario, so the part
+# of the noise common to all scenarios shifts them together and does not enter the
+# variance across scenarios; what does is the scenario-by-replicate interaction. It is
+# estimated from a two-way decomposition (scenario + replicate) of the outcome; with
+# per-scenario seeds the same estimate is the plain within-scenario variance. If this
+# noise is a large share of the variance of the scenario means, every index is inflated by
+# it and the ranking is unreliable.
 
 # %%
+def noise_share(table):
+    """Share of the variance of scenario means due to seed noise (two-way residual / R)."""
+    table = table.dropna()
+    reps = table.shape[1]
+    if reps < 2 or len(table) < 2:
+        return np.nan, table.mean(axis=1).var(ddof=1)
+    resid = table.sub(table.mean(axis=1), axis=0).sub(table.mean(axis=0), axis=1) \
+        + table.to_numpy().mean()
+    noise = (resid.to_numpy() ** 2).sum() / ((len(table) - 1) * (reps - 1)) / reps
+    total = table.mean(axis=1).var(ddof=1)
+    return (noise / total if total > 0 else np.nan), total
+
+
 noise_rows = []
 per_scenario = runs.pivot_table(index=["scenario", "rep"], columns="regime", values=OUTCOMES)
 for metric in OUTCOMES:
     table = per_scenario[metric].copy()
     table["five − three"] = table["five"] - table["three"]
     for regime in REGIME_ORDER:
-        g = table[regime].groupby(level="scenario")
-        reps = g.count().mean()
-        noise = (g.var(ddof=1) / g.count()).mean() if reps > 1 else np.nan
-        total = g.mean().var(ddof=1)
+        share, total = noise_share(table[regime].unstack("rep"))
         noise_rows.append({"regime": regime, "metric": metric, "variance of scenario means":
-                           total, "of which replication noise (share)": noise / total
-                           if total > 0 else np.nan})
+                           total, "of which replication noise (share)": share})
 noise_table = pd.DataFrame(noise_rows).set_index(["regime", "metric"])
 display(noise_table)  # noqa: F821 - display is a Jupyter builtin
 
@@ -236,6 +250,12 @@ plt.show()
 
 # %% [markdown]
 # ## 6 · Key numbers
+#
+# Besides the indices, the mean of five − three over the whole sampled space, as a paired
+# difference with its 95% t-interval (each scenario's mean over its replicates is one
+# pair; the verdict reads the catalogue's direction), and how many scenario means are
+# lower, higher or equal (single scenario means rest on few replications: a count, not a
+# verdict).
 
 # %%
 ranking = {}
@@ -247,44 +267,55 @@ for regime in REGIME_ORDER:
             {"parameter": r["parameter"], "ST": float(r["ST"]), "ST_conf": float(r["ST_conf"]),
              "S1": float(r["S1"]), "S1_conf": float(r["S1_conf"])}
             for _, r in sub.iterrows()]
+pooled = paired_differences(runs, OUTCOMES, baseline="three", regimes=["five"], pooled=True)
 numbers = {"size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED,
            "n_runs": len(runs), "n_scenarios": len(experiment.scenarios),
+           "seed_rule": res.manifest["experiment"].get("seeds"),
            "ranking_by_ST": ranking,
            "noise_share": {f"{r}|{m}": (None if np.isnan(v) else float(v)) for (r, m), v in
                            noise_table["of which replication noise (share)"].items()},
-           "mean_five_minus_three": {m: float(diff_means[m].mean()) for m in OUTCOMES},
-           "share_of_scenarios_five_better": {m: float((diff_means[m] < 0).mean())
-                                              for m in OUTCOMES}}
+           "five_minus_three_over_the_space": {
+               r["metric"]: {k: (float(r[k]) if k != "verdict" else r[k])
+                             for k in ("diff", "ci_low", "ci_high", "verdict")}
+               for r in pooled.to_dict("records")},
+           "scenario_means": {m: {"lower": int((diff_means[m] < 0).sum()),
+                                  "higher": int((diff_means[m] > 0).sum()),
+                                  "equal": int((diff_means[m] == 0).sum())}
+                              for m in OUTCOMES}}
 (OUT / "04_sensitivity.json").write_text(json.dumps(numbers, indent=1, sort_keys=True))
 print(f"wrote {OUT / '04_sensitivity.json'}")
 
 # %% [markdown]
 # ## What the results say, and their limits
 #
-# Computed from the indices above (so it holds at whichever size was run):
+# Computed from the indices above (so it holds at whichever size was run and whatever the
+# model does):
 
 # %%
 print(f"Size {SIZE}: N = {SETTINGS['base_samples']}, {len(experiment.scenarios)} scenarios, "
       f"{SETTINGS['n_residents']:,} residents, {SETTINGS['days']} days, "
-      f"{SETTINGS['replications']} replications.\n")
+      f"{SETTINGS['replications']} replications, seeds {numbers['seed_rule']}.\n")
 for metric in OUTCOMES:
-    share = numbers["share_of_scenarios_five_better"][metric]
-    print(f"{metric}: five lower than three in {share:.0%} of the sampled parameter "
-          f"combinations (mean five − three {numbers['mean_five_minus_three'][metric]:+.4f}).")
+    counts = numbers["scenario_means"][metric]
+    row = pooled[pooled["metric"] == metric].iloc[0]
+    print("Over the sampled space: " + describe_difference(row, "three"))
+    print(f"  scenario means of five − three: {counts['lower']} lower, {counts['higher']} "
+          f"higher, {counts['equal']} equal (ties) of {len(diff_means)}.")
     for regime in REGIME_ORDER:
         ranked = ranking[f"{regime}|{metric}"]
         if not ranked:
             print(f"  {regime}: no variation to attribute")
             continue
-        # Each scenario has its own seeds, so a parameter without any effect still gets
-        # an ST of about the noise share; count only those clearly above it (and 0.05).
+        # Seed noise that differs between scenarios gives even a parameter without any
+        # effect an ST of about the noise share; count only those clearly above it.
         noise = numbers["noise_share"].get(f"{regime}|{metric}")
         floor = max(0.05, noise or 0.0)
         clear = [r for r in ranked if r["ST"] - r["ST_conf"] > floor]
         head = ", ".join(f"{r['parameter']} (ST {r['ST']:.2f} ± {r['ST_conf']:.2f})"
                          for r in ranked[:3])
         print(f"  {regime}: largest total indices: {head}; "
-              f"{len(clear)} parameter(s) with ST clearly above {floor:.2f}")
+              f"{len(clear)} parameter(s) with ST clearly above {floor:.2f}"
+              + (f": {', '.join(r['parameter'] for r in clear)}" if clear else ""))
         if noise is not None:
             print(f"    replication noise: about {noise:.0%} of the variance across scenarios"
                   + (" (indices mostly measure noise; unreliable)" if noise > 0.3 else ""))
@@ -303,8 +334,8 @@ for metric in OUTCOMES:
 #   `base_samples` (a power of 2; or set `SIM_NOTEBOOK_SOBOL_N`) for tighter intervals.
 # - Indices are conditional on the ranges chosen above, and on the parameters left at
 #   their defaults (everything not listed).
-# - Replication noise inflates indices (section 4): every scenario has its own seeds, so
-#   even a parameter without effect gets a total index of about the noise share. The
+# - Seed noise that is not common to all scenarios inflates indices (section 4); the
 #   conclusions above count a parameter only if its ST is clearly above that share.
 # - Sobol indices describe variance, not direction: the scatter plot shows which way
-#   the strongest driver pushes five's advantage.
+#   the strongest driver pushes five's advantage; `sim discover` finds the region where
+#   five fails.

@@ -3,6 +3,8 @@
     uv run python notebooks/execute.py                  # every notebook, small size
     uv run python notebooks/execute.py --size full      # the study's size (see docs/notebooks.md)
     uv run python notebooks/execute.py 02_three_vs_five --out /tmp/nb
+    uv run python notebooks/execute.py 03_when_five_does_not_help --size full \
+        --scheduler tcp://HEAD:8786                     # its runs on a Dask cluster
 
 Each ``notebooks/NN_name.py`` becomes ``NN_name.ipynb`` (next to it, or in ``--out``) with
 its outputs. Execution is made repeatable: PYTHONHASHSEED=0 in the kernel, fixed cell ids,
@@ -22,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SIZES = ("small", "full")
 SIZE_ENV, OUT_ENV = "SIM_NOTEBOOK_SIZE", "SIM_NOTEBOOK_OUT"
+WORKERS_ENV, SCHEDULER_ENV = "SIM_NOTEBOOK_WORKERS", "SIM_DASK_SCHEDULER"
 
 
 def notebook_sources() -> list[Path]:
@@ -42,13 +45,16 @@ def to_notebook(source: Path):
 
 
 def execute(source: Path, target: Path, *, size: str = "small", out_dir: Path | None = None,
-            timeout: int | None = 1800, cwd: Path | None = None):
+            timeout: int | None = 1800, cwd: Path | None = None, workers: int | None = None,
+            scheduler: str | None = None):
     """Execute ``source`` into ``target`` (.ipynb with outputs); return the notebook.
 
     Raises ``nbclient.exceptions.CellExecutionError`` (with the failing cell's traceback)
     if a cell fails, or one runs longer than ``timeout`` seconds (None: no limit).
     ``out_dir`` is where the notebook writes results and its numbers JSON
-    (env SIM_NOTEBOOK_OUT inside the kernel; default ``results/notebooks``).
+    (env SIM_NOTEBOOK_OUT inside the kernel; default ``results/notebooks``). ``workers``
+    and ``scheduler`` reach the notebooks' experiment runs (SIM_NOTEBOOK_WORKERS,
+    SIM_DASK_SCHEDULER): local worker processes, or a Dask scheduler address.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -59,6 +65,10 @@ def execute(source: Path, target: Path, *, size: str = "small", out_dir: Path | 
     env = {SIZE_ENV: size, "PYTHONHASHSEED": "0"}
     if out_dir is not None:
         env[OUT_ENV] = str(Path(out_dir).resolve())
+    if workers is not None:
+        env[WORKERS_ENV] = str(workers)
+    if scheduler is not None:
+        env[SCHEDULER_ENV] = scheduler
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)      # the kernel inherits this process's environment
     try:
@@ -85,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="where to write the executed .ipynb (default: next to the .py)")
     ap.add_argument("--results", type=Path, default=None,
                     help="results and numbers directory (default: results/notebooks)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="local worker processes for the experiment runs (default: all cores)")
+    ap.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address tcp://HOST:PORT for the experiment runs "
+                         "(or set SIM_DASK_SCHEDULER)")
     ap.add_argument("--timeout", type=int, default=None,
                     help="seconds a cell may run (default: 1800 small, no limit full)")
     args = ap.parse_args(argv)
@@ -99,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         target = (args.out or source.parent) / f"{source.stem}.ipynb"
         start = time.perf_counter()
         timeout = args.timeout or (1800 if args.size == "small" else None)
-        execute(source, target, size=args.size, out_dir=args.results, timeout=timeout)
+        execute(source, target, size=args.size, out_dir=args.results, timeout=timeout,
+                workers=args.workers, scheduler=args.scheduler)
         print(f"{source.name} -> {target} ({args.size}, {time.perf_counter() - start:.0f} s)",
               file=sys.stderr)
     return 0

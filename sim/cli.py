@@ -21,6 +21,7 @@ from sim.regimes import REGIMES
 # Modules that add subcommands: each has register(subparsers) setting func=handler.
 COMMAND_MODULES = [
     "sim.experiments.command",
+    "sim.experiments.discover_command",
     "sim.dashboard.command",
 ]
 

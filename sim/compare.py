@@ -1,115 +1,315 @@
 """The main job: paired replications of three- and five-actor linkage.
 
+``sim compare`` is a built-in experiment. It writes an experiment file for the
+parameters given (flags, ``--config``, ``--set``), with the regimes three and five and R
+replications, runs it through the experiments runner into ``--out`` (resumable, any
+executor, ``SIM_DASK_SCHEDULER`` honoured) and reports it with the analysis code of
+``sim report``: the same paired t-intervals and verdicts, so the two never disagree.
+
 Replicate r of both regimes uses the same seed, so both communities face the same
 residents, needs, disputes and shocks (common random numbers) and the paired difference
-isolates the effect of the linkage. The runner knows the model only through
-``sim.api.simulate``: parameters in, summary metrics and daily series out.
+isolates the effect of the linkage.
+
+For interactive use (the dashboard) :func:`run_pairs` runs the same tasks on the same
+seeds without writing anything, and :func:`paired_table` gives the same table.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from concurrent.futures import as_completed
+import shutil
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 import pandas as pd
-from scipy import stats
-from tqdm import tqdm
 
 from sim import io
-from sim.api import SUMMARY_METRICS, simulate
-from sim.experiments.executors import default_workers, open_executor
-from sim.experiments.seeds import run_seed
-from sim.metrics import format_number
-from sim.params import Params
+from sim.metrics import METRICS, format_number
+from sim.params import PARAM_SPECS, ConfigError, Params
 
 REGIME_PAIR = ("three", "five")
 OUTPUT_FILES = ("compare.txt", "compare.png", "runs.parquet", "daily.parquet",
                 "paired_differences.parquet", "compare.json")
-HEADLINE = ["unmet_need_share", "unmet_need_hours", "mean_response_days", "unmet_need_share_vulnerable",
-            "dispute_escalation_share", "court_filings_per_10k", "true_resolution_share",
-            "reignition_share", "cost_per_resolved_case", "unspent_funds",
-            "coordination_overhead_share", "volunteer_retention"]
+CONFIDENCE, CORRECTION = 0.95, "holm"
+# Marks a results directory as written by `sim compare` (it may then be replaced).
+COMPARE_NAME = "compare"
+COMPARE_DESCRIPTION = "Built by sim compare: three- versus five-actor linkage, paired replications."
+# What the runner and `sim compare` write into a results directory.
+_RESULT_ENTRIES = ("manifest.json", "experiment.toml", "design.parquet", "runs.parquet",
+                   "daily.parquet", "parts", "failures", "report", *OUTPUT_FILES)
 
 
 def replicate_seed(root: int, rep: int) -> int:
-    """Seed of replicate ``rep``: the experiments' stateless rule, shared by both regimes."""
-    return run_seed(root, 0, rep)
+    """Seed of replicate ``rep``, shared by both regimes (the experiments' shared rule)."""
+    from sim.experiments.seeds import run_seed
+
+    return run_seed(root, rep)
 
 
-def _one_run(params: dict, regime: str, rep: int, seed: int):
-    result = simulate(params, regime, seed)
-    daily = result.daily.assign(rep=rep, regime=regime)
-    return {"rep": rep, "regime": regime, "seed": seed, **result.summary}, daily
+# ---------------------------------------------------------------- the built-in experiment
 
 
-def run_pairs(params: Params, reps: int, seed: int, workers: int | None = None,
-              regimes=REGIME_PAIR, progress: bool = True):
-    """Run every (replicate, regime); return the run table and the daily table, sorted.
-
-    Runs go through the experiments' executor seam: in this process for one worker, a
-    local process pool otherwise. Results do not depend on the number of workers.
-    """
-    tasks = [(params.to_dict(), regime, rep, replicate_seed(seed, rep))
-             for rep in range(reps) for regime in regimes]
-    workers = min(workers or default_workers(), len(tasks))
-    rows, dailies = [], []
-    with open_executor(workers) as (executor, _), \
-            tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress) as bar:
-        for future in as_completed([executor.submit(_one_run, *task) for task in tasks]):
-            row, daily = future.result()
-            rows.append(row)
-            dailies.append(daily)
-            bar.update()
-    runs = pd.DataFrame(rows).sort_values(["rep", "regime"], ignore_index=True)
-    daily = pd.concat(dailies).sort_values(["rep", "regime", "day"], ignore_index=True)
-    return runs, daily
+def experiment_toml(params: Params, reps: int, seed: int,
+                    regimes: tuple[str, ...] = REGIME_PAIR) -> str:
+    """The experiment file of a comparison: parameters that differ from the defaults go
+    to [fixed], so the file reads as what the user changed."""
+    values = params.to_dict()
+    fixed = {k: v for k, v in values.items()
+             if k != "days" and v is not None and (k == "n_residents"
+                                                   or v != PARAM_SPECS[k].default)}
+    lines = ["# Written by `sim compare`; rerun with `sim compare` or `sim experiment`.",
+             "[experiment]", f"name = {json.dumps(COMPARE_NAME)}",
+             f"description = {json.dumps(COMPARE_DESCRIPTION)}",
+             f"regimes = {json.dumps(list(regimes))}", f"replications = {int(reps)}",
+             f"days = {int(values['days'])}", f"root_seed = {int(seed)}", 'seeds = "shared"',
+             "", "[fixed]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in fixed.items()]
+    lines += ["", "[analysis]", f"baseline = {json.dumps(regimes[0])}",
+              f"confidence = {CONFIDENCE}", f"correction = {json.dumps(CORRECTION)}"]
+    return "\n".join(lines) + "\n"
 
 
-def paired_table(runs: pd.DataFrame, a: str = "three", b: str = "five") -> pd.DataFrame:
-    """Per metric: mean under a and b, mean paired difference b - a, its 95% t-interval."""
-    wide = runs.pivot(index="rep", columns="regime")
-    rows = []
-    for metric in HEADLINE + [m for m in SUMMARY_METRICS if m not in HEADLINE]:
-        diff = (wide[(metric, b)] - wide[(metric, a)]).dropna()
-        n = len(diff)
-        mean = diff.mean() if n else math.nan
-        half = stats.t.ppf(0.975, n - 1) * diff.std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
-        rows.append({"metric": metric, a: wide[(metric, a)].mean(), b: wide[(metric, b)].mean(),
-                     "difference": mean, "ci_low": mean - half, "ci_high": mean + half,
-                     "pairs": n})
-    return pd.DataFrame(rows)
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(str(value))     # a TOML basic string (JSON escapes are valid TOML)
 
 
-def format_table(table: pd.DataFrame, reps: int, params: Params) -> str:
-    head = (f"three- versus five-actor linkage: {reps} paired replications, "
-            f"{params.n_residents} residents, {params.days} days (difference = five - three, "
-            f"95% confidence interval over pairs)")
-    lines = [head, "", f"{'metric':<30}{'three':>14}{'five':>14}{'difference':>14}  95% CI"]
-    for row in table.itertuples():
-        ci = "" if math.isnan(row.ci_low) else f"  [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
-        sig = " *" if not math.isnan(row.ci_low) and (row.ci_low > 0 or row.ci_high < 0) else ""
-        lines.append(f"{row.metric:<30}{format_number(row.three):>14}{format_number(row.five):>14}"
-                     f"{format_number(row.difference):>14}{ci}{sig}")
-    lines.append("")
-    lines.append("* the interval excludes zero. Metrics marked n/a have no cases in a regime "
-                 "(e.g. volunteers under three).")
-    return "\n".join(lines)
+def compare_experiment(params: Params, reps: int, seed: int, out: Path,
+                       regimes: tuple[str, ...] = REGIME_PAIR):
+    """The comparison as a validated Experiment whose file is ``out/experiment.toml``."""
+    from sim.experiments.spec import SpecError, parse_experiment
+
+    text = experiment_toml(params, reps, seed, regimes)
+    try:
+        return parse_experiment(text.encode(), Path(out) / "experiment.toml")
+    except SpecError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _replace_earlier_compare(out: Path, experiment) -> None:
+    """An earlier `sim compare` in ``out`` with other settings is replaced, as `sim compare`
+    always did; the same settings (or only more replications) are resumed instead.
+    Anything else in ``out`` is left for the runner to refuse."""
+    from sim.experiments.spec import differs_only_in_replications
+    from sim.experiments.store import read_manifest
+
+    manifest = read_manifest(out) if (out / "manifest.json").exists() else None
+    if not manifest:
+        return
+    spec = manifest.get("experiment", {})
+    if spec.get("name") != COMPARE_NAME or spec.get("description") != COMPARE_DESCRIPTION:
+        return
+    stored = out / "experiment.toml"
+    source = experiment.source_bytes()
+    if stored.exists() and (stored.read_bytes() == source or (
+            differs_only_in_replications(stored.read_bytes(), source)
+            and experiment.replications >= spec.get("replications", 0))):
+        return
+    print(f"sim: replacing the earlier comparison in {out} (it had other settings)",
+          file=sys.stderr)
+    for name in _RESULT_ENTRIES:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: Path) -> str:
-    """Run the paired comparison, write tables and the figure to ``out``, return the report."""
+    """Run (or resume) the paired comparison into ``out``, write the tables and the
+    figure, and return the printed report."""
+    from sim.experiments.runner import run_experiment
+    from sim.experiments.spec import SpecError
+    from sim.experiments.store import load_results
+
+    out = Path(out)
+    experiment = compare_experiment(params, reps, seed, out)
+    _replace_earlier_compare(out, experiment)
+    try:
+        sweep = run_experiment(experiment, out, workers=workers, progress=True)
+    except SpecError as exc:
+        raise ConfigError(" ".join(str(exc).split())) from None
+    print(f"{out}: {sweep.executed} runs executed ({sweep.failed} failed), "
+          f"{sweep.already_done} already stored, {sweep.total} in the comparison; "
+          f"{sweep.seconds:.1f} s", file=sys.stderr)
+    if sweep.aborted:
+        raise ConfigError(f"{sweep.aborted} runs did not execute (executor error); the "
+                          f"{sweep.total - sweep.aborted} stored in {out} are kept: rerun the "
+                          f"same command to resume")
+    results = load_results(out)
+    return write_compare_outputs(results, params, out)
+
+
+def write_compare_outputs(results, params: Params, out: Path) -> str:
+    """compare.txt/.png/.json and paired_differences.parquet from stored results."""
     from sim.plots import compare_figure
 
-    runs, daily = run_pairs(params, reps, seed, workers)
-    table = paired_table(runs)
-    report = format_table(table, reps, params)
-    io.write_parquet(runs, out / "runs.parquet")
-    io.write_parquet(daily, out / "daily.parquet")
+    spec = results.manifest["experiment"]
+    a, b = spec["regimes"][:2]
+    runs = results.runs
+    table = paired_table(runs, a, b, metrics=results.metrics)
+    failed = int((runs["status"] != "ok").sum())
+    report = format_table(table, spec["replications"], params, a, b, failed=failed,
+                          root_seed=spec["root_seed"])
     io.write_parquet(table, out / "paired_differences.parquet")
     io.write_text(report + "\n", out / "compare.txt")
-    compare_figure(daily, out / "compare.png")
-    io.write_json({"reps": reps, "root_seed": seed, "regimes": list(REGIME_PAIR),
-                   "seeds": [replicate_seed(seed, r) for r in range(reps)],
-                   "params": params.to_dict()}, out / "compare.json")
-    return f"{report}\n\nwrote {', '.join(OUTPUT_FILES)} to {out}/"
+    compare_figure(results.daily(), out / "compare.png", regimes=spec["regimes"])
+    io.write_json(_compare_json(results, params), out / "compare.json")
+    return f"{report}\n\nwrote {', '.join(OUTPUT_FILES)} to {out}/ (a results directory: " \
+           f"`sim report {out}` and `sim query {out} SQL` read it)"
+
+
+def _compare_json(results, params: Params) -> dict:
+    """Seeds, parameters and the manifest's provenance (version, commit, packages)."""
+    m, spec = results.manifest, results.manifest["experiment"]
+    seeds = results.runs.groupby("rep")["seed"].first()
+    return {"reps": spec["replications"], "root_seed": spec["root_seed"],
+            "regimes": spec["regimes"], "seed_rule": spec.get("seeds"),
+            "seed_derivation": m.get("seed_derivation"),
+            "seeds": [int(seeds[r]) for r in sorted(seeds.index)],
+            "params": params.to_dict(),
+            "interval": f"{round(CONFIDENCE * 100)}% paired t-interval",
+            "correction": CORRECTION,
+            "version": m.get("packages", {}).get("sim"), "git_commit": m.get("git_commit"),
+            "git_dirty": m.get("git_dirty"), "packages": m.get("packages"),
+            "started": m.get("started"), "ended": m.get("ended"), "counts": m.get("counts"),
+            "experiment_sha256": m.get("experiment_sha256")}
+
+
+# ---------------------------------------------------------------- tables
+
+
+def paired_table(runs: pd.DataFrame, a: str = "three", b: str = "five",
+                 metrics: list[str] | None = None) -> pd.DataFrame:
+    """Per metric (headline first): mean under a and b, mean paired difference b - a, its
+    95% paired t-interval, pairs, direction, verdict (Holm-corrected across the table),
+    better_in (pairs in which b is better), and p-values, d_z, events, MDE.
+
+    ``runs`` is a run table from ``run_pairs`` or from stored results; the numbers equal
+    those of ``sim report`` on the same runs.
+    """
+    from sim.experiments.analysis import ordered_metrics, paired_differences
+
+    metrics = [m for m in (metrics or METRICS) if m in runs]
+    diffs = paired_differences(runs, metrics, baseline=a, regimes=[b], confidence=CONFIDENCE,
+                               correction=CORRECTION)
+    table = diffs.rename(columns={"mean_baseline": a, "mean_regime": b, "diff": "difference",
+                                  "n": "pairs"})
+    table = table.set_index("metric").loc[ordered_metrics(metrics)].reset_index()
+    first = ["metric", a, b, "difference", "ci_low", "ci_high", "pairs", "direction",
+             "verdict", "better_in"]
+    rest = ["p_value", "p_adjusted", "effect_dz", "mde", "events_baseline", "events_regime",
+            "identical"]
+    return table[first + rest]
+
+
+def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three",
+                 b: str = "five", failed: int = 0, root_seed: int | None = None) -> str:
+    """The printed comparison: direction, both means, difference, interval, verdict,
+    pairs in which b is better, and for metrics resting on counted events the events and
+    the minimum detectable effect."""
+    judged = int(table["p_adjusted"].notna().sum())
+    head = [f"{a}- versus {b}-actor linkage: {reps} paired replications, "
+            f"{params.n_residents} residents, {params.days} days"
+            + (f", root seed {root_seed}" if root_seed is not None else "")
+            + (f" ({failed} failed runs left out)" if failed else ""),
+            (f"difference = {b} - {a} (mean over pairs) with its {round(CONFIDENCE * 100)}% "
+             f"paired t-interval; verdicts use the Holm correction across the {judged} judged "
+             f"metrics"), ""]
+    cols = [("metric", 30, "<"), ("better", 6, "<"), (a, 10, ">"), (b, 10, ">"),
+            ("difference", 10, ">"), (f"{round(CONFIDENCE * 100)}% CI", 22, ">"),
+            ("verdict", 19, ">"), (f"{b} better in", len(b) + 10, ">"), ("events", 11, ">"),
+            ("MDE", 8, ">")]
+    lines = head + [" ".join(f"{name:{align}{width}}" for name, width, align in cols)]
+    for row in table.to_dict("records"):
+        has_events = METRICS.get(row["metric"]) is not None and METRICS[row["metric"]].events
+        ci = "" if math.isnan(row["ci_low"]) else \
+            f"[{format_number(row['ci_low'])}, {format_number(row['ci_high'])}]"
+        better_in = "" if pd.isna(row["better_in"]) or not row["pairs"] else \
+            f"{row['better_in']} of {row['pairs']}"
+        events = f"{format_number(row['events_baseline'])}/" \
+                 f"{format_number(row['events_regime'])}" if has_events else ""
+        mde = format_number(row["mde"]) if has_events else ""
+        direction = row["direction"] if isinstance(row["direction"], str) else "-"
+        cells = [row["metric"], direction, format_number(row[a]),
+                 format_number(row[b]), format_number(row["difference"]), ci, row["verdict"],
+                 better_in, events, mde]
+        lines.append(" ".join(f"{c!s:{align}{width}}"
+                               for c, (_, width, align) in zip(cells, cols)))
+    lines += ["",
+              ("better: which value is better (the metric catalogue, sim.metrics); '-' "
+               "marks supporting counts, never judged."),
+              (f"events: the count ({a}/{b}, summed over replicates) an interval rests on; "
+               f"below the catalogue's minimum the verdict is 'too few events'."),
+              ("MDE: the smallest true difference these pairs detect with 80% power "
+               "(two-sided 5% paired t-test)."),
+              "n/a: no value in a regime (e.g. volunteers under three)."]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- in-memory pairs
+
+
+def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None = None,
+              regimes=REGIME_PAIR, progress: bool = True,
+              on_progress: Callable[[int, int], None] | None = None,
+              cancel: threading.Event | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every (replicate, regime) on the comparison's seeds; return the run table and
+    the daily table, sorted, without writing anything.
+
+    The runs are the experiments runner's tasks (``sim.experiments.runner.run_task``) on
+    the runner's executors: in this process for ``workers=1``, a local process pool
+    otherwise (or Dask with ``SIM_DASK_SCHEDULER``). ``on_progress(done, total)`` is called
+    after every run; setting ``cancel`` stops submitting new runs (those in flight finish)
+    and the tables hold the runs done. A run whose model raises is a row with
+    ``status = "failed"`` and its ``error``. Results do not depend on the worker count.
+    """
+    from tqdm import tqdm
+
+    from sim.experiments.executors import capacity, open_executor
+    from sim.experiments.runner import RunTask, run_task
+
+    values = params.to_dict() if isinstance(params, Params) else dict(params)
+    tasks = [RunTask(0, "base", rep, replicate_seed(seed, rep), values, (regime,))
+             for rep in range(reps) for regime in regimes]
+    rows, dailies = [], []
+    with open_executor(workers) as (executor, info), \
+            tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress,
+                 file=sys.stderr) as bar:
+        queue, running = iter(tasks), {}
+
+        def top_up() -> None:
+            while len(running) < capacity(info) and not (cancel and cancel.is_set()) \
+                    and (task := next(queue, None)) is not None:
+                running[executor.submit(run_task, task)] = task
+
+        top_up()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future)
+                for outcome in future.result():
+                    rows.append({"rep": task.rep, "regime": outcome.regime, "seed": task.seed,
+                                 "status": outcome.status, "error": outcome.error,
+                                 **outcome.summary})
+                    if outcome.daily is not None:
+                        dailies.append(outcome.daily.assign(rep=task.rep,
+                                                            regime=outcome.regime))
+                    bar.update()
+                    if on_progress:
+                        on_progress(len(rows), len(tasks))
+            top_up()
+    runs = pd.DataFrame(rows, columns=None if rows else ["rep", "regime", "seed", "status"])
+    runs = runs.sort_values(["rep", "regime"], ignore_index=True)
+    daily = pd.concat(dailies) if dailies else pd.DataFrame(columns=["rep", "regime", "day"])
+    daily = daily.sort_values(["rep", "regime", "day"], ignore_index=True)
+    return runs, daily

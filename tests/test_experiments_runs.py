@@ -49,7 +49,6 @@ crowd_out_elasticity = 0.75
 
 [analysis]
 baseline_row = "none"
-bootstrap = 200
 """
 
 
@@ -86,11 +85,13 @@ def test_local_run_stores_everything(small):
     assert len(runs) == 12 and set(runs["status"]) == {"ok"}
     assert list(runs[["scenario", "rep", "regime"]].itertuples(index=False)) == sorted(
         runs[["scenario", "rep", "regime"]].itertuples(index=False))
-    # Common random numbers: both regimes of a replicate share the stateless seed.
+    # Common random numbers: every regime of a replicate shares the stateless seed, and
+    # (the default rule) so does every scenario.
     for row in runs.itertuples():
-        assert row.seed == run_seed(12345, row.scenario, row.rep)
+        assert row.seed == run_seed(12345, row.rep)
         assert row.run_key == run_key(row.scenario, row.rep, row.regime)
-    assert runs.groupby(["scenario", "rep"])["seed"].nunique().eq(1).all()
+    assert runs.groupby("rep")["seed"].nunique().eq(1).all()
+    assert runs["seed"].nunique() == 3
     assert runs.groupby("scenario")["crowd_out_elasticity"].first().tolist() == [0.0, 0.75]
     assert len(daily) == 12 * 40 and daily.groupby("run_key")["day"].count().eq(40).all()
     manifest = load_results(out).manifest
@@ -110,7 +111,7 @@ def test_failed_run_is_recorded_and_sweep_goes_on(small, tmp_path, monkeypatch, 
     assert (runs["status"] == "failed").sum() == 1
     bad = runs.loc["s0001-r001-five"]
     assert "InjectedFailure" in bad["error"] and pd.isna(bad["unmet_need_share"])
-    assert bad["crowd_out_elasticity"] == 0.75 and bad["seed"] == run_seed(12345, 1, 1)
+    assert bad["crowd_out_elasticity"] == 0.75 and bad["seed"] == run_seed(12345, 1)
     assert "Traceback" in (out / "failures" / "s0001-r001-five.txt").read_text()
     assert (runs.drop(index="s0001-r001-five")["status"] == "ok").all()
     assert "1 failed" in capsys.readouterr().err
@@ -253,9 +254,15 @@ def test_report_writes_markdown_html_and_figures(small, tmp_path):
     for heading in ("Paired differences against three", "Does five keep its advantage",
                     "Daily series", "Reference scenario: none"):
         assert heading in text
+    assert "95% paired t-intervals" in text and "Holm correction" in text
+    assert "bootstrap" not in text
     assert (tmp_path / "report" / "report.html").read_text().count("<img") >= 3
     figures = {p.name for p in (tmp_path / "report" / "figures").glob("*.png")}
-    assert {"diff_s0.png", "daily_s0.png", "advantage_five.png"} <= figures
+    # daily series: a panel for every row (small multiples), one figure per headline series
+    assert {"diff_s0.png", "diff_s1.png", "daily_unmet_need_share_0.png",
+            "advantage_five.png"} <= figures
+    diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
+    assert set(diffs["label"]) == {"none", "crowd_out"} and diffs["p_adjusted"].notna().any()
 
 
 def test_morris_sensitivity_end_to_end(tmp_path):
@@ -275,15 +282,17 @@ method = "morris"
 samples = 2
 seed = 5
 [design.parameters]
-crowd_out_elasticity = [0.0, 0.75]
-volunteer_backfire_prob = [0.0, 0.4]
+need_rate_scale = [0.5, 2.0]
+coordination_cost_hours_per_channel = [0.0, 4.0]
 
 [analysis]
 metrics = ["unmet_need_share", "coordination_overhead_share"]
-bootstrap = 100
 """)
     out = tmp_path / "out"
     assert run_experiment(spec, out, workers=1, progress=False).executed == 2 * 3 * 2
     md = write_report(out).read_text()
     assert "Morris screening" in md and "five - three" in md
     assert (out / "report" / "figures" / "sensitivity_five.png").exists()
+    # sampled designs get a regression of the difference on the parameters (HC3 errors)
+    assert "The difference over the design: each regime minus three" in md and "HC3" in md
+    assert "scaled(need_rate_scale)" in md

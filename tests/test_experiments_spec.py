@@ -113,6 +113,15 @@ REFUSED = {
     "baseline not compared": (GOOD + "[analysis]\nbaseline = \"three+charity\"\n",
                               "analysis.baseline", "not one of"),
     "not TOML": (GOOD + "this is = = not toml\n", "toml", "not valid TOML"),
+    "higher_is_better is the catalogue's": (
+        GOOD + '[analysis]\nhigher_is_better = ["true_resolution_share"]\n',
+        "analysis.higher_is_better", "metric catalogue (sim.metrics.METRICS"),
+    "bootstrap retired": (GOOD + "[analysis]\nbootstrap = 2000\n", "analysis.bootstrap",
+                          "paired t-intervals"),
+    "unknown correction": (GOOD + '[analysis]\ncorrection = "bonferroni"\n',
+                           "analysis.correction", "must be one of holm, fdr_bh, none"),
+    "unknown seed rule": (GOOD.replace("root_seed = 7", 'root_seed = 7\nseeds = "random"'),
+                          "experiment.seeds", "must be one of shared, per-scenario"),
 }
 
 
@@ -149,7 +158,7 @@ def test_refused_missing_file(existing_out, tmp_path, capsys):
 def test_refused_other_experiment_on_same_out(existing_out, tmp_path, capsys):
     _, out = existing_out
     other = tmp_path / "other.toml"
-    other.write_text(GOOD.replace("replications = 2", "replications = 3"))
+    other.write_text(GOOD.replace("n_residents = 200", "n_residents = 201"))
     before = snapshot(out)
     assert_refused(capsys, ["experiment", str(other), "--out", str(out)], str(out), "--out",
                    "different experiment file")
@@ -191,6 +200,50 @@ def test_refused_input_in_a_real_process(existing_out, tmp_path):
     expected = (f"sim: error: {bad}: fixed.crowd_out_elasticity: -1.0 is outside the "
                 "allowed range [0.0, 1.0] yuan cut per yuan donated")
     assert proc.stderr.strip().splitlines() == [expected]
+    assert snapshot(out) == before
+
+
+def test_more_replications_extend_the_stored_results(tmp_path, capsys):
+    """Only the new replicates run; the tables then equal a fresh run of the larger file.
+    Fewer replications, or any other change, are refused."""
+    spec = tmp_path / "grow.toml"
+    spec.write_text(GOOD)
+    out = tmp_path / "grow"
+    assert run_experiment(spec, out, workers=1, progress=False).executed == 4
+    first = pd.read_parquet(out / "runs.parquet")
+    spec.write_text(GOOD.replace("replications = 2", "replications = 3")
+                    + "# a comment changes nothing\n")
+    grown = run_experiment(spec, out, workers=1, progress=False)
+    assert (grown.executed, grown.already_done, grown.total) == (2, 4, 6)
+    runs = pd.read_parquet(out / "runs.parquet")
+    pd.testing.assert_frame_equal(runs[runs["rep"] < 2].reset_index(drop=True), first)
+    fresh = tmp_path / "fresh.toml"
+    fresh.write_text(GOOD.replace("replications = 2", "replications = 3"))
+    run_experiment(fresh, tmp_path / "fresh", workers=1, progress=False)
+    pd.testing.assert_frame_equal(runs, pd.read_parquet(tmp_path / "fresh" / "runs.parquet"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["experiment"]["replications"] == 3 and manifest["complete"]
+    assert manifest["extended"][0]["replications_before"] == 2
+    assert (out / "experiment.toml").read_bytes() == spec.read_bytes()
+
+    before = snapshot(out)
+    spec.write_text(GOOD)                                    # fewer: refused
+    assert_refused(capsys, ["experiment", str(spec), "--out", str(out)], str(out), "--out",
+                   "replications can grow, not shrink")
+    spec.write_text(GOOD.replace("replications = 2", "replications = 4")
+                    .replace("n_residents = 200", "n_residents = 210"))   # more + other change
+    assert_refused(capsys, ["experiment", str(spec), "--out", str(out)], str(out), "--out",
+                   "different experiment file")
+    assert snapshot(out) == before
+
+
+def test_results_of_another_seed_rule_are_not_mixed(existing_out, tmp_path, capsys):
+    _, out = existing_out
+    other = tmp_path / "per.toml"
+    other.write_text(GOOD.replace("root_seed = 7", 'root_seed = 7\nseeds = "per-scenario"'))
+    before = snapshot(out)
+    assert_refused(capsys, ["experiment", str(other), "--out", str(out)], str(out), "--out",
+                   "seeded with the 'shared' rule")
     assert snapshot(out) == before
 
 
@@ -261,6 +314,23 @@ def test_seeds_are_stateless_and_shared_by_regimes():
     assert run_seed(99, 2, 1) == int(flat) & ((1 << 63) - 1)
     seeds = {run_seed(99, s, r) for s in range(20) for r in range(20)}
     assert len(seeds) == 400 and all(0 <= x < 2**63 for x in seeds)
+    # The shared rule keys on the replicate alone: distinct from every per-scenario seed.
+    shared = {run_seed(99, r) for r in range(20)}
+    assert len(shared) == 20 and not shared & seeds
+
+
+def test_seed_rules_pair_scenarios_or_not(tmp_path):
+    grid = '[design]\nmethod = "grid"\n[design.parameters]\ncrowd_out_elasticity = [0.0, 0.5]\n'
+    shared = load_experiment(design_file(tmp_path, grid))
+    assert shared.seeds == "shared"
+    assert [shared.seed_for(s.index, 1) for s in shared.scenarios] == [run_seed(7, 1)] * 2
+    path = tmp_path / "per.toml"
+    path.write_text(GOOD.replace("root_seed = 7", 'root_seed = 7\nseeds = "per-scenario"')
+                    + grid)
+    per = load_experiment(path)
+    assert [per.seed_for(s.index, 1) for s in per.scenarios] == [run_seed(7, 0, 1),
+                                                                 run_seed(7, 1, 1)]
+    assert per.to_json()["seeds"] == "per-scenario"
 
 
 def test_shipped_experiment_files_are_valid():
@@ -306,7 +376,7 @@ volunteer_burnout_rate = [0.0, 1.0]
     assert three.loc["volunteer_burnout_rate", "ST"] == pytest.approx(1 / 17, abs=0.05)
     assert "five - three" in set(idx["regime"])
 
-    diffs = paired_differences(runs, ["unmet_need_share"], "three", pooled=True, n_boot=500)
+    diffs = paired_differences(runs, ["unmet_need_share"], "three", pooled=True)
     row = diffs.iloc[0]
     assert row["diff"] == pytest.approx(-0.1) and row["verdict"] == "better"
     assert row["ci_low"] == pytest.approx(-0.1) and row["ci_high"] == pytest.approx(-0.1)

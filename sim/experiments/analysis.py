@@ -1,4 +1,14 @@
-"""Statistics on stored results (never the model): paired differences, bands, sensitivity.
+"""Statistics on stored results (never the model): paired differences, bands, sensitivity,
+and regressions of a regime difference on the design.
+
+One statistic everywhere (``sim compare``, ``sim report``, the notebooks and the
+dashboard): the mean paired difference with its **paired t-interval** (Student t on the
+per-pair differences; at a handful of replicates a percentile bootstrap is much too
+narrow), the effect size d_z, and a verdict. The verdict reads which way is better from the
+metric catalogue (``sim.metrics.METRICS``), refuses to judge a metric without a direction
+or resting on too few events, and is corrected for multiple comparisons across the whole
+table (Holm by default): a table with 40 metrics x 9 cells would otherwise show a couple of
+"findings" from noise alone.
 
 All functions take the tidy run table (one row per run) or query the daily view, so a
 notebook can call them on ``load_results(DIR)`` just as the report does.
@@ -6,80 +16,236 @@ notebook can call them on ``load_results(DIR)`` just as the report does.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 import pandas as pd
+from scipy import optimize, stats
 
 VERDICT_BETTER, VERDICT_WORSE, VERDICT_UNCLEAR = "better", "worse", "no clear difference"
+VERDICT_FEW_EVENTS = "too few events"
+VERDICT_NOT_JUDGED = "not judged"      # a supporting count: the catalogue gives no direction
+VERDICT_NO_DATA = "no data"            # no pair has a value (e.g. volunteers under three)
+INTERVAL_METHOD = "paired t-interval"
+CORRECTION_NAMES = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg", "none": "no"}
 
 
 def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    return runs[runs["status"] == "ok"]
+    return runs[runs["status"] == "ok"] if "status" in runs else runs
 
 
-def bootstrap_ci(values: np.ndarray, n_boot: int, confidence: float,
-                 rng: np.random.Generator) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean."""
-    if len(values) < 2:
-        return (np.nan, np.nan)
-    means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return float(low), float(high)
+def metric_direction(metric: str) -> str | None:
+    """"lower", "higher" or None, from the metric catalogue (unknown metrics: None)."""
+    from sim.metrics import METRICS
+
+    m = METRICS.get(metric)
+    return m.direction if m else None
+
+
+def events_rule(metric: str) -> tuple[str | None, int]:
+    """The count metric an interval of ``metric`` rests on, and the catalogue's minimum."""
+    from sim.metrics import METRICS
+
+    m = METRICS.get(metric)
+    return (m.events, m.min_events) if m else (None, 0)
+
+
+def ordered_metrics(metrics) -> list[str]:
+    """Headline metrics first (catalogue order), then the others in the given order."""
+    from sim.metrics import headline_metrics
+
+    metrics = list(metrics)
+    return [m for m in headline_metrics() if m in metrics] + \
+        [m for m in metrics if m not in headline_metrics()]
+
+
+# ---------------------------------------------------------------- one paired comparison
+
+
+def t_interval(d: np.ndarray, confidence: float = 0.95) -> dict[str, float]:
+    """Mean of the paired differences ``d``, its t-interval, two-sided p-value and SD.
+
+    A difference that is the same in every pair (common random numbers can do that) has
+    a zero-width interval: p = 0 if it is not zero, 1 if it is.
+    """
+    d = np.asarray(d, float)
+    n = len(d)
+    mean = float(d.mean()) if n else math.nan
+    if n < 2:
+        return {"diff": mean, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan,
+                "sd": math.nan}
+    sd = float(d.std(ddof=1))
+    se = sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
+    if se > 1e-12 * max(abs(mean), 1e-300):
+        p = float(2 * stats.t.sf(abs(mean) / se, n - 1))
+    else:
+        p = 0.0 if mean != 0 else 1.0
+    return {"diff": mean, "ci_low": mean - half, "ci_high": mean + half, "p_value": p, "sd": sd}
+
+
+def minimum_detectable_effect(sd: float, n: int, alpha: float = 0.05,
+                              power: float = 0.8) -> float:
+    """Smallest true mean difference a two-sided paired t-test at level ``alpha`` detects
+    with probability ``power``, given the SD of the differences and ``n`` pairs
+    (noncentral t, exact)."""
+    if n < 2 or not np.isfinite(sd):
+        return math.nan
+    if sd == 0:
+        return 0.0
+    df = n - 1
+    crit = stats.t.ppf(1 - alpha / 2, df)
+
+    def shortfall(dz: float) -> float:
+        nc = dz * math.sqrt(n)
+        # scipy's noncentral t returns NaN for far tails; those tails are ~0 here
+        upper, lower = np.nan_to_num([stats.nct.sf(crit, df, nc), stats.nct.cdf(-crit, df, nc)])
+        return upper + lower - power
+
+    high = 1.0
+    while shortfall(high) < 0:
+        high *= 2
+    return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-10)) * sd
+
+
+# ---------------------------------------------------------------- tables of comparisons
+
+
+def _normalise(runs: pd.DataFrame) -> pd.DataFrame:
+    """Accept run tables without the runner's bookkeeping columns (e.g. ``run_pairs``)."""
+    extra = {"scenario": 0, "label": "base", "status": "ok"}
+    missing = {k: v for k, v in extra.items() if k not in runs}
+    return runs.assign(**missing) if missing else runs
 
 
 def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, *,
-                       higher_is_better: tuple[str, ...] = (), pooled: bool = False,
-                       n_boot: int = 2000, confidence: float = 0.95, seed: int = 0,
-                       regimes: list[str] | None = None) -> pd.DataFrame:
+                       pooled: bool = False, confidence: float = 0.95,
+                       regimes: list[str] | None = None,
+                       correction: str = "holm") -> pd.DataFrame:
     """Regime minus baseline, paired on (scenario, replicate), per scenario or pooled.
 
     Pairs share a seed (common random numbers), so the paired difference removes most
-    replicate noise. Columns: scenario, label, regime, metric, n, mean_baseline,
-    mean_regime, diff, ci_low, ci_high, rel_diff, effect_dz (mean diff / sd of diffs),
-    verdict (better / worse / no clear difference, from the interval and the metric's
-    direction). Runs that failed in either regime are left out of the pairs. ``regimes``
-    sets the order of the compared regimes (default: alphabetical).
+    replicate noise. ``pooled=True`` averages each scenario over its replicates first and
+    pairs scenarios (one summary over a whole design). Columns: scenario, label, regime,
+    metric, direction, n, mean_baseline, mean_regime, diff, ci_low, ci_high (``confidence``
+    paired t-interval), p_value, p_adjusted, rel_diff, effect_dz (mean difference / SD of
+    differences), better_in (pairs in which the regime is better), identical (every pair
+    equal), events_baseline, events_regime, mde (difference detectable with 80% power at
+    5%, two-sided), verdict. Runs that failed in either regime are left out of the pairs.
+
+    Verdicts: "not judged" (the catalogue gives the metric no direction), "too few events"
+    (fewer than the catalogue's ``min_events`` in either regime, summed over the pairs),
+    else "better" / "worse" where the ``correction``-adjusted p-value (across every judged
+    row of this table) is below 1 - confidence, and "no clear difference" otherwise.
+    ``regimes`` sets the order of the compared regimes (default: alphabetical).
     """
-    rng = np.random.default_rng(seed)
-    runs = ok_runs(runs)
-    wide = runs.pivot_table(index=["scenario", "rep"], columns="regime", values=metrics,
-                            aggfunc="first")
+    runs = ok_runs(_normalise(runs))
+    counts = {e for m in metrics if (e := events_rule(m)[0]) and e in runs}
+    values = list(dict.fromkeys([*metrics, *counts]))
+    wide = runs.pivot_table(index=["scenario", "rep"], columns="regime", values=values,
+                            aggfunc="first", dropna=False)
+    # Events behind a metric: summed over the runs of each regime (in a scenario, or all).
+    totals = runs.groupby(["scenario", "regime"])[sorted(counts)].sum()
+    if pooled:
+        wide = wide.groupby(level="scenario").mean()
+        wide.index = pd.MultiIndex.from_arrays([["all"] * len(wide), wide.index],
+                                               names=["scenario", "rep"])
+        totals = totals.groupby(level="regime").sum()
     labels = runs.groupby("scenario")["label"].first()
-    groups = [("all", wide)] if pooled else list(wide.groupby(level="scenario"))
+    compared = [r for r in regimes or sorted(set(runs["regime"])) if r != baseline]
     rows = []
-    for scenario, block in groups:
-        for regime in [r for r in regimes or sorted(set(runs["regime"])) if r != baseline]:
+    for scenario, block in wide.groupby(level="scenario", sort=True):
+        label = "all scenarios" if scenario == "all" else labels.get(scenario, str(scenario))
+        events = totals if pooled else totals.loc[scenario]
+        for regime in compared:
             for metric in metrics:
-                if (metric, regime) not in block or (metric, baseline) not in block:
-                    continue
-                pair = block[[(metric, baseline), (metric, regime)]].dropna().to_numpy(float)
-                rows.append(_compare(scenario, labels, regime, metric, pair, higher_is_better,
-                                     n_boot, confidence, rng))
-    return pd.DataFrame(rows)
+                if (metric, regime) in block and (metric, baseline) in block:
+                    rows.append(_compare(block, events, scenario, label, baseline, regime,
+                                         metric, confidence))
+    return judge(pd.DataFrame(rows), confidence, correction)
 
 
-def _compare(scenario, labels, regime, metric, pair, higher_is_better, n_boot, confidence,
-             rng) -> dict:
-    d = pair[:, 1] - pair[:, 0]
+def _compare(block: pd.DataFrame, events: pd.DataFrame, scenario, label, baseline: str,
+             regime: str, metric: str, confidence: float) -> dict:
+    pair = block[[(metric, baseline), (metric, regime)]].dropna()
+    a, b = pair.iloc[:, 0].to_numpy(float), pair.iloc[:, 1].to_numpy(float)
+    d = b - a
     n = len(d)
-    mean_b = float(pair[:, 0].mean()) if n else np.nan
-    diff = float(d.mean()) if n else np.nan
-    low, high = bootstrap_ci(d, n_boot, confidence, rng)
-    sd = float(d.std(ddof=1)) if n > 1 else np.nan
-    # With common random numbers a difference can be (numerically) constant: d_z undefined.
-    dz = diff / sd if np.isfinite(sd) and sd > 1e-9 * max(abs(diff), 1e-300) else np.nan
-    sign = 1 if metric in higher_is_better else -1      # "better" means this sign of diff
-    judged, j_low, j_high = diff, low, high
-    if np.isnan(j_low) or (j_low <= 0 <= j_high):
-        verdict = VERDICT_UNCLEAR
-    else:
-        verdict = VERDICT_BETTER if sign * judged > 0 else VERDICT_WORSE
-    return {"scenario": scenario, "label": "all scenarios" if scenario == "all"
-            else labels.get(scenario, str(scenario)), "regime": regime, "metric": metric,
-            "n": n, "mean_baseline": mean_b, "mean_regime": float(pair[:, 1].mean()) if n
-            else np.nan, "diff": diff, "ci_low": low, "ci_high": high,
-            "rel_diff": diff / abs(mean_b) if n and mean_b else np.nan,
-            "effect_dz": dz, "verdict": verdict}
+    direction = metric_direction(metric)
+    sign = {"higher": 1, "lower": -1}.get(direction, 0)
+    ti = t_interval(d, confidence)
+    sd = ti.pop("sd")
+    mean_a = float(a.mean()) if n else math.nan
+    count, _ = events_rule(metric)
+    ev = {key: float(events.loc[r, count]) if count in events and r in events.index
+          else math.nan for key, r in (("events_baseline", baseline), ("events_regime", regime))}
+    return {"scenario": scenario, "label": label, "regime": regime, "metric": metric,
+            "direction": direction, "n": n, "mean_baseline": mean_a,
+            "mean_regime": float(b.mean()) if n else math.nan, **ti,
+            "rel_diff": ti["diff"] / abs(mean_a) if n and mean_a else math.nan,
+            # With common random numbers a difference can be constant: d_z undefined.
+            "effect_dz": ti["diff"] / sd if np.isfinite(sd) and sd > 1e-12 * max(
+                abs(ti["diff"]), 1e-300) else math.nan,
+            "better_in": int((sign * d > 0).sum()) if sign else None,
+            "identical": bool(n and np.all(d == 0)), **ev,
+            "mde": minimum_detectable_effect(sd, n, 1 - confidence)}
+
+
+def judge(table: pd.DataFrame, confidence: float = 0.95,
+          correction: str = "holm") -> pd.DataFrame:
+    """Add p_adjusted and verdict to a table of comparisons (see ``paired_differences``).
+
+    The correction runs over every row that can be judged: a direction, enough events and
+    at least two pairs.
+    """
+    if table.empty:
+        return table.assign(p_adjusted=[], verdict=[])
+    table = table.copy()
+    table["better_in"] = table["better_in"].astype("Int64")
+    few = pd.Series(False, index=table.index)
+    for i, row in table.iterrows():
+        _, minimum = events_rule(row["metric"])
+        counts = [row["events_baseline"], row["events_regime"]]
+        few[i] = minimum > 0 and any(np.isfinite(c) and c < minimum for c in counts)
+    judged = table["direction"].notna() & ~few & table["p_value"].notna()
+    table["p_adjusted"] = np.nan
+    if judged.any():
+        p = table.loc[judged, "p_value"].to_numpy(float)
+        if correction == "none":
+            adjusted = p
+        else:
+            from statsmodels.stats.multitest import multipletests
+
+            adjusted = multipletests(p, alpha=1 - confidence, method=correction)[1]
+        table.loc[judged, "p_adjusted"] = adjusted
+    sign = table["direction"].map({"higher": 1, "lower": -1}).fillna(0)
+    clear = table["p_adjusted"] < 1 - confidence
+    verdict = np.where(clear & (sign * table["diff"] > 0), VERDICT_BETTER,
+                       np.where(clear & (sign * table["diff"] < 0), VERDICT_WORSE,
+                                VERDICT_UNCLEAR))
+    verdict = np.where(few, VERDICT_FEW_EVENTS, verdict)
+    verdict = np.where(table["n"] == 0, VERDICT_NO_DATA, verdict)
+    table["verdict"] = np.where(table["direction"].isna(), VERDICT_NOT_JUDGED, verdict)
+    return table
+
+
+def method_note(table: pd.DataFrame, confidence: float = 0.95,
+                correction: str = "holm") -> str:
+    """One paragraph saying how a table's intervals and verdicts were computed."""
+    level = round(confidence * 100)
+    judged = int(table["p_adjusted"].notna().sum()) if "p_adjusted" in table else 0
+    corr = "without correction for multiple comparisons" if correction == "none" else \
+        (f"with the {CORRECTION_NAMES.get(correction, correction)} correction for multiple "
+         f"comparisons across the {judged} judged rows of this table")
+    return (f"Intervals: {level}% {INTERVAL_METHOD}s of the mean paired difference "
+            f"(per row, unadjusted). Verdicts: better / worse when the p-value of the paired "
+            f"t-test, {corr}, is below {1 - confidence:.2g}, in the direction the metric "
+            f"catalogue calls better; \"{VERDICT_UNCLEAR}\" otherwise; \"{VERDICT_FEW_EVENTS}\" "
+            f"when either regime has fewer events than the catalogue's minimum for that "
+            f"metric; \"{VERDICT_NOT_JUDGED}\" for metrics without a better direction. "
+            f"d_z = mean difference / SD of the differences. MDE: the difference the pairs "
+            f"could detect with 80% power (two-sided 5% paired t-test).")
 
 
 def advantage_table(diffs: pd.DataFrame, regime: str,
@@ -100,6 +266,89 @@ def advantage_table(diffs: pd.DataFrame, regime: str,
         sub["turned_worse"] = (sub["verdict"] == VERDICT_WORSE) & \
                               (sub["reference_verdict"] != VERDICT_WORSE)
     return sub
+
+
+# ---------------------------------------------------------------- the difference on the design
+
+
+def difference_frame(runs: pd.DataFrame, metric: str, baseline: str, regime: str,
+                     columns: list[str]) -> pd.DataFrame:
+    """One row per (scenario, replicate) with both regimes ok: ``columns`` (design
+    parameters) and ``diff`` = metric under ``regime`` minus under ``baseline``."""
+    runs = ok_runs(_normalise(runs))
+    keys = ["scenario", "rep"]
+    a = runs[runs["regime"] == baseline].set_index(keys)
+    b = runs[runs["regime"] == regime].set_index(keys)
+    frame = a[columns].join((b[metric] - a[metric]).rename("diff"), how="inner")
+    return frame.dropna(subset=["diff"]).reset_index()
+
+
+def difference_anova(frame: pd.DataFrame, factors: list[str], *, block: bool = False,
+                     interactions: bool = True) -> tuple[pd.DataFrame, str]:
+    """Type-II ANOVA of ``diff`` on categorical ``factors`` (grid parameters) and their
+    two-way interactions, with replicates as blocks when ``block`` (shared seeds make a
+    replicate a block across cells). Returns the table and the formula used.
+
+    Interactions are dropped when the cells have no replicates to estimate error from.
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    data = frame.rename(columns={f: f"f{i}" for i, f in enumerate(factors)})
+    names = {f"f{i}": f for i, f in enumerate(factors)}
+    terms = [f"C(f{i})" for i in range(len(factors))]
+    cells = frame.groupby(factors).ngroups
+    if interactions and len(factors) > 1 and len(frame) > cells + 1:
+        terms += [f"{a}:{b}" for i, a in enumerate(terms) for b in terms[i + 1:]]
+    if block and frame["rep"].nunique() > 1:
+        terms.append("C(rep)")
+    formula = "diff ~ " + " + ".join(terms)
+    with warnings.catch_warnings():
+        # A term without variation (e.g. a factor that never changes the difference) makes
+        # statsmodels warn about rank; its row then reads NaN, which the table shows.
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message="covariance of constraints")
+        fit = smf.ols(formula, data=data).fit()
+        table = sm.stats.anova_lm(fit, typ=2).reset_index(names="term")
+    for short, long in names.items():
+        table["term"] = table["term"].str.replace(f"C({short})", long, regex=False)
+    table["term"] = table["term"].str.replace("C(rep)", "replicate (block)", regex=False)
+    table = table.rename(columns={"PR(>F)": "p_value"})
+    readable = formula
+    for short, long in names.items():
+        readable = readable.replace(f"C({short})", f"C({long})")
+    return table, readable
+
+
+def difference_regression(frame: pd.DataFrame, parameters: dict[str, list[float]], *,
+                          block: bool = False) -> tuple[pd.DataFrame, str]:
+    """OLS of ``diff`` on continuous design parameters, each rescaled to [0, 1] over its
+    sampled bounds (a coefficient is the change across the whole range), with HC3
+    heteroskedasticity-robust standard errors. Returns the coefficient table and formula."""
+    import statsmodels.formula.api as smf
+
+    data = frame.copy()
+    terms = []
+    for i, (name, (low, high)) in enumerate(parameters.items()):
+        data[f"x{i}"] = (data[name] - low) / (high - low)
+        terms.append(f"x{i}")
+    if block and data["rep"].nunique() > 1:
+        terms.append("C(rep)")
+    formula = "diff ~ " + " + ".join(terms)
+    fit = smf.ols(formula, data=data).fit(cov_type="HC3")
+    ci = fit.conf_int()
+    table = pd.DataFrame({"term": fit.params.index, "coef": fit.params.to_numpy(),
+                          "se_hc3": fit.bse.to_numpy(), "ci_low": ci[0].to_numpy(),
+                          "ci_high": ci[1].to_numpy(), "p_value": fit.pvalues.to_numpy()})
+    names = {f"x{i}": n for i, n in enumerate(parameters)}
+    table["term"] = table["term"].map(lambda t: names.get(t, t))
+    table = table[~table["term"].str.startswith("C(rep)")]
+    readable = "diff ~ " + " + ".join(f"scaled({n})" for n in parameters) + \
+        (" + C(replicate)" if "C(rep)" in formula else "")
+    return table.reset_index(drop=True), readable
+
+
+# ---------------------------------------------------------------- sensitivity
 
 
 def sensitivity_indices(runs: pd.DataFrame, design: pd.DataFrame, manifest: dict,
@@ -172,3 +421,38 @@ def daily_bands(con, series: list[str], scenario: int | None = None, low: float 
     long[["stat", "metric"]] = long["variable"].str.split("|", n=1, expand=True)
     return (long.pivot_table(index=["regime", "day", "metric"], columns="stat", values="value")
             .reset_index()[["regime", "day", "metric", "mean", "low", "high"]])
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def describe_difference(row, baseline: str, confidence: float = 0.95) -> str:
+    """One sentence for a row of ``paired_differences`` (or ``judge``), saying only what
+    the numbers show: identical pairs are a tie, an interval including zero or a verdict
+    lost to the multiple-comparison correction is "no clear difference", too few events
+    and metrics without a direction get no verdict."""
+    row = dict(row)
+    metric, regime, n = row["metric"], row["regime"], int(row["n"])
+    level = round(confidence * 100)
+    numbers = (f"mean {row['diff']:+.4g}, {level}% CI {row['ci_low']:+.4g} to "
+               f"{row['ci_high']:+.4g}, {n} pairs")
+    verdict = row["verdict"]
+    if verdict == VERDICT_NO_DATA:
+        return f"{metric}: no pair has a value under both {regime} and {baseline}."
+    if row.get("identical"):
+        return f"{metric}: {regime} and {baseline} are identical in all {n} pairs (a tie)."
+    if verdict == VERDICT_FEW_EVENTS:
+        count, minimum = events_rule(metric)
+        return (f"{metric}: too few events to judge ({count}: {row['events_regime']:g} under "
+                f"{regime}, {row['events_baseline']:g} under {baseline}; the catalogue asks "
+                f"for {minimum} in each) ({numbers}).")
+    if verdict == VERDICT_NOT_JUDGED:
+        return f"{metric}: {regime} - {baseline} {numbers} (a supporting count, not judged)."
+    if verdict == VERDICT_UNCLEAR:
+        why = "the interval includes zero" if row["ci_low"] <= 0 <= row["ci_high"] else \
+            f"not significant after the correction for multiple comparisons (adjusted p " \
+            f"{row['p_adjusted']:.2g})"
+        return f"{metric}: no clear difference between {regime} and {baseline} ({numbers}; {why})."
+    word = "lower" if row["diff"] < 0 else "higher"
+    return (f"{metric}: {regime} is {word} than {baseline} by {abs(row['diff']):.4g}, "
+            f"{verdict} for {regime} ({numbers}; adjusted p {row['p_adjusted']:.2g}).")

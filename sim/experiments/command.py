@@ -54,7 +54,7 @@ def register(subparsers) -> None:
 
     r = subparsers.add_parser(
         "report", help="Markdown + HTML report with figures from stored results",
-        description="Paired regime differences with bootstrap intervals, daily bands, "
+        description="Paired regime differences with paired t-intervals, daily bands, "
                     "sensitivity indices and mechanism tables, from stored results only.")
     r.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
     r.add_argument("--out", type=Path, default=None, help="report directory (default: DIR/report)")

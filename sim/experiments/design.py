@@ -1,7 +1,8 @@
 """Turn a design (grid, rows, Latin hypercube, Sobol, Morris) into a list of scenarios.
 
-Scenario order is part of the experiment: a scenario's index feeds its seeds, and the
-Sobol and Morris analysers need the sample rows in the order SALib produced them.
+Scenario order is part of the experiment: a scenario's index feeds its seeds (under the
+per-scenario seed rule), and the Sobol and Morris analysers need the sample rows in the
+order SALib produced them.
 """
 
 from __future__ import annotations

@@ -1,33 +1,37 @@
 """``sim report DIR``: a Markdown and an HTML report with PNG figures, from stored results.
 
-The report is built as a list of blocks (heading, text, table, figure) rendered twice,
-so the Markdown and the HTML always say the same thing.
+The report is built as a list of blocks (heading, text, table, figure) rendered twice
+(``render.py``), so the Markdown and the HTML always say the same thing. Its tables are
+also written as CSV (``differences.csv``, ``design_effects.csv``) for a paper's tables.
+Every interval is a paired t-interval and every verdict carries a multiple-comparison
+correction across its table, stated where the table is.
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.io import atomic_write
+from sim.plots import COLOURS
+
 from . import analysis
+from .render import Block, slug, write_document
+from .report_design import design_section
 from .store import ResultStore, load_results
 
-MAX_SCENARIO_PANELS = 12     # above this, differences are pooled over scenarios
-MAX_BAND_SCENARIOS = 4
-
-
-@dataclass
-class Block:
-    kind: str               # "h2" | "h3" | "p" | "table" | "figure"
-    content: object
+MAX_SCENARIO_PANELS = 12     # above this, the differences table is pooled over scenarios
+MAX_PANELS_PER_FIGURE = 36   # daily small multiples: panels per figure
+DIFF_COLUMNS = ["regime", "metric", "direction", "n", "mean_baseline", "mean_regime", "diff",
+                "ci_low", "ci_high", "effect_dz", "better_in", "events_baseline",
+                "events_regime", "mde", "p_adjusted", "verdict"]
 
 
 def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> Path:
-    """Write report.md, report.html and figures/*.png; return the Markdown path."""
+    """Write report.md, report.html, figures/*.png and the tables as CSV; return the
+    Markdown path."""
     import matplotlib
     matplotlib.use("Agg")
 
@@ -36,20 +40,23 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> 
     (out / "figures").mkdir(parents=True, exist_ok=True)
     for old in (out / "figures").glob("*.png"):   # figures of an earlier report
         old.unlink()
-    blocks = _build(res, out)
+    blocks, tables = _build(res, out)
+    for name, table in tables.items():
+        if not table.empty:
+            atomic_write(out / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+        else:
+            (out / f"{name}.csv").unlink(missing_ok=True)
     title = f"Experiment report: {res.manifest['experiment']['name']}"
-    (out / "report.md").write_text(_markdown(title, blocks))
-    (out / "report.html").write_text(_html(title, blocks))
-    return out / "report.md"
+    return write_document(out, "report", title, blocks)
 
 
-def _build(res, out: Path) -> list[Block]:
+def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
     m, spec = res.manifest, res.manifest["experiment"]
     a = spec["analysis"]
-    metrics = a["metrics"] or res.metrics
-    hib = tuple(a["higher_is_better"])
+    metrics = analysis.ordered_metrics(a["metrics"] or res.metrics)   # headline first
     counts = m.get("counts", {})
     blocks = [Block("p", _provenance(m, counts))]
+    tables = {"differences": pd.DataFrame(), "design_effects": pd.DataFrame()}
     if counts.get("failed"):
         failed = res.runs[res.runs["status"] == "failed"][["run_key", "error"]]
         blocks += [Block("h2", "Failed runs"),
@@ -61,28 +68,36 @@ def _build(res, out: Path) -> list[Block]:
     many = res.runs["scenario"].nunique() > MAX_SCENARIO_PANELS
     if len(spec["regimes"]) > 1 and res.runs["status"].eq("ok").any():
         diffs = analysis.paired_differences(
-            res.runs, metrics, a["baseline"], higher_is_better=hib, pooled=many,
-            n_boot=a["bootstrap"], confidence=a["confidence"], seed=spec["root_seed"],
-            regimes=spec["regimes"])
+            res.runs, metrics, a["baseline"], pooled=many, confidence=a["confidence"],
+            regimes=spec["regimes"], correction=a.get("correction", "holm"))
+        tables["differences"] = diffs
         blocks += _differences(diffs, a, out, pooled=many)
         if method in ("rows", "grid") and not many:
             blocks += _advantage(diffs, spec, out)
+        section, tables["design_effects"] = design_section(res, spec, metrics, out)
+        blocks += section
     if method in ("sobol", "morris", "lhs"):
         blocks += _sensitivity(res, metrics, method, out)
     blocks += _bands(res, metrics, spec, out)
-    return blocks
+    return blocks, tables
 
 
 def _provenance(m: dict, counts: dict) -> str:
     spec = m["experiment"]
     git = f"{m.get('git_commit') or 'unknown'}{' (dirty)' if m.get('git_dirty') else ''}"
+    rule = spec.get("seeds", "per-scenario")
+    seeds = ("a replicate's seed is shared by every scenario and regime, so scenarios are "
+             "paired too" if rule == "shared" else
+             "a replicate's seed is shared by the regimes of a scenario; scenarios have their "
+             "own seeds")
     return (f"{spec['description']}\n\n"
             f"Regimes: {', '.join(spec['regimes'])}; {spec['design']['n_scenarios']} scenario(s) "
             f"({spec['design']['method']} design) x {spec['replications']} replicates, "
             f"{spec['days']} days. Runs stored: {counts.get('stored', '?')} of "
             f"{counts.get('total', '?')} ({counts.get('failed', 0)} failed). "
-            f"Root seed {m['root_seed']}; experiment file {m['experiment_file']} "
-            f"(sha256 {m['experiment_sha256'][:12]}); git {git}; "
+            f"Root seed {m['root_seed']}; seeds: {rule} ({seeds}). Experiment file "
+            f"{m['experiment_file']} (sha256 {m['experiment_sha256'][:12]}); git {git}; "
+            f"sim {m.get('packages', {}).get('sim', '?')}; "
             f"started {m.get('started')}, ended {m.get('ended')}.")
 
 
@@ -90,20 +105,19 @@ def _differences(diffs: pd.DataFrame, a: dict, out: Path, pooled: bool) -> list[
     level = round(a["confidence"] * 100)
     blocks = [Block("h2", f"Paired differences against {a['baseline']}"),
               Block("p", f"Each replicate runs every regime with the same seed, so differences "
-                         f"are paired. diff = regime - {a['baseline']} (mean over replicates), "
-                         f"[{level}% bootstrap interval], d_z = mean difference / SD of "
-                         f"differences. Verdict uses the metric's direction "
-                         f"(higher is better only for: {', '.join(a['higher_is_better']) or '-'})."
-                         + (" Scenarios are pooled (many scenarios)." if pooled else ""))]
+                         f"are paired. diff = regime - {a['baseline']} (mean over replicates). "
+                         + analysis.method_note(diffs, a["confidence"],
+                                                a.get("correction", "holm"))
+                         + (" Scenarios are pooled (many scenarios): each scenario's mean "
+                            "over its replicates is one pair." if pooled else "")
+                         + " All rows: differences.csv.")]
     if diffs.empty:
         return blocks + [Block("p", "No successful paired runs.")]
     for (scenario, label), sub in diffs.groupby(["scenario", "label"], sort=False):
         name = f"diff_s{scenario}" if scenario != "all" else "diff_all"
         path = _forest(sub, out / "figures" / f"{name}.png", f"{label}", level)
-        table = sub[["regime", "metric", "n", "mean_baseline", "mean_regime", "diff",
-                     "ci_low", "ci_high", "effect_dz", "verdict"]]
         blocks += [Block("h3", f"Scenario: {label}"), Block("figure", path),
-                   Block("table", table)]
+                   Block("table", sub[DIFF_COLUMNS])]
     return blocks
 
 
@@ -124,7 +138,7 @@ def _forest(sub: pd.DataFrame, path: Path, title: str, level: int) -> Path:
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_yticks(np.arange(len(metrics)), metrics, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel(f"difference vs baseline, % of baseline mean ({level}% bootstrap interval)")
+    ax.set_xlabel(f"difference vs baseline, % of baseline mean ({level}% paired t-interval)")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
@@ -146,7 +160,7 @@ def _advantage(diffs: pd.DataFrame, spec: dict, out: Path) -> list[Block]:
                             columns=list(dict.fromkeys(t["metric"])))
         blocks += [Block("h2", f"Does {regime} keep its advantage over "
                                f"{spec['analysis']['baseline']}? (by scenario)"),
-                   Block("figure", _verdict_grid(t, out / "figures" / f"advantage_{_slug(regime)}.png",
+                   Block("figure", _verdict_grid(t, out / "figures" / f"advantage_{slug(regime)}.png",
                                                  regime)),
                    Block("table", wide.reset_index())]
         if reference is not None:
@@ -174,12 +188,13 @@ def _verdict_grid(t: pd.DataFrame, path: Path, regime: str) -> Path:
     grid = t.pivot(index="label", columns="metric", values="verdict").reindex(
         index=labels, columns=metrics)
     code = {analysis.VERDICT_BETTER: 1, analysis.VERDICT_UNCLEAR: 0, analysis.VERDICT_WORSE: -1}
-    values = grid.apply(lambda c: c.map(code)).to_numpy(float)
+    values = grid.apply(lambda c: c.map(code)).to_numpy(float)   # others (few events...): blank
     fig, ax = plt.subplots(figsize=(0.55 * len(metrics) + 3, 0.4 * len(labels) + 2))
-    ax.imshow(values, cmap="RdYlGn", vmin=-1.5, vmax=1.5, aspect="auto")
+    ax.imshow(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=-1.5, vmax=1.5, aspect="auto")
     ax.set_xticks(range(len(metrics)), metrics, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    ax.set_title(f"{regime}: green better, red worse, yellow no clear difference", fontsize=9)
+    ax.set_title(f"{regime}: green better, red worse, yellow no clear difference, blank "
+                 f"not judged / too few events / no data", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -218,7 +233,7 @@ def _sensitivity(res, metrics: list[str], method: str, out: Path) -> list[Block]
             ax.axis("off")
         axes.flat[0].legend(fontsize=7)
         fig.tight_layout()
-        path = out / "figures" / f"sensitivity_{_slug(regime)}.png"
+        path = out / "figures" / f"sensitivity_{slug(regime)}.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
         blocks += [Block("h3", f"Regime: {regime}"), Block("figure", path),
@@ -227,34 +242,87 @@ def _sensitivity(res, metrics: list[str], method: str, out: Path) -> list[Block]
 
 
 def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
-    """Daily series: mean and 5-95% band across replicates, per regime; one figure per
-    scenario (the first few), or one pooled over all scenarios for sampled designs."""
+    """Daily series, mean and 5-95% band across replicates per regime. One scenario: every
+    series. Several scenarios (grid cells, rows): small multiples, one figure per key series
+    with a panel for every scenario. Sampled designs: one figure pooled over scenarios."""
     store = ResultStore(res.root)
     if store.sources()["daily"] is None:     # e.g. every run failed
         return []
     sampled = spec["design"]["method"] in ("lhs", "sobol", "morris")
     labels = res.runs.groupby("scenario")["label"].first()
-    shown = [None] if sampled else sorted(res.runs["scenario"].unique())[:MAX_BAND_SCENARIOS]
+    scenarios = sorted(res.runs["scenario"].unique())
     blocks = [Block("h2", "Daily series"),
               Block("p", "Lines: mean; bands: 5th to 95th percentile across replicates"
-                         + (" and all sampled scenarios." if sampled else "."))]
+                         + (" and all sampled scenarios." if sampled else ".")
+                         + " Shares are cumulative to date.")]
     with store.connect() as con:
         columns = con.execute("SELECT * FROM daily LIMIT 0").df().columns
         series = [c for c in columns if c not in ("run_key", "scenario", "rep", "regime", "day")]
-        for scenario in shown:
-            title = "all scenarios" if scenario is None else str(labels.get(scenario, scenario))
+        if sampled or len(scenarios) == 1:
+            scenario = None if sampled else scenarios[0]
+            title = "all scenarios" if sampled else str(labels.get(scenario, scenario))
             bands = analysis.daily_bands(con, series, scenario)
-            name = "daily_all" if scenario is None else f"daily_s{int(scenario)}"
-            blocks += [Block("h3", f"Scenario: {title}"),
-                       Block("figure", _band_figure(bands, series, title,
-                                                    out / "figures" / f"{name}.png"))]
-    if not sampled and res.runs["scenario"].nunique() > MAX_BAND_SCENARIOS:
-        blocks.append(Block("p", f"Showing the first {MAX_BAND_SCENARIOS} scenarios; "
-                                 "query the daily view for the others."))
+            name = "daily_all" if sampled else f"daily_s{int(scenario)}"
+            return blocks + [Block("figure", _band_figure(bands, series, title,
+                                                          out / "figures" / f"{name}.png"))]
+        wanted = set(spec["analysis"]["metrics"] or _headline())
+        shown = [c for c in series if c in wanted] or series[:4]
+        blocks.append(Block("p", f"One figure per series ({', '.join(shown)}), a panel per "
+                                 f"scenario; query the daily view for the other series."))
+        for column in shown:
+            bands = _scenario_bands(con, column)
+            for k in range(0, len(scenarios), MAX_PANELS_PER_FIGURE):
+                part = scenarios[k:k + MAX_PANELS_PER_FIGURE]
+                path = out / "figures" / f"daily_{slug(column)}_{k // MAX_PANELS_PER_FIGURE}.png"
+                blocks.append(Block("figure", _small_multiples(bands, column, part, labels,
+                                                               path)))
     return blocks
 
 
+def _headline() -> list[str]:
+    from sim.metrics import headline_metrics
+
+    return headline_metrics()
+
+
+def _scenario_bands(con, column: str) -> pd.DataFrame:
+    """Mean and 5-95% band of one daily series per scenario, regime and day (in DuckDB)."""
+    return con.execute(
+        f'SELECT scenario, regime, day, avg("{column}") AS mean, '
+        f'quantile_cont("{column}", 0.05) AS low, quantile_cont("{column}", 0.95) AS high '
+        f"FROM daily GROUP BY ALL ORDER BY ALL").df()
+
+
+def _small_multiples(bands: pd.DataFrame, column: str, scenarios: list, labels: pd.Series,
+                     path: Path) -> Path:
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    cols = min(4, len(scenarios))
+    rows = -(-len(scenarios) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.5 * rows + 0.6),
+                             squeeze=False, sharex=True, sharey=True)
+    for ax, scenario in zip(axes.flat, scenarios):
+        for regime, g in bands[bands["scenario"] == scenario].groupby("regime", sort=False):
+            line, = ax.plot(g["day"], g["mean"], lw=1, label=regime, color=COLOURS.get(regime))
+            ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
+        # Titles that fit: labels of grid cells are long, so wrap them within the panel.
+        ax.set_title(textwrap.fill(str(labels.get(scenario, scenario)), 38), fontsize=6.5)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[len(scenarios):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=6)
+    fig.suptitle(f"{column} by scenario (x axis: day)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
 def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path) -> Path:
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     cols = 4
@@ -262,71 +330,15 @@ def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path)
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.3 * rows), squeeze=False)
     for ax, metric in zip(axes.flat, series):
         for regime, g in bands[bands["metric"] == metric].groupby("regime"):
-            line, = ax.plot(g["day"], g["mean"], lw=1, label=regime)
+            line, = ax.plot(g["day"], g["mean"], lw=1, label=regime, color=COLOURS.get(regime))
             ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
         ax.set_title(metric, fontsize=8)
         ax.tick_params(labelsize=6)
     for ax in list(axes.flat)[len(series):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=6)
-    fig.suptitle(f"Scenario: {title} (x axis: day)", fontsize=9)
+    fig.suptitle(textwrap.fill(f"Scenario: {title} (x axis: day)", 120), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in text)
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return "" if np.isnan(value) else f"{value:.4g}"
-    return str(value)
-
-
-def _markdown(title: str, blocks: list[Block]) -> str:
-    lines = [f"# {title}", ""]
-    for b in blocks:
-        if b.kind in ("h2", "h3"):
-            lines += [("## " if b.kind == "h2" else "### ") + str(b.content), ""]
-        elif b.kind == "p":
-            lines += [str(b.content), ""]
-        elif b.kind == "figure":
-            lines += [f"![{b.content.stem}](figures/{b.content.name})", ""]
-        elif b.kind == "table":
-            df = b.content
-            lines.append("| " + " | ".join(map(str, df.columns)) + " |")
-            lines.append("|" + "---|" * len(df.columns))
-            lines += ["| " + " | ".join(_fmt(v).replace("|", "/") for v in row) + " |"
-                      for row in df.itertuples(index=False)]
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _html(title: str, blocks: list[Block]) -> str:
-    e = html.escape
-    style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}"
-             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-             "padding:2px 6px}img{max-width:100%}")
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{e(title)}</title>",
-             f"<style>{style}</style></head><body>", f"<h1>{e(title)}</h1>"]
-    for b in blocks:
-        if b.kind in ("h2", "h3"):
-            parts.append(f"<{b.kind}>{e(str(b.content))}</{b.kind}>")
-        elif b.kind == "p":
-            parts += [f"<p>{e(p)}</p>" for p in str(b.content).split("\n\n")]
-        elif b.kind == "figure":
-            parts.append(f"<img src='figures/{e(b.content.name)}' alt='{e(b.content.stem)}'>")
-        elif b.kind == "table":
-            df = b.content
-            parts.append("<table><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in df.columns)
-                         + "</tr>")
-            parts += ["<tr>" + "".join(f"<td>{e(_fmt(v))}</td>" for v in row) + "</tr>"
-                      for row in df.itertuples(index=False)]
-            parts.append("</table>")
-    return "\n".join(parts + ["</body></html>"]) + "\n"

@@ -33,7 +33,7 @@ from sim.config import shown
 
 from . import provenance
 from .executors import capacity, open_executor
-from .seeds import run_seed
+from .seeds import DERIVATION
 from .spec import Experiment, SpecError, load_experiment
 from .store import (
     KEY_COLUMNS,
@@ -115,7 +115,7 @@ def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> 
         for rep in range(experiment.replications):
             todo = tuple(r for r in experiment.regimes if run_key(scenario.index, rep, r) not in done)
             if todo:
-                seed = run_seed(experiment.root_seed, scenario.index, rep)
+                seed = experiment.seed_for(scenario.index, rep)
                 tasks.append(RunTask(scenario.index, scenario.label, rep, seed, params, todo, fail))
     return tasks
 
@@ -333,8 +333,8 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         "experiment_sha256": experiment.sha256,
         "experiment": experiment.to_json(),
         "root_seed": experiment.root_seed,
-        "seed_derivation": "numpy.random.SeedSequence(root_seed, spawn_key=(scenario, rep))"
-                           ".generate_state(1, uint64)[0] & (2**63-1); shared by all regimes",
+        "seeds": experiment.seeds,
+        "seed_derivation": DERIVATION[experiment.seeds],
         "n_runs": experiment.n_runs,
         "input_files": dict(experiment.inputs),     # referenced file -> sha256 of its content
         "columns": {"keys": list(KEY_COLUMNS), "status": ["status", "error"],
@@ -347,6 +347,7 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         "started": provenance.now(),
         "sessions": [],
     }
+    _record_extension(manifest, experiment)
     git = provenance.git_state()
     session = {"started": provenance.now(), "executor": info, "git_commit": git["commit"],
                "git_dirty": git["dirty"], "packages": provenance.package_versions(),
@@ -363,6 +364,19 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
                     consolidated=None, complete=False)
     write_manifest(root, manifest)
     return manifest
+
+
+def _record_extension(manifest: dict, experiment: Experiment) -> None:
+    """An experiment file that only adds replications extends the stored results: the
+    manifest then describes the new file, and remembers the earlier sizes."""
+    if manifest.get("experiment_sha256") == experiment.sha256:
+        return
+    manifest.setdefault("extended", []).append(
+        {"at": provenance.now(), "replications_before": manifest["experiment"]["replications"],
+         "replications": experiment.replications,
+         "experiment_sha256_before": manifest["experiment_sha256"]})
+    manifest.update(experiment_file=str(experiment.path), experiment_sha256=experiment.sha256,
+                    experiment=experiment.to_json(), n_runs=experiment.n_runs)
 
 
 def _finish_manifest(store: ResultStore, manifest: dict, summary: SweepSummary) -> None:

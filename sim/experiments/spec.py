@@ -8,6 +8,7 @@ An experiment file says *what* to run, never *how*::
     replications = 30
     days = 365                         # horizon (the model parameter ``days``)
     root_seed = 20261127               # every run's seed derives from it
+    seeds = "shared"                   # or "per-scenario" (see sim.experiments.seeds)
 
     [fixed]                            # overrides of the model defaults, same for all runs
     n_residents = 2000
@@ -19,6 +20,10 @@ An experiment file says *what* to run, never *how*::
 
     [analysis]                         # optional; read by ``sim report`` only
     baseline = "three"
+    correction = "holm"                # multiple comparisons: holm | fdr_bh | none
+
+Which way a metric is better is the metric catalogue's business (``sim.metrics.METRICS``),
+never the experiment's: ``analysis.higher_is_better`` is refused.
 
 Everything is checked before anything runs: the number of runs (computed from the file,
 before any design is expanded, and refused above ``MAX_RUNS`` unless the caller raises
@@ -29,6 +34,7 @@ file, the key and the reason, so the command line can print one line.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -48,21 +54,23 @@ SAMPLED_METHODS = ("lhs", "sobol", "morris")
 # Columns the runner writes itself; a parameter of the same name would be ambiguous.
 RESERVED_COLUMNS = ("run_key", "scenario", "label", "rep", "regime", "seed", "status", "error", "day")
 
-# Outcomes where more is better; every other summary metric is read as "less is better".
-DEFAULT_HIGHER_IS_BETTER = (
-    "true_resolution_share",
-    "volunteer_retention",
-    "donor_retention",
-    "mediation_success_share",
-    "volunteers_active_share",
-)
+# Multiple-comparison corrections of the verdicts (statsmodels.stats.multitest names).
+CORRECTIONS = ("holm", "fdr_bh", "none")
+
+# Keys of earlier versions, refused with the reason (never silently ignored).
+_RETIRED = {
+    "analysis.higher_is_better": "no longer read: which way a metric is better comes from the "
+                                 "metric catalogue (sim.metrics.METRICS, field direction); "
+                                 "remove this key",
+    "analysis.bootstrap": "no longer read: intervals are paired t-intervals; remove this key",
+}
 
 _ALLOWED = {
     "": {"experiment", "fixed", "design", "analysis"},
-    "experiment": {"name", "description", "regimes", "replications", "days", "root_seed"},
+    "experiment": {"name", "description", "regimes", "replications", "days", "root_seed",
+                   "seeds"},
     "design": {"method", "parameters", "rows", "samples", "seed", "levels"},
-    "analysis": {"baseline", "metrics", "higher_is_better", "bootstrap", "confidence",
-                 "baseline_row"},
+    "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row"},
 }
 
 
@@ -103,10 +111,9 @@ class Design:
 class Analysis:
     baseline: str
     metrics: tuple[str, ...] = ()          # empty: every summary metric
-    higher_is_better: tuple[str, ...] = DEFAULT_HIGHER_IS_BETTER
-    bootstrap: int = 2000
     confidence: float = 0.95
     baseline_row: str | None = None        # rows design: the label others are compared with
+    correction: str = "holm"               # multiple comparisons across a table's verdicts
 
 
 @dataclass(frozen=True)
@@ -126,10 +133,22 @@ class Experiment:
     analysis: Analysis
     scenarios: tuple[Scenario, ...]
     inputs: dict[str, str] = field(default_factory=dict)   # referenced file -> sha256
+    seeds: str = "shared"                  # seed rule, see sim.experiments.seeds
+    source: bytes | None = field(default=None, repr=False, compare=False)  # file bytes
 
     @property
     def n_runs(self) -> int:
         return len(self.scenarios) * self.replications * len(self.regimes)
+
+    def seed_for(self, scenario: int, rep: int) -> int:
+        """The seed every regime of replicate ``rep`` of ``scenario`` runs with."""
+        from .seeds import seed_for
+
+        return seed_for(self.seeds, self.root_seed, scenario, rep)
+
+    def source_bytes(self) -> bytes:
+        """The experiment file's bytes (kept in memory for experiments built in code)."""
+        return self.source if self.source is not None else self.path.read_bytes()
 
     def params_for(self, scenario: Scenario) -> dict[str, Any]:
         """The flat overrides one run passes to the model (days, fixed, then varied)."""
@@ -148,15 +167,15 @@ class Experiment:
         return {
             "name": self.name, "description": self.description,
             "regimes": list(self.regimes), "replications": self.replications,
-            "days": self.days, "root_seed": self.root_seed, "fixed": self.fixed,
+            "days": self.days, "root_seed": self.root_seed, "seeds": self.seeds,
+            "fixed": self.fixed,
             "design": {"method": d.method, "parameters": d.parameters, "rows": list(d.rows),
                        "samples": d.samples, "seed": d.seed, "levels": d.levels,
                        "n_scenarios": len(self.scenarios)},
             "analysis": {"baseline": self.analysis.baseline,
                          "metrics": list(self.analysis.metrics),
-                         "higher_is_better": list(self.analysis.higher_is_better),
-                         "bootstrap": self.analysis.bootstrap,
                          "confidence": self.analysis.confidence,
+                         "correction": self.analysis.correction,
                          "baseline_row": self.analysis.baseline_row},
         }
 
@@ -169,20 +188,32 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
 
     ``max_runs`` bounds the number of runs; it is checked before the design is expanded.
     """
-    from sim.api import REGIMES, SUMMARY_METRICS
-    from sim.params import PARAM_SPECS
-
     path = Path(path)
     try:
         raw_bytes = path.read_bytes()
     except OSError as exc:
         raise SpecError(path, "-", f"cannot read file ({exc.strerror or exc})") from None
+    return parse_experiment(raw_bytes, path, max_runs=max_runs)
+
+
+def parse_experiment(raw_bytes: bytes, path: str | Path, *,
+                     max_runs: int = MAX_RUNS) -> Experiment:
+    """Validate and expand experiment TOML given as bytes; ``path`` names it in messages.
+
+    Code that builds an experiment in memory (``sim compare``) uses this directly; the
+    bytes travel with the experiment and are what the results directory keeps a copy of.
+    """
+    from sim.api import REGIMES, SUMMARY_METRICS
+    from sim.params import PARAM_SPECS
+
+    path = Path(path)
     try:
         doc = parse_toml(raw_bytes)
     except TomlError as exc:
         raise SpecError(path, "toml", str(exc)) from None
-    return _build(path, hashlib.sha256(raw_bytes).hexdigest(), doc,
-                  REGIMES, SUMMARY_METRICS, PARAM_SPECS, max_runs)
+    experiment = _build(path, hashlib.sha256(raw_bytes).hexdigest(), doc,
+                        REGIMES, SUMMARY_METRICS, PARAM_SPECS, max_runs)
+    return dataclasses.replace(experiment, source=raw_bytes)
 
 
 def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUNS) -> Experiment:
@@ -200,6 +231,7 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUN
     regimes = check.names("experiment.regimes", exp.get("regimes"), regimes_known, "regime")
     replications = check.integer("experiment.replications", exp.get("replications"), low=1)
     root_seed = check.integer("experiment.root_seed", exp.get("root_seed"), low=0)
+    seeds = _seed_rule(check, exp.get("seeds", "shared"))
     days = check.param("experiment.days", "days", exp.get("days")) if "days" in specs \
         else check.integer("experiment.days", exp.get("days"), low=1)
 
@@ -217,7 +249,7 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUN
         raise SpecError(path, f"design.{design.method}", str(exc)) from None
 
     experiment = Experiment(path, sha, name, description, regimes, replications, days,
-                            root_seed, fixed, design, analysis, scenarios)
+                            root_seed, fixed, design, analysis, scenarios, seeds=seeds)
     graph_nodes = _check_input_files(check, experiment)
     _check_with_model(check, experiment, graph_nodes)
     return experiment
@@ -323,8 +355,20 @@ def _rows(check: _Checker, rows: Any, fixed: dict) -> list[dict]:
     return out
 
 
+def _seed_rule(check: _Checker, value: Any) -> str:
+    from .seeds import SEED_RULES
+
+    if value not in SEED_RULES:
+        check.fail("experiment.seeds", f"must be one of {', '.join(SEED_RULES)}, "
+                                       f"got {str(value)[:40]!r}")
+    return value
+
+
 def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
     doc = check.table("analysis", doc)
+    for key in doc:
+        if f"analysis.{key}" in _RETIRED:
+            check.fail(f"analysis.{key}", _RETIRED[f"analysis.{key}"])
     check.keys("analysis", doc)
     baseline = doc.get("baseline", regimes[0])
     if baseline not in regimes:
@@ -332,10 +376,10 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
                         f"{quote(baseline)} is not one of experiment.regimes {list(regimes)}")
     metrics = check.names("analysis.metrics", doc.get("metrics", []), metrics_known,
                           "metric", allow_empty=True)
-    hib = doc.get("higher_is_better")
-    hib = tuple(m for m in DEFAULT_HIGHER_IS_BETTER if m in metrics_known) if hib is None else \
-        check.names("analysis.higher_is_better", hib, metrics_known, "metric", allow_empty=True)
-    bootstrap = check.integer("analysis.bootstrap", doc.get("bootstrap", 2000), low=100)
+    correction = doc.get("correction", "holm")
+    if correction not in CORRECTIONS:
+        check.fail("analysis.correction", f"must be one of {', '.join(CORRECTIONS)}, "
+                                          f"got {str(correction)[:40]!r}")
     confidence = doc.get("confidence", 0.95)
     if not isinstance(confidence, float) or not 0.5 <= confidence < 1:
         raise SpecError(check.path, "analysis.confidence", "must be a number in [0.5, 1)")
@@ -345,7 +389,7 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
         if baseline_row not in labels:
             raise SpecError(check.path, "analysis.baseline_row",
                             f"{quote(baseline_row)} is not a design.rows label {quote(labels)}")
-    return Analysis(baseline, metrics, tuple(hib), bootstrap, confidence, baseline_row)
+    return Analysis(baseline, metrics, confidence, baseline_row, correction)
 
 
 def _check_input_files(check: _Checker, experiment: Experiment) -> dict[str, int]:
@@ -502,3 +546,24 @@ class _Checker:
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             unit = f" {spec.unit}" if getattr(spec, "unit", "") else ""
             self.fail(key, f"{quote(value)} is outside the allowed range [{lo}, {hi}]{unit}")
+
+
+# ---------------------------------------------------------------- extending stored results
+
+
+def differs_only_in_replications(stored: bytes, new: bytes) -> bool:
+    """True if two experiment files mean the same experiment except for
+    ``experiment.replications`` (comments and formatting aside).
+
+    Replicates are independent of one another (a replicate's seed does not depend on how
+    many there are), so the runs of the stored replicates are exactly those the new file
+    would produce, and the results directory can be extended instead of refused.
+    """
+    try:
+        a, b = (parse_toml(raw) for raw in (stored, new))
+    except TomlError:
+        return False
+    for doc in (a, b):
+        if isinstance(doc.get("experiment"), dict):
+            doc["experiment"].pop("replications", None)
+    return a == b

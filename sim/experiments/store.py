@@ -175,7 +175,9 @@ class ResultStore:
                 raise SpecError(self.root, "--out",
                                 "not empty and holds no manifest.json; choose another directory")
             return
-        if manifest.get("experiment_sha256") != experiment.sha256:
+        self._check_seed_rule(manifest, experiment)
+        if manifest.get("experiment_sha256") != experiment.sha256 \
+                and not self._extends(manifest, experiment):
             raise SpecError(self.root, "--out",
                             f"holds results of a different experiment file "
                             f"({manifest.get('experiment_file')}, sha256 "
@@ -187,6 +189,33 @@ class ResultStore:
                 raise SpecError(self.root, "--out",
                                 f"input file {file} changed since the stored runs (sha256 "
                                 f"{stored[file][:12]}, now {sha[:12]}); use another --out")
+
+    def _check_seed_rule(self, manifest: dict[str, Any], experiment: Experiment) -> None:
+        """Never mix seed rules in one directory (results written before the rule existed
+        used per-scenario seeds)."""
+        stored = manifest.get("experiment", {}).get("seeds", "per-scenario")
+        if stored != experiment.seeds:
+            raise SpecError(self.root, "--out",
+                            f"holds runs seeded with the {stored!r} rule, the experiment asks "
+                            f"for {experiment.seeds!r}; set experiment.seeds = \"{stored}\" "
+                            f"to resume them, or use another --out")
+
+    def _extends(self, manifest: dict[str, Any], experiment: Experiment) -> bool:
+        """True if ``experiment`` is the stored one with more replications: the stored
+        runs are reused and only the new replicates run. Fewer replications are refused."""
+        from .spec import differs_only_in_replications
+
+        copy = self.root / "experiment.toml"
+        if not copy.exists() or not differs_only_in_replications(copy.read_bytes(),
+                                                                 experiment.source_bytes()):
+            return False
+        stored = manifest.get("experiment", {}).get("replications", 0)
+        if experiment.replications < stored:
+            raise SpecError(self.root, "--out",
+                            f"holds {stored} replications and the experiment asks for "
+                            f"{experiment.replications}; replications can grow, not shrink "
+                            f"(use another --out)")
+        return True
 
     def check_writable(self, experiment: Experiment, todo: int | None = None) -> None:
         """Refuse, before any run and without creating anything, a folder that cannot be
@@ -254,8 +283,9 @@ class ResultStore:
         self.remove_temporary()
         moved = self.quarantine_unreadable()
         copy = self.root / "experiment.toml"
-        if not copy.exists():
-            atomic_write_bytes(copy, experiment.path.read_bytes())
+        source = experiment.source_bytes()
+        if not copy.exists() or copy.read_bytes() != source:   # new, or extended
+            atomic_write_bytes(copy, source)
         atomic_write_parquet(self.root / "design.parquet",
                              pa.Table.from_pandas(design, preserve_index=False))
         return moved
