@@ -138,15 +138,21 @@ def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: 
         sweep = run_experiment(experiment, out, workers=workers, progress=True)
     except SpecError as exc:
         raise ConfigError(" ".join(str(exc).split())) from None
-    print(f"{out}: {sweep.executed} runs executed ({sweep.failed} failed), "
-          f"{sweep.already_done} already stored, {sweep.total} in the comparison; "
-          f"{sweep.seconds:.1f} s", file=sys.stderr)
     if sweep.aborted:
         raise ConfigError(f"{sweep.aborted} runs did not execute (executor error); the "
                           f"{sweep.total - sweep.aborted} stored in {out} are kept: rerun the "
                           f"same command to resume")
-    results = load_results(out)
-    return write_compare_outputs(results, params, out)
+    try:
+        report = write_compare_outputs(load_results(out), params, out)
+    except OSError as exc:   # the runs are stored: say so, and how to finish
+        where = getattr(exc, "filename", None) or out
+        raise ConfigError(f"--out {out}: cannot write {where} ({exc.strerror or exc}); the "
+                          f"{sweep.total} runs are stored there: rerun the same command to "
+                          f"write the tables") from None
+    print(f"{out}: {sweep.executed} runs executed ({sweep.failed} failed), "
+          f"{sweep.already_done} already stored, {sweep.total} in the comparison; "
+          f"{sweep.seconds:.1f} s", file=sys.stderr)
+    return report
 
 
 def write_compare_outputs(results, params: Params, out: Path) -> str:

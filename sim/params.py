@@ -622,10 +622,7 @@ class _ParamsMethods:
         sources = sources or {}
         clean = {}
         for key, raw in values.items():
-            where = sources.get(key, origin)
-            if key not in PARAM_SPECS:
-                raise ConfigError(f"{where} '{_quote(key)}': unknown parameter{_close_match(key)}")
-            clean[key] = _coerce(PARAM_SPECS[key], raw, where)
+            clean[key] = validate_value(key, raw, sources.get(key, origin))
         params = cls(**clean)
         params._check_consistency(origin, sources)
         return params
@@ -715,6 +712,22 @@ def _quote(value: Any, limit: int = 60) -> str:
         return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+def validate_value(name: str, raw: Any, origin: str = "parameter", *, typed: bool = False):
+    """The one check of a parameter value, used by ``Params``, config files, ``--set`` and
+    experiment files: returns the value in the parameter's type, or raises ConfigError
+    naming ``origin`` and the parameter. ``typed`` refuses text for a number (values from a
+    typed file such as TOML must already be numbers; text comes only from the command line).
+    """
+    if name not in PARAM_SPECS:
+        raise ConfigError(f"{origin} '{_quote(name)}': unknown parameter{_close_match(name)}")
+    spec = PARAM_SPECS[name]
+    if typed and type(spec.default) in (int, float) and isinstance(raw, str):
+        kind = "an integer" if type(spec.default) is int else "a number"
+        raise ConfigError(f"{origin} '{name}': must be {kind} in {_range(spec)} ({spec.unit}), "
+                          f"got {_quote(raw)}")
+    return _coerce(spec, raw, origin)
 
 
 def _range(spec: ParamSpec) -> str:

@@ -60,7 +60,7 @@ REFUSED = {
                                "experiment.horizon", "unknown key"),
     "unknown parameter": (GOOD + "crowd_out = 0.5\n", "fixed.crowd_out", "unknown parameter"),
     "out of range": (GOOD + "crowd_out_elasticity = 2.0\n", "fixed.crowd_out_elasticity",
-                     "outside the allowed range"),
+                     "must be in [0, 1]"),
     "wrong type": (GOOD.replace("n_residents = 200", 'n_residents = "many"'),
                    "fixed.n_residents", "must be an integer"),
     "bad choice": (GOOD + 'network_generator = "lattice"\n', "fixed.network_generator",
@@ -73,14 +73,14 @@ REFUSED = {
     "negative seed": (GOOD.replace("root_seed = 7", "root_seed = -1"), "experiment.root_seed",
                       "must be >= 0"),
     "horizon too long": (GOOD.replace("days = 20", "days = 99999"), "experiment.days",
-                         "outside the allowed range"),
+                         "must be in [1, 3650]"),
     "seed as parameter": (GOOD + "seed = 3\n", "fixed.seed", "root_seed"),
     "unknown method": (GOOD + '[design]\nmethod = "random"\n', "design.method",
                        "unknown method"),
     "grid value out of range": (
         GOOD + "[design]\nmethod = \"grid\"\n[design.parameters]\n"
                "volunteer_backfire_prob = [0.1, 1.5]\n",
-        "design.parameters.volunteer_backfire_prob[1]", "outside the allowed range"),
+        "design.parameters.volunteer_backfire_prob[1]", "must be in [0, 1]"),
     "fixed and varied": (
         GOOD + "[design.parameters]\nn_residents = [100, 200]\n",
         "design.parameters.n_residents", "also set in [fixed]"),
@@ -197,8 +197,8 @@ def test_refused_input_in_a_real_process(existing_out, tmp_path):
                            str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           check=False)
     assert proc.returncode == 2
-    expected = (f"sim: error: {bad}: fixed.crowd_out_elasticity: -1.0 is outside the "
-                "allowed range [0.0, 1.0] yuan cut per yuan donated")
+    expected = (f"sim: error: {bad}: fixed.crowd_out_elasticity: must be in [0, 1] (yuan cut "
+                "per yuan donated), got -1")
     assert proc.stderr.strip().splitlines() == [expected]
     assert snapshot(out) == before
 

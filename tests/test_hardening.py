@@ -305,8 +305,14 @@ def test_compare_write_failure_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sim.io, "write_parquet", no_space)
     assert main(["compare", "--residents", "50", "--days", "3", "--reps", "2", "--workers",
                  "1", "--out", str(tmp_path / "cmp")]) == 2
-    assert "No space left on device" in one_error_line(capsys.readouterr().err)
-    assert not (tmp_path / "cmp").exists()
+    line = one_error_line(capsys.readouterr().err)
+    assert "No space left on device" in line and "rerun the same command" in line
+    assert len(list((tmp_path / "cmp" / "parts" / "runs").iterdir())) == 4  # runs kept
+    monkeypatch.undo()   # space again: the rerun only writes the tables
+    assert main(["compare", "--residents", "50", "--days", "3", "--reps", "2", "--workers",
+                 "1", "--out", str(tmp_path / "cmp")]) == 0
+    assert "0 runs executed" in capsys.readouterr().err
+    assert (tmp_path / "cmp" / "compare.txt").exists()
 
 
 def test_an_error_leaves_no_output_folder(tmp_path, capsys):

@@ -136,3 +136,37 @@ def test_numpy_arrays_not_lists_hold_disputes():
                            dispute_rate_per_10k=500.0)
     model.run_model()
     assert all(isinstance(v, np.ndarray) for v in model.disputes.cols.values())
+
+
+def test_a_subclassed_model_runs_through_sim_experiment(tmp_path, capsys):
+    """Named in the experiment file, the variant keeps the paired seeds, resume and report."""
+    import pandas as pd
+
+    from sim.cli import main
+
+    body = """[experiment]
+name = "variant"
+regimes = ["three"]
+replications = 2
+days = 365
+root_seed = 5
+{model}
+[fixed]
+n_residents = 1500
+dispute_rate_per_10k = 300.0
+"""
+    runs = {}
+    for name, model in (("base", ""), ("variant", 'model = "test_mesa:OneShotModel"')):
+        spec = tmp_path / f"{name}.toml"
+        spec.write_text(body.format(model=model))
+        assert main(["experiment", str(spec), "--out", str(tmp_path / name), "--workers", "1",
+                     "--quiet"]) == 0
+        runs[name] = pd.read_parquet(tmp_path / name / "runs.parquet").set_index("rep")
+    assert (runs["base"]["seed"] == runs["variant"]["seed"]).all()
+    assert (runs["base"]["needs_total"] == runs["variant"]["needs_total"]).all()
+    assert (runs["base"]["mediation_success_share"]
+            != runs["variant"]["mediation_success_share"]).any()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(body.format(model='model = "test_mesa:TINY"'))
+    assert main(["experiment", str(bad), "--out", str(tmp_path / "bad")]) == 2
+    assert "experiment.model" in capsys.readouterr().err

@@ -15,6 +15,7 @@ command resumes.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import re
@@ -70,6 +71,7 @@ class RunTask:
     params: dict[str, Any]
     regimes: tuple[str, ...]
     fail: tuple[str, ...] = ()
+    model: str = ""                   # model class "module:Class" ("" = CommunityModel)
 
     def keys(self) -> list[str]:
         return [run_key(self.scenario, self.rep, r) for r in self.regimes]
@@ -92,12 +94,14 @@ def run_task(task: RunTask) -> list[RunOutcome]:
     """Execute one task on a worker. Model errors become data; they never raise."""
     from sim.api import simulate
 
+    from .models import resolve
+
     outcomes = []
     for regime, key in zip(task.regimes, task.keys()):
         try:
             if any(fnmatch.fnmatchcase(key, pattern) for pattern in task.fail):
                 raise InjectedFailure(f"failure injected by {FAIL_ENV} for {key}")
-            result = simulate(dict(task.params), regime, task.seed)
+            result = simulate(dict(task.params), regime, task.seed, resolve(task.model))
             daily = result.daily.reset_index(drop=True)
             outcomes.append(RunOutcome(key, regime, "ok", dict(result.summary), daily))
         except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
@@ -116,7 +120,8 @@ def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> 
             todo = tuple(r for r in experiment.regimes if run_key(scenario.index, rep, r) not in done)
             if todo:
                 seed = experiment.seed_for(scenario.index, rep)
-                tasks.append(RunTask(scenario.index, scenario.label, rep, seed, params, todo, fail))
+                tasks.append(RunTask(scenario.index, scenario.label, rep, seed, params, todo, fail,
+                                     experiment.model))
     return tasks
 
 
@@ -141,17 +146,24 @@ class SweepSummary:
 def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
                    workers: int | None = None, scheduler: str | None = None,
                    executor: Executor | None = None, progress: bool = True,
-                   retry_failed: bool = False) -> SweepSummary:
+                   retry_failed: bool = False, model_class: type | None = None
+                   ) -> SweepSummary:
     """Run (or resume) ``experiment`` into ``out``; return what this invocation did.
 
     ``executor`` may be any ``concurrent.futures.Executor``; otherwise one is opened from
-    ``workers``/``scheduler`` (see :mod:`sim.experiments.executors`).
+    ``workers``/``scheduler`` (see :mod:`sim.experiments.executors`). ``model_class``, a
+    subclass of ``CommunityModel`` importable by the workers, replaces the model the file
+    names (``sim.experiments.models``).
     """
     from sim.api import SUMMARY_METRICS
     from sim.params import PARAM_SPECS
 
+    from .models import reference_of
+
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
+    if model_class is not None:
+        experiment = dataclasses.replace(experiment, model=reference_of(model_class))
     store = ResultStore(out)
     store.check_not_locked()
     store.check_compatible(experiment)

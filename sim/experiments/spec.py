@@ -68,7 +68,7 @@ _RETIRED = {
 _ALLOWED = {
     "": {"experiment", "fixed", "design", "analysis"},
     "experiment": {"name", "description", "regimes", "replications", "days", "root_seed",
-                   "seeds"},
+                   "seeds", "model"},
     "design": {"method", "parameters", "rows", "samples", "seed", "levels"},
     "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row"},
 }
@@ -134,6 +134,7 @@ class Experiment:
     scenarios: tuple[Scenario, ...]
     inputs: dict[str, str] = field(default_factory=dict)   # referenced file -> sha256
     seeds: str = "shared"                  # seed rule, see sim.experiments.seeds
+    model: str = ""                        # model class, "module:Class" ("" = CommunityModel)
     source: bytes | None = field(default=None, repr=False, compare=False)  # file bytes
 
     @property
@@ -168,7 +169,7 @@ class Experiment:
             "name": self.name, "description": self.description,
             "regimes": list(self.regimes), "replications": self.replications,
             "days": self.days, "root_seed": self.root_seed, "seeds": self.seeds,
-            "fixed": self.fixed,
+            "model": self.model or "sim.model:CommunityModel", "fixed": self.fixed,
             "design": {"method": d.method, "parameters": d.parameters, "rows": list(d.rows),
                        "samples": d.samples, "seed": d.seed, "levels": d.levels,
                        "n_scenarios": len(self.scenarios)},
@@ -232,6 +233,7 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUN
     replications = check.integer("experiment.replications", exp.get("replications"), low=1)
     root_seed = check.integer("experiment.root_seed", exp.get("root_seed"), low=0)
     seeds = _seed_rule(check, exp.get("seeds", "shared"))
+    model = _model(check, exp.get("model", ""))
     days = check.param("experiment.days", "days", exp.get("days")) if "days" in specs \
         else check.integer("experiment.days", exp.get("days"), low=1)
 
@@ -249,10 +251,23 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUN
         raise SpecError(path, f"design.{design.method}", str(exc)) from None
 
     experiment = Experiment(path, sha, name, description, regimes, replications, days,
-                            root_seed, fixed, design, analysis, scenarios, seeds=seeds)
+                            root_seed, fixed, design, analysis, scenarios, seeds=seeds,
+                            model=model)
     graph_nodes = _check_input_files(check, experiment)
     _check_with_model(check, experiment, graph_nodes)
     return experiment
+
+
+def _model(check: _Checker, value: Any) -> str:
+    """A model class named in the file must import and be a CommunityModel subclass now."""
+    from .models import resolve
+
+    model = check.string("experiment.model", value)
+    try:
+        resolve(model)
+    except ValueError as exc:
+        check.fail("experiment.model", str(exc))
+    return model
 
 
 def count_scenarios(design: Design) -> int:
@@ -501,27 +516,14 @@ class _Checker:
         return self.specs[name]
 
     def param(self, key: str, name: str, value: Any) -> Any:
-        """Check one value against the parameter's type (from its default) and range."""
-        spec = self._spec(key, name)
-        kind = type(spec.default)
-        if kind is bool:
-            if not isinstance(value, bool):
-                self.fail(key, f"must be true or false, got {quote(value)}")
-        elif kind is int:
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.fail(key, f"must be an integer, got {quote(value)}")
-        elif kind is float:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value):
-                self.fail(key, f"must be a number, got {quote(value)}")
-            value = float(value)
-        elif not isinstance(value, kind):
-            self.fail(key, f"must be a {kind.__name__}, got {quote(value)}")
-        choices = getattr(spec, "choices", None)
-        if choices and value not in choices:
-            self.fail(key, f"must be one of {', '.join(choices)}, got {quote(value)}")
-        self._range(key, spec, value)
-        return value
+        """Check one value with the model's own validator (type, range, choices)."""
+        from sim.params import ConfigError, validate_value
+
+        self._spec(key, name)
+        try:
+            return validate_value(name, value, "value", typed=True)
+        except ConfigError as exc:   # "value 'name': reason" -> "file: key: reason"
+            self.fail(key, str(exc).split(": ", 1)[-1])
 
     def bounds(self, key: str, name: str, value: Any) -> list[float]:
         """Sampler bounds [low, high] inside the parameter's allowed range."""

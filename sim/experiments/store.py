@@ -176,6 +176,11 @@ class ResultStore:
                                 "not empty and holds no manifest.json; choose another directory")
             return
         self._check_seed_rule(manifest, experiment)
+        stored_model = manifest.get("experiment", {}).get("model", "sim.model:CommunityModel")
+        if stored_model != experiment.to_json()["model"]:
+            raise SpecError(self.root, "--out",
+                            f"holds runs of model {stored_model}, the experiment asks for "
+                            f"{experiment.to_json()['model']}; use another --out")
         if manifest.get("experiment_sha256") != experiment.sha256 \
                 and not self._extends(manifest, experiment):
             raise SpecError(self.root, "--out",
