@@ -9,7 +9,7 @@ resources" and "linkage" itself:
 
 * ``three-equal-resources``: the resources arrive through the government-purchase channel,
   with its restrictions: only contracted need types, only while a contract runs, after a
-  procurement lag ("passive and lagging" allocation in the essay);
+  procurement lag ("passive and lagging" allocation, Essay 2021 in docs/references.md);
 * ``three-equal-resources-unrestricted``: the same amount as flexible purchased hours, for
   any need type, on any day, at once.
 """
