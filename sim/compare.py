@@ -213,8 +213,8 @@ def paired_table(runs: pd.DataFrame, a: str = "three", b: str = "five",
     table = table.set_index("metric").loc[ordered_metrics(metrics)].reset_index()
     first = ["metric", a, b, "difference", "ci_low", "ci_high", "pairs", "direction",
              "verdict", "better_in"]
-    rest = ["p_value", "p_adjusted", "effect_dz", "mde", "events_baseline", "events_regime",
-            "identical"]
+    rest = ["p_value", "p_adjusted", "effect_dz", "mde", "pair_corr", "events_baseline",
+            "events_regime", "identical"]
     return table[first + rest]
 
 

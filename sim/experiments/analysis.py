@@ -131,7 +131,8 @@ def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, *,
     metric, direction, n, mean_baseline, mean_regime, diff, ci_low, ci_high (``confidence``
     paired t-interval), p_value, p_adjusted, rel_diff, effect_dz (mean difference / SD of
     differences), better_in (pairs in which the regime is better), identical (every pair
-    equal), events_baseline, events_regime, mde (difference detectable with 80% power at
+    equal), events_baseline, events_regime, pair_corr (correlation of the two regimes'
+    values across pairs), mde (difference detectable with 80% power at
     5%, two-sided), verdict. Runs that failed in either regime are left out of the pairs.
 
     Verdicts: "not judged" (the catalogue gives the metric no direction), "too few events"
@@ -189,7 +190,16 @@ def _compare(block: pd.DataFrame, events: pd.DataFrame, scenario, label, baselin
                 abs(ti["diff"]), 1e-300) else math.nan,
             "better_in": int((sign * d > 0).sum()) if sign else None,
             "identical": bool(n and np.all(d == 0)), **ev,
-            "mde": minimum_detectable_effect(sd, n, 1 - confidence)}
+            "mde": minimum_detectable_effect(sd, n, 1 - confidence),
+            "pair_corr": _pair_correlation(a, b)}
+
+
+def _pair_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Correlation of the two regimes' values across pairs: how much common random numbers
+    help (near 1: the difference is far less noisy than either regime; NaN if constant)."""
+    if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return math.nan
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 def judge(table: pd.DataFrame, confidence: float = 0.95,
@@ -245,7 +255,9 @@ def method_note(table: pd.DataFrame, confidence: float = 0.95,
             f"when either regime has fewer events than the catalogue's minimum for that "
             f"metric; \"{VERDICT_NOT_JUDGED}\" for metrics without a better direction. "
             f"d_z = mean difference / SD of the differences. MDE: the difference the pairs "
-            f"could detect with 80% power (two-sided 5% paired t-test).")
+            f"could detect with 80% power (two-sided 5% paired t-test). pair_corr: the "
+            f"correlation of the two regimes' values across pairs (near 1: common random "
+            f"numbers make the difference far less noisy than either regime).")
 
 
 def advantage_table(diffs: pd.DataFrame, regime: str,

@@ -26,7 +26,7 @@ MAX_SCENARIO_PANELS = 12     # above this, the differences table is pooled over 
 MAX_PANELS_PER_FIGURE = 36   # daily small multiples: panels per figure
 DIFF_COLUMNS = ["regime", "metric", "direction", "n", "mean_baseline", "mean_regime", "diff",
                 "ci_low", "ci_high", "effect_dz", "better_in", "events_baseline",
-                "events_regime", "mde", "p_adjusted", "verdict"]
+                "events_regime", "mde", "pair_corr", "p_adjusted", "verdict"]
 
 
 def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> Path:
