@@ -37,9 +37,9 @@ def _scalar_row(spec) -> str:
 def _table_block(table) -> list[str]:
     """A table's defaults as a matrix, with the naming rule of its cell parameters."""
     pattern = f"{table.name}_<row>_<column>" if table.rows else f"{table.name}_<column>"
-    lines = [f"**Table `{table.name}`** ({table.unit}; range {_fmt(table.min)} – "
-             f"{_fmt(table.max)}; one parameter per cell, `{pattern}`). {table.doc} "
-             f"Source: {table.source}.", "",
+    lines = [(f"**Table `{table.name}`** ({table.unit}; range {_fmt(table.min)} – "
+              f"{_fmt(table.max)}; one parameter per cell, `{pattern}`). {table.doc} "
+              f"Source: {table.source}."), "",
              "| | " + " | ".join(table.cols) + " |", "|---|" + "---|" * len(table.cols)]
     rows = table.rows or ("(all)",)
     values = table.default if table.rows else (table.default,)

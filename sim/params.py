@@ -51,7 +51,8 @@ class ParamSpec:
 
 def _p(default, unit, lo, hi, source, doc, choices=None):
     """Declare a parameter field with its metadata (see ParamSpec)."""
-    meta = dict(unit=unit, min=lo, max=hi, source=source, doc=doc, choices=choices)
+    meta = {"unit": unit, "min": lo, "max": hi, "source": source, "doc": doc,
+            "choices": choices}
     return field(default=default, metadata=meta)
 
 
@@ -590,8 +591,9 @@ def _table_fields():
     out = []
     for table in TABLES.values():
         for name, default in table.cells():
-            meta = dict(unit=table.unit, min=table.min, max=table.max, source=table.source,
-                        doc=table.doc, choices=None, table=table.name)
+            meta = {"unit": table.unit, "min": table.min, "max": table.max,
+                    "source": table.source, "doc": table.doc, "choices": None,
+                    "table": table.name}
             out.append((name, float, field(default=float(default), metadata=meta)))
     return out
 

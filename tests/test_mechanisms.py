@@ -10,6 +10,7 @@ import pytest
 
 from sim.api import simulate
 from sim.model import CommunityModel
+
 pytestmark = pytest.mark.slow  # about 150 runs of 2,000 residents x 1 year
 
 BASE = {"n_residents": 2000, "days": 365}

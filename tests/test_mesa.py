@@ -79,7 +79,7 @@ def test_mesa_batch_run_works_on_the_model():
     again = mesa.batch_run(CommunityModel, parameters={"regime": ["five"], "n_residents": [300],
                                                        "days": [10]},
                            rng=[2], max_steps=10, number_processes=1, display_progress=False)
-    five_2 = [r for r in results if r["regime"] == "five" and r["rng"] == 2][0]
+    five_2 = next(r for r in results if r["regime"] == "five" and r["rng"] == 2)
     assert again[0]["needs_met_to_date"] == five_2["needs_met_to_date"]
 
 
@@ -101,7 +101,7 @@ def test_a_mechanism_is_swapped_by_subclassing_and_keeps_paired_seeds():
     variant = simulate(params, "three", seed=4, model_class=OneShotModel)
     assert variant.summary["needs_total"] == base.summary["needs_total"]  # same arrivals
     assert variant.summary["disputes_total"] == base.summary["disputes_total"]
-    per_dispute = lambda s: s["mediation_success_share"]  # noqa: E731
+    per_dispute = lambda s: s["mediation_success_share"]
     assert per_dispute(variant.summary) != per_dispute(base.summary)
 
 

@@ -41,5 +41,6 @@ def resolve(reference: str):
         raise ValueError(f"cannot import {module_name[:80]!r} ({exc.msg[:120]})") from None
     model_class = getattr(module, class_name, None)
     if not (isinstance(model_class, type) and issubclass(model_class, CommunityModel)):
-        raise ValueError(f"{reference[:80]!r} is not a subclass of sim.model.CommunityModel")
+        raise ValueError(  # noqa: TRY004 - a refusal reason for the experiment file
+            f"{reference[:80]!r} is not a subclass of sim.model.CommunityModel")
     return model_class
