@@ -15,7 +15,8 @@ SIM = [sys.executable, "-m", "sim"]
 
 
 def run(*args, cwd=ROOT):
-    return subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+                          check=False)
 
 
 def test_run_json_prints_exactly_one_object():
@@ -44,7 +45,8 @@ def test_python_m_sim_and_sim_entry_point_agree():
     exe = Path(sys.executable).parent / "sim"
     args = ["run", "--residents", "200", "--days", "20", "--json"]
     via_module = run(*args).stdout
-    via_script = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=ROOT)
+    via_script = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=ROOT,
+                                check=False)
     assert via_script.returncode == 0
     assert json.loads(via_module) == json.loads(via_script.stdout)
 
