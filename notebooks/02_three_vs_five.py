@@ -26,8 +26,11 @@
 # tables give the mean paired difference with its 95% paired t-interval; verdicts read
 # which way is better from the metric catalogue (`sim.metrics.METRICS`), carry the Holm
 # correction across every row of the table, and are withheld where a metric rests on too
-# few events. The `three-equal-resources` regime gives three-actor linkage the hours and
-# money five would mobilise: the ablation that separates resources from linkage.
+# few events. Two controls give three-actor linkage exactly the hours and money five
+# mobilises in the same replication: `three-equal-resources` through the government-purchase
+# channel (procurement lag, contract scope and timing), `three-equal-resources-unrestricted`
+# as a flexible fund. They split five's advantage into "more resources", "more flexible
+# resources" and "linkage" itself.
 #
 # **Size.** `SIZE = "small"` (default, for the tests: 2,000 residents, 180 days, 5
 # replications, seconds) or `"full"` (the study: 8,000 residents, one year, 30
@@ -56,7 +59,6 @@ print(f"size={SIZE} settings={SETTINGS} root_seed={ROOT_SEED}")
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from sim.api import REGIMES as MODEL_REGIMES
@@ -81,7 +83,7 @@ HEADLINE = headline_metrics()
 OTHERS = ["unmet_need_hours", "mean_response_days", "true_resolution_share",
           "reignition_share", "coordination_overhead_share", "unmet_need_share_other"]
 METRICS_SHOWN = HEADLINE + [m for m in OTHERS if m in METRICS and m not in HEADLINE]
-CONTROL = "three-equal-resources"
+RESTRICTED, CONTROL = "three-equal-resources", "three-equal-resources-unrestricted"
 
 experiment_toml = f"""
 [experiment]
@@ -257,39 +259,37 @@ plt.show()
 # %% [markdown]
 # ## 6 · Is it the linkage or the extra resources?
 #
-# Two ablations answer this. `three+volunteers` and `three+charity` add one new actor at
-# a time (which one carries the effect?). `three-equal-resources` gives three-actor
-# linkage the same hours and money five mobilises, without linking volunteers and donors.
-# If five beats `three-equal-resources`, the linkage itself adds something; if not, five's
-# advantage over three is the extra resources.
+# Two ablations say which new actor carries the effect: `three+volunteers` and
+# `three+charity` add one at a time. The two controls split five's difference from three
+# into three steps, each a paired difference in the same replications:
 #
-# Where five is clearly better than three, the share of that advantage which equal
-# resources alone reproduce is (three − equal) / (three − five), from the mean paired
-# differences; elsewhere there is no advantage to attribute.
+# 1. **more resources**: `three-equal-resources` − `three` (five's hours and money, spent
+#    through the purchase channel with its lag, scope and contract gaps);
+# 2. **more flexible resources**: `three-equal-resources-unrestricted` −
+#    `three-equal-resources` (the same amount, for any need, on any day);
+# 3. **linkage itself, net of its costs**: `five` − `three-equal-resources-unrestricted`
+#    (what neighbours noticing, trust, early mediation, supervision, the registry and
+#    surges add, minus coordination, overload, burnout and the rest).
+#
+# The three steps add up to five − three exactly (means of paired differences).
 
 # %%
-vs_equal = paired_differences(runs, HEADLINE, baseline=CONTROL, regimes=["five"])
-five_vs_equal = vs_equal.set_index("metric")[
-    ["mean_baseline", "mean_regime", "diff", "ci_low", "ci_high", "better_in", "verdict"]]
-display(five_vs_equal.round(4))  # noqa: F821
-
-d3 = diffs.set_index(["regime", "metric"])
-explained = {}
+STEPS = [("more resources", RESTRICTED, "three"),
+         ("more flexible resources", CONTROL, RESTRICTED),
+         ("linkage itself", "five", CONTROL)]
+steps = pd.concat([paired_differences(runs, HEADLINE, baseline=base, regimes=[regime])
+                   .assign(step=name, baseline=base) for name, regime, base in STEPS])
+print(method_note(steps))
+display(steps.pivot_table(index="metric", columns="step",  # noqa: F821
+                          values=["diff", "ci_low", "ci_high", "verdict"], aggfunc="first")
+        .swaplevel(axis=1).sort_index(axis=1).reindex(HEADLINE))
+total = diffs[diffs["regime"] == "five"].set_index("metric")["diff"]
 for metric in HEADLINE:
-    advantage = -d3.loc[("five", metric), "diff"]
-    by_resources = -d3.loc[(CONTROL, metric), "diff"]
-    if d3.loc[("five", metric), "verdict"] == "better":
-        explained[metric] = by_resources / advantage
-        print(f"{metric}: five's advantage over three {advantage:+.4g}; equal resources "
-              f"alone {by_resources:+.4g}; share reproduced by resources "
-              f"{explained[metric]:.2f} (above 1: equal resources do better than five)")
-    else:
-        explained[metric] = float("nan")
-        print(f"{metric}: five is not clearly better than three here "
-              f"({d3.loc[('five', metric), 'verdict']}), so there is nothing to attribute")
+    parts = steps[steps["metric"] == metric].set_index("step")["diff"]
+    print(f"{metric}: five − three {total[metric]:+.4g} = "
+          + " + ".join(f"{parts[name]:+.4g} ({name})" for name, _, _ in STEPS))
 
 
-# %% [markdown]
 # ## 7 · Key numbers
 
 # %%
@@ -304,9 +304,8 @@ def row(table, regime, metric):
 numbers = {
     "size": SIZE, "settings": SETTINGS, "root_seed": ROOT_SEED, "n_runs": len(runs),
     "vs_three": {r: {m: row(diffs, r, m) for m in HEADLINE} for r in REGIMES if r != "three"},
-    "five_vs_equal_resources": {m: row(vs_equal, "five", m) for m in HEADLINE},
-    "share_reproduced_by_resources": {m: (None if np.isnan(v) else float(v))
-                                      for m, v in explained.items()},
+    "steps": {name: {m: row(steps[steps["step"] == name], regime, m) for m in HEADLINE}
+              for name, regime, _ in STEPS},
 }
 (OUT / "02_three_vs_five.json").write_text(json.dumps(numbers, indent=1, sort_keys=True,
                                                       default=str))
@@ -331,32 +330,39 @@ print(f"Size {SIZE}: {SETTINGS['n_residents']:,} residents, {SETTINGS['days']} d
 print("Five versus three:")
 for m in HEADLINE:
     print(say(diffs, "five", m, "three"))
-print(f"\nFive versus three given equal resources ({CONTROL}):")
-for m in HEADLINE:
-    print(say(vs_equal, "five", m, CONTROL))
+for name, regime, base in STEPS:
+    print(f"\nStep '{name}': {regime} versus {base}:")
+    for m in HEADLINE:
+        print(say(steps[steps["step"] == name], regime, m, base))
 print("\nWhich new actor carries the effect (each minus three):")
 for r in [r for r in REGIMES if r.startswith("three+")]:
     for m in HEADLINE:
         print(say(diffs, r, m, "three"))
 better = [m for m in HEADLINE if numbers["vs_three"]["five"][m]["verdict"] == "better"]
-linkage = [m for m in better if numbers["five_vs_equal_resources"][m]["verdict"] == "better"]
+linkage = {v: [m for m in HEADLINE if numbers["steps"]["linkage itself"][m]["verdict"] == v]
+           for v in ("better", "worse")}
 print(f"\nFive is clearly better than three on {len(better)} of {len(HEADLINE)} headline "
-      f"outcomes ({', '.join(better) or 'none'}); of these, it is also clearly better than "
-      f"three given equal resources on {len(linkage)} ({', '.join(linkage) or 'none'}).")
+      f"outcomes ({', '.join(better) or 'none'}). Against three given the same resources as "
+      f"a flexible fund, linkage itself is clearly better on {len(linkage['better'])} "
+      f"({', '.join(linkage['better']) or 'none'}) and clearly worse on "
+      f"{len(linkage['worse'])} ({', '.join(linkage['worse']) or 'none'}); the other "
+      f"headline outcomes show no clear difference or too few events.")
 
 # %% [markdown]
 # **How to read it.** A verdict "better" for five against three but "no clear difference"
-# or "worse" against `three-equal-resources` means the model attributes five's advantage
-# to the extra hours and money rather than to linkage as such; "better" against both
-# means linkage adds something that the same money spent through the control's channel
-# does not. "Too few events" means the interval rests on so few cases (e.g. court
-# filings) that no verdict is given, whatever the interval says.
+# or "worse" for the step "linkage itself" means the model attributes five's advantage to
+# the extra hours and money (and their flexibility) rather than to linkage as such;
+# "better" for that step means linkage adds something the same money spent freely does
+# not. The answer depends on the linkage gains and costs assumed: `experiments/linkage.toml`
+# and notebook 03 vary them. "Too few events" means the interval rests on so few cases
+# (e.g. court filings) that no verdict is given, whatever the interval says.
 #
 # **Limits.**
 # - The intervals cover replication noise only, not uncertainty in the parameters (many
 #   are assumptions); notebook 04 varies them. Notebook 03 switches on, one at a time,
 #   the mechanisms that can make five not help.
-# - The equal-resources control spends the resources five mobilises through the channel
-#   the model defines for it (`docs/ODD.md`); what it shows is relative to that channel.
+# - The equal-resources controls spend the resources five mobilises through the channels
+#   the model defines for them (`docs/ODD.md`); what they show is relative to those
+#   channels.
 # - Verdicts are corrected for the number of comparisons in each table (Holm), so a table
 #   with more regimes or metrics needs stronger evidence per row.

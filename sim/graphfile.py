@@ -23,7 +23,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from sim.config import quote, shown
+from sim.config import quote, read_bytes, shown
 from sim.params import PARAM_SPECS, ConfigError
 
 GRAPHML_SUFFIX = ".graphml"
@@ -37,9 +37,9 @@ def load_graph(path: str | Path) -> nx.Graph:
     """
     file = Path(path)
     if file.suffix.lower() == GRAPHML_SUFFIX:
-        graph = _parse_graphml(file, _read(file))   # XML declares its own encoding
+        graph = _parse_graphml(file, read_bytes(file, "network_file"))   # XML declares its own encoding
     else:
-        graph = parse_edge_list(_decode(file, _read(file)), file)
+        graph = parse_edge_list(_decode(file, read_bytes(file, "network_file")), file)
     graph = nx.Graph(graph)  # drop direction and parallel edges, keep attributes
     graph.remove_edges_from(nx.selfloop_edges(graph))
     _check_size(file, graph)
@@ -57,18 +57,6 @@ def file_sha256(path: str | Path) -> str:
 
 def _where(file: Path) -> str:
     return f"network_file {shown(file)}"
-
-
-def _read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{_where(file)}: file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{_where(file)}: is a directory, not a file") from None
-    except OSError as exc:   # e.g. a name too long, a permission
-        raise ConfigError(f"{_where(file)}: cannot read ({exc.strerror or type(exc).__name__})") \
-            from None
 
 
 def _decode(file: Path, data: bytes) -> str:
