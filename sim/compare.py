@@ -9,7 +9,7 @@ isolates the effect of the linkage. The runner knows the model only through
 from __future__ import annotations
 
 import math
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from sim import io
 from sim.api import SUMMARY_METRICS, simulate
-from sim.experiments.executors import default_workers, open_executor
+from sim.experiments.executors import capacity, default_workers, open_executor
 from sim.experiments.seeds import run_seed
 from sim.metrics import format_number
 from sim.params import Params
@@ -44,23 +44,39 @@ def _one_run(params: dict, regime: str, rep: int, seed: int):
 
 
 def run_pairs(params: Params, reps: int, seed: int, workers: int | None = None,
-              regimes=REGIME_PAIR, progress: bool = True):
+              regimes=REGIME_PAIR, progress: bool = True, on_progress=None, cancel=None):
     """Run every (replicate, regime); return the run table and the daily table, sorted.
 
     Runs go through the experiments' executor seam: in this process for one worker, a
     local process pool otherwise. Results do not depend on the number of workers.
+    ``on_progress(done, total)`` is called after every run; setting the threading.Event
+    ``cancel`` stops submitting new runs (the tables then hold the runs finished so far).
     """
     tasks = [(params.to_dict(), regime, rep, replicate_seed(seed, rep))
              for rep in range(reps) for regime in regimes]
     workers = min(workers or default_workers(), len(tasks))
     rows, dailies = [], []
-    with open_executor(workers) as (executor, _), \
+    with open_executor(workers) as (executor, description), \
             tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress) as bar:
-        for future in as_completed([executor.submit(_one_run, *task) for task in tasks]):
-            row, daily = future.result()
-            rows.append(row)
-            dailies.append(daily)
-            bar.update()
+        queue, in_flight = iter(tasks), set()
+        while True:  # keep a bounded number of runs in flight, so cancel takes effect soon
+            while len(in_flight) < capacity(description) and not (cancel and cancel.is_set()):
+                task = next(queue, None)
+                if task is None:
+                    break
+                in_flight.add(executor.submit(_one_run, *task))
+            if not in_flight:
+                break
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                row, daily = future.result()
+                rows.append(row)
+                dailies.append(daily)
+                bar.update()
+                if on_progress:
+                    on_progress(len(rows), len(tasks))
+    if not rows:
+        return pd.DataFrame(columns=["rep", "regime", "seed"]), pd.DataFrame()
     runs = pd.DataFrame(rows).sort_values(["rep", "regime"], ignore_index=True)
     daily = pd.concat(dailies).sort_values(["rep", "regime", "day"], ignore_index=True)
     return runs, daily
