@@ -36,27 +36,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(port: int, busy: int = 0) -> list[str]:
+def server_command(port: int, busy: int = 0, busy_from: Path | None = None) -> list[str]:
     """``sim dashboard`` on ``port``; with ``busy`` > 0, pinned to one CPU together with that
     many busy loops started in the same session (so the scheduler shares that CPU between
-    them and the server: a busy machine, reproducibly)."""
+    them and the server: a busy machine, reproducibly). With ``busy_from``, the loops start
+    only once that file exists, so the page can load at full speed first."""
     command = [sys.executable, "-m", "sim", "dashboard", "--port", str(port)]
     if not busy:
         return command
     loop = shlex.join([sys.executable, "-c", "while True: pass"])
-    script = f"for i in $(seq {busy}); do {loop} & done; exec {shlex.join(command)}"
+    wait = f"while [ ! -e {shlex.quote(str(busy_from))} ]; do sleep 0.2; done; " if busy_from else ""
+    script = f"({wait}for i in $(seq {busy}); do {loop} & done; wait) & exec {shlex.join(command)}"
     return ["taskset", "-c", "0", "sh", "-c", script]
 
 
 @contextlib.contextmanager
-def running_dashboard(log_path: Path, timeout: float = 90.0, busy: int = 0, env: dict | None = None):
+def running_dashboard(log_path: Path, timeout: float = 90.0, busy: int = 0,
+                      busy_from: Path | None = None, env: dict | None = None):
     """Start the dashboard on a free port, yield its URL, then stop its whole process group
     (the server, Solara's child process and any busy loops)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            server_command(port, busy), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            server_command(port, busy, busy_from), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, env=os.environ | (env or {}),
         )  # fmt: skip
         try:

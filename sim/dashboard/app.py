@@ -43,6 +43,10 @@ CSS = f"""
 .lever .v-slider .v-label, .lever .v-input__slot > .v-label {{
   position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
 }}
+/* the controls keep one width in both languages: long button labels wrap */
+.v-navigation-drawer {{ width: 400px !important; max-width: 400px !important; }}
+.sidebar .v-btn {{ height: auto !important; min-height: 36px; max-width: 100%; }}
+.sidebar .v-btn__content {{ white-space: normal; text-align: left; padding: 4px 0; }}
 .explanations dd {{ margin: 0 0 6px 1em; }}
 .explanations h3 {{ margin: 10px 0 4px 0; font-size: 1.05em; }}
 .v-messages__message {{ color: {MUTED_TEXT}; }}
@@ -110,6 +114,9 @@ def Comparison():
         components.Charts(snap, frame, lg, controls)
 
 
+SIDEBAR_WIDTH = "376px"  # fixed, so switching language never widens the drawer over the page
+
+
 @solara.component
 def Sidebar():
     lg = state.lang.value
@@ -144,7 +151,7 @@ def Page():
         Comparison()
         components.Explanations(lg, state.CONTROL_REGIMES)
     solara.Text(t("credits", lg), style={"color": MUTED_TEXT, "font-size": "0.8em"}, classes=["credits"])
-    PageAgent(frame=state.frame.value, lang=lg, event_frame_shown=state.frame_shown)
+    PageAgent(frame=state.frame.value, lang=lg, nav_label=t("sidebar_button", lg), event_frame_shown=state.frame_shown)
     Downloader(file=state.download.value)
 
 

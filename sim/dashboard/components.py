@@ -140,7 +140,9 @@ def CommunityPanel(regime: str, snap: Snapshot, view, frame: int, lang: str, con
 """
     with solara.Card(
         classes=[f"community-{regime}"],
-        style={"border-top": f"6px solid {colour}", "flex": "1 1 380px", "min-width": "300px"},
+        # two to a row, three when there is room; never one stretched across the page
+        style={"border-top": f"6px solid {colour}", "flex": "1 1 300px", "min-width": "300px",
+               "max-width": "calc(50% - 4px)" if len(snap.regimes) > 3 else "none"},
         margin=0,
     ):
         solara.HTML(tag="div", unsafe_innerHTML=body)
@@ -208,7 +210,7 @@ def Charts(snap: Snapshot, frame: int, lang: str, controls: tuple):
         for r in regimes
     )
     markers = " · ".join(t(f"marker_{kind}", lang) for kind in events)
-    seen = "; ".join(
+    seen = ("；" if lang == "zh" else "; ").join(
         f"{t(f'event_{kind}', lang)}: " + ", ".join(t("marker_day", lang, day=d) for d in days)
         for kind, days in events.items()
     )
@@ -225,7 +227,7 @@ def Charts(snap: Snapshot, frame: int, lang: str, controls: tuple):
             body = (
                 f'<div class="chart-title" style="font-weight:500">{esc(title)}</div>'
                 f'<div style="font-size:0.85em">{key} &nbsp; <span style="color:{MUTED_TEXT}">'
-                f'{esc(t("chart_axes", lang))}{"; " + esc(markers) if markers else ""}</span></div>'
+                f'{esc(t("chart_axes", lang))}{("；" if lang == "zh" else "; ") + esc(markers) if markers else ""}</span></div>'
                 + img_html(png, alt, frame, f"chart chart-img-{column}")
                 + (
                     f'<div class="chart-events" style="font-size:0.8em;color:{MUTED_TEXT}">'
@@ -245,17 +247,21 @@ def Explanations(lang: str, controls_available: tuple):
     for name in dict.fromkeys([*headline_metrics(), *CHARTS]):
         metric = METRICS[name]
         direction = t(f"explain_direction_{metric.direction or 'none'}", lang)
-        line = f"{t('explain_unit', lang, unit=unit_text(metric.unit, lang))}; {direction}. {t('explain_cumulative', lang)}"
+        sep, stop = ("；", "。") if lang == "zh" else ("; ", ". ")
+        line = f"{t('explain_unit', lang, unit=unit_text(metric.unit, lang))}{sep}{direction}{stop}{t('explain_cumulative', lang)}"
         if metric.events:
-            line += " " + t("explain_events", lang, events=metric_title(metric.events, lang), min=metric.min_events)
+            line += ("" if lang == "zh" else " ") + t(
+                "explain_events", lang, events=metric_title(metric.events, lang, capital=False), min=metric.min_events
+            )
         parts.append(f"<dt><b>{esc(metric_title(name, lang))}</b></dt><dd>{esc(line)}</dd>")
     parts.append(f"</dl><h3>{esc(t('explain_actors', lang))}</h3><dl>")
     for key in ACTOR_KEYS.values():
         parts.append(f"<dt><b>{esc(t(f'actor_{key}', lang))}</b></dt><dd>{esc(t(f'role_{key}', lang))}</dd>")
     parts.append(f"</dl><h3>{esc(t('explain_presets', lang))}</h3><dl>")
     for key, overrides in PRESETS.items():
-        changes = "; ".join(
-            f"{t(name, lang)}: {value:g} ({t('default_value', lang, value=f'{PARAM_SPECS[name].default:g}')})"
+        left, right = ("（", "）") if lang == "zh" else (" (", ")")
+        changes = ("；" if lang == "zh" else "; ").join(
+            f"{t(name, lang)}: {value:g}{left}{t('default_value', lang, value=f'{PARAM_SPECS[name].default:g}')}{right}"
             for name, value in overrides.items()
         ) or t("explain_preset_none", lang)
         parts.append(f"<dt><b>{esc(t(key, lang))}</b></dt><dd>{esc(changes)}</dd>")

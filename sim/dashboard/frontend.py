@@ -18,7 +18,7 @@ _nonce = itertools.count(1)
 
 
 @solara.component_vue("vue/page_agent.vue", vuetify=False)
-def PageAgent(frame: int, lang: str, event_frame_shown: Callable[[int], None]):
+def PageAgent(frame: int, lang: str, nav_label: str, event_frame_shown: Callable[[int], None]):
     pass
 
 

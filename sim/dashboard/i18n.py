@@ -33,6 +33,7 @@ LABELS: dict[str, dict[str, str]] = {
     "language_name": {"zh": "切换到英文界面", "en": "Switch to the Chinese page"},
     "day": {"zh": "第 {day} 天", "en": "Day {day}"},
     "finished": {"zh": "（模拟结束）", "en": "(run finished)"},
+    "sidebar_button": {"zh": "显示或隐藏控制栏", "en": "Show or hide the controls"},
     "credits": {"zh": "本页面基于 Mesa 与 Solara 构建。", "en": "Built with Mesa and Solara."},
     # controls
     "controls": {"zh": "运行控制", "en": "Run"},
@@ -77,10 +78,7 @@ LABELS: dict[str, dict[str, str]] = {
     "preset_current": {"zh": "情景", "en": "Preset"},
     "downloads": {"zh": "导出", "en": "Export"},
     "download_csv": {"zh": "下载逐日数据（CSV）", "en": "Download daily series (CSV)"},
-    "download_dictionary": {
-        "zh": "下载数据字典（CSV，中英对照）",
-        "en": "Download data dictionary (CSV, Chinese and English)",
-    },
+    "download_dictionary": {"zh": "下载数据字典（中英对照）", "en": "Download data dictionary"},
     "download_pdf": {"zh": "导出一页简报（PDF）", "en": "Export one-page brief (PDF)"},
     "download_png": {"zh": "导出一页简报（PNG 图片）", "en": "Export one-page brief (PNG)"},
     "csv_empty": {

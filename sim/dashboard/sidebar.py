@@ -40,11 +40,13 @@ def RunControls(lang: str):
         if pending:
             solara.Text(t("pending_count", lang, count=len(pending)), classes=["pending-banner"],
                         style={"color": WORSE, "font-weight": "500"})  # fmt: skip
-        solara.Text(t("stride", lang), style={"margin-top": "8px"})
-        with solara.ToggleButtonsSingle(value=state.stride.value, on_value=state.stride.set, classes=["stride"]):
-            for days, label in zip(state.STRIDES, ("stride_day", "stride_week", "stride_month"), strict=True):
-                solara.Button(t(label, lang), value=days, text=True)
-        solara.Text(t("stride_note", lang), style=SMALL)
+        with solara.Div(style={"margin-top": "8px"}):
+            solara.Div(children=[t("stride", lang)])
+            with solara.ToggleButtonsSingle(value=state.stride.value, on_value=state.stride.set,
+                                            classes=["stride"]):  # fmt: skip
+                for days, key in zip(state.STRIDES, ("stride_day", "stride_week", "stride_month"), strict=True):
+                    solara.Button(t(key, lang), value=days, text=True)
+            solara.Div(children=[t("stride_note", lang)], style=SMALL)
         seed_error = state.seed_error.value
         solara.InputText(
             t("seed", lang) + ("  · " + t("pending_chip", lang) if "seed" in pending else ""),
