@@ -45,14 +45,21 @@ def server_command(port: int, busy: int = 0, busy_from: Path | None = None) -> l
     if not busy:
         return command
     loop = shlex.join([sys.executable, "-c", "while True: pass"])
-    wait = f"while [ ! -e {shlex.quote(str(busy_from))} ]; do sleep 0.2; done; " if busy_from else ""
+    wait = (
+        f"while [ ! -e {shlex.quote(str(busy_from))} ]; do sleep 0.2; done; " if busy_from else ""
+    )
     script = f"({wait}for i in $(seq {busy}); do {loop} & done; wait) & exec {shlex.join(command)}"
     return ["taskset", "-c", "0", "sh", "-c", script]
 
 
 @contextlib.contextmanager
-def running_dashboard(log_path: Path, timeout: float = 90.0, busy: int = 0,
-                      busy_from: Path | None = None, env: dict | None = None):
+def running_dashboard(
+    log_path: Path,
+    timeout: float = 90.0,
+    busy: int = 0,
+    busy_from: Path | None = None,
+    env: dict | None = None,
+):
     """Start the dashboard on a free port, yield its URL, then stop its whole process group
     (the server, Solara's child process and any busy loops)."""
     port = free_port()
@@ -127,6 +134,25 @@ class DashboardPage:
             timeout=timeout,
         )
 
+    def set_stride(self, days: int) -> None:
+        """Choose the days per step / frame and wait until the server has taken it (the Step
+        button names it). A click that lands while the sidebar is being redrawn can be lost,
+        so it is repeated until the Step button shows the choice."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for attempt in range(5):
+            self.page.locator(".stride button").nth((1, 7, 30).index(days)).click()
+            try:
+                self.page.wait_for_function(
+                    "p => new RegExp(p).test(document.querySelector('.btn-step').innerText)",
+                    arg=f"[(（]{days} ",
+                    timeout=5_000,
+                )
+                return
+            except PlaywrightTimeout:
+                print(f"stride click {attempt + 1} not taken yet; clicking again")
+        raise AssertionError(f"the Step button never showed {days} days")
+
     def body_text(self) -> str:
         return self.page.locator("body").inner_text()
 
@@ -176,18 +202,17 @@ def docs_screenshots(folder: Path) -> None:
             page = dash.page
             if lang == "en":
                 page.locator(".btn-lang").click()
-                dash.wait_text(".btn-step", "STEP")
+                dash.wait_text(".btn-lang", "中文")
             page.locator(".select-preset").click()
             page.get_by_role("option").nth(1).click()  # the ageing community
             page.wait_for_function("() => document.querySelector('.effective-share_60_plus')")
-            for regime in ("three-equal-resources",):
-                box = page.locator(f".control-{regime} input")
-                if box.count():
-                    box.check()
-            if page.locator(".btn-reset.pending").count():
+            box = page.locator(".control-three-equal-resources input")
+            if box.count():
+                box.check(force=True)
+                page.locator(".btn-reset.pending").wait_for()
                 page.locator(".btn-reset").click()
-                page.locator(".btn-reset.pending").wait_for(state="detached")
-            page.locator(".stride button").nth(2).click()  # 30 days per step
+                page.locator(".community-three-equal-resources").wait_for()
+            dash.set_stride(30)
             for day in (30, 60, 90, 120):
                 page.locator(".btn-step").click()
                 dash.wait_for_day("five", lambda d, day=day: d == day)

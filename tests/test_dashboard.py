@@ -50,7 +50,17 @@ SHOTS = ROOT / "test-output" / "dashboard"
 TOOLS = ROOT / "test-output" / "tools"
 AXE_VERSION = "4.14.1"
 CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
-LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE = {"sim", "compare", "Mesa", "Solara", "English", "CSV", "PDF", "PNG", "N"}
+LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE = {
+    "sim",
+    "compare",
+    "Mesa",
+    "Solara",
+    "English",
+    "CSV",
+    "PDF",
+    "PNG",
+    "N",
+}
 CJK_ALLOWED_ON_ENGLISH_PAGE = {"中文"}  # the language switch names the other language
 
 
@@ -63,10 +73,17 @@ def small(seed=3, preset="preset_default", controls=(), **params) -> Settings:
 
 
 def test_every_label_and_model_text_has_chinese_and_english():
-    for key, entry in [*LABELS.items(), *REGIME_TEXT.items(), *UNIT_TEXT.items(), *COLUMN_TEXT.items()]:
+    for key, entry in [
+        *LABELS.items(),
+        *REGIME_TEXT.items(),
+        *UNIT_TEXT.items(),
+        *COLUMN_TEXT.items(),
+    ]:
         for lang in LANGUAGES:
             assert entry.get(lang), f"{key!r} lacks {lang}"
-    for key in [lever.name for lever in presets.LEVERS] + [p for v in presets.PRESETS.values() for p in v]:
+    for key in [lever.name for lever in presets.LEVERS] + [
+        p for v in presets.PRESETS.values() for p in v
+    ]:
         assert key in LABELS, f"no label for parameter {key!r}"
     for key in presets.PRESETS:
         assert key in LABELS, f"no label for preset {key!r}"
@@ -85,7 +102,9 @@ def test_every_daily_column_has_a_data_dictionary_entry():
     columns = export.daily_table(runs).columns
     table = export.dictionary_table(columns)
     for row in table.itertuples(index=False):
-        assert row[1] != row[0] and CJK.search(row[1]), f"no Chinese description of column {row[0]!r}"
+        assert row[1] != row[0] and CJK.search(row[1]), (
+            f"no Chinese description of column {row[0]!r}"
+        )
         assert row[2] != row[0] and not CJK.search(row[2]), f"no English description of {row[0]!r}"
 
 
@@ -112,13 +131,17 @@ def test_seeds_in_range_are_read(typed, expected):
     assert inputs.parse_seed(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["13800138000", "4294967296", "-3", "abc", "1e5", "7.5", "", "７"])
+@pytest.mark.parametrize(
+    "typed", ["13800138000", "4294967296", "-3", "abc", "1e5", "7.5", "", "７"]
+)
 def test_bad_seeds_are_refused_in_the_page_language(typed):
     refusal = inputs.parse_seed(typed)
     assert isinstance(refusal, inputs.Refusal)
     zh, en = refusal.message("zh"), refusal.message("en")
     assert "随机种子" in zh and "4294967295" in zh
-    assert not re.search(r"[A-Za-z]", zh.replace(typed, "")), zh  # no English in the Chinese message
+    assert not re.search(r"[A-Za-z]", zh.replace(typed, "")), (
+        zh
+    )  # no English in the Chinese message
     assert "Seed" in en and not CJK.search(en.replace(typed, ""))
 
 
@@ -150,11 +173,15 @@ def test_an_actor_with_nothing_to_give_is_not_linked():
 
 
 def test_control_communities_join_the_comparison():
-    controls = tuple(r for r in ("three-equal-resources",) if r in __import__("sim.api").api.REGIMES)
+    controls = tuple(
+        r for r in ("three-equal-resources",) if r in __import__("sim.api").api.REGIMES
+    )
     runs = LinkedRuns(small(controls=controls))
     runs.step(3)
     assert tuple(runs.snapshot().day) == ("three", "five", *controls)
-    assert cards.comparisons(runs.settings.regimes) == [("three", "five")] + [(c, "five") for c in controls]
+    assert cards.comparisons(runs.settings.regimes) == [("three", "five")] + [
+        (c, "five") for c in controls
+    ]
 
 
 def test_huge_seeds_lay_out_the_network():
@@ -176,7 +203,9 @@ def test_large_networks_are_sampled_and_drawn():
 
 def test_trust_crises_are_found_in_the_daily_series():
     frame = pd.DataFrame({"day": [1, 2, 3, 4, 5], "donor_trust": [1.0, 1.0, 0.2, 0.21, 0.05]})
-    assert drawing.event_days({"five": frame, "three": frame.assign(donor_trust=np.nan)}) == {"trust": [3, 5]}
+    assert drawing.event_days({"five": frame, "three": frame.assign(donor_trust=np.nan)}) == {
+        "trust": [3, 5]
+    }
     runs = LinkedRuns(small(days=120, trust_shock_prob_per_year=12.0))
     runs.step(120)
     found = drawing.event_days(runs.snapshot().frames)
@@ -226,13 +255,17 @@ def test_single_run_cards_are_labelled_and_hold_back_thin_verdicts():
     built = {c.metric.name: c for c in cards.run_cards(snap.summary, runs.settings.regimes)}
     court = built["dispute_escalation_share"].differences[0]
     filings = {r: snap.summary[r]["court_filings"] for r in ("three", "five")}
-    assert min(filings.values()) < METRICS["dispute_escalation_share"].min_events  # 300 residents, 60 days
+    assert (
+        min(filings.values()) < METRICS["dispute_escalation_share"].min_events
+    )  # 300 residents, 60 days
     assert court.verdict == "too_few"
     words = cards.describe(METRICS["dispute_escalation_share"], court, "zh")
     assert "事件太少" in words and "五社更" not in words
     cost = built["cost_per_resolved_case"].differences[0]
     if cost.verdict in ("better", "worse"):
-        assert cards.describe(METRICS["cost_per_resolved_case"], cost, "en").startswith("In this one run")
+        assert cards.describe(METRICS["cost_per_resolved_case"], cost, "en").startswith(
+            "In this one run"
+        )
 
 
 def test_pair_cards_equal_the_paired_table_and_count_pairs():
@@ -254,7 +287,9 @@ def test_pair_cards_equal_the_paired_table_and_count_pairs():
 def test_run_pairs_reports_progress_and_can_be_cancelled():
     params = Params.from_dict({"n_residents": 200, "days": 10})
     seen = []
-    runs, _ = compare.run_pairs(params, 3, 1, workers=1, progress=False, on_progress=lambda d, n: seen.append((d, n)))
+    runs, _ = compare.run_pairs(
+        params, 3, 1, workers=1, progress=False, on_progress=lambda d, n: seen.append((d, n))
+    )
     assert seen == [(i, 6) for i in range(1, 7)] and len(runs) == 6
     cancel = threading.Event()
 
@@ -262,7 +297,9 @@ def test_run_pairs_reports_progress_and_can_be_cancelled():
         if done == 2:
             cancel.set()
 
-    runs, _ = compare.run_pairs(params, 3, 1, workers=1, progress=False, on_progress=stop_after_two, cancel=cancel)
+    runs, _ = compare.run_pairs(
+        params, 3, 1, workers=1, progress=False, on_progress=stop_after_two, cancel=cancel
+    )
     assert len(runs) == 2
     assert pairs.run(small(), 3, cancel=cancel, workers=1) is None  # cancelled: no result
 
@@ -305,7 +342,9 @@ def test_brief_is_one_page_in_the_page_language(lang):
     text = pdf_text(pdf)
     assert t("brief_title", lang) in text and t("preset_ageing", lang) in text
     assert t("brief_runs_one", lang) in text and export.model_version() in text
-    assert content.date in text and "0.33" in text and "0.211" in text  # a changed parameter and its default
+    assert (
+        content.date in text and "0.33" in text and "0.211" in text
+    )  # a changed parameter and its default
     for name in headline_metrics():
         assert metric_title(name, lang)[:12] in text.replace("\n", "")
     if lang == "zh":
@@ -318,7 +357,10 @@ def test_brief_is_one_page_in_the_page_language(lang):
 
     image = Image.open(io.BytesIO(png))
     assert abs(image.height / image.width - 297 / 210) < 0.01  # A4
-    assert image.info["Title"] == t("brief_title", lang) and str(content.seed) in image.info["Description"]
+    assert (
+        image.info["Title"] == t("brief_title", lang)
+        and str(content.seed) in image.info["Description"]
+    )
     assert brief.file_name(content, "pdf") == f"brief_ageing_seed3_day25_{lang}.pdf"
 
 
@@ -376,7 +418,9 @@ def rendered():
     from sim.dashboard import app, state
 
     for lever in presets.LEVERS:
-        state.levers[lever.name].value = {"n_residents": 200, "days": 5}.get(lever.name, lever.default)
+        state.levers[lever.name].value = {"n_residents": 200, "days": 5}.get(
+            lever.name, lever.default
+        )
     _, rc = solara.render(app.Page(), handle_error=False)
     yield state
     state.playing.value = False
@@ -438,7 +482,6 @@ def test_command_serves_the_app_in_the_dashboard_package():
 
 
 # --- browser --------------------------------------------------------------------------------
-
 
 
 def _require_browser():
@@ -558,7 +601,7 @@ _RECORD_DAYS = """() => {
 def test_a_year_plays_in_seconds_and_stops_at_the_horizon(dash):
     page = dash.page
     small_community(dash, residents=1000, days=365)
-    page.locator(".stride button").nth(2).click()  # 30 days per frame
+    dash.set_stride(30)
     start = time.perf_counter()
     page.locator(".btn-play").click()
     dash.wait_for_day("five", lambda d: d == 365, timeout=120)
@@ -603,7 +646,7 @@ def test_language_switch_leaves_no_word_of_the_other_language(dash):
     _assert_chinese_only(dash)
     page.locator(".btn-lang").click()
     dash.wait_text(".day-three", "Day 1", exact=True)
-    dash.wait_text(".btn-step", "STEP", exact=True)  # Vuetify upper-cases button labels
+    dash.wait_text(".btn-step", "STEP (1 DAY)", exact=True)  # Vuetify upper-cases button labels
     dash.wait_text(".card-unmet_need_share", "Share of needs")
     assert page.evaluate("document.documentElement.lang") == "en"
     text = dash.body_text()
@@ -620,7 +663,9 @@ def test_language_switch_leaves_no_word_of_the_other_language(dash):
 
 def _assert_chinese_only(dash, typed: str = ""):
     """No Latin word outside the whitelist (and what the user typed, quoted back)."""
-    allowed = {w.lower() for w in [*LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE, typed]}  # buttons are upper-cased
+    allowed = {
+        w.lower() for w in [*LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE, typed]
+    }  # buttons are upper-cased
     words = {w for w in re.findall(r"[A-Za-z]+", dash.body_text()) if w.lower() not in allowed}
     assert not words, f"Latin words on the Chinese page: {sorted(words)[:20]}"
     title = dash.page.title()
@@ -716,13 +761,23 @@ def test_n_pairs_equal_sim_compare_and_can_be_cancelled(dash, tmp_path):
     for name in headline_metrics():
         shown = page.locator(f".card-{name} .difference-three")
         row = expected.loc[name]
-        for attribute, column in (("data-difference", "difference"), ("data-low", "ci_low"), ("data-high", "ci_high")):
+        for attribute, column in (
+            ("data-difference", "difference"),
+            ("data-low", "ci_low"),
+            ("data-high", "ci_high"),
+        ):
             value = float(shown.get_attribute(attribute))
-            assert value == row[column] or (math.isnan(value) and math.isnan(row[column])), (name, column)
+            assert value == row[column] or (math.isnan(value) and math.isnan(row[column])), (
+                name,
+                column,
+            )
         assert int(shown.get_attribute("data-pairs")) == 3
         better = cards.better_in(runs, name, "three", "five")
         assert shown.get_attribute("data-better-in") == repr(better)
-        assert "3 对中更好" in shown.inner_text() or shown.get_attribute("data-verdict") in ("too_few", "not_judged")
+        assert "3 对中更好" in shown.inner_text() or shown.get_attribute("data-verdict") in (
+            "too_few",
+            "not_judged",
+        )
     # larger settings, then Cancel
     small_community(dash, residents=3000, days=365)
     page.locator(".btn-pairs").click()
@@ -740,7 +795,7 @@ def test_brief_export_in_the_page_language(dash):
     page.locator(".select-preset").click()
     page.get_by_role("option", name="纠纷多发社区").click()
     dash.wait_text(".effective-preset", "纠纷多发社区", exact=True)
-    page.locator(".stride button").nth(2).click()
+    dash.set_stride(30)
     page.locator(".btn-step").click()
     dash.wait_for_day("five", lambda d: d == 30)
     with page.expect_download(timeout=60_000) as info:
@@ -755,7 +810,10 @@ def test_brief_export_in_the_page_language(dash):
     from PIL import Image
 
     image = Image.open(info.value.path())
-    assert image.info["Title"] == "三社联动与五社联动对照：一页简报" and "纠纷多发社区" in image.info["Description"]
+    assert (
+        image.info["Title"] == "三社联动与五社联动对照：一页简报"
+        and "纠纷多发社区" in image.info["Description"]
+    )
     dash.check_clean()
 
 
@@ -775,7 +833,7 @@ def test_control_community_and_explanations(dash):
     dash.wait_text(".control-regimes", "待重置")
     reset(dash)
     page.locator(f".community-{control}").wait_for()
-    page.locator(".stride button").nth(2).click()
+    dash.set_stride(30)
     for _ in range(12):
         page.locator(".btn-step").click()
         time.sleep(0.3)
@@ -784,7 +842,12 @@ def test_control_community_and_explanations(dash):
     dash.wait_text(".chart-unmet_need_share .chart-events", "慈善信任危机")  # ~3 scandals a year
     page.locator("summary, .v-expansion-panel-header").first.click()
     dash.wait_text(".explanations", METRIC_ZH["dispute_escalation_share"])
-    for text in (t("role_volunteer", "zh")[:10], "越低越好", "少于 10 起", t("explain_reading", "zh")):
+    for text in (
+        t("role_volunteer", "zh")[:10],
+        "越低越好",
+        "少于 10 起",
+        t("explain_reading", "zh"),
+    ):
         assert text in page.locator(".explanations").inner_text()
     dash.shot("control")
     dash.check_clean()
@@ -887,10 +950,14 @@ def test_step_reset_play_under_cpu_load(browser, tmp_path):
                 dash.wait_text(".btn-play", "播放", exact=True, timeout=60_000)
                 stopped = dash.day("five")
                 time.sleep(1.0)
-                assert dash.day("five") == stopped, f"attempt {attempt}: still advancing after Pause"
+                assert dash.day("five") == stopped, (
+                    f"attempt {attempt}: still advancing after Pause"
+                )
                 seen = page.evaluate("window.__days")
                 after_reset = seen[len(seen) - seen[::-1].index(0) :]  # the days shown after Reset
-                assert after_reset == list(range(1, stopped + 1)), f"attempt {attempt}: days shown {seen}"
+                assert after_reset == list(range(1, stopped + 1)), (
+                    f"attempt {attempt}: days shown {seen}"
+                )
                 assert "Too many renders" not in dash.body_text()
                 print(f"load: attempt {attempt} done at {time.perf_counter() - t0:.1f} s")
             dash.shot("after-load")

@@ -79,7 +79,9 @@ def NoticeBar():
     notice, lg = state.notice.value, state.lang.value
     if notice is None:
         return
-    text = notice.refusal.message(lg) if notice.refusal else t(notice.key, lg, **dict(notice.fields))
+    text = (
+        notice.refusal.message(lg) if notice.refusal else t(notice.key, lg, **dict(notice.fields))
+    )
     with solara.Row(classes=["notice"], style={"align-items": "center"}):
         with solara.Div(style={"flex": "1"}):
             solara.Warning(text, classes=["notice-text"])
@@ -150,8 +152,13 @@ def Page():
     with Boundary(name="comparison"):
         Comparison()
         components.Explanations(lg, state.CONTROL_REGIMES)
-    solara.Text(t("credits", lg), style={"color": MUTED_TEXT, "font-size": "0.8em"}, classes=["credits"])
-    PageAgent(frame=state.frame.value, lang=lg, nav_label=t("sidebar_button", lg), event_frame_shown=state.frame_shown)
+    solara.Text(
+        t("credits", lg), style={"color": MUTED_TEXT, "font-size": "0.8em"}, classes=["credits"]
+    )
+    PageAgent(
+        frame=state.frame.value,
+        lang=lg,
+        nav_label=t("sidebar_button", lg),
+        event_frame_shown=state.frame_shown,
+    )
     Downloader(file=state.download.value)
-
-

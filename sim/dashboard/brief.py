@@ -29,7 +29,7 @@ from matplotlib.ticker import PercentFormatter
 from sim.dashboard import cards as cardlib
 from sim.dashboard.colours import CONTROL_DASHES, MUTED_TEXT, regime_colour
 from sim.dashboard.export import model_version, preset_slug
-from sim.dashboard.i18n import metric_title, regime_name, t
+from sim.dashboard.i18n import metric_title, paren, regime_name, sep, t
 from sim.dashboard.presets import changed_from_defaults
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC")
@@ -61,7 +61,9 @@ class BriefContent:
     version: str
 
 
-def content(runs, snapshot, pairs_result, lang: str, today: datetime.date | None = None) -> BriefContent:
+def content(
+    runs, snapshot, pairs_result, lang: str, today: datetime.date | None = None
+) -> BriefContent:
     """What the brief says about the current runs (and the N pairs, if they match them)."""
     regimes = runs.settings.regimes
     params = runs.params()
@@ -104,7 +106,9 @@ def cjk_font() -> FontProperties:
     for family in CJK_FAMILIES:
         if family in available:
             return FontProperties(family=family)
-    raise FontMissing("no Chinese font found; install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)")
+    raise FontMissing(
+        "no Chinese font found; install fonts-wqy-microhei (apt-get install fonts-wqy-microhei)"
+    )
 
 
 def render(brief: BriefContent, fmt: str) -> bytes:
@@ -115,10 +119,18 @@ def render(brief: BriefContent, fmt: str) -> bytes:
         buffer = io.BytesIO()
         title = t("brief_title", brief.lang)
         if fmt == "pdf":
-            metadata = {"Title": title, "Subject": _setup_line(brief), "Creator": f"sim {brief.version}"}
+            metadata = {
+                "Title": title,
+                "Subject": _setup_line(brief),
+                "Creator": f"sim {brief.version}",
+            }
             figure.savefig(buffer, format="pdf", metadata=metadata)
         else:
-            metadata = {"Title": title, "Description": _setup_line(brief), "Software": f"sim {brief.version}"}
+            metadata = {
+                "Title": title,
+                "Description": _setup_line(brief),
+                "Software": f"sim {brief.version}",
+            }
             figure.savefig(buffer, format="png", dpi=150, metadata=metadata)
     return buffer.getvalue()
 
@@ -147,7 +159,9 @@ def _wrap(text: str, width: int, lang: str) -> list[str]:
 
 def _setup_line(brief: BriefContent) -> str:
     lang = brief.lang
-    runs = t("brief_runs_pairs", lang, n=brief.pairs) if brief.pairs > 1 else t("brief_runs_one", lang)
+    runs = (
+        t("brief_runs_pairs", lang, n=brief.pairs) if brief.pairs > 1 else t("brief_runs_one", lang)
+    )
     return t(
         "brief_setup", lang, preset=t(brief.preset, lang), seed=brief.seed,
         residents=f"{brief.residents:,}", day=brief.day, days=brief.days, runs=runs,
@@ -162,7 +176,9 @@ def _draw(brief: BriefContent, font: FontProperties) -> Figure:
     def text(line, size=9.0, weight="normal", x=0.06, colour="black", dy=None):
         nonlocal y
         weight = "normal" if lang == "zh" else weight  # the Chinese font has no bold face
-        fig.text(x, y, line, fontproperties=font, fontsize=size, weight=weight, color=colour, va="top")
+        fig.text(
+            x, y, line, fontproperties=font, fontsize=size, weight=weight, color=colour, va="top"
+        )
         y -= dy if dy is not None else size / 11.69 / 72 * 1.45
 
     text(t("brief_title", lang), size=16, weight="bold")
@@ -171,9 +187,9 @@ def _draw(brief: BriefContent, font: FontProperties) -> Figure:
         text(line)
     y -= 0.008
     text(t("brief_changed", lang), size=11, weight="bold")
-    left, right = ("（", "）") if lang == "zh" else (" (", ")")
     changed = [
-        f"{t(name, lang)}: {_number(value)}{left}{t('default_value', lang, value=_number(default))}{right}"
+        f"{t(name, lang)}: {_number(value)}"
+        + paren(t("default_value", lang, value=_number(default)), lang)
         for name, (value, default) in brief.changed.items()
     ] or [t("brief_changed_none", lang)]
     for line in _wrap(" · ".join(changed), 120, lang):
@@ -193,21 +209,24 @@ def _draw(brief: BriefContent, font: FontProperties) -> Figure:
 def _card(fig: Figure, card: cardlib.Card, brief: BriefContent, font, y: float) -> float:
     lang, metric = brief.lang, card.metric
     line_h = 0.0155
-    fig.text(0.06, y, metric_title(metric.name, lang) + t("to_date", lang), fontproperties=font,
+    fig.text(0.06, y, cardlib.card_title(card, lang), fontproperties=font,
              fontsize=9, weight="normal" if lang == "zh" else "bold", va="top")  # fmt: skip
     y -= line_h
     values = "   ".join(
-        f"{regime_name(r, lang)}: {cardlib.format_value(v, metric.unit)}" for r, v in card.values.items()
+        f"{regime_name(r, lang)}: {cardlib.format_value(v, metric.unit)}"
+        for r, v in card.values.items()
     )
     fig.text(0.08, y, values, fontproperties=font, fontsize=8.5, va="top")
     y -= line_h
     for diff in card.differences:
-        parts = [f"{cardlib.difference_label(diff, lang)}: {cardlib.format_difference(diff.value, metric.unit, lang)}"]
+        parts = [
+            f"{cardlib.difference_label(diff, lang)}: {cardlib.format_difference(diff.value, metric.unit, lang)}"
+        ]
         interval = cardlib.interval_text(metric, diff, lang)
         if interval:
             parts.append(interval)
         parts.append(cardlib.describe(metric, diff, lang))
-        for line in _wrap(("；" if lang == "zh" else "; ").join(parts), 118, lang):
+        for line in _wrap(sep(lang).join(parts), 118, lang):
             fig.text(0.08, y, line, fontproperties=font, fontsize=8, color=MUTED_TEXT, va="top")
             y -= line_h * 0.85
     return y - 0.006
@@ -225,7 +244,9 @@ def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -
                 frame = brief.band[regime]
                 days = frame.index.to_numpy()
                 (line,) = ax.plot(days, frame[("mean", column)], **style)
-                ax.fill_between(days, frame[("low", column)], frame[("high", column)], color=colour, alpha=0.15)
+                ax.fill_between(
+                    days, frame[("low", column)], frame[("high", column)], color=colour, alpha=0.15
+                )
             else:
                 frame = brief.series.get(regime)
                 if frame is None or not len(frame):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.dashboard.i18n import metric_title, regime_name, t
+from sim.dashboard.i18n import metric_title, regime_name, sep, t
 from sim.metrics import METRICS, Metric, headline_metrics
 
 
@@ -87,7 +87,11 @@ def run_cards(summary: dict[str, dict[str, float]], regimes: tuple[str, ...]) ->
         diffs = []
         for a, b in comparisons(regimes):
             value = values[b] - values[a] if _finite(values[a], values[b]) else math.nan
-            events = {r: summary.get(r, {}).get(metric.events, 0) for r in (a, b)} if metric.events else {}
+            events = (
+                {r: summary.get(r, {}).get(metric.events, 0) for r in (a, b)}
+                if metric.events
+                else {}
+            )
             verdict = judge(metric, value, None, None, 1, events)
             diffs.append(Difference(a, b, value, None, None, 1, None, verdict, events))
         cards.append(Card(metric, values, tuple(diffs), 1))
@@ -118,7 +122,9 @@ def pairs_cards(runs: pd.DataFrame, tables: dict[tuple[str, str], pd.DataFrame])
                 if "better_in" in row.index and _finite(row["better_in"])
                 else better_in(runs, name, a, b)
             )
-            diffs.append(Difference(a, b, mean, low, high, int(row["pairs"]), better, verdict, events))
+            diffs.append(
+                Difference(a, b, mean, low, high, int(row["pairs"]), better, verdict, events)
+            )
         cards.append(Card(metric, values, tuple(diffs), reps))
     return cards
 
@@ -147,12 +153,12 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
 
-def format_difference(value: float | None, unit: str, lang: str) -> str:
+def format_difference(value: float | None, unit: str, lang: str, with_unit: bool = True) -> str:
     """A difference with its sign; shares in percentage points (in words in both languages)."""
     if not _finite(value):
         return "–"
     if unit == "share":
-        return f"{value * 100:+.1f}{t('pp', lang)}"
+        return f"{value * 100:+.1f}" + (t("pp", lang) if with_unit else "")
     if unit == "yuan" or abs(value) >= 1000:
         return f"{value:+,.0f}"
     return f"{value:+.1f}" if abs(value) >= 10 else f"{value:+.2f}"
@@ -173,7 +179,7 @@ def describe(metric: Metric, diff: Difference, lang: str) -> str:
     if diff.pairs == 1 and diff.verdict in ("better", "worse", "same"):
         text = t("run_prefix", lang) + text
     if diff.pairs > 1 and diff.better_in is not None and diff.verdict != "not_judged":
-        text += "；" if lang == "zh" else "; "
+        text += sep(lang)
         text += t("better_in", lang, b=b, x=diff.better_in, n=diff.pairs)
     return text
 
@@ -189,6 +195,13 @@ def interval_text(metric: Metric, diff: Difference, lang: str) -> str:
     if diff.low is None or not _finite(diff.low, diff.high):
         return ""
     return t(
-        "interval", lang, low=format_difference(diff.low, metric.unit, lang),
-        high=format_difference(diff.high, metric.unit, lang),
+        "interval", lang, low=format_difference(diff.low, metric.unit, lang, with_unit=False),
+        high=format_difference(diff.high, metric.unit, lang, with_unit=False),
+        unit=t("pp", lang) if metric.unit == "share" else "",
     )  # fmt: skip
+
+
+def card_title(card: Card, lang: str) -> str:
+    """What the card shows: the metric, to date for one run, over the whole run for N pairs."""
+    suffix = t("to_date", lang) if card.pairs == 1 else t("whole_run", lang, n=card.pairs)
+    return metric_title(card.metric.name, lang) + suffix

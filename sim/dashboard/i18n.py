@@ -174,7 +174,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "To stay responsive the network shows a sample of {shown} of {total} residents "
         "(fixed at each reset); legend counts cover all residents.",
     },
-    "all_note": {"zh": "网络图显示全部 {total} 名居民。", "en": "The network shows all {total} residents."},
+    "all_note": {
+        "zh": "网络图显示全部 {total} 名居民。",
+        "en": "The network shows all {total} residents.",
+    },
     # actors
     "actors": {"zh": "参与联动的主体", "en": "Linked actors"},
     "actor_absent": {"zh": "未纳入", "en": "not linked"},
@@ -215,8 +218,12 @@ LABELS: dict[str, dict[str, str]] = {
         "collapses trust.",
     },
     # headline cards
-    "headline": {"zh": "关键指标（截至今天，累计）", "en": "Headline outcomes (cumulative to date)"},
+    "headline": {
+        "zh": "关键指标（截至今天，累计）",
+        "en": "Headline outcomes (cumulative to date)",
+    },
     "to_date": {"zh": "（截至今天累计）", "en": " (cumulative to date)"},
+    "whole_run": {"zh": "（全期，{n} 对平均）", "en": " (whole run, mean of {n} pairs)"},
     "source_run": {
         "zh": "以下为单次运行的结果（每种联动方式一次），仅供参考，不足以下结论；点击“运行 N 对比较”获得置信区间。",
         "en": "These are one run per community: a single draw, not a verdict. Use \u201cRun N "
@@ -234,7 +241,10 @@ LABELS: dict[str, dict[str, str]] = {
     "difference": {"zh": "{b} − {a}", "en": "{b} − {a}"},
     "one_run": {"zh": "单次运行", "en": "one run"},
     "pp": {"zh": " 个百分点", "en": " percentage points"},
-    "interval": {"zh": "95% 置信区间 {low} 至 {high}", "en": "95% interval {low} to {high}"},
+    "interval": {
+        "zh": "95% 置信区间 {low} 至 {high}{unit}",
+        "en": "95% interval {low} to {high}{unit}",
+    },
     "better_in": {
         "zh": "{b}在 {x} / {n} 对中更好",
         "en": "{b} better in {x} of {n} pairs",
@@ -268,7 +278,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "已完成 {n} 对比较；卡片显示置信区间。",
         "en": "{n} pairs done; the cards show intervals.",
     },
-    "pairs_cancelled": {"zh": "已取消，未保存部分结果。", "en": "Cancelled; partial results were discarded."},
+    "pairs_cancelled": {
+        "zh": "已取消，未保存部分结果。",
+        "en": "Cancelled; partial results were discarded.",
+    },
     "pairs_failed": {
         "zh": "配对比较未能完成。详细信息已写入服务器日志。",
         "en": "The paired comparison did not finish. Details are in the server log.",
@@ -281,7 +294,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "折线图：{title}。{values}",
         "en": "Line chart: {title}. {values}",
     },
-    "chart_alt_values": {"zh": "{regime}第 {day} 天为 {value}", "en": "{regime} {value} on day {day}"},
+    "chart_alt_values": {
+        "zh": "{regime}第 {day} 天为 {value}",
+        "en": "{regime} {value} on day {day}",
+    },
     "marker_trust": {"zh": "竖虚线：慈善信任危机", "en": "dashed line: charity trust crisis"},
     "marker_emergency": {"zh": "竖点线：突发事件", "en": "dotted line: emergency"},
     "event_trust": {"zh": "慈善信任危机", "en": "charity trust crisis"},
@@ -318,7 +334,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "依据的事件：{events}；任一社区少于 {min} 起时不下结论。",
         "en": "Rests on: {events}; with fewer than {min} in a community there is no verdict.",
     },
-    "explain_preset_none": {"zh": "全部使用模型默认值。", "en": "Every parameter at the model default."},
+    "explain_preset_none": {
+        "zh": "全部使用模型默认值。",
+        "en": "Every parameter at the model default.",
+    },
     # presets
     "preset_default": {"zh": "默认社区", "en": "Default community"},
     "preset_ageing": {"zh": "老龄化社区", "en": "Ageing community"},
@@ -326,7 +345,10 @@ LABELS: dict[str, dict[str, str]] = {
     "preset_donation_shock": {"zh": "捐赠信任危机", "en": "Donation shock"},
     "preset_small": {"zh": "小型社区（1000 人，响应快）", "en": "Small community (1,000, quick)"},
     # brief
-    "brief_title": {"zh": "三社联动与五社联动对照：一页简报", "en": "Three- vs five-actor linkage: one-page brief"},
+    "brief_title": {
+        "zh": "三社联动与五社联动对照：一页简报",
+        "en": "Three- vs five-actor linkage: one-page brief",
+    },
     "brief_generated": {
         "zh": "生成日期 {date} · 模型 sim {version}",
         "en": "Generated {date} · model sim {version}",
@@ -450,33 +472,77 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
 
 # The daily record's columns (the CSV), with the columns the dashboard adds in front.
 COLUMN_TEXT: dict[str, dict[str, str]] = {
-    "regime": {"zh": "联动方式（three 为三社联动，five 为五社联动，其余为对照）",
-               "en": "linkage regime (three, five, or a control)"},
+    "regime": {
+        "zh": "联动方式（three 为三社联动，five 为五社联动，其余为对照）",
+        "en": "linkage regime (three, five, or a control)",
+    },
     "preset": {"zh": "情景预设（英文键名）", "en": "scenario preset (key)"},
     "seed": {"zh": "随机种子", "en": "random seed"},
     "model_version": {"zh": "模型版本（sim 软件包）", "en": "model version (sim package)"},
     "day": {"zh": "天数（第几天结束时）", "en": "day number (state at the end of that day)"},
     "needs_arrived": {"zh": "当天新提出的需求数", "en": "needs that arrived that day"},
     "needs_met": {"zh": "当天得到满足的需求数", "en": "needs fully served that day"},
-    "needs_unmet": {"zh": "当天到期仍未满足的需求数", "en": "needs that passed their deadline unserved that day"},
-    "open_needs": {"zh": "当天结束时仍在处理的需求数", "en": "needs still open at the end of the day"},
-    "unmet_need_share": {"zh": "截至当天累计的需求未满足比例", "en": "unmet-need share, cumulative to that day"},
+    "needs_unmet": {
+        "zh": "当天到期仍未满足的需求数",
+        "en": "needs that passed their deadline unserved that day",
+    },
+    "open_needs": {
+        "zh": "当天结束时仍在处理的需求数",
+        "en": "needs still open at the end of the day",
+    },
+    "unmet_need_share": {
+        "zh": "截至当天累计的需求未满足比例",
+        "en": "unmet-need share, cumulative to that day",
+    },
     "disputes_total": {"zh": "截至当天累计发生的纠纷数", "en": "disputes started, cumulative"},
     "open_friction": {"zh": "处于摩擦阶段的纠纷数", "en": "open disputes at the friction stage"},
-    "open_conflict": {"zh": "处于公开冲突阶段的纠纷数", "en": "open disputes at the open-conflict stage"},
-    "open_complaint": {"zh": "处于正式投诉阶段的纠纷数", "en": "open disputes at the formal-complaint stage"},
-    "latent_disputes": {"zh": "已结案但未真正化解（潜伏）的纠纷数", "en": "closed but unresolved (latent) disputes"},
-    "court_filings": {"zh": "截至当天累计诉至法院的纠纷数", "en": "disputes that reached court, cumulative"},
-    "dispute_escalation_share": {"zh": "截至当天诉至法院的纠纷占全部纠纷的比例", "en": "share of disputes that reached court, cumulative"},
-    "court_filings_per_10k": {"zh": "截至当天累计诉至法院的纠纷数（每万居民，未折算为年）", "en": "court filings so far per 10,000 residents (not per year)"},
-    "interventions": {"zh": "截至当天累计的纠纷干预次数", "en": "dispute interventions, cumulative"},
+    "open_conflict": {
+        "zh": "处于公开冲突阶段的纠纷数",
+        "en": "open disputes at the open-conflict stage",
+    },
+    "open_complaint": {
+        "zh": "处于正式投诉阶段的纠纷数",
+        "en": "open disputes at the formal-complaint stage",
+    },
+    "latent_disputes": {
+        "zh": "已结案但未真正化解（潜伏）的纠纷数",
+        "en": "closed but unresolved (latent) disputes",
+    },
+    "court_filings": {
+        "zh": "截至当天累计诉至法院的纠纷数",
+        "en": "disputes that reached court, cumulative",
+    },
+    "dispute_escalation_share": {
+        "zh": "截至当天诉至法院的纠纷占全部纠纷的比例",
+        "en": "share of disputes that reached court, cumulative",
+    },
+    "court_filings_per_10k": {
+        "zh": "截至当天累计诉至法院的纠纷数（每万居民，未折算为年）",
+        "en": "court filings so far per 10,000 residents (not per year)",
+    },
+    "interventions": {
+        "zh": "截至当天累计的纠纷干预次数",
+        "en": "dispute interventions, cumulative",
+    },
     "volunteers_active": {"zh": "当天活跃的志愿者人数", "en": "active volunteers that day"},
-    "charity_held": {"zh": "当天结束时持有的慈善资金和物资（元）", "en": "charity money and goods held at the end of the day (yuan)"},
-    "donations_total": {"zh": "截至当天累计收到的捐赠（元）", "en": "donations received, cumulative (yuan)"},
-    "donor_trust": {"zh": "捐赠者信任（0–1，无慈善资源时为空）", "en": "donor trust (0-1; empty without charity)"},
+    "charity_held": {
+        "zh": "当天结束时持有的慈善资金和物资（元）",
+        "en": "charity money and goods held at the end of the day (yuan)",
+    },
+    "donations_total": {
+        "zh": "截至当天累计收到的捐赠（元）",
+        "en": "donations received, cumulative (yuan)",
+    },
+    "donor_trust": {
+        "zh": "捐赠者信任（0–1，无慈善资源时为空）",
+        "en": "donor trust (0-1; empty without charity)",
+    },
     "hours_available": {"zh": "当天各主体可用工时", "en": "hours available to all actors that day"},
     "hours_used": {"zh": "当天各主体已用工时", "en": "hours used by all actors that day"},
-    "cost_per_resolved_case": {"zh": "截至当天每解决一件事项的成本（元）", "en": "cost per resolved case so far (yuan)"},
+    "cost_per_resolved_case": {
+        "zh": "截至当天每解决一件事项的成本（元）",
+        "en": "cost per resolved case so far (yuan)",
+    },
 }
 PARAM_COLUMN = {"zh": "参数：{label}（{name}）", "en": "parameter: {label} ({name})"}
 
@@ -489,6 +555,16 @@ def t(key: str, lang: str, **fields) -> str:
         entry = {}
     text = entry.get(lang) or entry.get("en") or key
     return text.format(**fields) if fields else text
+
+
+def sep(lang: str) -> str:
+    """The separator between clauses: a full-width semicolon in Chinese."""
+    return "；" if lang == "zh" else "; "
+
+
+def paren(text: str, lang: str) -> str:
+    """``text`` in brackets after a word: full-width brackets in Chinese."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def regime_name(regime: str, lang: str, short: bool = False) -> str:

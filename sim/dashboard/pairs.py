@@ -1,4 +1,4 @@
-""""Run N pairs": the paired comparison of ``sim compare``, started from the page.
+""" "Run N pairs": the paired comparison of ``sim compare``, started from the page.
 
 The runs go through the same runner as ``sim compare`` (``sim.compare.run_pairs`` and
 ``sim.compare.paired_table``), with the page's settings and its seed as the root seed, so the
@@ -48,7 +48,9 @@ class PairsStatus:
     result: PairsResult | None = None
 
 
-def run(settings: Settings, reps: int, on_progress=None, cancel=None, workers=None) -> PairsResult | None:
+def run(
+    settings: Settings, reps: int, on_progress=None, cancel=None, workers=None
+) -> PairsResult | None:
     """Run ``reps`` pairs of ``settings``; None if cancelled before the end."""
     params = Params.from_dict(settings.overrides)
     runs, daily = compare.run_pairs(
@@ -92,7 +94,9 @@ class PairsJob:
         try:
             result = run(self.settings, self.reps, progress, self.cancel_event)
         except Exception:
-            log.exception("paired comparison failed (%d pairs, settings %s)", self.reps, self.settings)
+            log.exception(
+                "paired comparison failed (%d pairs, settings %s)", self.reps, self.settings
+            )
             self.publish(PairsStatus("failed", 0, total))
             return
         if result is None:

@@ -11,9 +11,10 @@ import solara
 
 from sim.dashboard import presets, state
 from sim.dashboard.colours import MUTED_TEXT, WORSE
-from sim.dashboard.i18n import regime_name, t
+from sim.dashboard.i18n import paren, regime_name, t
 
 SMALL = {"font-size": "0.85em", "color": MUTED_TEXT}
+STRIDE_LABELS = ("stride_day", "stride_week", "stride_month")
 
 
 def _shown(value) -> str:
@@ -28,7 +29,9 @@ def RunControls(lang: str):
     pending = state.pending_changes()
     with solara.Card(t("controls", lang), margin=0):
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            solara.Button(t("step", lang), on_click=state.step, disabled=playing or not ready,
+            stride = dict(zip(state.STRIDES, STRIDE_LABELS, strict=True))[state.stride.value]
+            solara.Button(t("step", lang) + paren(t(stride, lang), lang), on_click=state.step,
+                          disabled=playing or not ready,
                           color="primary", classes=["btn-step"])  # fmt: skip
             solara.Button(t("pause", lang) if playing else t("play", lang), on_click=state.toggle_play,
                           disabled=not ready and not playing, color="primary", classes=["btn-play"])  # fmt: skip
@@ -44,7 +47,9 @@ def RunControls(lang: str):
             solara.Div(children=[t("stride", lang)])
             with solara.ToggleButtonsSingle(value=state.stride.value, on_value=state.stride.set,
                                             classes=["stride"]):  # fmt: skip
-                for days, key in zip(state.STRIDES, ("stride_day", "stride_week", "stride_month"), strict=True):
+                for days, key in zip(
+                    state.STRIDES, ("stride_day", "stride_week", "stride_month"), strict=True
+                ):
                     solara.Button(t(key, lang), value=days, text=True)
             solara.Div(children=[t("stride_note", lang)], style=SMALL)
         seed_error = state.seed_error.value
@@ -144,10 +149,15 @@ def PairsCard(lang: str):
         if running:
             share = 100 * status.done / status.total if status.total else 0
             solara.ProgressLinear(value=share, color="primary")
-            solara.Text(t("pairs_progress", lang, done=status.done, total=status.total), classes=["pairs-status"])
+            solara.Text(
+                t("pairs_progress", lang, done=status.done, total=status.total),
+                classes=["pairs-status"],
+            )
         elif status.state in ("done", "cancelled", "failed"):
             n = status.result.reps if status.result else 0
-            key = {"done": "pairs_done", "cancelled": "pairs_cancelled", "failed": "pairs_failed"}[status.state]
+            key = {"done": "pairs_done", "cancelled": "pairs_cancelled", "failed": "pairs_failed"}[
+                status.state
+            ]
             solara.Text(t(key, lang, n=n), classes=["pairs-status", f"pairs-{status.state}"],
                         style={"color": WORSE} if status.state == "failed" else {})  # fmt: skip
 
@@ -178,8 +188,14 @@ def EffectiveParams(lang: str):
     with solara.Card(t("effective", lang), margin=0, classes=["effective-params"]):
         rows = [(t("preset_current", lang), t(current.settings.preset, lang), "preset"),
                 (t("seed", lang), str(current.seed), "seed")]  # fmt: skip
-        rows += [(t(name, lang), _shown(value), name) for name, value in current.effective_params().items()]
-        rows += [(t("controls_regimes", lang), regime_name(r, lang), "control") for r in current.settings.controls]
+        rows += [
+            (t(name, lang), _shown(value), name)
+            for name, value in current.effective_params().items()
+        ]
+        rows += [
+            (t("controls_regimes", lang), regime_name(r, lang), "control")
+            for r in current.settings.controls
+        ]
         for label, shown, key in rows:
             solara.HTML(
                 tag="div",

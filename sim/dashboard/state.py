@@ -261,7 +261,11 @@ def matching_pairs():
     """The N-pair result if it was run with the current runs' settings, else None."""
     status = pairs_status.value
     current = runs.value
-    if status.result is not None and current is not None and status.result.settings == current.settings:
+    if (
+        status.result is not None
+        and current is not None
+        and status.result.settings == current.settings
+    ):
         return status.result
     return None
 
