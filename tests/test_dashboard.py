@@ -470,6 +470,23 @@ def test_reset_refuses_bad_boxes_and_keeps_the_runs(rendered):
     assert state.pending_changes() == []
 
 
+def test_a_parameter_the_model_refuses_is_named_in_the_page_language(rendered, monkeypatch):
+    from sim.params import ConfigError
+
+    state = rendered
+    state.reset()
+    before = state.runs.value
+
+    def refuse(settings):
+        raise ConfigError("parameter 'days': must be in [1, 3650] (days), got 0")
+
+    monkeypatch.setattr(state, "LinkedRuns", refuse)
+    state.reset()
+    assert state.runs.value is before
+    fields = {name: t(key, "zh") for name, key in state.notice.value.fields}
+    assert t(state.notice.value.key, "zh", **fields) == "参数“模拟天数”不在允许范围内，未能重置。"
+
+
 @pytest.mark.parametrize("port", ["0", "65536", "http", "-1"])
 def test_bad_port_is_a_one_line_error(port, capsys):
     assert command.main(["--port", port]) == 2

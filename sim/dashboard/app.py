@@ -79,9 +79,8 @@ def NoticeBar():
     notice, lg = state.notice.value, state.lang.value
     if notice is None:
         return
-    text = (
-        notice.refusal.message(lg) if notice.refusal else t(notice.key, lg, **dict(notice.fields))
-    )
+    fields = {name: t(key, lg) for name, key in notice.fields}
+    text = notice.refusal.message(lg) if notice.refusal else t(notice.key, lg, **fields)
     with solara.Row(classes=["notice"], style={"align-items": "center"}):
         with solara.Div(style={"flex": "1"}):
             solara.Warning(text, classes=["notice-text"])

@@ -34,7 +34,10 @@ STRIDES = (1, 7, 30)  # days per Step and per frame while playing
 
 @dataclass(frozen=True)
 class Notice:
-    """A message for the page: a label key and its fields, or a refused input."""
+    """A message for the page: a label key and its fields, or a refused input.
+
+    ``fields`` are (name, label key) pairs, translated when shown, so the message follows a
+    language switch."""
 
     key: str = "error_generic"
     fields: tuple = ()
@@ -248,7 +251,12 @@ def start_pairs():
 
 def _publish_pairs(status: PairsStatus):
     """Called from the job's thread; Solara hands the thread the session it was started in."""
-    pairs_status.value = status
+    try:
+        pairs_status.value = status
+    except Exception:  # the browser session closed meanwhile: nobody to tell
+        log.warning(
+            "paired comparison finished after its page closed (%s)", status.state, exc_info=True
+        )
 
 
 @guarded
