@@ -282,6 +282,14 @@ def test_pair_cards_equal_the_paired_table_and_count_pairs():
     # a better_in column from the runner, when it has one, is taken as it is
     table_with = {k: v.assign(better_in=1) for k, v in result.tables.items()}
     assert cards.pairs_cards(result.runs, table_with)[0].differences[0].better_in == 1
+    # the experiments runner's shapes: a "replicate" column, means in columns "a" and "b"
+    renamed_runs = result.runs.rename(columns={"rep": "replicate"})
+    renamed_tables = {
+        k: v.rename(columns={"three": "a", "five": "b"}) for k, v in result.tables.items()
+    }
+    assert cards.pairs_cards(renamed_runs, renamed_tables) == cards.pairs_cards(
+        result.runs, result.tables
+    )
 
 
 def test_run_pairs_reports_progress_and_can_be_cancelled():
@@ -386,8 +394,13 @@ def test_chinese_brief_without_a_chinese_font_fails_clearly(monkeypatch):
 
 
 def test_text_colours_reach_wcag_aa_contrast():
-    for colour in [*colours.REGIME_COLOURS.values(), *colours.CONTROL_COLOURS, colours.MUTED_TEXT,
-                   colours.BETTER, colours.WORSE]:  # fmt: skip
+    for colour in [
+        *colours.REGIME_COLOURS.values(),
+        *colours.CONTROL_COLOURS,
+        colours.MUTED_TEXT,
+        colours.BETTER,
+        colours.WORSE,
+    ]:
         assert colours.contrast_ratio(colour) >= 4.5, colour  # coloured text on white
     for colour in [*colours.REGIME_COLOURS.values(), *colours.CONTROL_COLOURS]:
         assert colours.contrast_ratio("#ffffff", colour) >= 4.5, colour  # white chip text
@@ -771,8 +784,26 @@ def test_n_pairs_equal_sim_compare_and_can_be_cancelled(dash, tmp_path):
     dash.shot("pairs")
     from sim.cli import main
 
-    assert main(["compare", "--residents", "300", "--days", "40", "--reps", "3", "--seed", "7",
-                 "--workers", "1", "--out", str(tmp_path)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "compare",
+                "--residents",
+                "300",
+                "--days",
+                "40",
+                "--reps",
+                "3",
+                "--seed",
+                "7",
+                "--workers",
+                "1",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     expected = pd.read_parquet(tmp_path / "paired_differences.parquet").set_index("metric")
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     for name in headline_metrics():
@@ -876,8 +907,13 @@ def axe_source():
     target = TOOLS / f"axe-core-{AXE_VERSION}" / "axe.min.js"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        packed = subprocess.run(["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=target.parent,
-                                capture_output=True, text=True, check=True)  # fmt: skip
+        packed = subprocess.run(
+            ["npm", "pack", f"axe-core@{AXE_VERSION}", "--silent"],
+            cwd=target.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         with tarfile.open(target.parent / packed.stdout.strip().splitlines()[-1]) as archive:
             target.write_bytes(archive.extractfile("package/axe.min.js").read())
     return target.read_text()

@@ -140,9 +140,13 @@ def Page():
     solara.Style(CSS)
     with solara.AppBar():
         solara.Button(
-            t("language", lg), on_click=state.switch_language, text=True, classes=["btn-lang"],
-            style={"color": "white"}, attributes={"aria-label": t("language_name", lg)},
-        )  # fmt: skip
+            t("language", lg),
+            on_click=state.switch_language,
+            text=True,
+            classes=["btn-lang"],
+            style={"color": "white"},
+            attributes={"aria-label": t("language_name", lg)},
+        )
     with solara.AppBarTitle():
         solara.Text(t("title", lg))
     with solara.Sidebar(), Boundary(name="sidebar"):

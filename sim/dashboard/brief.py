@@ -74,12 +74,21 @@ def content(
         cards = cardlib.run_cards(snapshot.summary, regimes)
         band, pairs = None, 1
     return BriefContent(
-        lang=lang, preset=runs.settings.preset, seed=runs.seed,
-        residents=int(params["n_residents"]), day=snapshot.today, days=int(params["days"]),
-        regimes=regimes, changed=changed_from_defaults(params), cards=cards,
-        series=snapshot.frames, pairs=pairs, band=band,
-        date=(today or datetime.date.today()).isoformat(), version=model_version(),
-    )  # fmt: skip
+        lang=lang,
+        preset=runs.settings.preset,
+        seed=runs.seed,
+        residents=int(params["n_residents"]),
+        day=snapshot.today,
+        days=int(params["days"]),
+        regimes=regimes,
+        changed=changed_from_defaults(params),
+        cards=cards,
+        series=snapshot.frames,
+        pairs=pairs,
+        band=band,
+        date=(today or datetime.date.today()).isoformat(),
+        version=model_version(),
+    )
 
 
 def pairs_band(daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -163,9 +172,15 @@ def _setup_line(brief: BriefContent) -> str:
         t("brief_runs_pairs", lang, n=brief.pairs) if brief.pairs > 1 else t("brief_runs_one", lang)
     )
     return t(
-        "brief_setup", lang, preset=t(brief.preset, lang), seed=brief.seed,
-        residents=f"{brief.residents:,}", day=brief.day, days=brief.days, runs=runs,
-    )  # fmt: skip
+        "brief_setup",
+        lang,
+        preset=t(brief.preset, lang),
+        seed=brief.seed,
+        residents=f"{brief.residents:,}",
+        day=brief.day,
+        days=brief.days,
+        runs=runs,
+    )
 
 
 def _draw(brief: BriefContent, font: FontProperties) -> Figure:
@@ -196,21 +211,40 @@ def _draw(brief: BriefContent, font: FontProperties) -> Figure:
         text(line, size=8.5)
     y -= 0.008
     text(t("brief_outcomes", lang), size=11, weight="bold")
-    text(t("source_run", lang) if brief.pairs == 1 else t("source_pairs", lang, n=brief.pairs, days=brief.days),
-         size=8, colour=MUTED_TEXT)  # fmt: skip
+    text(
+        t("source_run", lang)
+        if brief.pairs == 1
+        else t("source_pairs", lang, n=brief.pairs, days=brief.days),
+        size=8,
+        colour=MUTED_TEXT,
+    )
     for card in brief.cards:
         y = _card(fig, card, brief, font, y)
     _charts(fig, brief, font, bottom=0.085, top=min(y - 0.02, 0.4))
-    fig.text(0.06, 0.02, "\n".join(_wrap(t("brief_footer", lang), 120, lang)), fontproperties=font,
-             fontsize=7.5, color=MUTED_TEXT, va="bottom")  # fmt: skip
+    fig.text(
+        0.06,
+        0.02,
+        "\n".join(_wrap(t("brief_footer", lang), 120, lang)),
+        fontproperties=font,
+        fontsize=7.5,
+        color=MUTED_TEXT,
+        va="bottom",
+    )
     return fig
 
 
 def _card(fig: Figure, card: cardlib.Card, brief: BriefContent, font, y: float) -> float:
     lang, metric = brief.lang, card.metric
     line_h = 0.0155
-    fig.text(0.06, y, cardlib.card_title(card, lang), fontproperties=font,
-             fontsize=9, weight="normal" if lang == "zh" else "bold", va="top")  # fmt: skip
+    fig.text(
+        0.06,
+        y,
+        cardlib.card_title(card, lang),
+        fontproperties=font,
+        fontsize=9,
+        weight="normal" if lang == "zh" else "bold",
+        va="top",
+    )
     y -= line_h
     values = "   ".join(
         f"{regime_name(r, lang)}: {cardlib.format_value(v, metric.unit)}"
@@ -254,8 +288,11 @@ def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -
                 (line,) = ax.plot(frame["day"], frame[column], **style)
             if regime in controls:
                 line.set_dashes(CONTROL_DASHES[controls.index(regime) % len(CONTROL_DASHES)])
-        ax.set_title("\n".join(_wrap(metric_title(column, lang) + t("to_date", lang), 50, lang)),
-                     fontproperties=font, fontsize=8.5)  # fmt: skip
+        ax.set_title(
+            "\n".join(_wrap(metric_title(column, lang) + t("to_date", lang), 50, lang)),
+            fontproperties=font,
+            fontsize=8.5,
+        )
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
@@ -268,11 +305,24 @@ def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -
     legend_font = font.copy()
     legend_font.set_size(8)
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, prop=legend_font, loc="lower left", frameon=False,
-               ncols=len(labels), bbox_to_anchor=(0.06, bottom + height + 0.028))  # fmt: skip
+    fig.legend(
+        handles,
+        labels,
+        prop=legend_font,
+        loc="lower left",
+        frameon=False,
+        ncols=len(labels),
+        bbox_to_anchor=(0.06, bottom + height + 0.028),
+    )
     if brief.band is not None:
-        fig.text(0.06, bottom + height + 0.058, t("brief_pairs_band", lang, n=brief.pairs),
-                 fontproperties=font, fontsize=7.5, color=MUTED_TEXT)  # fmt: skip
+        fig.text(
+            0.06,
+            bottom + height + 0.058,
+            t("brief_pairs_band", lang, n=brief.pairs),
+            fontproperties=font,
+            fontsize=7.5,
+            color=MUTED_TEXT,
+        )
 
 
 def _number(value) -> str:

@@ -101,7 +101,7 @@ def run_cards(summary: dict[str, dict[str, float]], regimes: tuple[str, ...]) ->
 def pairs_cards(runs: pd.DataFrame, tables: dict[tuple[str, str], pd.DataFrame]) -> list[Card]:
     """Cards from N paired runs: ``runs`` has one row per (rep, regime) with every summary
     metric; ``tables`` holds ``sim.compare.paired_table(runs, a, b)`` per comparison."""
-    reps = int(runs["rep"].nunique())
+    reps = int(runs[_replicate(runs)].nunique())
     totals = runs.groupby("regime").sum(numeric_only=True)
     cards = []
     for name in headline_metrics():
@@ -110,8 +110,9 @@ def pairs_cards(runs: pd.DataFrame, tables: dict[tuple[str, str], pd.DataFrame])
         diffs = []
         for (a, b), table in tables.items():
             row = table.set_index("metric").loc[name]
-            values.setdefault(a, float(row[a]))
-            values.setdefault(b, float(row[b]))
+            # the means under a and b: columns named by regime, or literally "a" and "b"
+            values.setdefault(a, float(row[a] if a in row.index else row["a"]))
+            values.setdefault(b, float(row[b] if b in row.index else row["b"]))
             events = (
                 {r: float(totals.loc[r, metric.events]) for r in (a, b)} if metric.events else {}
             )
@@ -134,9 +135,15 @@ def better_in(runs: pd.DataFrame, name: str, a: str, b: str) -> int | None:
     sign = METRICS[name].sign
     if not sign:
         return None
-    wide = runs.pivot(index="rep", columns="regime", values=name)
+    wide = runs.pivot(index=_replicate(runs), columns="regime", values=name)
     diff = (wide[b] - wide[a]).dropna()
     return int((sign * diff > 0).sum())
+
+
+def _replicate(runs: pd.DataFrame) -> str:
+    """The replicate column of a run table (``rep`` in sim.compare, ``replicate`` in the
+    experiments runner)."""
+    return "rep" if "rep" in runs else "replicate"
 
 
 # --- words ------------------------------------------------------------------------------
@@ -172,9 +179,12 @@ def describe(metric: Metric, diff: Difference, lang: str) -> str:
             f"{regime_name(r, lang, short=True)} {count:,.0f}" for r, count in diff.events.items()
         )
         return t(
-            "verdict_too_few", lang, events=metric_title(metric.events, lang, capital=False), counts=counts,
+            "verdict_too_few",
+            lang,
+            events=metric_title(metric.events, lang, capital=False),
+            counts=counts,
             min=metric.min_events,
-        )  # fmt: skip
+        )
     text = t(f"verdict_{diff.verdict}", lang, b=b)
     if diff.pairs == 1 and diff.verdict in ("better", "worse", "same"):
         text = t("run_prefix", lang) + text
@@ -195,10 +205,12 @@ def interval_text(metric: Metric, diff: Difference, lang: str) -> str:
     if diff.low is None or not _finite(diff.low, diff.high):
         return ""
     return t(
-        "interval", lang, low=format_difference(diff.low, metric.unit, lang, with_unit=False),
+        "interval",
+        lang,
+        low=format_difference(diff.low, metric.unit, lang, with_unit=False),
         high=format_difference(diff.high, metric.unit, lang, with_unit=False),
         unit=t("pp", lang) if metric.unit == "share" else "",
-    )  # fmt: skip
+    )
 
 
 def card_title(card: Card, lang: str) -> str:

@@ -242,10 +242,15 @@ def Charts(snap: Snapshot, frame: int, lang: str, controls: tuple):
             title = metric_title(column, lang) + t("to_date", lang)
             last = {r: f.iloc[-1] for r, f in snap.frames.items() if len(f) and column in f}
             values = sep(lang).join(
-                t("chart_alt_values", lang, regime=regime_name(r, lang), day=int(row["day"]),
-                  value=cardlib.format_value(row[column], "share"))
+                t(
+                    "chart_alt_values",
+                    lang,
+                    regime=regime_name(r, lang),
+                    day=int(row["day"]),
+                    value=cardlib.format_value(row[column], "share"),
+                )
                 for r, row in last.items()
-            )  # fmt: skip
+            )
             alt = t("chart_alt", lang, title=title, values=values)
             body = (
                 f'<div class="chart-title" style="font-weight:500">{esc(title)}</div>'

@@ -28,9 +28,13 @@ class Refusal:
     def message(self, lang: str) -> str:
         shown = self.typed if len(self.typed) <= SHOWN_CHARS else self.typed[:SHOWN_CHARS] + "…"
         return t(
-            "bad_integer", lang, field=t(self.field, lang), low=self.low, high=self.high,
+            "bad_integer",
+            lang,
+            field=t(self.field, lang),
+            low=self.low,
+            high=self.high,
             value=shown,
-        )  # fmt: skip
+        )
 
 
 def parse_int(text: str, field: str, low: int, high: int) -> int | Refusal:

@@ -54,9 +54,15 @@ def run(
     """Run ``reps`` pairs of ``settings``; None if cancelled before the end."""
     params = Params.from_dict(settings.overrides)
     runs, daily = compare.run_pairs(
-        params, reps, settings.seed, workers=workers, regimes=settings.regimes, progress=False,
-        on_progress=on_progress, cancel=cancel,
-    )  # fmt: skip
+        params,
+        reps,
+        settings.seed,
+        workers=workers,
+        regimes=settings.regimes,
+        progress=False,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
     if cancel is not None and cancel.is_set():
         return None
     tables = {(a, b): compare.paired_table(runs, a, b) for a, b in comparisons(settings.regimes)}

@@ -27,42 +27,65 @@ def RunControls(lang: str):
     playing, current = state.playing.value, state.runs.value
     ready = current is not None and current.running
     pending = state.pending_changes()
+    stride_labels = dict(zip(state.STRIDES, STRIDE_LABELS, strict=True))
+    step_label = t("step", lang) + paren(t(stride_labels[state.stride.value], lang), lang)
     with solara.Card(t("controls", lang), margin=0):
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
-            stride = dict(zip(state.STRIDES, STRIDE_LABELS, strict=True))[state.stride.value]
-            solara.Button(t("step", lang) + paren(t(stride, lang), lang), on_click=state.step,
-                          disabled=playing or not ready,
-                          color="primary", classes=["btn-step"])  # fmt: skip
-            solara.Button(t("pause", lang) if playing else t("play", lang), on_click=state.toggle_play,
-                          disabled=not ready and not playing, color="primary", classes=["btn-play"])  # fmt: skip
             solara.Button(
-                t("reset_pending", lang) if pending else t("reset", lang), on_click=state.reset,
-                color="warning" if pending else "primary", outlined=not pending,
+                step_label,
+                on_click=state.step,
+                disabled=playing or not ready,
+                color="primary",
+                classes=["btn-step"],
+            )
+            solara.Button(
+                t("pause", lang) if playing else t("play", lang),
+                on_click=state.toggle_play,
+                disabled=not ready and not playing,
+                color="primary",
+                classes=["btn-play"],
+            )
+            solara.Button(
+                t("reset_pending", lang) if pending else t("reset", lang),
+                on_click=state.reset,
+                color="warning" if pending else "primary",
+                outlined=not pending,
                 classes=["btn-reset"] + (["pending"] if pending else []),
-            )  # fmt: skip
+            )
         if pending:
-            solara.Text(t("pending_count", lang, count=len(pending)), classes=["pending-banner"],
-                        style={"color": WORSE, "font-weight": "500"})  # fmt: skip
+            solara.Text(
+                t("pending_count", lang, count=len(pending)),
+                classes=["pending-banner"],
+                style={"color": WORSE, "font-weight": "500"},
+            )
         with solara.Div(style={"margin-top": "8px"}):
             solara.Div(children=[t("stride", lang)])
-            with solara.ToggleButtonsSingle(value=state.stride.value, on_value=state.stride.set,
-                                            classes=["stride"]):  # fmt: skip
-                for days, key in zip(
-                    state.STRIDES, ("stride_day", "stride_week", "stride_month"), strict=True
-                ):
+            with solara.ToggleButtonsSingle(
+                value=state.stride.value, on_value=state.stride.set, classes=["stride"]
+            ):
+                for days, key in stride_labels.items():
                     solara.Button(t(key, lang), value=days, text=True)
             solara.Div(children=[t("stride_note", lang)], style=SMALL)
         seed_error = state.seed_error.value
+        seed_label = t("seed", lang) + (
+            " · " + t("pending_chip", lang) if "seed" in pending else ""
+        )
         solara.InputText(
-            t("seed", lang) + ("  · " + t("pending_chip", lang) if "seed" in pending else ""),
-            value=state.seed_text.value, on_value=state.type_seed, classes=["input-seed"],
-            error=seed_error.message(lang) if seed_error else False, message=t("seed_hint", lang),
-        )  # fmt: skip
+            seed_label,
+            value=state.seed_text.value,
+            on_value=state.type_seed,
+            classes=["input-seed"],
+            error=seed_error.message(lang) if seed_error else False,
+            message=t("seed_hint", lang),
+        )
         labels = {t(key, lang): key for key in presets.PRESETS}
         solara.Select(
-            t("scenario", lang), values=list(labels), value=t(state.preset.value, lang),
-            on_value=lambda label: state.choose_preset(labels[label]), classes=["select-preset"],
-        )  # fmt: skip
+            t("scenario", lang),
+            values=list(labels),
+            value=t(state.preset.value, lang),
+            on_value=lambda label: state.choose_preset(labels[label]),
+            classes=["select-preset"],
+        )
         solara.Text(t("pending_note", lang), style=SMALL)
 
 
@@ -70,7 +93,7 @@ def _pending_chip(name: str, pending: list[str], lang: str):
     if name in pending and state.runs.value is not None:
         built = state.runs.value.settings.overrides.get(name)
         solara.Text(
-            f"{t('pending_chip', lang)} ({t('pending_value', lang, value=_shown(built))})",
+            t("pending_chip", lang) + paren(t("pending_value", lang, value=_shown(built)), lang),
             classes=[f"pending-{name}", "pending-chip"],
             style={"font-size": "0.8em", "color": WORSE, "font-weight": "500"},
         )
@@ -86,9 +109,13 @@ def Lever(lever: presets.Lever, lang: str, pending: list[str]):
     with solara.Div(classes=[f"lever lever-{lever.name}"]):
         solara.Text(f"{label}: {_shown(value)}", style={"font-size": "0.9em"})
         slider(
-            label, value=min(max(value, lever.min), lever.max), min=lever.min, max=lever.max,
-            step=lever.step, on_value=lambda v: state.set_lever(lever.name, v),
-        )  # fmt: skip
+            label,
+            value=min(max(value, lever.min), lever.max),
+            min=lever.min,
+            max=lever.max,
+            step=lever.step,
+            on_value=lambda v: state.set_lever(lever.name, v),
+        )
         if lever.box_max is not None:
             error = state.box_errors[lever.name].value
             low, high = lever.limits
@@ -96,8 +123,9 @@ def Lever(lever: presets.Lever, lang: str, pending: list[str]):
                 f"{label} · {t('number_box', lang)} ({_shown(int(low))}–{_shown(int(high))})",
                 value=error.typed if error else str(value),
                 on_value=lambda text: state.type_lever(lever.name, text),
-                error=error.message(lang) if error else False, classes=[f"box-{lever.name}"],
-            )  # fmt: skip
+                error=error.message(lang) if error else False,
+                classes=[f"box-{lever.name}"],
+            )
         _pending_chip(lever.name, pending, lang)
 
 
@@ -136,16 +164,30 @@ def PairsCard(lang: str):
     with solara.Card(t("pairs", lang), margin=0, classes=["pairs-card"]):
         solara.Text(t("pairs_note", lang), style=SMALL)
         solara.InputText(
-            t("pairs_count", lang), value=state.pairs_count_text.value, on_value=state.type_pairs_count,
-            error=error.message(lang) if error else False, classes=["input-pairs"], disabled=running,
-        )  # fmt: skip
+            t("pairs_count", lang),
+            value=state.pairs_count_text.value,
+            on_value=state.type_pairs_count,
+            error=error.message(lang) if error else False,
+            classes=["input-pairs"],
+            disabled=running,
+        )
         n = state.pairs_count_text.value.strip() if not error else "N"
         with solara.Row():
-            solara.Button(t("pairs_run", lang, n=n), on_click=state.start_pairs, color="primary",
-                          disabled=running or state.runs.value is None, classes=["btn-pairs"])  # fmt: skip
+            solara.Button(
+                t("pairs_run", lang, n=n),
+                on_click=state.start_pairs,
+                color="primary",
+                disabled=running or state.runs.value is None,
+                classes=["btn-pairs"],
+            )
             if running:
-                solara.Button(t("pairs_cancel", lang), on_click=state.cancel_pairs, outlined=True,
-                              color="primary", classes=["btn-pairs-cancel"])  # fmt: skip
+                solara.Button(
+                    t("pairs_cancel", lang),
+                    on_click=state.cancel_pairs,
+                    outlined=True,
+                    color="primary",
+                    classes=["btn-pairs-cancel"],
+                )
         if running:
             share = 100 * status.done / status.total if status.total else 0
             solara.ProgressLinear(value=share, color="primary")
@@ -158,8 +200,11 @@ def PairsCard(lang: str):
             key = {"done": "pairs_done", "cancelled": "pairs_cancelled", "failed": "pairs_failed"}[
                 status.state
             ]
-            solara.Text(t(key, lang, n=n), classes=["pairs-status", f"pairs-{status.state}"],
-                        style={"color": WORSE} if status.state == "failed" else {})  # fmt: skip
+            solara.Text(
+                t(key, lang, n=n),
+                classes=["pairs-status", f"pairs-{status.state}"],
+                style={"color": WORSE} if status.state == "failed" else {},
+            )
 
 
 @solara.component
@@ -167,16 +212,38 @@ def Exports(lang: str, day: int):
     """CSV, data dictionary and the one-page brief."""
     empty = day == 0
     with solara.Card(t("downloads", lang), margin=0, classes=["exports"]), solara.Column(gap="4px"):
-        solara.Button(t("download_csv", lang), on_click=state.download_csv, disabled=empty,
-                      outlined=True, color="primary", classes=["btn-csv"])  # fmt: skip
-        solara.Button(t("download_dictionary", lang), on_click=state.download_dictionary,
-                      disabled=empty, outlined=True, color="primary", classes=["btn-dictionary"])  # fmt: skip
+        solara.Button(
+            t("download_csv", lang),
+            on_click=state.download_csv,
+            disabled=empty,
+            outlined=True,
+            color="primary",
+            classes=["btn-csv"],
+        )
+        solara.Button(
+            t("download_dictionary", lang),
+            on_click=state.download_dictionary,
+            disabled=empty,
+            outlined=True,
+            color="primary",
+            classes=["btn-dictionary"],
+        )
         if empty:
             solara.Text(t("csv_empty", lang), style=SMALL, classes=["csv-empty"])
-        solara.Button(t("download_pdf", lang), on_click=lambda: state.download_brief("pdf"),
-                      outlined=True, color="primary", classes=["btn-brief-pdf"])  # fmt: skip
-        solara.Button(t("download_png", lang), on_click=lambda: state.download_brief("png"),
-                      outlined=True, color="primary", classes=["btn-brief-png"])  # fmt: skip
+        solara.Button(
+            t("download_pdf", lang),
+            on_click=lambda: state.download_brief("pdf"),
+            outlined=True,
+            color="primary",
+            classes=["btn-brief-pdf"],
+        )
+        solara.Button(
+            t("download_png", lang),
+            on_click=lambda: state.download_brief("png"),
+            outlined=True,
+            color="primary",
+            classes=["btn-brief-png"],
+        )
 
 
 @solara.component
@@ -186,8 +253,10 @@ def EffectiveParams(lang: str):
     if current is None:
         return
     with solara.Card(t("effective", lang), margin=0, classes=["effective-params"]):
-        rows = [(t("preset_current", lang), t(current.settings.preset, lang), "preset"),
-                (t("seed", lang), str(current.seed), "seed")]  # fmt: skip
+        rows = [
+            (t("preset_current", lang), t(current.settings.preset, lang), "preset"),
+            (t("seed", lang), str(current.seed), "seed"),
+        ]
         rows += [
             (t(name, lang), _shown(value), name)
             for name, value in current.effective_params().items()
