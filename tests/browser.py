@@ -23,9 +23,15 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -66,9 +72,13 @@ def running_dashboard(
     url = f"http://127.0.0.1:{port}/"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            server_command(port, busy, busy_from), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, env=os.environ | (env or {}),
-        )  # fmt: skip
+            server_command(port, busy, busy_from),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=os.environ | (env or {}),
+        )
         try:
             deadline = time.monotonic() + timeout
             while True:

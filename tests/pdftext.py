@@ -105,6 +105,9 @@ def pdf_text(path: Path | bytes) -> str:
                     cmap, i = cmaps.get(match.group(1), {}), match.end()
                     continue
                 raw, i = _literal(text_object, match.end())
-                out += [cmap.get(int.from_bytes(raw[k : k + 2], "big"), "") for k in range(0, len(raw) - 1, 2)]
+                out += [
+                    cmap.get(int.from_bytes(raw[k : k + 2], "big"), "")
+                    for k in range(0, len(raw) - 1, 2)
+                ]
             lines.append("".join(out))
     return "\n".join(lines)
