@@ -1,7 +1,17 @@
-"""Policy dashboard (issue 4): three- and five-actor linkage side by side, in Chinese and English.
+"""Policy dashboard: three- and five-actor linkage side by side, in Chinese and English.
 
-The page itself is ``sim/app.py``; this package holds its parts: ``runs`` (the two linked
-models), ``drawing`` (network layout and pictures), ``components`` (panels, cards, charts),
-``i18n`` (labels), ``presets`` (levers and scenarios), ``command`` (``sim dashboard``) and
-``browser`` (server and Chromium helpers for tests and the README screenshot).
+Run it with ``solara run sim/dashboard/app.py --production`` or ``sim dashboard``.
+
+* ``app``: the page (layout, error boundaries); ``state``: per-session state and every action;
+  ``sidebar`` and ``components``: what the page shows.
+* ``runs``: the linked communities (same seed and parameters, one per regime);
+  ``cards``: headline cards and verdicts from the metric catalogue; ``pairs``: "Run N pairs"
+  through ``sim.compare``'s runner.
+* ``export``: CSV and its data dictionary; ``brief``: the one-page PDF/PNG brief.
+* ``drawing`` and ``colours``: network pictures, charts and the accessible palette;
+  ``i18n``: every text in Chinese and English; ``inputs``: typed values; ``presets``: levers
+  and scenarios; ``frontend`` (+ ``vue/``): the browser side of the play loop and downloads;
+  ``command``: ``sim dashboard``.
+
+Browser helpers for tests, benchmarks and screenshots live in ``tests/browser.py``.
 """

@@ -1,7 +1,7 @@
 """``sim dashboard``: serve the policy dashboard on 127.0.0.1.
 
-Equivalent to ``solara run sim/app.py --production --host 127.0.0.1 --no-open`` with Solara's
-telemetry switched off. Production mode matters offline: development mode serves unminified
+Equivalent to ``solara run sim/dashboard/app.py --production --host 127.0.0.1 --no-open``
+with Solara's telemetry switched off. Production mode matters offline: development mode serves unminified
 assets and embeds a check that calls solara.dev.
 """
 
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_PORT = 8765
 
 

@@ -1,21 +1,48 @@
-"""Solara components for the dashboard page: one community panel, headline cards, charts.
+"""Solara components of the main area: community panels, headline cards, charts, explanations.
 
-They only display what they are given (a ``Snapshot``, the language); state and actions live
-in ``sim/app.py``. CSS classes such as ``day-three`` give tests stable hooks in any language.
+They only display what they are given (a ``Snapshot``, cards, the language, the frame
+number); state and actions live in ``state``. CSS classes such as ``day-three`` give tests
+stable hooks in any language, and ``data-frame-of`` tells the browser-side play loop which
+frame an element shows.
 """
 
 from __future__ import annotations
 
-import math
+import base64
+import html
+import logging
 
 import solara
 
+from sim.dashboard import cards as cardlib
 from sim.dashboard import drawing
-from sim.dashboard.i18n import t
+from sim.dashboard.colours import (
+    BETTER,
+    CONTROL_DASHES,
+    MUTED_TEXT,
+    NEUTRAL,
+    NODE_COLOURS,
+    VOLUNTEER_RING,
+    WORSE,
+    regime_colour,
+)
+from sim.dashboard.i18n import REGIME_ABOUT, metric_title, paren, regime_name, sep, t, unit_text
+from sim.dashboard.presets import PRESETS
 from sim.dashboard.runs import Snapshot
+from sim.metrics import METRICS, headline_metrics
+from sim.params import PARAM_SPECS
+from sim.regimes import Actor
 
-ACTOR_KINDS = ("platform", "social_org", "social_worker", "volunteer", "charity")
-"""Actor kinds in the order the essay introduces them; the last two are what five-linkage adds."""
+log = logging.getLogger("sim.dashboard")
+
+ACTOR_KEYS = {
+    Actor.PLATFORM: "platform",
+    Actor.SOCIAL_ORG: "social_org",
+    Actor.SOCIAL_WORKER: "social_worker",
+    Actor.VOLUNTEER: "volunteer",
+    Actor.CHARITY: "charity",
+}
+"""Actor kinds in the order the essay introduces them; the last two are what five adds."""
 
 LEGEND = (
     "legend_none",
@@ -25,165 +52,259 @@ LEGEND = (
     "legend_dispute_3",
     "legend_dispute_4",
 )
+CHARTS = ("unmet_need_share", "dispute_escalation_share")
+VERDICT_COLOURS = {"better": BETTER, "worse": WORSE}
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def img_html(png: bytes, alt: str, frame: int, classes: str) -> str:
+    """An <img> with its alt text and the frame it shows (for the browser's play loop)."""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img class="{classes}" src="data:image/png;base64,{data}" alt="{esc(alt)}" '
+        f'data-frame-of="{frame}" style="width:100%;height:auto;display:block">'
+    )
 
 
 def _dot(colour: str, ring: str | None = None) -> str:
-    border = f"2px solid {ring}" if ring else "1px solid #fff"
+    border = f"2px solid {ring}" if ring else "1px solid #777"
     return (
-        f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-        f'background:{colour};border:{border};margin-right:5px;vertical-align:middle"></span>'
+        f'<span aria-hidden="true" style="display:inline-block;width:11px;height:11px;'
+        f"border-radius:50%;background:{colour};border:{border};margin-right:5px;"
+        f'vertical-align:middle"></span>'
     )
 
 
-@solara.component
-def CommunityPanel(regime: str, snap: Snapshot, view: drawing.NetworkView, version: int, lang: str):
-    """Header with the day counter, linked actors, the network drawing and its legend."""
-    colour = drawing.REGIME_COLOURS[regime]
-    states = snap.states[regime]
-    picture = solara.use_memo(lambda: drawing.NetworkPicture(view), dependencies=[view])
-    png = solara.use_memo(lambda: picture.png(states), dependencies=[version, picture])
-    counts = drawing.state_counts(states)
-    day = t("day", lang, day=snap.day[regime]) + (
-        "" if snap.running[regime] else " " + t("finished", lang)
+def _actor_chip(key: str, linked: bool, colour: str, lang: str) -> str:
+    """An actor's name on a chip in the regime's colour; struck through if not linked."""
+    label = t(f"actor_{key}", lang) + ("" if linked else paren(t("actor_absent", lang), lang))
+    style = (
+        f"background:{colour};color:#fff"
+        if linked
+        else f"background:#f0f0f0;color:{MUTED_TEXT};text-decoration:line-through"
     )
-
-    with solara.Card(
-        classes=[f"community-{regime}"], style={"border-top": f"6px solid {colour}"}, margin=1
-    ):
-        with solara.Row(justify="space-between", style={"align-items": "baseline"}):
-            solara.HTML(
-                tag="h2",
-                unsafe_innerHTML=t(f"regime_{regime}", lang),
-                style=f"color:{colour};margin:0",
-            )
-            solara.Text(
-                day,
-                classes=["day-counter", f"day-{regime}"],
-                style={"font-size": "1.2em", "font-weight": "bold"},
-            )
-        # which actors take part: the two that five-linkage adds are greyed out under three-linkage
-        present = set(snap.actors[regime])
-        chips = []
-        for kind in ACTOR_KINDS:
-            on = kind in present
-            label = t(f"actor_{kind}", lang) + ("" if on else f" ({t('actor_absent', lang)})")
-            style = (
-                f"background:{colour};color:#fff"
-                if on
-                else "background:#eee;color:#999;text-decoration:line-through"
-            )
-            chips.append(
-                f'<span class="actor-chip" style="{style};border-radius:12px;padding:2px 9px;margin:2px;display:inline-block;font-size:0.85em">{label}</span>'
-            )
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=f"<b>{t('actors', lang)}:</b> " + "".join(chips),
-            classes=[f"actors-{regime}"],
-        )
-        solara.Image(png, width="100%", classes=[f"network-{regime}"])
-        rows = [
-            f"{_dot(drawing.NODE_COLOURS[_legend_colour(key)])}{t(key, lang)}: <b>{counts[key]}</b>"
-            for key in LEGEND
-        ]
-        rows.append(
-            f"{_dot('#fff', drawing.VOLUNTEER_RING)}{t('legend_volunteer', lang)}: <b>{counts['legend_volunteer']}</b>"
-        )
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=" &nbsp; ".join(rows),
-            style="font-size:0.85em;line-height:1.8",
-        )
-        note = (
-            t("sample_note", lang, shown=len(view.nodes), total=view.total)
-            if view.sampled
-            else t("all_note", lang, total=view.total)
-        )
-        solara.Text(note, classes=["network-note"], style={"font-size": "0.8em", "color": "#666"})
+    return (
+        f'<span class="actor-chip{" on" if linked else ""}" style="{style};border-radius:12px;'
+        f'padding:2px 9px;margin:2px;display:inline-block;font-size:0.85em">{esc(label)}</span>'
+    )
 
 
 def _legend_colour(key: str):
     return {"legend_none": "none", "legend_need": "need"}.get(key) or int(key[-1])
 
 
-HEADLINES = (
-    # (label key, metric, format); lower is better for all of them
-    ("card_unmet", "unmet_need_share", "share"),
-    ("card_escalated", "dispute_escalation_share", "share"),
-    ("card_court", "court_filings_per_10k", "number"),
-    ("card_cost", "cost_per_resolved_case", "yuan"),
-)
-
-
-def _fmt(value, kind: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return {"share": f"{value:.1%}", "number": f"{value:.1f}", "yuan": f"{value:,.0f}"}[kind]
-
-
-def _fmt_diff(diff: float, kind: str) -> str:
-    if kind == "share":
-        return f"{diff * 100:+.1f} pp"
-    return f"{diff:+.1f}" if kind == "number" else f"{diff:+,.0f}"
-
-
 @solara.component
-def HeadlineCards(snap: Snapshot, lang: str):
-    """One card per outcome: three-linkage, five-linkage, and the difference (five minus three)."""
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}, classes=["headline-cards"]):
-        for label, metric, kind in HEADLINES:
-            three = snap.metrics["three"].get(metric)
-            five = snap.metrics["five"].get(metric)
-            with solara.Card(margin=0, style={"flex": "1 1 200px"}, classes=[f"card-{metric}"]):
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=t(label, lang),
-                    style="font-size:1.1em;font-weight:500;margin-bottom:4px",
-                )
-                for regime, value in (("three", three), ("five", five)):
-                    colour = drawing.REGIME_COLOURS[regime]
-                    solara.HTML(
-                        tag="div",
-                        unsafe_innerHTML=f'<span style="color:{colour}">{t(f"regime_{regime}", lang)}</span>: '
-                        f'<b style="font-size:1.3em">{_fmt(value, kind)}</b>',
-                    )
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=_difference_html(three, five, kind, lang),
-                    classes=["difference"],
-                )
-
-
-def _difference_html(three, five, kind: str, lang: str) -> str:
-    if three is None or five is None or not (math.isfinite(three) and math.isfinite(five)):
-        return f"{t('difference', lang)}: –"
-    diff = five - three
-    verdict, colour = (
-        ("same", "#666")
-        if abs(diff) < 1e-12
-        else (("better", "#1a9641") if diff < 0 else ("worse", "#c0392b"))
+def CommunityPanel(regime: str, snap: Snapshot, view, frame: int, lang: str, controls: tuple):
+    """Header with the day counter, linked actors, the network drawing and its legend."""
+    colour = regime_colour(regime, controls)
+    states = snap.states[regime]
+    picture = solara.use_memo(lambda: drawing.NetworkPicture(view), dependencies=[view])
+    png = solara.use_memo(lambda: picture.png(states), dependencies=[frame, picture])
+    counts = drawing.state_counts(states)
+    day = t("day", lang, day=snap.day[regime]) + (
+        "" if snap.running[regime] else " " + t("finished", lang)
     )
-    return f'{t("difference", lang)}: <b style="color:{colour}">{_fmt_diff(diff, kind)}</b> ({t(verdict, lang)})'
-
-
-CHARTS = (("chart_unmet", "unmet_need_share"), ("chart_escalation", "dispute_escalation_share"))
+    name = regime_name(regime, lang)
+    chips = "".join(
+        _actor_chip(key, actor in snap.linked[regime], colour, lang)
+        for actor, key in ACTOR_KEYS.items()
+    )
+    legend = [
+        f"{_dot(NODE_COLOURS[_legend_colour(key)])}{esc(t(key, lang))}: <b>{counts[key]}</b>"
+        for key in LEGEND
+    ]
+    volunteers = counts["legend_volunteer"]
+    legend.append(
+        f"{_dot('#fff', VOLUNTEER_RING)}{esc(t('legend_volunteer', lang))}: <b>{volunteers}</b>"
+    )
+    in_words = sep(lang).join(f"{t(k, lang)} {counts[k]}" for k in (*LEGEND, "legend_volunteer"))
+    alt = t("network_alt", lang, regime=name, day=snap.day[regime], counts=in_words)
+    note = (
+        t("sample_note", lang, shown=len(view.nodes), total=view.total)
+        if view.sampled
+        else t("all_note", lang, total=view.total)
+    )
+    body = f"""
+<div style="display:flex;justify-content:space-between;align-items:baseline;flex-wrap:wrap">
+  <h2 style="color:{colour};margin:0;font-size:1.35em">{esc(name)}</h2>
+  <span class="day-counter day-{regime}" data-frame-of="{frame}"
+        style="font-size:1.2em;font-weight:bold">{esc(day)}</span>
+</div>
+<div class="actors-{regime}" style="margin:4px 0"><b>{esc(t("actors", lang))}:</b> {chips}</div>
+{img_html(png, alt, frame, f"network network-{regime}")}
+<div style="font-size:0.85em;line-height:1.8">{" &nbsp; ".join(legend)}</div>
+<div class="network-note" style="font-size:0.8em;color:{MUTED_TEXT}">{esc(note)}</div>
+"""
+    with solara.Card(
+        classes=[f"community-{regime}"],
+        # two to a row, three when there is room; never one stretched across the page
+        style={
+            "border-top": f"6px solid {colour}",
+            "flex": "1 1 300px",
+            "min-width": "300px",
+            "max-width": "calc(50% - 4px)" if len(snap.regimes) > 3 else "none",
+        },
+        margin=0,
+    ):
+        solara.HTML(tag="div", unsafe_innerHTML=body)
 
 
 @solara.component
-def Charts(snap: Snapshot, version: int, lang: str):
-    """Unmet-need share and dispute escalation over time, both regimes on shared axes."""
-    pictures = solara.use_memo(lambda: [drawing.SeriesPicture(column) for _, column in CHARTS], [])
-    pngs = solara.use_memo(lambda: [p.png(snap.frames) for p in pictures], dependencies=[version])
+def HeadlineCards(cards: list[cardlib.Card], source_note: str, lang: str, controls: tuple):
+    """One card per headline metric of the catalogue: values, differences, verdicts."""
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<b>{esc(t('headline', lang))}</b> &nbsp; "
+        f'<span class="cards-source" style="color:{MUTED_TEXT}">{esc(source_note)}</span>',
+    )
+    grid = {
+        "display": "grid",
+        "gap": "8px",
+        "grid-template-columns": "repeat(auto-fill, minmax(230px, 1fr))",
+    }
+    with solara.Div(style=grid, classes=["headline-cards"]):
+        for card in cards:
+            with solara.Card(margin=0, classes=[f"card-{card.metric.name}"]):
+                solara.HTML(tag="div", unsafe_innerHTML=_card_html(card, lang, controls))
+
+
+def _card_html(card: cardlib.Card, lang: str, controls: tuple) -> str:
+    """Title, a value per community, then each difference with its verdict."""
+    unit = card.metric.unit
+    rows = [
+        f'<div class="card-title" style="font-weight:500;margin-bottom:4px">{esc(cardlib.card_title(card, lang))}</div>'
+    ]
+    for regime, value in card.values.items():
+        colour, shown = regime_colour(regime, controls), cardlib.format_value(value, unit)
+        rows.append(
+            f'<div><span style="color:{colour}">{esc(regime_name(regime, lang))}</span>: '
+            f'<b style="font-size:1.2em" class="value-{regime}">{esc(shown)}</b></div>'
+        )
+    rows += [_difference_html(card.metric, diff, lang) for diff in card.differences]
+    return "".join(rows)
+
+
+def _difference_html(metric, diff: cardlib.Difference, lang: str) -> str:
+    """ "five − three: −2.3 (95% interval …)" and the verdict; the exact numbers ride along
+    as data attributes (tests compare them with ``sim compare``)."""
+    data = (
+        f'data-a="{diff.a}" data-b="{diff.b}" data-difference="{diff.value!r}" '
+        f'data-low="{diff.low!r}" data-high="{diff.high!r}" data-pairs="{diff.pairs}" '
+        f'data-better-in="{diff.better_in!r}" data-verdict="{diff.verdict}"'
+    )
+    value = cardlib.format_difference(diff.value, metric.unit, lang)
+    interval = cardlib.interval_text(metric, diff, lang)
+    interval = f'<span class="interval">{esc(paren(interval, lang))}</span>' if interval else ""
+    colour = VERDICT_COLOURS.get(diff.verdict, NEUTRAL)
+    verdict = cardlib.describe(metric, diff, lang)
+    return (
+        f'<div class="difference difference-{diff.a}" {data} style="margin-top:4px;font-size:0.9em">'
+        f"{esc(cardlib.difference_label(diff, lang))}: <b>{esc(value)}</b>{interval}<br>"
+        f'<span class="verdict" style="color:{colour}">{esc(verdict)}</span></div>'
+    )
+
+
+@solara.component
+def Charts(snap: Snapshot, frame: int, lang: str, controls: tuple):
+    """Unmet-need share and dispute escalation over time, all communities on shared axes,
+    with vertical lines at charity trust crises (and emergencies, if the model records them)."""
+    regimes = snap.regimes
+    styles = {
+        r: (
+            regime_colour(r, controls),
+            CONTROL_DASHES[controls.index(r) % 2] if r in controls else None,
+        )
+        for r in regimes
+    }
+    pictures = solara.use_memo(
+        lambda: [drawing.SeriesPicture(column, styles) for column in CHARTS], dependencies=[regimes]
+    )
+    events = drawing.event_days(snap.frames)
+    pngs = solara.use_memo(
+        lambda: [p.png(snap.frames, events) for p in pictures], dependencies=[frame, pictures]
+    )
     key = " &nbsp; ".join(
-        f'<span style="display:inline-block;width:18px;height:3px;background:{drawing.REGIME_COLOURS[r]};vertical-align:middle;margin-right:4px"></span>{t(f"regime_{r}", lang)}'
-        for r in ("three", "five")
+        f'<span aria-hidden="true" style="display:inline-block;width:18px;height:0;border-top:3px '
+        f"{'dashed' if r in controls else 'solid'} {regime_colour(r, controls)};vertical-align:middle;"
+        f'margin-right:4px"></span>{esc(regime_name(r, lang))}'
+        for r in regimes
+    )
+    markers = " · ".join(t(f"marker_{kind}", lang) for kind in events)
+    seen = sep(lang).join(
+        f"{t(f'event_{kind}', lang)}: " + ", ".join(t("marker_day", lang, day=d) for d in days)
+        for kind, days in events.items()
     )
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
-        for (title, column), png in zip(CHARTS, pngs, strict=True):
-            with solara.Card(
-                t(title, lang), margin=0, style={"flex": "1 1 420px"}, classes=[f"chart-{column}"]
-            ):
-                solara.HTML(
-                    tag="div",
-                    unsafe_innerHTML=f"{key} &nbsp; <span style='color:#666;font-size:0.85em'>{t('chart_axes', lang)}</span>",
+        for column, png in zip(CHARTS, pngs, strict=True):
+            title = metric_title(column, lang) + t("to_date", lang)
+            last = {r: f.iloc[-1] for r, f in snap.frames.items() if len(f) and column in f}
+            values = sep(lang).join(
+                t(
+                    "chart_alt_values",
+                    lang,
+                    regime=regime_name(r, lang),
+                    day=int(row["day"]),
+                    value=cardlib.format_value(row[column], "share"),
                 )
-                solara.Image(png, width="100%")
+                for r, row in last.items()
+            )
+            alt = t("chart_alt", lang, title=title, values=values)
+            body = (
+                f'<div class="chart-title" style="font-weight:500">{esc(title)}</div>'
+                f'<div style="font-size:0.85em">{key} &nbsp; <span style="color:{MUTED_TEXT}">'
+                f"{esc(t('chart_axes', lang) + (sep(lang) + markers if markers else ''))}</span></div>"
+                + img_html(png, alt, frame, f"chart chart-img-{column}")
+                + (
+                    f'<div class="chart-events" style="font-size:0.8em;color:{MUTED_TEXT}">'
+                    f"{esc(t('markers_seen', lang, list=seen))}</div>"
+                    if seen
+                    else ""
+                )
+            )
+            with solara.Card(margin=0, style={"flex": "1 1 420px"}, classes=[f"chart-{column}"]):
+                solara.HTML(tag="div", unsafe_innerHTML=body)
+
+
+@solara.component
+def Explanations(lang: str, controls_available: tuple):
+    """ "What does this mean?": metrics, actors, presets, controls and how to read results."""
+    parts = [f"<h3>{esc(t('explain_metrics', lang))}</h3><dl>"]
+    for name in dict.fromkeys([*headline_metrics(), *CHARTS]):
+        metric = METRICS[name]
+        direction = t(f"explain_direction_{metric.direction or 'none'}", lang)
+        unit = t("explain_unit", lang, unit=unit_text(metric.unit, lang))
+        line = f"{unit}{sep(lang)}{direction}{'。' if lang == 'zh' else '. '}{t('explain_cumulative', lang)}"
+        if metric.events:
+            events = metric_title(metric.events, lang, capital=False)
+            line += ("" if lang == "zh" else " ") + t(
+                "explain_events", lang, events=events, min=metric.min_events
+            )
+        parts.append(f"<dt><b>{esc(metric_title(name, lang))}</b></dt><dd>{esc(line)}</dd>")
+    parts.append(f"</dl><h3>{esc(t('explain_actors', lang))}</h3><dl>")
+    for key in ACTOR_KEYS.values():
+        parts.append(
+            f"<dt><b>{esc(t(f'actor_{key}', lang))}</b></dt><dd>{esc(t(f'role_{key}', lang))}</dd>"
+        )
+    parts.append(f"</dl><h3>{esc(t('explain_presets', lang))}</h3><dl>")
+    for key, overrides in PRESETS.items():
+        changes = sep(lang).join(
+            f"{t(name, lang)}: {value:g}"
+            + paren(t("default_value", lang, value=f"{PARAM_SPECS[name].default:g}"), lang)
+            for name, value in overrides.items()
+        ) or t("explain_preset_none", lang)
+        parts.append(f"<dt><b>{esc(t(key, lang))}</b></dt><dd>{esc(changes)}</dd>")
+    parts.append("</dl>")
+    if controls_available:
+        parts.append(f"<h3>{esc(t('explain_regimes', lang))}</h3><dl>")
+        for regime in controls_available:
+            about = REGIME_ABOUT.get(regime, {}).get(lang, "")
+            parts.append(f"<dt><b>{esc(regime_name(regime, lang))}</b></dt><dd>{esc(about)}</dd>")
+        parts.append("</dl>")
+    parts.append(
+        f"<h3>{esc(t('explain_reading', lang))}</h3><p>{esc(t('explain_reading_text', lang))}</p>"
+    )
+    with solara.Details(summary=t("explain", lang), expand=False):
+        solara.HTML(tag="div", unsafe_innerHTML="".join(parts), classes=["explanations"])

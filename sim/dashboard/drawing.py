@@ -4,7 +4,7 @@ The figures carry no text (only tick numbers): titles and legends are HTML on th
 they switch language instantly and need no CJK font on the server.
 
 Speed matters: the page must redraw two networks and the charts in well under 0.5 s for a
-2,000-resident community. So the layout is computed once per reset (and cached by graph),
+8,000-resident community. So the layout is computed once per reset (and cached by graph),
 above ``MAX_DRAWN_NODES`` residents only a connected sample of the network is drawn, and each
 picture keeps its matplotlib figure: a new day only recolours the dots or moves the lines.
 """
@@ -26,23 +26,14 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.dashboard.colours import NODE_COLOURS, VOLUNTEER_RING
+
 MAX_DRAWN_NODES = 450
 """Above this many residents the network view shows a sample of this size (stated on screen).
 
 Kept under 500 because networkx's spring layout switches to a sparse solver at 500 nodes that
 is about four times slower here (0.6 s vs 2.2 s per reset on 2 cores).
 """
-
-REGIME_COLOURS = {"three": "#5b6c8f", "five": "#0f9d8a"}
-NODE_COLOURS = {
-    "none": "#97a3b3",
-    "need": "#8e44ad",
-    1: "#f4d03f",  # dispute stages, light to dark as they escalate
-    2: "#f39c12",
-    3: "#e74c3c",
-    4: "#7b1e1e",
-}
-VOLUNTEER_RING = "#1a9641"
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: one view per laid-out graph
@@ -74,7 +65,7 @@ def _network_view(n: int, edge_bytes: bytes, seed: int, max_nodes: int) -> Netwo
     nodes = _snowball_sample(graph, max_nodes, seed) if n > max_nodes else list(range(n))
     sub = graph.subgraph(nodes)
     # Spring layout is O(n^2) per iteration; on at most max_nodes nodes it takes well under a second.
-    pos = nx.spring_layout(sub, seed=seed)
+    pos = nx.spring_layout(sub, seed=seed % 2**32)  # networkx seeds must fit in 32 bits
     xy = np.array([pos[v] for v in nodes]).reshape(-1, 2)
     segments = np.array([(pos[u], pos[v]) for u, v in sub.edges()]).reshape(-1, 2, 2)
     return NetworkView(np.asarray(nodes, dtype=np.int64), xy, segments, n)
@@ -159,23 +150,31 @@ class NetworkPicture:
 
 
 class SeriesPicture:
-    """Line chart of one daily metric for both regimes, as a share (0-100 %)."""
+    """Line chart of one daily share for every community, with markers at trust crises.
 
-    def __init__(self, column: str):
+    ``styles`` maps regime -> (colour, dashes); a regime absent from the frames draws nothing.
+    """
+
+    def __init__(self, column: str, styles: dict[str, tuple[str, tuple | None]]):
         self.column = column
         self.figure = Figure(figsize=(5.6, 2.6), dpi=80)
         ax = self.ax = self.figure.add_axes((0.12, 0.14, 0.85, 0.8))
-        self.lines = {
-            r: ax.plot([], [], color=c, linewidth=2)[0] for r, c in REGIME_COLOURS.items()
-        }
+        self.lines = {}
+        for regime, (colour, dashes) in styles.items():
+            (line,) = ax.plot([], [], color=colour, linewidth=2)
+            if dashes:
+                line.set_dashes(dashes)
+            self.lines[regime] = line
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
         ax.grid(alpha=0.3)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        self.markers: list = []
         self._lock = threading.Lock()
 
-    def png(self, frames: dict) -> bytes:
-        """PNG of the series in ``frames`` (regime -> daily DataFrame)."""
+    def png(self, frames: dict, events: dict[str, list[int]] | None = None) -> bytes:
+        """PNG of the series in ``frames`` (regime -> daily DataFrame), with a vertical
+        line at each day in ``events`` (kind -> days; see ``event_days``)."""
         with self._lock:
             for regime, line in self.lines.items():
                 frame = frames.get(regime)
@@ -183,12 +182,48 @@ class SeriesPicture:
                     line.set_data(frame["day"].to_numpy(), frame[self.column].to_numpy())
                 else:
                     line.set_data([], [])
+            for marker in self.markers:
+                marker.remove()
+            self.markers = [
+                self.ax.axvline(day, color="#444444", linewidth=1, linestyle=EVENT_STYLES[kind])
+                for kind, days in (events or {}).items()
+                for day in days
+            ]
             self.ax.relim()
             self.ax.autoscale_view()
             # auto=None: pin the origin without switching autoscaling off for the next day
             self.ax.set_xlim(left=0, right=max(self.ax.get_xlim()[1], 10), auto=None)
             self.ax.set_ylim(bottom=0, top=max(self.ax.get_ylim()[1], 0.01), auto=None)
             return _png(self.figure)
+
+
+EVENT_STYLES = {"trust": "--", "emergency": ":"}
+EVENT_COLUMNS = {"trust": "trust_shocks", "emergency": "emergency_shocks"}
+"""Daily columns counting shocks, if the model records them (marker kind -> column)."""
+
+
+def event_days(frames: dict) -> dict[str, list[int]]:
+    """Days of charity trust crises and emergencies, read from the daily series.
+
+    A daily count column (``EVENT_COLUMNS``) is used where the model records one; trust
+    crises are otherwise read from donor trust, which only ever falls at a scandal
+    (scandals come from their own random stream, so every regime with charity sees the
+    same days).
+    """
+    found: dict[str, set[int]] = {kind: set() for kind in EVENT_STYLES}
+    for frame in frames.values():
+        if frame is None or not len(frame):
+            continue
+        days = frame["day"].to_numpy()
+        for kind, column in EVENT_COLUMNS.items():
+            if column in frame:
+                rises = np.diff(frame[column].fillna(0).to_numpy(), prepend=0) > 0
+                found[kind].update(days[rises].tolist())
+        if EVENT_COLUMNS["trust"] not in frame and "donor_trust" in frame:
+            trust = frame["donor_trust"].to_numpy(dtype=float)
+            drops = np.flatnonzero(np.diff(trust) < -1e-9) + 1
+            found["trust"].update(days[drops].tolist())
+    return {kind: sorted(days) for kind, days in found.items() if days}
 
 
 def _png(fig: Figure) -> bytes:

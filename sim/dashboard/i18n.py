@@ -1,12 +1,22 @@
-"""Chinese and English labels for the dashboard.
+"""Chinese and English text for the dashboard and its exports.
 
-Every piece of text the dashboard shows comes from ``LABELS`` so that policy staff can read
-the page in either language. Keys are short English identifiers; ``t(key, lang)`` looks one
-up and falls back to English, then to the key itself, so a missing entry is visible but
-never breaks the page.
+Every piece of text the page, the CSV data dictionary and the one-page brief show comes from
+here, so policy staff can read them in either language and neither page carries words of the
+other. ``t(key, lang, **fields)`` looks a label up; metric, unit, regime and column texts have
+their own tables because their keys come from the model (the metric catalogue
+``sim.metrics.METRICS``, the regimes, the daily record). English metric titles are the
+catalogue's own definitions; the Chinese ones are translations kept here, and a unit test
+lists any metric, unit or column that lacks one.
 """
 
+from __future__ import annotations
+
+import logging
+
+from sim.metrics import METRICS
+
 LANGUAGES = ("zh", "en")
+log = logging.getLogger("sim.dashboard")
 
 LABELS: dict[str, dict[str, str]] = {
     # page
@@ -15,36 +25,99 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Three- vs five-actor linkage: community governance side by side",
     },
     "subtitle": {
-        "zh": "两个社区使用同一随机种子和同一组参数同步运行，唯一的区别是联动方式；屏幕上的每一处差异都来自联动。",
-        "en": "Both communities start from the same seed and the same parameters and step together; the linkage is the only difference, so every difference on screen comes from it.",
+        "zh": "各社区使用同一随机种子和同一组参数同步运行，唯一的区别是联动方式。",
+        "en": "The communities start from the same seed and the same parameters and step "
+        "together; the linkage is the only difference between them.",
     },
     "language": {"zh": "English", "en": "中文"},  # the switch shows the *other* language
-    "regime_three": {"zh": "三社联动", "en": "Three-actor linkage"},
-    "regime_five": {"zh": "五社联动", "en": "Five-actor linkage"},
+    "language_name": {"zh": "切换到英文界面", "en": "Switch to the Chinese page"},
     "day": {"zh": "第 {day} 天", "en": "Day {day}"},
     "finished": {"zh": "（模拟结束）", "en": "(run finished)"},
+    "sidebar_button": {"zh": "显示或隐藏控制栏", "en": "Show or hide the controls"},
+    "credits": {"zh": "本页面基于 Mesa 与 Solara 构建。", "en": "Built with Mesa and Solara."},
     # controls
     "controls": {"zh": "运行控制", "en": "Run"},
     "step": {"zh": "单步", "en": "Step"},
     "play": {"zh": "播放", "en": "Play"},
     "pause": {"zh": "暂停", "en": "Pause"},
     "reset": {"zh": "重置", "en": "Reset"},
+    "reset_pending": {"zh": "重置（应用改动）", "en": "Reset (apply changes)"},
     "seed": {"zh": "随机种子", "en": "Seed"},
-    "stride": {"zh": "每步前进", "en": "Each step"},
+    "seed_hint": {"zh": "0 到 4294967295 之间的整数", "en": "a whole number, 0 to 4294967295"},
+    "stride": {"zh": "每步 / 每帧前进", "en": "Days per step / frame"},
     "stride_day": {"zh": "1 天", "en": "1 day"},
-    "stride_week": {"zh": "1 周", "en": "1 week"},
+    "stride_week": {"zh": "7 天", "en": "7 days"},
     "stride_month": {"zh": "30 天", "en": "30 days"},
+    "stride_note": {
+        "zh": "播放时每画完一帧才前进下一帧；选 30 天约几秒走完一年。",
+        "en": "Play advances only after the page has drawn the previous frame; at 30 days "
+        "a year takes a few seconds.",
+    },
     "scenario": {"zh": "情景预设", "en": "Scenario preset"},
     "levers": {"zh": "政策杠杆", "en": "Policy levers"},
+    "community": {"zh": "社区与时长", "en": "Community and horizon"},
     "pending_note": {
-        "zh": "滑块和种子的改动在点击“重置”后生效。",
-        "en": "Slider and seed changes take effect on Reset.",
+        "zh": "滑块、输入框和随机种子的改动在点击“重置”后生效，当前比较不会中途改变。",
+        "en": "Changes to sliders, boxes and the seed apply on Reset, so a comparison in "
+        "progress never changes halfway.",
+    },
+    "pending_count": {
+        "zh": "有 {count} 项改动等待“重置”后生效。",
+        "en": "{count} change(s) wait for Reset.",
+    },
+    "pending_chip": {"zh": "待重置", "en": "pending Reset"},
+    "pending_value": {"zh": "当前运行：{value}", "en": "current runs: {value}"},
+    "number_box": {"zh": "输入数值", "en": "Type a value"},
+    "controls_regimes": {"zh": "对照社区（可选）", "en": "Control communities (optional)"},
+    "controls_note": {
+        "zh": "加入“三社联动 + 同等资源”的社区，把“更多资源”与“联动本身”区分开。",
+        "en": "Add a three-actor community given the same resources as five, to tell "
+        "\u201cmore resources\u201d apart from \u201clinkage\u201d.",
     },
     "effective": {"zh": "当前运行使用的参数", "en": "Parameters of the current runs"},
-    "download": {"zh": "下载逐日数据（CSV）", "en": "Download daily series (CSV)"},
-    "error": {"zh": "出错：", "en": "Error: "},
-    # parameters (slider labels)
+    "preset_current": {"zh": "情景", "en": "Preset"},
+    "downloads": {"zh": "导出", "en": "Export"},
+    "download_csv": {"zh": "下载逐日数据（CSV）", "en": "Download daily series (CSV)"},
+    "download_dictionary": {"zh": "下载数据字典（中英对照）", "en": "Download data dictionary"},
+    "download_pdf": {"zh": "导出一页简报（PDF）", "en": "Export one-page brief (PDF)"},
+    "download_png": {"zh": "导出一页简报（PNG 图片）", "en": "Export one-page brief (PNG)"},
+    "csv_empty": {
+        "zh": "尚无逐日数据：先点击“单步”或“播放”运行至少一天。",
+        "en": "No daily data yet: press Step or Play to run at least one day.",
+    },
+    # messages
+    "notice_title": {"zh": "提示", "en": "Note"},
+    "dismiss": {"zh": "知道了", "en": "Dismiss"},
+    "error_generic": {
+        "zh": "操作没有完成，当前运行保持不变。详细信息已写入服务器日志。",
+        "en": "That did not work; the current runs are unchanged. Details are in the server log.",
+    },
+    "error_render": {
+        "zh": "这一部分暂时无法显示。详细信息已写入服务器日志；点击“重置”可重新开始。",
+        "en": "This part cannot be shown right now. Details are in the server log; press "
+        "Reset to start again.",
+    },
+    "retry": {"zh": "重试", "en": "Try again"},
+    "bad_integer": {
+        "zh": "“{field}”须为 {low} 到 {high} 之间的整数，输入的“{value}”无效。",
+        "en": "\u201c{field}\u201d must be a whole number from {low} to {high}; "
+        "\u201c{value}\u201d is not.",
+    },
+    "bad_parameter": {
+        "zh": "参数“{field}”不在允许范围内，未能重置。",
+        "en": "Parameter \u201c{field}\u201d is out of its allowed range; nothing was reset.",
+    },
+    "fix_first": {
+        "zh": "请先改正标红的输入，再点击“重置”。",
+        "en": "Correct the field marked in red, then press Reset.",
+    },
+    "font_missing": {
+        "zh": "无法导出中文简报：服务器缺少中文字体（请以管理员身份安装 fonts-wqy-microhei）。",
+        "en": "The Chinese brief needs a Chinese font on the server (install fonts-wqy-microhei).",
+    },
+    # parameters (slider and box labels)
     "n_residents": {"zh": "居民人数", "en": "Residents"},
+    "days": {"zh": "模拟天数", "en": "Days to simulate"},
     "volunteer_registration_share": {
         "zh": "志愿者招募（登记比例）",
         "en": "Volunteer recruitment (registered share)",
@@ -73,28 +146,33 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "慈善信任危机（次/年）",
         "en": "Charity trust shocks (per year)",
     },
-    # parameters that presets change
     "share_60_plus": {"zh": "60 岁以上居民比例", "en": "Share of residents aged 60+"},
     "elderly_alone_share": {
-        "zh": "独居老人比例（占 60+）",
+        "zh": "独居老人比例（占 60 岁以上）",
         "en": "Older residents living alone (share of 60+)",
     },
     "dispute_rate_per_10k": {
         "zh": "纠纷发生率（起/万人/年）",
         "en": "Dispute onsets (per 10,000 residents per year)",
     },
+    "default_value": {"zh": "默认 {value}", "en": "default {value}"},
     # network legend
-    "network": {"zh": "居民关系网络", "en": "Resident network"},
+    "network_alt": {
+        "zh": "{regime}的居民关系网络图，第 {day} 天：{counts}。",
+        "en": "Resident network of {regime} on day {day}: {counts}.",
+    },
     "legend_none": {"zh": "无事项", "en": "No open issue"},
     "legend_need": {"zh": "有未满足需求", "en": "Open need"},
     "legend_dispute_1": {"zh": "纠纷：摩擦", "en": "Dispute: friction"},
     "legend_dispute_2": {"zh": "纠纷：公开冲突", "en": "Dispute: open conflict"},
     "legend_dispute_3": {"zh": "纠纷：正式投诉", "en": "Dispute: formal complaint"},
     "legend_dispute_4": {"zh": "纠纷：诉至法院", "en": "Dispute: in court"},
-    "legend_volunteer": {"zh": "活跃志愿者（绿圈）", "en": "Active volunteer (green ring)"},
+    "legend_volunteer": {"zh": "活跃志愿者（蓝圈）", "en": "Active volunteer (blue ring)"},
     "sample_note": {
-        "zh": "为保持流畅，网络图只画出 {shown} / {total} 名居民的抽样（每次重置固定）；图例中的人数统计全体居民。",
-        "en": "To stay responsive the network shows a sample of {shown} of {total} residents (fixed at each reset); legend counts cover all residents.",
+        "zh": "为保持流畅，网络图只画出 {shown} / {total} 名居民的抽样（每次重置固定）；"
+        "图例中的人数统计全体居民。",
+        "en": "To stay responsive the network shows a sample of {shown} of {total} residents "
+        "(fixed at each reset); legend counts cover all residents.",
     },
     "all_note": {
         "zh": "网络图显示全部 {total} 名居民。",
@@ -102,6 +180,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     # actors
     "actors": {"zh": "参与联动的主体", "en": "Linked actors"},
+    "actor_absent": {"zh": "未纳入", "en": "not linked"},
     "actor_platform": {
         "zh": "社区（居委会、党组织）",
         "en": "Community platform (residents' committee, Party branch)",
@@ -110,34 +189,407 @@ LABELS: dict[str, dict[str, str]] = {
     "actor_social_worker": {"zh": "社工", "en": "Social workers"},
     "actor_volunteer": {"zh": "社区志愿者", "en": "Community volunteers"},
     "actor_charity": {"zh": "社会慈善资源", "en": "Charity resources"},
-    "actor_absent": {"zh": "未纳入", "en": "not linked"},
+    "role_platform": {
+        "zh": "受理居民的需求和纠纷，派单、协调各方；社区工作者的部分工时被行政事务占用，党员下沉增加服务时间；每多联动一类主体就多一份协调成本。",
+        "en": "Takes in residents' needs and disputes, dispatches and coordinates; part of the "
+        "staff's hours go to paperwork, Party members sent down add hours; every extra linked "
+        "actor type adds coordination cost.",
+    },
+    "role_social_org": {
+        "zh": "按政府购买服务合同提供照护等服务；合同分期续签，期间有空档；若有挤出效应，政府会按收到的慈善捐赠削减下一期合同。",
+        "en": "Deliver care services bought by government purchase contracts, renewed in "
+        "cycles with gaps; with crowd-out the government cuts the next contract by part of "
+        "the charity money received.",
+    },
+    "role_social_worker": {
+        "zh": "专业个案工作、心理支持和中期纠纷调解；人数少、能力强。",
+        "en": "Professional case work, psychological support and mid-stage mediation; few "
+        "and skilled.",
+    },
+    "role_volunteer": {
+        "zh": "有时间的居民：日常服务、应急和早期纠纷调解；会倦怠流失，也会通过邻里关系招募新人；未经培训处理后期纠纷可能适得其反。",
+        "en": "Residents with time: everyday services, emergencies and early mediation; they "
+        "burn out and recruit through their ties; untrained, they can make late disputes worse.",
+    },
+    "role_charity": {
+        "zh": "居民和本地企业的捐款、慈善超市的物资，用于困难居民的需求；受宣传和信任影响，丑闻会使信任骤降。",
+        "en": "Money from residents and local firms and goods from the charity supermarket, "
+        "spent on residents' needs; giving follows publicity and trust, and a scandal "
+        "collapses trust.",
+    },
     # headline cards
-    "headline": {"zh": "关键指标（截至今天）", "en": "Headline outcomes (to date)"},
-    "card_unmet": {"zh": "未满足需求比例", "en": "Unmet needs"},
-    "card_escalated": {"zh": "纠纷升级比例", "en": "Disputes escalated"},
-    "card_court": {"zh": "诉讼（每万居民）", "en": "Court filings per 10,000"},
-    "card_cost": {"zh": "每结案成本（元）", "en": "Cost per resolved case (yuan)"},
-    "difference": {"zh": "五社 − 三社", "en": "five − three"},
-    "better": {"zh": "五社更好", "en": "five better"},
-    "worse": {"zh": "五社更差", "en": "five worse"},
-    "same": {"zh": "持平", "en": "no difference"},
+    "headline": {
+        "zh": "关键指标（截至今天，累计）",
+        "en": "Headline outcomes (cumulative to date)",
+    },
+    "to_date": {"zh": "（截至今天累计）", "en": " (cumulative to date)"},
+    "whole_run": {"zh": "（全期，{n} 对平均）", "en": " (whole run, mean of {n} pairs)"},
+    "source_run": {
+        "zh": "以下为单次运行的结果（每种联动方式一次），仅供参考，不足以下结论；点击“运行 N 对比较”获得置信区间。",
+        "en": "These are one run per community: a single draw, not a verdict. Use \u201cRun N "
+        "pairs\u201d for intervals.",
+    },
+    "source_pairs": {
+        "zh": "以下为 {n} 对配对运行（第 {days} 天结束）的平均值，括号内为差值的 95% 置信区间。",
+        "en": "Means over {n} paired runs (to day {days}), with the 95% interval of the "
+        "difference.",
+    },
+    "pairs_stale": {
+        "zh": "已有的 {n} 对比较结果对应另一组设置，未在此显示；请重新运行。",
+        "en": "The {n}-pair results were for other settings and are not shown; run them again.",
+    },
+    "difference": {"zh": "{b} − {a}", "en": "{b} − {a}"},
+    "one_run": {"zh": "单次运行", "en": "one run"},
+    "pp": {"zh": " 个百分点", "en": " percentage points"},
+    "interval": {
+        "zh": "95% 置信区间 {low} 至 {high}{unit}",
+        "en": "95% interval {low} to {high}{unit}",
+    },
+    "better_in": {
+        "zh": "{b}在 {x} / {n} 对中更好",
+        "en": "{b} better in {x} of {n} pairs",
+    },
+    "verdict_better": {"zh": "{b}更好", "en": "{b} better"},
+    "verdict_worse": {"zh": "{b}更差", "en": "{b} worse"},
+    "verdict_same": {"zh": "没有差别", "en": "no difference"},
+    "verdict_unclear": {
+        "zh": "差别不明确（区间包含 0）",
+        "en": "no clear difference (the interval includes zero)",
+    },
+    "verdict_too_few": {
+        "zh": "事件太少，不下结论（{events}：{counts}；至少需要各 {min}）",
+        "en": "too few events for a verdict ({events}: {counts}; needs {min} each)",
+    },
+    "verdict_no_data": {"zh": "暂无数据", "en": "no data yet"},
+    "verdict_not_judged": {"zh": "辅助统计，不评判好坏", "en": "a supporting count, not judged"},
+    "run_prefix": {"zh": "本次单次运行：", "en": "In this one run: "},
+    # N pairs
+    "pairs": {"zh": "配对比较", "en": "Paired comparison"},
+    "pairs_count": {"zh": "配对数 N", "en": "Pairs N"},
+    "pairs_run": {"zh": "运行 {n} 对比较", "en": "Run {n} pairs"},
+    "pairs_cancel": {"zh": "取消", "en": "Cancel"},
+    "pairs_note": {
+        "zh": "用与 sim compare 相同的运行器，对当前设置跑 N 对（三社与五社共用同一随机种子）；种子由当前随机种子派生。",
+        "en": "Runs N pairs of the current settings with the runner of sim compare (both "
+        "regimes of a pair share a seed derived from the current seed).",
+    },
+    "pairs_progress": {"zh": "已完成 {done} / {total} 次运行", "en": "{done} of {total} runs done"},
+    "pairs_done": {
+        "zh": "已完成 {n} 对比较；卡片显示置信区间。",
+        "en": "{n} pairs done; the cards show intervals.",
+    },
+    "pairs_cancelled": {
+        "zh": "已取消，未保存部分结果。",
+        "en": "Cancelled; partial results were discarded.",
+    },
+    "pairs_failed": {
+        "zh": "配对比较未能完成。详细信息已写入服务器日志。",
+        "en": "The paired comparison did not finish. Details are in the server log.",
+    },
+    "pairs_busy": {"zh": "配对比较正在运行。", "en": "A paired comparison is already running."},
     # charts
     "charts": {"zh": "随时间变化", "en": "Over time"},
-    "chart_unmet": {"zh": "未满足需求比例（累计）", "en": "Unmet-need share (cumulative)"},
-    "chart_escalation": {"zh": "纠纷升级比例", "en": "Dispute escalation share"},
     "chart_axes": {"zh": "横轴：天；纵轴：比例", "en": "x: day; y: share"},
-    "chart_empty": {"zh": "点击“单步”或“播放”开始。", "en": "Press Step or Play to start."},
+    "chart_alt": {
+        "zh": "折线图：{title}。{values}",
+        "en": "Line chart: {title}. {values}",
+    },
+    "chart_alt_values": {
+        "zh": "{regime}第 {day} 天为 {value}",
+        "en": "{regime} {value} on day {day}",
+    },
+    "marker_trust": {"zh": "竖虚线：慈善信任危机", "en": "dashed line: charity trust crisis"},
+    "marker_emergency": {"zh": "竖点线：突发事件", "en": "dotted line: emergency"},
+    "event_trust": {"zh": "慈善信任危机", "en": "charity trust crisis"},
+    "event_emergency": {"zh": "突发事件", "en": "emergency"},
+    "markers_seen": {"zh": "本次运行中：{list}", "en": "In this run: {list}"},
+    "marker_day": {"zh": "第 {day} 天", "en": "day {day}"},
+    # explanations
+    "explain": {"zh": "这些指标是什么意思？", "en": "What does this mean?"},
+    "explain_metrics": {"zh": "指标", "en": "Metrics"},
+    "explain_actors": {"zh": "各主体在模型中做什么", "en": "What each actor does in the model"},
+    "explain_presets": {"zh": "各情景预设改变了什么", "en": "What each preset changes"},
+    "explain_regimes": {"zh": "对照社区", "en": "Control communities"},
+    "explain_reading": {"zh": "怎样读这些结果", "en": "How to read the results"},
+    "explain_reading_text": {
+        "zh": "单次运行只是一次随机抽样：两社区遇到的需求、纠纷和冲击完全相同，但结果仍有偶然性。"
+        "配对比较把同一设置跑 N 对，给出差值的平均值和 95% 置信区间：区间不含 0 才说明有差别。"
+        "事件太少（例如只有几起诉讼）时，任何比例都不可靠，页面不下结论。",
+        "en": "One run is a single random draw: both communities face the same needs, "
+        "disputes and shocks, yet the outcome still has luck in it. The paired comparison "
+        "runs N pairs of the same settings and gives the mean difference with its 95% "
+        "interval; only an interval that excludes zero shows a difference. With too few "
+        "events (a handful of court cases, say) no share is reliable, and the page gives no "
+        "verdict.",
+    },
+    "explain_unit": {"zh": "单位：{unit}", "en": "unit: {unit}"},
+    "explain_direction_lower": {"zh": "越低越好", "en": "lower is better"},
+    "explain_direction_higher": {"zh": "越高越好", "en": "higher is better"},
+    "explain_direction_none": {"zh": "辅助统计，不评判好坏", "en": "supporting count, not judged"},
+    "explain_cumulative": {
+        "zh": "从第 1 天累计到今天。",
+        "en": "Cumulative from day 1 to today.",
+    },
+    "explain_events": {
+        "zh": "依据的事件：{events}；任一社区少于 {min} 起时不下结论。",
+        "en": "Rests on: {events}; with fewer than {min} in a community there is no verdict.",
+    },
+    "explain_preset_none": {
+        "zh": "全部使用模型默认值。",
+        "en": "Every parameter at the model default.",
+    },
     # presets
     "preset_default": {"zh": "默认社区", "en": "Default community"},
     "preset_ageing": {"zh": "老龄化社区", "en": "Ageing community"},
     "preset_disputes": {"zh": "纠纷多发社区", "en": "Many disputes"},
     "preset_donation_shock": {"zh": "捐赠信任危机", "en": "Donation shock"},
-    "preset_large": {"zh": "大型社区（2000 人）", "en": "Large community (2,000)"},
+    "preset_small": {"zh": "小型社区（1000 人，响应快）", "en": "Small community (1,000, quick)"},
+    # brief
+    "brief_title": {
+        "zh": "三社联动与五社联动对照：一页简报",
+        "en": "Three- vs five-actor linkage: one-page brief",
+    },
+    "brief_generated": {
+        "zh": "生成日期 {date} · 模型 sim {version}",
+        "en": "Generated {date} · model sim {version}",
+    },
+    "brief_setup": {
+        "zh": "情景：{preset} · 随机种子：{seed} · 居民 {residents} 人 · 第 {day} 天（共 {days} 天）· {runs}",
+        "en": "Preset: {preset} · seed {seed} · {residents} residents · day {day} of {days} · {runs}",
+    },
+    "brief_runs_one": {"zh": "每个社区单次运行", "en": "one run per community"},
+    "brief_runs_pairs": {"zh": "{n} 对配对运行", "en": "{n} paired runs"},
+    "brief_changed": {"zh": "与默认值不同的参数", "en": "Parameters that differ from the defaults"},
+    "brief_changed_none": {"zh": "无（全部为模型默认值）", "en": "none (all at model defaults)"},
+    "brief_outcomes": {"zh": "关键指标", "en": "Headline outcomes"},
+    "brief_metric": {"zh": "指标", "en": "Metric"},
+    "brief_difference": {"zh": "差值与结论", "en": "Difference and verdict"},
+    "brief_footer": {
+        "zh": "各社区使用同一随机种子与参数，只有联动方式不同。单次运行不足以下结论；事件太少的指标不下结论。",
+        "en": "Communities share the seed and parameters; only the linkage differs. One run is "
+        "not a verdict; metrics with too few events get none.",
+    },
+    "brief_pairs_band": {
+        "zh": "曲线为 {n} 对运行的平均值，阴影为 10%–90% 区间",
+        "en": "lines: mean over {n} runs; band: 10-90% range",
+    },
 }
+
+# What each regime is called on the page. Controls ("three-equal-resources...") are offered
+# as extra communities; a regime the table does not know is shown by its name.
+REGIME_TEXT: dict[str, dict[str, str]] = {
+    "three": {"zh": "三社联动", "en": "Three-actor linkage"},
+    "five": {"zh": "五社联动", "en": "Five-actor linkage"},
+    "three+volunteers": {"zh": "三社联动 + 志愿者", "en": "Three plus volunteers"},
+    "three+charity": {"zh": "三社联动 + 慈善", "en": "Three plus charity"},
+    "three-equal-resources": {
+        "zh": "三社联动 + 同等资源（受限）",
+        "en": "Three with equal resources (restricted)",
+    },
+    "three-equal-resources-unrestricted": {
+        "zh": "三社联动 + 同等资源（不受限）",
+        "en": "Three with equal resources (unrestricted)",
+    },
+}
+REGIME_SHORT: dict[str, dict[str, str]] = {
+    "three": {"zh": "三社", "en": "three"},
+    "five": {"zh": "五社", "en": "five"},
+    "three-equal-resources": {"zh": "同等资源（受限）", "en": "equal resources (restricted)"},
+    "three-equal-resources-unrestricted": {
+        "zh": "同等资源（不受限）",
+        "en": "equal resources (unrestricted)",
+    },
+}
+REGIME_ABOUT: dict[str, dict[str, str]] = {
+    "three-equal-resources": {
+        "zh": "三社联动，但获得五社联动所调动的同等工时和资金，经政府购买渠道投入，受合同范围和时序限制。",
+        "en": "Three-actor linkage given the hours and money five mobilises, through the "
+        "government-purchase channel with its scope and timing limits.",
+    },
+    "three-equal-resources-unrestricted": {
+        "zh": "三社联动，获得同等数量的工时和资金，且不受合同范围和时序限制。",
+        "en": "Three-actor linkage given the same amount, without those limits.",
+    },
+}
+
+# Chinese titles of the catalogue's metrics (the English title is the catalogue definition).
+METRIC_ZH: dict[str, str] = {
+    "unmet_need_share": "截止期前未得到充分服务的需求比例",
+    "unmet_need_hours": "截止期时仍未提供的服务小时数（全期合计）",
+    "mean_response_days": "需求从提出到首次获得服务的平均天数（已获服务的需求）",
+    "dispute_escalation_share": "诉至法院的纠纷占全部纠纷的比例",
+    "court_filings_per_10k": "每万居民每年诉至法院的纠纷数",
+    "true_resolution_share": "“成功”调解中真正化解矛盾的比例",
+    "reignition_share": "已结案但未真正化解的纠纷中再次激化的比例",
+    "cost_per_resolved_case": "每解决一件事项的成本（政府、慈善、人员工资和志愿者影子成本；需求得到满足或纠纷真正化解）",
+    "unspent_funds": "期末已捐赠但尚未使用的慈善资金和物资",
+    "coordination_overhead_share": "协调工时占全部可用工时的比例",
+    "volunteer_retention": "期初活跃的志愿者到期末仍活跃的比例",
+    "unmet_need_share_vulnerable": "困难居民（脆弱群体）需求未满足的比例",
+    "unmet_need_share_other": "其他居民需求未满足的比例",
+    "unmet_share_elder_care": "养老照护需求未满足的比例",
+    "unmet_share_child_care": "儿童照看需求未满足的比例",
+    "unmet_share_disability_support": "残障支持需求未满足的比例",
+    "unmet_share_material_hardship": "生活困难（物资）需求未满足的比例",
+    "unmet_share_psychological": "心理支持需求未满足的比例",
+    "unmet_share_emergency": "突发事件需求未满足的比例",
+    "needs_total": "提出的需求数",
+    "needs_unmet": "截止期前未得到充分服务的需求数",
+    "disputes_total": "发生的纠纷数",
+    "court_filings": "诉至法院的纠纷数",
+    "mediated_disputes_per_10k": "每万居民每年得到至少一次干预的纠纷数",
+    "mediation_success_share": "以化解或结案告终的干预比例",
+    "backfires": "志愿者干预反而使纠纷升级的次数",
+    "admin_share_of_staff_hours": "社区工作者工时中被行政事务占用的比例",
+    "volunteers_registered_share": "期末登记志愿者占居民的比例",
+    "volunteers_active_share": "期末活跃志愿者占居民的比例",
+    "volunteer_hours_worked": "派给需求和纠纷的志愿服务小时数",
+    "donations_total": "收到的慈善资金和物资",
+    "donor_retention": "上半年捐过、下半年再次捐赠的居民比例",
+    "government_spent": "已支付的政府购买服务资金",
+    "charity_spent": "已支出的慈善资金和物资",
+    "staff_cost": "社区工作者和社工的工资",
+    "volunteer_shadow_cost": "按影子工资计算的志愿服务价值",
+    "hours_available_total": "扣除行政事务后各主体的可用工时",
+    "hours_used_total": "各主体已用工时（服务、调解、接案、协调）",
+    # announced by the model's rewrite; kept here so the page is Chinese on the day they land
+    "complaints_per_10k": "每万居民每年进入正式投诉阶段的纠纷数",
+    "complaints": "进入正式投诉阶段的纠纷数",
+    "days_at_conflict_or_worse": "纠纷处于公开冲突或更严重阶段的累计天数",
+}
+
+UNIT_TEXT: dict[str, dict[str, str]] = {
+    "share": {"zh": "比例（%）", "en": "share (%)"},
+    "hours": {"zh": "小时", "en": "hours"},
+    "days": {"zh": "天", "en": "days"},
+    "per 10k per year": {"zh": "每万居民每年", "en": "per 10,000 residents per year"},
+    "yuan": {"zh": "元", "en": "yuan"},
+    "needs": {"zh": "件需求", "en": "needs"},
+    "disputes": {"zh": "起纠纷", "en": "disputes"},
+    "interventions": {"zh": "次干预", "en": "interventions"},
+    "persons": {"zh": "人", "en": "persons"},
+}
+
+# The daily record's columns (the CSV), with the columns the dashboard adds in front.
+COLUMN_TEXT: dict[str, dict[str, str]] = {
+    "regime": {
+        "zh": "联动方式（three 为三社联动，five 为五社联动，其余为对照）",
+        "en": "linkage regime (three, five, or a control)",
+    },
+    "preset": {"zh": "情景预设（英文键名）", "en": "scenario preset (key)"},
+    "seed": {"zh": "随机种子", "en": "random seed"},
+    "model_version": {"zh": "模型版本（sim 软件包）", "en": "model version (sim package)"},
+    "day": {"zh": "天数（第几天结束时）", "en": "day number (state at the end of that day)"},
+    "needs_arrived": {"zh": "当天新提出的需求数", "en": "needs that arrived that day"},
+    "needs_met": {"zh": "当天得到满足的需求数", "en": "needs fully served that day"},
+    "needs_unmet": {
+        "zh": "当天到期仍未满足的需求数",
+        "en": "needs that passed their deadline unserved that day",
+    },
+    "open_needs": {
+        "zh": "当天结束时仍在处理的需求数",
+        "en": "needs still open at the end of the day",
+    },
+    "unmet_need_share": {
+        "zh": "截至当天累计的需求未满足比例",
+        "en": "unmet-need share, cumulative to that day",
+    },
+    "disputes_total": {"zh": "截至当天累计发生的纠纷数", "en": "disputes started, cumulative"},
+    "open_friction": {"zh": "处于摩擦阶段的纠纷数", "en": "open disputes at the friction stage"},
+    "open_conflict": {
+        "zh": "处于公开冲突阶段的纠纷数",
+        "en": "open disputes at the open-conflict stage",
+    },
+    "open_complaint": {
+        "zh": "处于正式投诉阶段的纠纷数",
+        "en": "open disputes at the formal-complaint stage",
+    },
+    "latent_disputes": {
+        "zh": "已结案但未真正化解（潜伏）的纠纷数",
+        "en": "closed but unresolved (latent) disputes",
+    },
+    "court_filings": {
+        "zh": "截至当天累计诉至法院的纠纷数",
+        "en": "disputes that reached court, cumulative",
+    },
+    "dispute_escalation_share": {
+        "zh": "截至当天诉至法院的纠纷占全部纠纷的比例",
+        "en": "share of disputes that reached court, cumulative",
+    },
+    "court_filings_per_10k": {
+        "zh": "截至当天累计诉至法院的纠纷数（每万居民，未折算为年）",
+        "en": "court filings so far per 10,000 residents (not per year)",
+    },
+    "interventions": {
+        "zh": "截至当天累计的纠纷干预次数",
+        "en": "dispute interventions, cumulative",
+    },
+    "volunteers_active": {"zh": "当天活跃的志愿者人数", "en": "active volunteers that day"},
+    "charity_held": {
+        "zh": "当天结束时持有的慈善资金和物资（元）",
+        "en": "charity money and goods held at the end of the day (yuan)",
+    },
+    "donations_total": {
+        "zh": "截至当天累计收到的捐赠（元）",
+        "en": "donations received, cumulative (yuan)",
+    },
+    "donor_trust": {
+        "zh": "捐赠者信任（0–1，无慈善资源时为空）",
+        "en": "donor trust (0-1; empty without charity)",
+    },
+    "hours_available": {"zh": "当天各主体可用工时", "en": "hours available to all actors that day"},
+    "hours_used": {"zh": "当天各主体已用工时", "en": "hours used by all actors that day"},
+    "cost_per_resolved_case": {
+        "zh": "截至当天每解决一件事项的成本（元）",
+        "en": "cost per resolved case so far (yuan)",
+    },
+}
+PARAM_COLUMN = {"zh": "参数：{label}（{name}）", "en": "parameter: {label} ({name})"}
 
 
 def t(key: str, lang: str, **fields) -> str:
-    """Return the label for ``key`` in ``lang``, with ``{fields}`` filled in."""
-    entry = LABELS.get(key, {})
+    """The label ``key`` in ``lang`` with ``{fields}`` filled in (English, then the key, if missing)."""
+    entry = LABELS.get(key)
+    if entry is None:
+        log.warning("dashboard label %r is missing", key)
+        entry = {}
     text = entry.get(lang) or entry.get("en") or key
     return text.format(**fields) if fields else text
+
+
+def sep(lang: str) -> str:
+    """The separator between clauses: a full-width semicolon in Chinese."""
+    return "；" if lang == "zh" else "; "
+
+
+def paren(text: str, lang: str) -> str:
+    """``text`` in brackets after a word: full-width brackets in Chinese."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def regime_name(regime: str, lang: str, short: bool = False) -> str:
+    """What a regime is called on the page (its short form in differences)."""
+    table = REGIME_SHORT if short and regime in REGIME_SHORT else REGIME_TEXT
+    return table.get(regime, {}).get(lang, regime)
+
+
+def metric_title(name: str, lang: str, capital: bool = True) -> str:
+    """A metric's title: the catalogue's definition in English, its translation in Chinese."""
+    if lang == "zh" and name in METRIC_ZH:
+        return METRIC_ZH[name]
+    metric = METRICS.get(name)
+    text = metric.definition if metric else name
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A catalogue unit in words of the page's language."""
+    return UNIT_TEXT.get(unit, {}).get(lang, unit)
+
+
+def column_text(column: str, lang: str) -> str:
+    """What a CSV column holds, for the data dictionary."""
+    if column.startswith("param_"):
+        name = column.removeprefix("param_")
+        return PARAM_COLUMN[lang].format(label=t(name, lang), name=name)
+    return COLUMN_TEXT.get(column, {}).get(lang, column)

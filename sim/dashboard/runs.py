@@ -1,8 +1,8 @@
-"""Two linked runs: a three- and a five-actor community from the same seed, stepped together.
+"""Linked runs: a three- and a five-actor community (plus optional controls) stepped together.
 
-Built only on the model's public API (``CommunityModel``, ``step``, ``day``, ``running``,
-``graph``, ``node_states``, ``metrics_today``, ``daily_frame``, ``actors``), plus the model's
-parameter object, read back to show the parameters actually in effect.
+Built only on the model's public API: ``CommunityModel``, ``step``, ``day``, ``running``,
+``graph``, ``linked`` (the actors taking part), ``node_states``, ``daily_frame``, ``summary``
+(read at any day: the outcomes to date) and ``params`` (to show the values in effect).
 """
 
 from __future__ import annotations
@@ -15,8 +15,31 @@ import pandas as pd
 
 from sim.dashboard import drawing
 from sim.model import CommunityModel
+from sim.regimes import Actor
 
-REGIMES = ("three", "five")
+BASE_REGIMES = ("three", "five")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a comparison was built from: equal settings give identical runs."""
+
+    seed: int
+    preset: str
+    params: tuple[tuple[str, float], ...]  # sorted (name, value) overrides
+    regimes: tuple[str, ...] = BASE_REGIMES
+
+    @classmethod
+    def make(cls, seed: int, preset: str, params: dict, controls=()) -> Settings:
+        return cls(int(seed), preset, tuple(sorted(params.items())), (*BASE_REGIMES, *controls))
+
+    @property
+    def overrides(self) -> dict[str, float]:
+        return dict(self.params)
+
+    @property
+    def controls(self) -> tuple[str, ...]:
+        return self.regimes[len(BASE_REGIMES) :]
 
 
 @dataclass(frozen=True)
@@ -26,82 +49,88 @@ class Snapshot:
     day: dict[str, int]
     running: dict[str, bool]
     states: dict[str, dict[str, np.ndarray]]
-    metrics: dict[str, dict[str, float]]
+    summary: dict[str, dict[str, float]]  # outcomes to date (empty before day 1)
     frames: dict[str, pd.DataFrame]
-    actors: dict[str, tuple[str, ...]]
+    linked: dict[str, tuple[Actor, ...]]
+
+    @property
+    def regimes(self) -> tuple[str, ...]:
+        return tuple(self.day)
+
+    @property
+    def today(self) -> int:
+        """The day both (all) communities have reached (they step together)."""
+        return min(self.day.values())
 
 
 @dataclass
 class LinkedRuns:
-    """A ``three`` and a ``five`` community with the same seed and parameters.
+    """Communities with the same seed and parameters, one per regime, stepped together.
 
-    The only difference between the two models is the regime, so every difference on screen
-    comes from the linkage. ``step`` advances both together.
+    The only difference between the models is the regime, so every difference on screen
+    comes from the linkage (or, for a control, from how the resources are given).
     """
 
-    seed: int
-    params: dict[str, float]
+    settings: Settings
     models: dict[str, CommunityModel] = field(init=False)
     views: dict[str, drawing.NetworkView] = field(init=False)
 
     def __post_init__(self):
-        self.models = {r: CommunityModel(regime=r, rng=self.seed, **self.params) for r in REGIMES}
+        s = self.settings
+        self.models = {r: CommunityModel(regime=r, rng=s.seed, **s.overrides) for r in s.regimes}
         # network_view is cached by graph, so identical graphs are laid out once
-        self.views = {r: drawing.network_view(m.graph, self.seed) for r, m in self.models.items()}
-        self._lock = threading.Lock()  # the play loop steps in a thread while the page reads
+        self.views = {r: drawing.network_view(m.graph, s.seed) for r, m in self.models.items()}
+        self._lock = threading.Lock()  # steps and snapshots may come from different threads
+
+    @property
+    def seed(self) -> int:
+        return self.settings.seed
 
     @property
     def running(self) -> bool:
-        """True while either community still has days left to simulate."""
+        """True while any community still has days left to simulate."""
         return any(m.running for m in self.models.values())
 
+    @property
+    def day(self) -> int:
+        return min(int(m.day) for m in self.models.values())
+
     def step(self, days: int = 1) -> None:
-        """Advance both communities by ``days`` days (a finished one stays put)."""
+        """Advance every community by ``days`` days (a finished one stays put)."""
         with self._lock:
             for _ in range(days):
                 for model in self.models.values():
                     if model.running:
                         model.step()
 
+    def params(self) -> dict:
+        """All parameter values the models were built with (read back from a model)."""
+        return self.models["five"].params.to_dict()
+
     def effective_params(self) -> dict[str, float]:
-        """The parameter values the models were actually built with (read back from them)."""
-        built = self.models["five"].params
-        return {name: getattr(built, name) for name in self.params}
+        """The values in effect of the parameters the dashboard sets."""
+        built = self.params()
+        return {name: built[name] for name in self.settings.overrides}
 
     def snapshot(self) -> Snapshot:
-        """Copy out what the page needs, consistently for both models."""
+        """Copy out what the page needs, consistently for all models."""
         with self._lock:
+            models = self.models.items()
             return Snapshot(
-                day={r: int(m.day) for r, m in self.models.items()},
-                running={r: bool(m.running) for r, m in self.models.items()},
-                states={
-                    r: {k: np.array(v) for k, v in m.node_states().items()}
-                    for r, m in self.models.items()
-                },
-                metrics={
-                    r: dict(m.metrics_today()) if m.day > 0 else {} for r, m in self.models.items()
-                },
-                frames={r: m.daily_frame().copy() for r, m in self.models.items()},
-                actors={r: tuple(_kind(a) for a in m.actors) for r, m in self.models.items()},
+                day={r: int(m.day) for r, m in models},
+                running={r: bool(m.running) for r, m in models},
+                states={r: {k: np.array(v) for k, v in m.node_states().items()} for r, m in models},
+                summary={r: dict(m.summary()) if m.day > 0 else {} for r, m in models},
+                frames={r: m.daily_frame().copy() for r, m in models},
+                linked={r: tuple(m.linked) for r, m in models},
             )
 
-    def csv(self) -> str:
-        """Both runs' daily series in one long table.
-
-        Leading columns say which run a row belongs to (regime, seed); trailing ``param_*``
-        columns record the parameter overrides, so the file alone can reproduce the runs.
-        """
-        params = {f"param_{k}": v for k, v in self.effective_params().items()}
+    def daily(self) -> pd.DataFrame:
+        """All communities' daily series in one long table with ``regime`` and ``seed``
+        columns in front; empty (no columns beyond those) before the first day."""
         with self._lock:
-            parts = [
-                m.daily_frame().assign(regime=r, seed=self.seed) for r, m in self.models.items()
-            ]
-        frame = pd.concat(parts, ignore_index=True)
-        first = ["regime", "seed", "day"]
-        frame = frame[first + [c for c in frame.columns if c not in first]]
-        return frame.assign(**params).to_csv(index=False)
-
-
-def _kind(actor) -> str:
-    """Actor key as a lower-case name ("platform", "volunteer", ...), whether enum or string."""
-    return getattr(actor, "name", str(actor)).lower()
+            parts = [m.daily_frame().assign(regime=r) for r, m in self.models.items()]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if "regime" not in frame:
+            frame = pd.DataFrame(columns=["regime"])
+        return frame.assign(seed=self.seed)

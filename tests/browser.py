@@ -1,0 +1,238 @@
+"""Run the dashboard server and drive it from Debian's Chromium (tests, benchmark, screenshots).
+
+    uv run python tests/browser.py docs/        # regenerate docs/dashboard.png and dashboard-zh.png
+
+Never runs ``playwright install``: it uses the system Chromium (``apt-get install chromium``).
+The server is started as users start it (``python -m sim dashboard``, which runs
+``solara run sim/dashboard/app.py --production``) and stopped by killing its process group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_command(port: int, busy: int = 0, busy_from: Path | None = None) -> list[str]:
+    """``sim dashboard`` on ``port``; with ``busy`` > 0, pinned to one CPU together with that
+    many busy loops started in the same session (so the scheduler shares that CPU between
+    them and the server: a busy machine, reproducibly). With ``busy_from``, the loops start
+    only once that file exists, so the page can load at full speed first."""
+    command = [sys.executable, "-m", "sim", "dashboard", "--port", str(port)]
+    if not busy:
+        return command
+    loop = shlex.join([sys.executable, "-c", "while True: pass"])
+    wait = (
+        f"while [ ! -e {shlex.quote(str(busy_from))} ]; do sleep 0.2; done; " if busy_from else ""
+    )
+    script = f"({wait}for i in $(seq {busy}); do {loop} & done; wait) & exec {shlex.join(command)}"
+    return ["taskset", "-c", "0", "sh", "-c", script]
+
+
+@contextlib.contextmanager
+def running_dashboard(
+    log_path: Path,
+    timeout: float = 90.0,
+    busy: int = 0,
+    busy_from: Path | None = None,
+    env: dict | None = None,
+):
+    """Start the dashboard on a free port, yield its URL, then stop its whole process group
+    (the server, Solara's child process and any busy loops)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            server_command(port, busy, busy_from),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=os.environ | (env or {}),
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(url, timeout=2)
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"dashboard did not start; see {log_path}") from None
+                    time.sleep(0.2)
+            yield url
+        finally:  # the server runs solara in a child process: stop the group, not just the parent
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            with contextlib.suppress(ProcessLookupError):  # busy loops ignore nothing: be sure
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+class DashboardPage:
+    """A fresh browser session on the dashboard that records every request and error."""
+
+    def __init__(self, browser, url, name, shots: Path, viewport=(1400, 1600)):
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.url, self.name, self.shots_dir, self.shots = url, name, shots, 0
+        self.requests, self.failed, self.errors, self.bad_status = [], [], [], []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}")
+        )
+        self.page.on("websocket", lambda ws: self.requests.append(ws.url))
+        self.page.goto(url)
+        self.wait_ready()
+
+    def wait_ready(self, timeout=90_000):
+        self.page.locator(".day-three").wait_for(timeout=timeout)
+        self.page.locator(".network-three").wait_for(timeout=timeout)
+
+    def day(self, regime: str) -> int:
+        return int(re.search(r"\d+", self.page.locator(f".day-{regime}").inner_text()).group())
+
+    def wait_for_day(self, regime: str, check, timeout=60.0) -> int:
+        deadline = time.monotonic() + timeout
+        while not check(day := self.day(regime)):
+            assert time.monotonic() < deadline, f"{regime} day stuck at {day}"
+            time.sleep(0.05)
+        return day
+
+    def wait_text(self, selector: str, text: str, exact: bool = False, timeout=30_000):
+        """Wait until an element shows ``text``: widgets update one by one over the websocket."""
+        check = "t === text" if exact else "t.includes(text)"
+        self.page.wait_for_function(
+            f"([sel, text]) => {{ const e = document.querySelector(sel); const t = e && e.innerText; return t && {check}; }}",
+            arg=[selector, text],
+            timeout=timeout,
+        )
+
+    def set_stride(self, days: int) -> None:
+        """Choose the days per step / frame and wait until the server has taken it (the Step
+        button names it). A click that lands while the sidebar is being redrawn can be lost,
+        so it is repeated until the Step button shows the choice."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for attempt in range(5):
+            self.page.locator(".stride button").nth((1, 7, 30).index(days)).click()
+            try:
+                self.page.wait_for_function(
+                    "p => new RegExp(p).test(document.querySelector('.btn-step').innerText)",
+                    arg=f"[(（]{days} ",
+                    timeout=5_000,
+                )
+                return
+            except PlaywrightTimeout:
+                print(f"stride click {attempt + 1} not taken yet; clicking again")
+        raise AssertionError(f"the Step button never showed {days} days")
+
+    def body_text(self) -> str:
+        return self.page.locator("body").inner_text()
+
+    def shot(self, state: str) -> Path:
+        self.shots_dir.mkdir(parents=True, exist_ok=True)
+        self.shots += 1
+        path = self.shots_dir / f"{self.name}-{self.shots}-{state}.png"
+        self.page.screenshot(path=path)
+        print(f"screenshot: {path}")
+        return path
+
+    def check_clean(self):
+        """No page errors, failed requests or HTTP errors, no traceback on screen, and
+        nothing fetched off 127.0.0.1."""
+        assert not self.errors, self.errors
+        assert not self.failed, self.failed
+        assert not self.bad_status, self.bad_status
+        text = self.body_text()
+        assert "Traceback" not in text and "Error:" not in text, text[:2000]
+        host = self.url.split("//")[1].rstrip("/")  # 127.0.0.1:PORT
+        for url in self.requests:
+            ok = re.match(
+                rf"^(https?|wss?)://{re.escape(host)}/|^blob:http://{re.escape(host)}/|^data:", url
+            )
+            assert ok, f"request off the local server: {url}"
+        assert self.requests, "no requests recorded"
+
+    def close(self):
+        self.context.close()
+
+
+def launch(playwright):
+    """Debian's Chromium, headless."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def docs_screenshots(folder: Path) -> None:
+    """docs/dashboard.png (English) and docs/dashboard-zh.png (Chinese): the ageing-community
+    preset after 120 days (four 30-day steps), with the control community switched on."""
+    from playwright.sync_api import sync_playwright
+
+    log = folder / "screenshot-server.log"
+    with running_dashboard(log) as url, sync_playwright() as p:
+        browser = launch(p)
+        for lang, name in (("en", "dashboard.png"), ("zh", "dashboard-zh.png")):
+            dash = DashboardPage(browser, url, name, folder, viewport=(1400, 1700))
+            page = dash.page
+            if lang == "en":
+                page.locator(".btn-lang").click()
+                dash.wait_text(".btn-lang", "中文")
+            page.locator(".select-preset").click()
+            page.get_by_role("option").nth(1).click()  # the ageing community
+            page.wait_for_function("() => document.querySelector('.effective-share_60_plus')")
+            box = page.locator(".control-three-equal-resources input")
+            if box.count():
+                box.check(force=True)
+                page.locator(".btn-reset.pending").wait_for()
+                page.locator(".btn-reset").click()
+                page.locator(".community-three-equal-resources").wait_for()
+            dash.set_stride(30)
+            for day in (30, 60, 90, 120):
+                page.locator(".btn-step").click()
+                dash.wait_for_day("five", lambda d, day=day: d == day)
+            time.sleep(1.0)  # let the images arrive
+            page.screenshot(path=folder / name, full_page=False)
+            print(f"screenshot: {folder / name}")
+            dash.close()
+        browser.close()
+    log.unlink()
+
+
+if __name__ == "__main__":
+    docs_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else "docs"))
