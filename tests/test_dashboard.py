@@ -159,9 +159,9 @@ def test_linked_runs_share_seed_and_graph_and_step_together():
     assert sorted(three.graph.edges()) == sorted(five.graph.edges())
     assert runs.views["three"] is runs.views["five"]  # laid out once
     assert runs.daily()["regime"].empty  # nothing before the first day (and no crash)
-    runs.step(2)
+    runs.step(10)
     snap = runs.snapshot()
-    assert snap.day == {"three": 2, "five": 2}
+    assert snap.day == {"three": 10, "five": 10}
     assert set(snap.linked["five"]) > set(snap.linked["three"])  # from model.linked
     assert snap.summary["five"]["needs_total"] > 0  # outcomes to date
     assert runs.effective_params()["n_residents"] == 300

@@ -13,6 +13,7 @@ The same ``Card`` feeds the page and the one-page brief; ``describe`` turns it i
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,7 +53,9 @@ def comparisons(regimes: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def _finite(*values) -> bool:
-    return all(v is not None and isinstance(v, (int, float)) and math.isfinite(v) for v in values)
+    """True if every value is a finite number (Python's or numpy's)."""
+    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+               for v in values)
 
 
 def _too_few(metric: Metric, events: dict[str, float]) -> bool:

@@ -417,7 +417,7 @@ METRIC_ZH: dict[str, str] = {
     "unmet_need_share": "截止期前未得到充分服务的需求比例",
     "unmet_need_hours": "截止期时仍未提供的服务小时数（全期合计）",
     "mean_response_days": "需求从提出到首次获得服务的平均天数（已获服务的需求）",
-    "dispute_escalation_share": "诉至法院的纠纷占全部纠纷的比例",
+    "dispute_escalation_share": "结局已定的纠纷（诉至法院、真正化解或长期平息）中诉至法院的比例",
     "court_filings_per_10k": "每万居民每年诉至法院的纠纷数",
     "true_resolution_share": "“成功”调解中真正化解矛盾的比例",
     "reignition_share": "已结案但未真正化解的纠纷中再次激化的比例",
@@ -452,10 +452,29 @@ METRIC_ZH: dict[str, str] = {
     "volunteer_shadow_cost": "按影子工资计算的志愿服务价值",
     "hours_available_total": "扣除行政事务后各主体的可用工时",
     "hours_used_total": "各主体已用工时（服务、调解、接案、协调）",
-    # announced by the model's rewrite; kept here so the page is Chinese on the day they land
     "complaints_per_10k": "每万居民每年进入正式投诉阶段的纠纷数",
     "complaints": "进入正式投诉阶段的纠纷数",
-    "days_at_conflict_or_worse": "纠纷处于公开冲突或更严重阶段的累计天数",
+    "days_at_conflict_or_worse": "平均每起纠纷处于公开冲突或更严重阶段的天数",
+    "unmet_relief_yuan": "截止期时仍未支付的物资救助金额",
+    "undiscovered_unmet_share": "因一直未被发现而未得到满足的需求比例",
+    "refused_need_share": "居民至少拒绝过一次帮助的需求比例",
+    "hidden_need_share": "提出时未被社区发现的隐性需求比例",
+    "intervention_delay_days": "纠纷被知晓后到首次干预完成的平均天数",
+    "needs_unmet_vulnerable": "困难居民（脆弱群体）未满足的需求数",
+    "needs_unmet_other": "其他居民未满足的需求数",
+    "needs_unmet_elder_care": "未满足的养老照护需求数",
+    "needs_unmet_child_care": "未满足的儿童照看需求数",
+    "needs_unmet_disability_support": "未满足的残障支持需求数",
+    "needs_unmet_material_hardship": "未满足的生活困难（物资）需求数",
+    "needs_unmet_psychological": "未满足的心理支持需求数",
+    "needs_unmet_emergency": "未满足的突发事件需求数",
+    "disputes_censored_share": "期末结局仍未确定（不计入升级比例）的纠纷比例",
+    "volunteer_hours_per_active_month": "每名活跃志愿者每月提供的服务小时数",
+    "giving_per_capita_yuan": "居民个人每年人均向本社区捐赠额",
+    "extra_resource_hours": "三社以外调动的资源（可派志愿工时加慈善资金折算工时；对照组为所获资源）",
+    "relief_spent": "为物资困难需求支付的政府救助金",
+    "supervision_hours": "社工督导志愿者所用工时",
+    "home_visit_hours": "社工入户走访所用工时",
 }
 
 UNIT_TEXT: dict[str, dict[str, str]] = {
@@ -468,6 +487,8 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
     "disputes": {"zh": "起纠纷", "en": "disputes"},
     "interventions": {"zh": "次干预", "en": "interventions"},
     "persons": {"zh": "人", "en": "persons"},
+    "hours per month": {"zh": "小时/月", "en": "hours per month"},
+    "yuan per person per year": {"zh": "元/人/年", "en": "yuan per person per year"},
 }
 
 # The daily record's columns (the CSV), with the columns the dashboard adds in front.
@@ -513,12 +534,12 @@ COLUMN_TEXT: dict[str, dict[str, str]] = {
         "en": "disputes that reached court, cumulative",
     },
     "dispute_escalation_share": {
-        "zh": "截至当天诉至法院的纠纷占全部纠纷的比例",
-        "en": "share of disputes that reached court, cumulative",
+        "zh": "截至当天结局已定的纠纷中诉至法院的比例",
+        "en": "share of settled-fate disputes that reached court, so far",
     },
     "court_filings_per_10k": {
-        "zh": "截至当天累计诉至法院的纠纷数（每万居民，未折算为年）",
-        "en": "court filings so far per 10,000 residents (not per year)",
+        "zh": "截至当天每万居民每年诉至法院的纠纷数",
+        "en": "court filings per 10,000 residents per year, so far",
     },
     "interventions": {
         "zh": "截至当天累计的纠纷干预次数",
@@ -542,6 +563,39 @@ COLUMN_TEXT: dict[str, dict[str, str]] = {
     "cost_per_resolved_case": {
         "zh": "截至当天每解决一件事项的成本（元）",
         "en": "cost per resolved case so far (yuan)",
+    },
+    "residents": {"zh": "居民人数（多个社区时为合计）", "en": "residents (all communities)"},
+    "needs_discovered": {
+        "zh": "当天被发现的隐性需求数",
+        "en": "hidden needs discovered that day",
+    },
+    "open_hidden_needs": {
+        "zh": "当天结束时尚未被发现的需求数",
+        "en": "needs still hidden at the end of the day",
+    },
+    "needs_met_to_date": {"zh": "截至当天累计满足的需求数", "en": "needs met, cumulative"},
+    "needs_unmet_to_date": {"zh": "截至当天累计未满足的需求数", "en": "needs unmet, cumulative"},
+    "disputes_to_date": {"zh": "截至当天累计发生的纠纷数", "en": "disputes started, cumulative"},
+    "complaints_to_date": {
+        "zh": "截至当天累计进入正式投诉阶段的纠纷数",
+        "en": "disputes that reached formal complaint, cumulative",
+    },
+    "fate_resolved": {
+        "zh": "截至当天真正化解的纠纷数",
+        "en": "disputes truly resolved, cumulative",
+    },
+    "fate_settled": {
+        "zh": "当天已长期平息（视为结局已定）的纠纷数",
+        "en": "closed or lumped disputes quiet long enough to count as settled",
+    },
+    "complaints_per_10k": {
+        "zh": "截至当天每万居民每年进入正式投诉阶段的纠纷数",
+        "en": "complaints per 10,000 residents per year, so far",
+    },
+    "cost_to_date": {"zh": "截至当天累计成本（元）", "en": "costs so far (yuan)"},
+    "resolved_to_date": {
+        "zh": "截至当天满足的需求与真正化解的纠纷数",
+        "en": "needs met plus disputes truly resolved, cumulative",
     },
 }
 PARAM_COLUMN = {"zh": "参数：{label}（{name}）", "en": "parameter: {label} ({name})"}
