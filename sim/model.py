@@ -26,7 +26,7 @@ from sim.disputes import DisputeBook
 from sim.needs import NeedBook
 from sim.network import Community, build_community
 from sim.params import ConfigError, Params
-from sim.population import _TRAIT_STREAMS, Population, make_population
+from sim.population import TRAIT_STREAMS, Population, make_population
 from sim.regimes import REGIMES, Actor, Regime
 from sim.streams import NoDraws, Streams
 
@@ -106,7 +106,7 @@ class CommunityModel(Model):
     # --- construction ----------------------------------------------------------------
     def _build_population(self, graph):
         p = self.p
-        parts = self.streams.split("population", 1 + len(_TRAIT_STREAMS))
+        parts = self.streams.split("population", 1 + len(TRAIT_STREAMS))
         self.community: Community = build_community(p, parts[0], graph)
         if self.community.n != p.n_residents:  # a graph's own size is the truth
             self.p = p = p.replace(n_residents=self.community.n)

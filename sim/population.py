@@ -16,7 +16,7 @@ import numpy as np
 from sim.network import Community
 from sim.params import Params
 
-_TRAIT_STREAMS = ("age", "vulnerability", "civic", "giving", "grievance", "volunteers",
+TRAIT_STREAMS = ("age", "vulnerability", "civic", "giving", "grievance", "volunteers",
                   "skills")
 
 
@@ -51,7 +51,7 @@ class Population:
 def make_population(community: Community, p: Params,
                     streams: list[np.random.Generator]) -> Population:
     """Draw every resident's traits and the initial volunteers (the same under every regime)."""
-    rng = dict(zip(_TRAIT_STREAMS, streams, strict=True))
+    rng = dict(zip(TRAIT_STREAMS, streams, strict=True))
     n, household = community.n, community.household
     aged_60_plus, child = _ages(community, p, rng["age"])
     r = rng["vulnerability"]
