@@ -8,6 +8,7 @@ Synthetic tables test the statistics exactly; the command tests use tiny real ru
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import threading
 
@@ -186,7 +187,8 @@ def test_compare_is_a_results_directory_with_provenance(compared):
     manifest = json.loads((out / "manifest.json").read_text())
     for key in ("version", "git_commit", "packages", "seeds", "root_seed", "params"):
         assert key in info
-    assert info["packages"] == manifest["packages"] and info["version"] == "0.1.0"
+    assert info["packages"] == manifest["packages"]
+    assert info["version"] == importlib.metadata.version("sim")
     assert info["seed_rule"] == "shared" and len(info["seeds"]) == 4
     runs = pd.read_parquet(out / "runs.parquet")
     assert runs.groupby("rep")["seed"].nunique().eq(1).all() and len(runs) == 8

@@ -678,7 +678,8 @@ def test_language_switch_leaves_no_word_of_the_other_language(dash):
     dash.wait_text(".day-three", "Day 1", exact=True)
     dash.wait_text(".btn-step", "STEP (1 DAY)", exact=True)  # Vuetify upper-cases button labels
     dash.wait_text(".card-unmet_need_share", "Share of needs")
-    assert page.evaluate("document.documentElement.lang") == "en"
+    # <html lang> is set by a frontend component after the render: wait for it, don't race
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=15_000)
     text = dash.body_text()
     for allowed in CJK_ALLOWED_ON_ENGLISH_PAGE:
         text = text.replace(allowed, "")
