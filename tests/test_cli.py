@@ -1,25 +1,38 @@
-"""The command-line contract: `sim run`, `sim compare`, `python -m sim`, and bad input."""
+"""The command-line contract: `sim run`, `sim compare`, `python -m sim`, and bad input.
+
+Commands run in this process (``sim.cli.main``), which is what the console script calls;
+one test checks that ``python -m sim`` and the ``sim`` script in a real process agree.
+"""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from sim.cli import main
 from sim.metrics import SUMMARY_METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = [sys.executable, "-m", "sim"]
 
 
-def run(*args, cwd=ROOT):
-    return subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300,
-                          check=False)
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """``run(*args)``: the command's exit code and what it printed, like a process would."""
+    monkeypatch.chdir(ROOT)
+
+    def invoke(*args):
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+    return invoke
 
 
-def test_run_json_prints_exactly_one_object():
+def test_run_json_prints_exactly_one_object(run):
     proc = run("run", "--regime", "five", "--residents", "400", "--days", "60", "--seed", "7",
                "--json")
     assert proc.returncode == 0, proc.stderr
@@ -30,7 +43,7 @@ def test_run_json_prints_exactly_one_object():
     assert again == data
 
 
-def test_run_readable_summary_and_out_files(tmp_path):
+def test_run_readable_summary_and_out_files(run, tmp_path):
     proc = run("run", "--regime", "three", "--residents", "300", "--days", "30",
                "--set", "admin_share=0.7", "--out", str(tmp_path / "o"))
     assert proc.returncode == 0, proc.stderr
@@ -44,14 +57,15 @@ def test_run_readable_summary_and_out_files(tmp_path):
 def test_python_m_sim_and_sim_entry_point_agree():
     exe = Path(sys.executable).parent / "sim"
     args = ["run", "--residents", "200", "--days", "20", "--json"]
-    via_module = run(*args).stdout
+    via_module = subprocess.run([*SIM, *args], capture_output=True, text=True, cwd=ROOT,
+                                check=False).stdout
     via_script = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=ROOT,
                                 check=False)
     assert via_script.returncode == 0
     assert json.loads(via_module) == json.loads(via_script.stdout)
 
 
-def test_compare_writes_table_figure_and_runs(tmp_path):
+def test_compare_writes_table_figure_and_runs(run, tmp_path):
     out = tmp_path / "cmp"
     proc = run("compare", "--residents", "300", "--days", "40", "--reps", "3", "--workers", "1",
                "--out", str(out))
@@ -66,7 +80,8 @@ def test_compare_writes_table_figure_and_runs(tmp_path):
     assert len(pd.read_parquet(out / "daily.parquet")) == 6 * 40
 
 
-def test_compare_is_the_same_with_one_or_two_workers(tmp_path):
+@pytest.mark.slow
+def test_compare_is_the_same_with_one_or_two_workers(run, tmp_path):
     a = run("compare", "--residents", "200", "--days", "20", "--reps", "2", "--workers", "1",
             "--out", str(tmp_path / "a"))
     b = run("compare", "--residents", "200", "--days", "20", "--reps", "2", "--workers", "2",
@@ -95,7 +110,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("args, field", BAD)
-def test_bad_input_is_one_line_exit_2_no_traceback(args, field, tmp_path):
+def test_bad_input_is_one_line_exit_2_no_traceback(run, args, field, tmp_path):
     out = tmp_path / "keep"
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
@@ -113,7 +128,7 @@ def test_bad_input_is_one_line_exit_2_no_traceback(args, field, tmp_path):
                                             ("unknown_thing = 3\n", "unknown_thing"),
                                             ("days = -1\n", "days"),
                                             ("[network]\nsize = 3\n", "network")])
-def test_bad_config_files(tmp_path, content, field):
+def test_bad_config_files(run, tmp_path, content, field):
     cfg = tmp_path / "c.toml"
     cfg.write_text(content)
     proc = run("run", "--config", str(cfg), "--json")
@@ -121,7 +136,7 @@ def test_bad_config_files(tmp_path, content, field):
     assert field in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_malformed_graph_file_via_cli(tmp_path):
+def test_malformed_graph_file_via_cli(run, tmp_path):
     bad = tmp_path / "g.graphml"
     bad.write_text("<graphml><broken")
     proc = run("run", "--set", f"network_file={bad}")
@@ -129,7 +144,7 @@ def test_malformed_graph_file_via_cli(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_config_file_is_applied(tmp_path):
+def test_config_file_is_applied(run, tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[params]\nn_residents = 250\ndays = 15\nadmin_share = 0.9\n")
     proc = run("run", "--config", str(cfg), "--out", str(tmp_path / "o"))
@@ -138,6 +153,6 @@ def test_config_file_is_applied(tmp_path):
     assert (params["n_residents"], params["days"], params["admin_share"]) == (250, 15, 0.9)
 
 
-def test_no_command_shows_help():
+def test_no_command_shows_help(run):
     proc = run()
     assert proc.returncode == 2 and "compare" in proc.stdout

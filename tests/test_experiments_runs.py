@@ -123,6 +123,7 @@ def test_failed_run_is_recorded_and_sweep_goes_on(small, tmp_path, monkeypatch, 
     assert_same_tables(ref, out)
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec = write(tmp_path / "kill.toml", SMALL.format(reps=6, days=120))
     out = tmp_path / "killed"
@@ -200,6 +201,7 @@ def dask_cluster(tmp_path_factory):
             _stop(procs)
 
 
+@pytest.mark.slow
 def test_dask_cluster_equals_local_run(small, dask_cluster, tmp_path):
     spec, ref = small
     out = tmp_path / "dask"
@@ -212,6 +214,7 @@ def test_dask_cluster_equals_local_run(small, dask_cluster, tmp_path):
     assert executor["kind"] == "dask" and executor["workers"] == 2
 
 
+@pytest.mark.slow
 def test_dask_scheduler_from_environment(small, dask_cluster, tmp_path):
     spec, ref = small
     out = tmp_path / "dask_env"
@@ -265,6 +268,7 @@ def test_report_writes_markdown_html_and_figures(small, tmp_path):
     assert set(diffs["label"]) == {"none", "crowd_out"} and diffs["p_adjusted"].notna().any()
 
 
+@pytest.mark.slow
 def test_morris_sensitivity_end_to_end(tmp_path):
     spec = write(tmp_path / "morris.toml", """
 [experiment]

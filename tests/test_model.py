@@ -199,6 +199,7 @@ def test_pessimistic_setting_makes_five_no_better():
     assert unmet["five"] >= unmet["three"]
 
 
+@pytest.mark.slow
 def test_linkage_gains_decide_five_against_the_unrestricted_control():
     """With every linkage gain off, five is no better than the same resources given freely;
     with strong gains it is better: the answer is the parameters', not the construction's."""
