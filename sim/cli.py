@@ -20,6 +20,7 @@ from sim.regimes import REGIMES
 COMMAND_MODULES = [
     "sim.experiments.command",
     "sim.dashboard.command",
+    "sim.calibration.command",
 ]
 
 

@@ -81,7 +81,13 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
 
 
 @contextmanager
-def _dask(address: str, workers: int):
+def dask_client(address: str, workers: int) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Yield ``(client, description)`` for an existing scheduler or, for ``"local"``, a
+    throwaway ``LocalCluster`` of ``workers`` single-threaded processes; close both after.
+
+    A scheduler that cannot be reached is refused as bad input (SpecError naming
+    ``--scheduler``), before anything is written.
+    """
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask[distributed] is a dependency
@@ -102,14 +108,19 @@ def _dask(address: str, workers: int):
             from None
     try:
         threads = sum(client.nthreads().values())
-        # pure=False: two runs with equal arguments are still two runs, never deduplicated.
-        executor = client.get_executor(pure=False)
-        yield executor, {"kind": "dask", "address": address if cluster is None else "local",
-                         "workers": len(client.nthreads()), "threads": threads}
+        yield client, {"kind": "dask", "address": address if cluster is None else "local",
+                       "workers": len(client.nthreads()), "threads": threads}
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def _dask(address: str, workers: int):
+    with dask_client(address, workers) as (client, info):
+        # pure=False: two runs with equal arguments are still two runs, never deduplicated.
+        yield client.get_executor(pure=False), info
 
 
 def capacity(description: dict[str, Any]) -> int:
