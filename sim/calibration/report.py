@@ -49,8 +49,12 @@ def _build(result: CalibrationResult, out: Path) -> list[tuple[str, object]]:
         blocks.append(("p", (f"Skipped (marked optional, the model does not report the metric "
                             f"yet): {names}.")))
     blocks += [("h2", "Convergence"), ("figure", _convergence(result, out)),
+               ("p", ("epsilon is the acceptance threshold in each population's own "
+                     "adaptive distance (the scales are refitted every population), so values "
+                     "of different populations are not on one scale. ess = effective sample "
+                     "size of the importance weights, 1 / sum of squared weights.")),
                ("table", result.populations[["t", "epsilon", "samples", "particles",
-                                             "acceptance_rate"]])]
+                                             "acceptance_rate", "ess"]])]
     table = posterior_table(result)
     blocks += [("h2", "Posterior"),
                ("p", (f"Weighted particles of the last population (t = "

@@ -45,10 +45,13 @@ def export_tables(root: Path, cal: Calibration, manifest: dict) -> int:
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].copy()
     pops["acceptance_rate"] = pops["particles"] / pops["samples"]
-    pops = pops[["t", "epsilon", "samples", "particles", "acceptance_rate", "wall_time",
-                 "population_end_time"]].reset_index(drop=True)
-    write_parquet(pops, root / "populations.parquet")
     frames = [_population(history, cal, t) for t in pops["t"]]
+    # effective sample size of the importance weights: how many particles the weighted
+    # population is worth (a few means the posterior rests on a few particles)
+    pops["ess"] = [1.0 / float((f["weight"] ** 2).sum()) for f in frames]
+    pops = pops[["t", "epsilon", "samples", "particles", "acceptance_rate", "ess",
+                 "wall_time", "population_end_time"]].reset_index(drop=True)
+    write_parquet(pops, root / "populations.parquet")
     if frames:
         particles = pd.concat(frames, ignore_index=True)
         write_parquet(particles, root / "particles.parquet")
@@ -67,8 +70,8 @@ def _population(history, cal: Calibration, t: int) -> pd.DataFrame:
     frame = pd.DataFrame({"t": int(t)}, index=meta.index)
     frame["weight"] = meta["w"] / meta["w"].sum()
     frame["distance"] = meta["distance"]
-    for prior in cal.priors:
-        frame[prior.name] = params[prior.name].astype(float)
+    for prior in cal.priors:           # back from pyabc's (log) scale
+        frame[prior.name] = params[prior.name].astype(float).map(prior.natural)
     for target in cal.targets:
         frame[STAT_PREFIX + target.name] = stats[target.name].map(_scalar) \
             if target.name in stats else np.nan

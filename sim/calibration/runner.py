@@ -168,9 +168,9 @@ def build_abc(cal: Calibration, sampler):
     from .simulator import PatternModel
 
     priors = {}
-    for p in cal.priors:
-        priors[p.name] = pyabc.RV("uniform", p.low, p.high - p.low) \
-            if p.distribution == "uniform" else pyabc.RV("loguniform", p.low, p.high)
+    for p in cal.priors:               # log-uniform priors are sampled as uniform in log
+        low, high = p.sampler_bounds()
+        priors[p.name] = pyabc.RV("uniform", low, high - low)
     distance = pattern_distance({t.name: t.uncertainty for t in cal.targets})
     return pyabc.ABCSMC(PatternModel.from_calibration(cal), pyabc.Distribution(**priors),
                         distance, population_size=cal.abc["population_size"],

@@ -43,6 +43,7 @@ class PatternModel:
     regime: str
     fixed: dict[str, Any]
     integer_params: tuple[str, ...]
+    log_params: tuple[str, ...]          # pyabc samples these as log(value)
     targets: tuple[Target, ...]
     replicates: int
     root_seed: int
@@ -52,11 +53,18 @@ class PatternModel:
     def from_calibration(cls, cal: Calibration, salt: str = "abc") -> PatternModel:
         return cls(regime=cal.regime, fixed=dict(cal.fixed),
                    integer_params=tuple(p.name for p in cal.priors if p.integer),
+                   log_params=tuple(p.name for p in cal.priors if p.log_scale),
                    targets=cal.targets, replicates=cal.replicates, root_seed=cal.seed,
                    salt=salt)
 
     def __call__(self, parameters: dict[str, float]) -> dict[str, float]:
-        return self.statistics(dict(parameters))
+        """pyabc's entry point: parameters as sampled (log scale for log-uniform priors)."""
+        return self.statistics(self.natural(parameters))
+
+    def natural(self, sampled: dict[str, float]) -> dict[str, float]:
+        """Sampled values back on the parameters' own scale."""
+        return {k: (math.exp(v) if k in self.log_params else float(v))
+                for k, v in sampled.items()}
 
     def model_params(self, values: dict[str, float]) -> dict[str, Any]:
         """The overrides one run passes to the model: fixed values, then the particle."""
@@ -69,7 +77,8 @@ class PatternModel:
         return [run_seed(base, 0, rep) for rep in range(self.replicates)]
 
     def statistics(self, values: dict[str, float]) -> dict[str, float]:
-        """Mean over replicates of every target's statistic (NaN where undefined)."""
+        """Mean over replicates of every target's statistic (NaN where undefined), for
+        parameter values on their own scale."""
         from sim.api import simulate
 
         params = self.model_params(values)

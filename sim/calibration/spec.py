@@ -86,6 +86,22 @@ class Prior:
     high: float
     integer: bool        # the model takes an integer: particles are rounded before a run
 
+    @property
+    def log_scale(self) -> bool:
+        """Sampled on the log scale: pyabc sees log(value) with a uniform prior, so its
+        perturbation kernel and importance weights work on the scale the prior is flat on."""
+        return self.distribution == "loguniform"
+
+    def sampler_bounds(self) -> tuple[float, float]:
+        """The uniform range pyabc samples (log of the bounds for a log-uniform prior)."""
+        if self.log_scale:
+            return math.log(self.low), math.log(self.high)
+        return self.low, self.high
+
+    def natural(self, sampled: float) -> float:
+        """A value as pyabc sampled it, back on the parameter's own scale."""
+        return math.exp(sampled) if self.log_scale else float(sampled)
+
     def quartiles(self) -> tuple[float, float]:
         """Lower and upper quartile of the prior (on its own scale)."""
         if self.distribution == "loguniform":
