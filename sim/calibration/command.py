@@ -56,6 +56,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     try:
         calibration = load_calibration(args.file)
         out = args.out or Path("results") / args.file.stem
+        _freeze_heap()
         summary = run_calibration(calibration, out, workers=args.workers,
                                   scheduler=args.scheduler, populations=args.populations,
                                   progress=not args.quiet)
@@ -70,3 +71,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
           f"{summary.seconds:.1f} s. Report: {summary.out / 'report' / 'report.md'}",
           file=sys.stderr)
     return 0
+
+
+def _freeze_heap() -> None:
+    """This process runs the model itself (single-core sampler) or forks the processes
+    that do (multicore sampler): keep its start-up heap out of full garbage collections,
+    as the experiment runner's workers do (sim.experiments.executors.freeze_heap)."""
+    import pyabc  # noqa: F401 - loaded before the freeze, like the model
+
+    import sim.api  # noqa: F401
+    from sim.experiments.executors import freeze_heap
+
+    freeze_heap()
