@@ -184,8 +184,9 @@ def main() -> int:
               "dask2": "ABC-SMC, Dask sampler, 2 workers (loopback)"}
     for name in VARIANTS:
         r = results[name]
+        where = "this client; the workers not counted" if name == "dask2" else "process tree"
         print(f"{labels[name]:<46}: {r['evals'] / r['wall']:7.2f} evaluations/s "
-              f"({r['evals']} in {r['wall']:.1f} s; CPU {r['cpu']:.1f} s in this process tree)")
+              f"({r['evals']} in {r['wall']:.1f} s; CPU {r['cpu']:.1f} s, {where})")
     single, multi, dask = (results[k]["evals"] / results[k]["wall"]
                            for k in ("single", "multicore2", "dask2"))
     print(f"speed-up on 2 workers over single-core: multicore {multi / single:.2f}x, "

@@ -23,8 +23,10 @@ import pytest
 
 from sim.api import simulate
 from sim.calibration import load_calibration, load_result, posterior_table, run_calibration
-from sim.calibration.results import posterior_draws
+from sim.calibration.report import _ess_warning
+from sim.calibration.results import CalibrationResult, posterior_draws
 from sim.calibration.simulator import PatternModel
+from sim.calibration.summary import parameter_notes
 from sim.cli import main
 from sim.experiments import load_experiment, run_experiment
 from sim.experiments.spec import SpecError
@@ -265,6 +267,16 @@ def test_shipped_calibration_file_is_valid_and_sourced():
     assert "CLHLS" in need.source and "doi:" in need.source
 
 
+def test_report_warns_when_the_posterior_rests_on_few_particles():
+    def result(ess: float) -> CalibrationResult:
+        pops = pd.DataFrame({"t": [0, 1], "particles": [50, 50], "ess": [50.0, ess]})
+        return CalibrationResult(Path("."), {}, pops, pd.DataFrame(), pd.DataFrame(), None)
+
+    assert _ess_warning(result(30.0)) == []
+    [(kind, text)] = _ess_warning(result(4.0))
+    assert kind == "p" and "effective sample size is 4 of 50" in text
+
+
 # ---------------------------------------------------------------- the particle model
 
 
@@ -307,6 +319,9 @@ def test_abc_recovers_known_parameters_locally(synthetic):
                     "Parameters the patterns did not constrain", "Defaults the data changed"):
         assert f"## {heading}" in report
     assert "Not constrained: volunteer_shadow_wage" in report
+    notes = parameter_notes(res)
+    assert notes["admin_share"].startswith("calibrated") and "90% [" in notes["admin_share"]
+    assert notes["volunteer_shadow_wage"].startswith("not constrained")
     assert "a_metric_the_model_does_not_report" in report          # listed as skipped
     figures = {p.name for p in (out / "report" / "figures").glob("*.png")}
     assert figures == {"convergence.png", "marginals.png", "pairs.png", "predictive.png"}
@@ -433,6 +448,28 @@ def test_abc_recovers_known_parameters_on_a_dask_cluster(dask_cluster, tmp_path)
     executor = load_result(tmp_path / "out").manifest["executor"]
     assert executor["kind"] == "dask" and executor["workers"] == 2
     assert executor["sampler"] == "DaskDistributedSampler" and executor["batch_size"] == 5
+
+
+@pytest.mark.slow
+def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
+    """Connecting through sim loads the model on every worker, stops the diagnostics that
+    wake the worker's event loop many times a second, and freezes the start-up heap."""
+    from sim.experiments.executors import QUIET_CALLBACKS, dask_client
+
+    def state(dask_worker=None):
+        import gc
+        import sys
+
+        return {"callbacks": sorted(dask_worker.periodic_callbacks),
+                "frozen": gc.get_freeze_count(), "model": "sim.api" in sys.modules}
+
+    with dask_client(dask_cluster, 2) as (client, info):
+        states = client.run(state)
+    assert len(states) == 2 and info["quiet_callbacks"] == list(QUIET_CALLBACKS)
+    for worker in states.values():
+        assert worker["model"] and worker["frozen"] > 10_000
+        assert not set(QUIET_CALLBACKS) & set(worker["callbacks"])
+        assert "heartbeat" in worker["callbacks"]           # the worker still works
 
 
 # ---------------------------------------------------------------- posterior designs

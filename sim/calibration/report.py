@@ -19,6 +19,7 @@ from .results import STAT_PREFIX, CalibrationResult, load_result
 from .summary import INTERVAL, UNCONSTRAINED_IQR_RATIO, posterior_table, predictive_table
 
 MAX_PAIR_PARAMETERS = 10
+MIN_ESS_SHARE = 0.2          # below this share of particles, the report warns
 
 
 def write_report(root: str | Path, out_dir: str | Path | None = None) -> Path:
@@ -62,6 +63,7 @@ def _build(result: CalibrationResult, out: Path) -> list[tuple[str, object]]:
                      f"particles). 90% interval = weighted {INTERVAL[0]:.0%}-{INTERVAL[1]:.0%} "
                      f"quantiles; iqr_ratio = posterior / prior interquartile range on the "
                      f"prior's scale (log scale for log-uniform priors).")),
+               *_ess_warning(result),
                ("table", table), ("figure", _marginals(result, out))]
     if len(result.parameters) >= 2:
         blocks.append(("figure", _pairs(result, out)))
@@ -69,6 +71,17 @@ def _build(result: CalibrationResult, out: Path) -> list[tuple[str, object]]:
     blocks += _findings(table)
     blocks += [("h2", "Reproducibility"), ("p", m.get("reproducibility", ""))]
     return blocks
+
+
+def _ess_warning(result: CalibrationResult) -> list[tuple[str, object]]:
+    """Say so when the weighted posterior rests on a few particles."""
+    last = result.populations.iloc[-1]
+    if last["ess"] >= MIN_ESS_SHARE * last["particles"]:
+        return []
+    return [("p", (f"Caution: the last population's effective sample size is "
+                  f"{last['ess']:.0f} of {int(last['particles'])} particles (below "
+                  f"{MIN_ESS_SHARE:.0%}): the intervals below rest on a few heavily weighted "
+                  f"particles. Raise abc.population_size for a smoother posterior."))]
 
 
 def _provenance(result: CalibrationResult) -> str:

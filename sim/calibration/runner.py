@@ -107,8 +107,12 @@ def run_calibration(calibration: Calibration | str | Path, out: str | Path, *,
         from .predictive import run_predictive_check
         from .report import write_report
 
-        run_predictive_check(root, calibration, workers=workers, scheduler=scheduler,
-                             progress=progress)
+        # the check is redone only when the posterior changed since it was simulated
+        if manifest.get("predictive_populations") != populations_now:
+            run_predictive_check(root, calibration, workers=workers, scheduler=scheduler,
+                                 progress=progress)
+            manifest["predictive_populations"] = populations_now
+            write_json(manifest, root / "manifest.json")
         write_report(root)
     return CalibrationSummary(root, populations_now, new, simulations,
                               time.perf_counter() - start, True, stop)
@@ -172,9 +176,22 @@ def build_abc(cal: Calibration, sampler):
         low, high = p.sampler_bounds()
         priors[p.name] = pyabc.RV("uniform", low, high - low)
     distance = pattern_distance({t.name: t.uncertainty for t in cal.targets})
+    # Perturbation kernel: a Gaussian with twice the weighted covariance of the previous
+    # population (Beaumont et al. 2009, Biometrika 96(4)). pyabc's default (Silverman's
+    # bandwidth on that covariance) is narrower: with a hundred particles in nine
+    # dimensions the importance weights collapsed onto a few particles (effective sample
+    # size 4-20 of 100, against about 70 with this kernel), at the price of about twice
+    # the model evaluations per population.
+    transition = pyabc.MultivariateNormalTransition(scaling=2.0,
+                                                    bandwidth_selector=unit_bandwidth)
     return pyabc.ABCSMC(PatternModel.from_calibration(cal), pyabc.Distribution(**priors),
                         distance, population_size=cal.abc["population_size"],
-                        sampler=sampler)
+                        transitions=transition, sampler=sampler)
+
+
+def unit_bandwidth(n_samples: float, dimension: int) -> float:
+    """Bandwidth factor 1: the kernel's covariance is the population's, times ``scaling``."""
+    return 1.0
 
 
 def _stop_reason(cal: Calibration, t: int, max_t: int, eps: float, rate: float) -> str:

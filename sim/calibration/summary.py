@@ -90,3 +90,19 @@ def predictive_table(result: CalibrationResult) -> pd.DataFrame:
 def _statistic(target: dict) -> str:
     return target["metric"] if not target.get("denominator") else \
         f"{target['metric']} / {target['denominator']}"
+
+
+def parameter_notes(result: CalibrationResult) -> dict[str, str]:
+    """One line per calibrated parameter, for parameter documentation (docs/parameters.md):
+    what the calibration made of it, or that the patterns left it at its prior."""
+    out = {}
+    source = result.manifest.get("calibration_file", "a calibration file")
+    for row in posterior_table(result).itertuples():
+        if row.constrained:
+            out[row.parameter] = (f"calibrated ({source}): posterior median "
+                                  f"{row.posterior_median:.3g}, 90% [{row.q05:.3g}, "
+                                  f"{row.q95:.3g}], prior {row.prior}")
+        else:
+            out[row.parameter] = (f"not constrained by the patterns in {source} "
+                                  f"(posterior about the prior {row.prior})")
+    return out
