@@ -145,12 +145,15 @@ def _prepare_workers(client, address: str) -> None:
     * Quiet the worker's and its nanny's diagnostics that wake up many times a second
       (see ``QUIET_CALLBACKS``). A task runs in a thread of the worker process while its
       event loop runs in the main one: every wake-up takes the GIL from the running model.
-      The statistical profiler alone (100 times a second, walking the model's deep Python
-      stack) made the same run about 10% slower in a worker than in a local process;
-      quieted, about 4% (benchmarks/bench_sweep.py). Heartbeats, the memory monitor and
-      task handling are untouched; the Dask dashboard's profile and system pages stay
-      empty for these workers. Workers started with ``--preload sim.experiments.executors``
-      are prepared as they start.
+      Run alternately in a pool worker and a Dask worker, the same run took about 10%
+      longer in the Dask worker, mostly for the statistical profiler (100 times a second,
+      walking the model's deep Python stack); quieted, about 5%. Heartbeats, the memory
+      monitor and task handling are untouched; the Dask dashboard's profile and system
+      pages stay empty for these workers.
+    * Freeze the worker's start-up heap for the garbage collector (:func:`freeze_heap`).
+
+    Workers started with ``--preload sim.experiments.executors`` are prepared as they
+    start, so the import is not paid during a sweep either.
     """
     try:
         client.run(_worker_setup)
