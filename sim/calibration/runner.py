@@ -88,7 +88,7 @@ def run_calibration(calibration: Calibration | str | Path, out: str | Path, *,
         manifest = _start_session(root, calibration, manifest, info)
         done_before = _stored_populations(root, manifest)
         todo = 0 if manifest.get("complete") and done_before >= wanted else wanted - done_before
-        stop = manifest.get("stop_reason") or "not started"
+        stop = manifest.get("stop_reason") or "requested number of populations reached"
         new = 0
         if todo > 0:
             manifest.update(complete=False, stop_reason=None)
@@ -145,8 +145,8 @@ def _run_smc(cal: Calibration, root: Path, manifest: dict, sampler, todo: int,
             max_total_nr_simulations=np.inf, max_walltime=None, min_eps_diff=0.0)
         while True:
             result = abc.run_generation(t=t)
-            if not result["successful"]:
-                stop = "acceptance rate fell below abc.min_acceptance_rate"
+            if not result["successful"]:       # pyabc's sampler gave up on the population
+                stop = "pyabc could not complete a population"
                 break
             new += 1
             eps = float(abc.eps(t))

@@ -59,7 +59,7 @@ ABC_DEFAULTS: dict[str, Any] = {
     "population_size": 100,      # particles per population
     "populations": 6,            # at most this many populations (generations)
     "minimum_epsilon": 0.0,      # stop once the acceptance threshold is this small
-    "min_acceptance_rate": 0.0,  # stop once fewer than this share of proposals is accepted
+    "min_acceptance_rate": 0.0,  # stop after a population that accepted a smaller share
     "batch_size": 10,            # Dask sampler only: model evaluations per Dask task
     "predictive_draws": 100,     # posterior draws simulated afresh for the predictive check
 }
