@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "sim.experiments.command",
     "sim.experiments.discover_command",
     "sim.dashboard.command",
+    "sim.calibration.command",
 ]
 
 

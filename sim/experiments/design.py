@@ -24,6 +24,8 @@ def expand(design: Design, specs: dict) -> tuple[Scenario, ...]:
     if design.method == "rows":
         return tuple(Scenario(i, row["label"], {k: v for k, v in row.items() if k != "label"},
                               {}) for i, row in enumerate(design.rows))
+    if design.method == "posterior":
+        return posterior_scenarios(design)
     return _sampled(design, specs)
 
 
@@ -76,3 +78,26 @@ def _as_param_type(default: Any, value: float) -> Any:
     """Integer parameters are rounded; the raw value is kept for the analysers."""
     return round(value) if isinstance(default, int) and not isinstance(default, bool) \
         else float(value)
+
+
+# ---------------------------------------------------------------- posterior design
+# (added with sim.calibration) See "posterior design" in spec.py.
+
+
+def posterior_scenarios(design: Design) -> tuple[Scenario, ...]:
+    """``design.samples`` draws from the calibration at ``design.source``, each with the
+    calibration's non-size [fixed] values; same seed, same draws."""
+    from sim.calibration.results import load_result, posterior_draws
+    from sim.calibration.spec import SIZE_PARAMETERS
+
+    result = load_result(design.source, key="design.source")
+    carried = {k: v for k, v in result.manifest["calibration"]["fixed"].items()
+               if k not in SIZE_PARAMETERS}
+    draws = posterior_draws(result, design.samples, design.seed)
+    out = []
+    for i, draw in enumerate(draws.to_dict("records")):
+        raw = {k: float(v) for k, v in draw.items()}
+        varied = {**carried, **{k: (int(v) if isinstance(v, (int, np.integer)) else float(v))
+                                for k, v in draw.items()}}
+        out.append(Scenario(i, f"posterior{i}", varied, raw))
+    return tuple(out)

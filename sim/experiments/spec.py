@@ -43,7 +43,7 @@ from typing import Any
 
 from sim.config import TomlError, parse_toml, quote, shown
 
-DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris")
+DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris", "posterior")
 # Above this many runs an experiment is refused unless the caller raises the limit
 # (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
 # hang, fill the disk or die in numpy.
@@ -69,7 +69,7 @@ _ALLOWED = {
     "": {"experiment", "fixed", "design", "analysis"},
     "experiment": {"name", "description", "regimes", "replications", "days", "root_seed",
                    "seeds", "model"},
-    "design": {"method", "parameters", "rows", "samples", "seed", "levels"},
+    "design": {"method", "parameters", "rows", "samples", "seed", "levels", "source"},
     "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row"},
 }
 
@@ -105,6 +105,8 @@ class Design:
     samples: int = 0
     seed: int = 0
     levels: int = 4
+    source: str = ""            # posterior design: the calibration directory
+    source_sha256: str = ""     # posterior design: hash of its posterior sample
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ class Experiment:
             "model": self.model or "sim.model:CommunityModel", "fixed": self.fixed,
             "design": {"method": d.method, "parameters": d.parameters, "rows": list(d.rows),
                        "samples": d.samples, "seed": d.seed, "levels": d.levels,
+                       **({"source": d.source, "source_sha256": d.source_sha256}
+                          if d.method == "posterior" else {}),
                        "n_scenarios": len(self.scenarios)},
             "analysis": {"baseline": self.analysis.baseline,
                          "metrics": list(self.analysis.metrics),
@@ -244,6 +248,7 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUN
 
     design = _design(check, doc.get("design", {}), root_seed, fixed)
     _check_run_count(check, design, replications, len(regimes), max_runs)
+    sha = _with_posterior_hash(sha, design)
     analysis = _analysis(check, doc.get("analysis", {}), regimes, metrics_known, design)
     try:
         scenarios = expand(design, specs)
@@ -277,9 +282,10 @@ def count_scenarios(design: Design) -> int:
         return math.prod(len(values) for values in design.parameters.values())
     if design.method == "rows":
         return len(design.rows)
-    # SALib: lhs draws N points, sobol (first/total order) N*(k+2), morris N*(k+1).
+    # SALib: lhs draws N points, sobol (first/total order) N*(k+2), morris N*(k+1);
+    # a posterior design draws N points from the calibration's posterior.
     return {"none": 1, "lhs": design.samples, "sobol": design.samples * (k + 2),
-            "morris": design.samples * (k + 1)}[design.method]
+            "morris": design.samples * (k + 1), "posterior": design.samples}[design.method]
 
 
 def _check_run_count(check: _Checker, design: Design, replications: int, regimes: int,
@@ -301,6 +307,8 @@ def _design(check: _Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
     if method not in DESIGN_METHODS:
         raise SpecError(check.path, "design.method",
                         f"unknown method {quote(method)} (allowed: {', '.join(DESIGN_METHODS)})")
+    if method == "posterior" or "source" in doc:       # see "posterior design" below
+        return _posterior_design(check, doc, method, root_seed, fixed)
     for key in ("samples", "seed", "levels"):
         if key in doc and method not in SAMPLED_METHODS:
             raise SpecError(check.path, f"design.{key}", f"only used by {'/'.join(SAMPLED_METHODS)}")
@@ -452,6 +460,64 @@ def _check_with_model(check: _Checker, experiment: Experiment,
                             f"n_residents = {values['n_residents']} conflicts with network_file "
                             f"{quote(values['network_file'])}, a graph of {nodes} nodes; "
                             "leave n_residents out (the graph sets it)")
+
+
+# ---------------------------------------------------------------- posterior design
+# (added with sim.calibration) Scenarios drawn from a finished calibration's posterior:
+#
+#     [design]
+#     method = "posterior"
+#     source = "results/calibration"   # a directory written by `sim calibrate`
+#     samples = 50                     # parameter sets drawn from the weighted posterior
+#     seed = 1                         # optional (default: experiment.root_seed)
+#
+# Each scenario is one draw of the calibrated parameters, plus the calibration's own
+# [fixed] values other than size and horizon (n_residents, days, ...), so every run sits
+# where the calibration put the model. With more than a dozen scenarios `sim report`
+# pools the paired differences over draws and replicates: the interval then carries the
+# parameter uncertainty the patterns left, not only replication noise.
+
+POSTERIOR_MIN_SAMPLES = 20
+
+
+def _posterior_design(check: _Checker, doc: dict, method: str, root_seed: int,
+                      fixed: dict) -> Design:
+    from sim.calibration.results import load_result
+    from sim.calibration.spec import SIZE_PARAMETERS
+
+    if method != "posterior":
+        raise SpecError(check.path, "design.source", f'only used by method "posterior", '
+                                                     f"not {method!r}")
+    for key in ("parameters", "rows", "levels"):
+        if key in doc:
+            raise SpecError(check.path, f"design.{key}", 'not used by method "posterior"')
+    source = doc.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise SpecError(check.path, "design.source", "must name a calibration directory "
+                                                     '(e.g. "results/calibration")')
+    try:
+        result = load_result(source, key="design.source")
+    except SpecError as exc:
+        raise SpecError(check.path, "design.source", f"{source[:80]}: {exc.reason}") from None
+    samples = check.integer("design.samples", doc.get("samples"), low=POSTERIOR_MIN_SAMPLES)
+    seed = check.integer("design.seed", doc.get("seed", root_seed), low=0)
+    carried = {k for k in result.manifest["calibration"]["fixed"] if k not in SIZE_PARAMETERS}
+    for name in fixed:
+        if name in result.parameters or name in carried:
+            what = "calibrated" if name in result.parameters else "fixed by the calibration"
+            raise SpecError(check.path, f"fixed.{name}", f"{what} in {source[:80]}; the "
+                                                         "posterior design sets it")
+    digest = hashlib.sha256((Path(source) / "posterior.parquet").read_bytes()).hexdigest()
+    return Design("posterior", samples=samples, seed=seed, source=source,
+                  source_sha256=digest)
+
+
+def _with_posterior_hash(sha: str, design: Design) -> str:
+    """A posterior design depends on the calibration as much as on the file: its hash
+    covers both, so a sweep is never resumed on a recalibrated posterior."""
+    if design.method != "posterior":
+        return sha
+    return hashlib.sha256(f"{sha}:{design.source_sha256}".encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- value checks

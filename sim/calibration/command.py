@@ -1,0 +1,85 @@
+"""``sim calibrate FILE``: ABC-SMC calibration against observed patterns.
+
+Bad input (calibration file, output directory, scheduler, flags) is one line
+``sim: error: <file>: <key>: <reason>`` on stderr with exit code 2, before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.experiments.spec import SpecError
+
+EXIT_BAD_INPUT = 2
+
+
+def register(subparsers) -> None:
+    """Add ``sim calibrate`` to the ``sim`` parser (see sim/cli.py)."""
+    p = subparsers.add_parser(
+        "calibrate", help="ABC-SMC calibration of parameters against observed patterns",
+        description="Calibrate the parameters with priors in a calibration file against its "
+                    "observed patterns (pyabc ABC-SMC). Writes the posterior as Parquet, a "
+                    "posterior predictive check and a report. Rerunning the same command on "
+                    "the same --out resumes a killed run, if the file is unchanged.")
+    p.add_argument("file", type=Path, help="calibration file, e.g. experiments/calibration.toml")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory (default: results/<file name without .toml>)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="local worker processes (default: number of cores; 1 = single-core "
+                        "sampler in this process, reproducible)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask scheduler tcp://HOST:PORT, or 'local' for a throwaway local "
+                        "cluster (default: env SIM_DASK_SCHEDULER, else local processes)")
+    p.add_argument("--populations", type=_positive, default=None,
+                   help="total populations to reach (default: abc.populations in the file)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_calibrate)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text[:40]!r}") \
+            from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text[:40]!r}")
+    return value
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .runner import run_calibration
+    from .spec import load_calibration
+
+    try:
+        calibration = load_calibration(args.file)
+        out = args.out or Path("results") / args.file.stem
+        _freeze_heap()
+        summary = run_calibration(calibration, out, workers=args.workers,
+                                  scheduler=args.scheduler, populations=args.populations,
+                                  progress=not args.quiet)
+    except SpecError as exc:
+        print(f"sim: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("sim: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    print(f"{summary.out}: {summary.populations} populations ({summary.new_populations} new), "
+          f"{summary.simulations} model evaluations; stopped: {summary.stop_reason}; "
+          f"{summary.seconds:.1f} s. Report: {summary.out / 'report' / 'report.md'}",
+          file=sys.stderr)
+    return 0
+
+
+def _freeze_heap() -> None:
+    """This process runs the model itself (single-core sampler) or forks the processes
+    that do (multicore sampler): keep its start-up heap out of full garbage collections,
+    as the experiment runner's workers do (sim.experiments.executors.freeze_heap)."""
+    import pyabc  # noqa: F401 - loaded before the freeze, like the model
+
+    import sim.api  # noqa: F401
+    from sim.experiments.executors import freeze_heap
+
+    freeze_heap()

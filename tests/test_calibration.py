@@ -1,0 +1,550 @@
+"""Calibration: refused files, ABC recovering known parameters (locally and on a real Dask
+cluster), kill and resume, the report, and experiments drawn from the posterior.
+
+The synthetic calibration uses the model at 400 residents for 60 days (about 0.03 s a
+run), so a whole ABC-SMC run is a few hundred runs; the ABC tests are marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.api import simulate
+from sim.calibration import load_calibration, load_result, posterior_table, run_calibration
+from sim.calibration.report import _ess_warning
+from sim.calibration.results import CalibrationResult, posterior_draws
+from sim.calibration.simulator import PatternModel
+from sim.calibration.summary import parameter_notes
+from sim.cli import main
+from sim.experiments import load_experiment, run_experiment
+from sim.experiments.spec import SpecError
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SIM = [str(BIN / "sim")] if (BIN / "sim").exists() else [sys.executable, "-m", "sim"]
+
+TRUTH = {"admin_share": 0.5, "volunteer_registration_share": 0.2}
+SIZE = {"n_residents": 400, "days": 60}
+
+
+def synthetic_targets() -> dict[str, float]:
+    """The patterns the model itself produces at TRUTH (mean of three seeds)."""
+    runs = [simulate({**SIZE, **TRUTH}, "five", seed).summary for seed in (101, 102, 103)]
+    return {m: float(np.mean([r[m] for r in runs]))
+            for m in ("admin_share_of_staff_hours", "volunteers_registered_share")}
+
+
+def synthetic_file(path: Path, populations: int = 4, extra: str = "") -> Path:
+    observed = synthetic_targets()
+    path.write_text(f"""
+[calibration]
+name = "synthetic"
+description = "Recover two parameters from patterns the model produced at known values."
+regime = "five"
+replicates = 1
+seed = 11
+
+[fixed]
+n_residents = {SIZE['n_residents']}
+days = {SIZE['days']}
+
+[abc]
+population_size = 50
+populations = {populations}
+predictive_draws = 20
+batch_size = 5
+
+[priors.admin_share]
+distribution = "uniform"
+low = 0.2
+high = 0.9
+
+[priors.volunteer_registration_share]
+distribution = "loguniform"
+low = 0.05
+high = 0.4
+
+# touches none of the targets: the report must list it as not constrained
+[priors.volunteer_shadow_wage]
+low = 5.0
+high = 50.0
+
+[targets.admin]
+metric = "admin_share_of_staff_hours"
+observed = {observed['admin_share_of_staff_hours']}
+uncertainty = 0.01
+source = "synthetic: the model at admin_share {TRUTH['admin_share']}"
+year = 2026
+scale = "{SIZE['n_residents']} residents, {SIZE['days']} days"
+
+[targets.registered]
+metric = "volunteers_registered_share"
+observed = {observed['volunteers_registered_share']}
+uncertainty = 0.01
+source = "synthetic: the model at volunteer_registration_share {TRUTH['volunteer_registration_share']}"
+year = 2026
+scale = "{SIZE['n_residents']} residents"
+
+[targets.not_yet]
+metric = "a_metric_the_model_does_not_report"
+optional = true
+observed = 1.0
+uncertainty = 1.0
+source = "kept until the model reports it"
+year = 2026
+scale = "-"
+{extra}""")
+    return path
+
+
+def assert_truth_recovered(root: Path) -> pd.DataFrame:
+    table = posterior_table(load_result(root)).set_index("parameter")
+    for name, value in TRUTH.items():
+        row = table.loc[name]
+        assert row.q05 <= value <= row.q95, (name, value, row.q05, row.q95)
+        assert row.constrained, (name, row.iqr_ratio)
+    return table
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """One single-core calibration of the synthetic file: the reference for later tests."""
+    root = tmp_path_factory.mktemp("synthetic")
+    spec = synthetic_file(root / "synthetic.toml")
+    summary = run_calibration(spec, root / "out", workers=1, progress=False)
+    assert summary.populations == 4 and summary.complete
+    return spec, root / "out"
+
+
+# ---------------------------------------------------------------- refused files
+
+GOOD = """
+[calibration]
+regime = "five"
+seed = 1
+
+[fixed]
+n_residents = 300
+days = 30
+
+[priors.admin_share]
+low = 0.2
+high = 0.9
+
+[targets.admin]
+metric = "admin_share_of_staff_hours"
+observed = 0.6
+uncertainty = 0.05
+source = "test"
+year = 2020
+scale = "one community"
+"""
+
+
+def _refused(tmp_path, capsys, text: str, key: str) -> str:
+    spec = tmp_path / "bad.toml"
+    spec.write_text(text)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sim: error: ") and "\n" not in err, err
+    assert str(spec) in err and key in err, err
+    assert not out.exists()            # refused before anything is written
+    return err
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ('regime = "five"', 'regime = "six"', "calibration.regime"),
+    ("seed = 1", "seed = -1", "calibration.seed"),
+    ("[fixed]", "bogus = 1\n[fixed]", "calibration.bogus"),
+    ("days = 30", "days = 99999", "fixed.days"),
+    ("days = 30", "dayz = 30", "fixed.dayz"),
+    ("[priors.admin_share]", "[priors.admin_sahre]", "priors.admin_sahre"),
+    ("low = 0.2", "low = -0.2", "priors.admin_share.low"),
+    ("high = 0.9", "high = 0.1", "priors.admin_share"),
+    ("low = 0.2", 'low = 0.2\ndistribution = "normal"', "priors.admin_share.distribution"),
+    ("low = 0.2", 'low = 0.0\ndistribution = "loguniform"', "priors.admin_share.low"),
+    ("[priors.admin_share]", ("[priors.n_residents]\nlow = 100\nhigh = 200\n"
+                             "[priors.admin_share]"), "priors.n_residents"),
+    ("[priors.admin_share]", ('[priors.network_generator]\nlow = 1\nhigh = 2\n'
+                             "[priors.admin_share]"), "priors.network_generator"),
+    ('metric = "admin_share_of_staff_hours"', 'metric = "admin_hours"', "targets.admin.metric"),
+    ("observed = 0.6", 'observed = "high"', "targets.admin.observed"),
+    ("uncertainty = 0.05", "uncertainty = 0", "targets.admin.uncertainty"),
+    ('source = "test"', 'source = ""', "targets.admin.source"),
+    ("year = 2020", 'year = "last year"', "targets.admin.year"),
+    ('scale = "one community"', "", "targets.admin.scale"),
+    ('scale = "one community"', 'scale = "x"\ndenominator = "nothing"',
+     "targets.admin.denominator"),
+    ('scale = "one community"', 'scale = "x"\nweight = 2', "targets.admin.weight"),
+])
+def test_bad_file_is_refused_with_one_line_naming_the_key(tmp_path, capsys, old, new, key):
+    assert old in GOOD
+    _refused(tmp_path, capsys, GOOD.replace(old, new, 1), key)
+
+
+def test_more_refusals(tmp_path, capsys):
+    _refused(tmp_path, capsys, GOOD.replace("[fixed]", "[fixed]\nadmin_share = 0.5"),
+             "priors.admin_share")
+    _refused(tmp_path, capsys, GOOD + "\n[abc]\nmin_acceptance_rate = 1.0\n",
+             "abc.min_acceptance_rate")
+    _refused(tmp_path, capsys, GOOD + "\n[abc]\npopulation_size = 1\n", "abc.population_size")
+    _refused(tmp_path, capsys, GOOD + "\n[targets.again]\nmetric = "
+             '"admin_share_of_staff_hours"\nobserved = 1\nuncertainty = 1\nsource = "s"\n'
+             'year = 2020\nscale = "s"\n', "targets.again")
+    _refused(tmp_path, capsys, GOOD.split("[targets.admin]")[0], "targets")
+    only_optional = GOOD.replace('"admin_share_of_staff_hours"', '"not_reported_yet"') \
+        .replace("[targets.admin]", "[targets.admin]\noptional = true")
+    assert "nothing to calibrate" in _refused(tmp_path, capsys, only_optional, "targets")
+    _refused(tmp_path, capsys, "[calibration\n", "toml")
+    long_value = "x" * 5000
+    err = _refused(tmp_path, capsys, GOOD.replace('regime = "five"', f'regime = "{long_value}"'),
+                   "calibration.regime")
+    assert len(err) < 400                    # a bounded prefix of the value, not all of it
+
+
+def test_missing_file_and_bad_flags(tmp_path, capsys):
+    assert main(["calibrate", str(tmp_path / "nope.toml"), "--quiet"]) == 2
+    assert "cannot read file" in capsys.readouterr().err
+    spec = tmp_path / "good.toml"
+    spec.write_text(GOOD)
+    assert main(["calibrate", str(spec), "--populations", "0"]) == 2
+    assert "--populations" in capsys.readouterr().err
+    assert main(["calibrate", str(spec), "--workers", "x"]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
+def test_out_dir_holding_something_else_is_refused_untouched(tmp_path, capsys):
+    spec = tmp_path / "good.toml"
+    spec.write_text(GOOD)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 2
+    assert "holds no calibration" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    # a directory of a calibration of another version of the file
+    other = tmp_path / "other"
+    other.mkdir()
+    manifest = {"format": "sim-calibration/1", "calibration_sha256": "0" * 64}
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["calibrate", str(spec), "--out", str(other), "--quiet"]) == 2
+    assert "different version of the file" in capsys.readouterr().err
+    assert json.loads((other / "manifest.json").read_text()) == manifest
+
+
+def test_optional_target_is_skipped_until_its_metric_exists(tmp_path):
+    spec = tmp_path / "c.toml"
+    spec.write_text(GOOD + '\n[targets.later]\nmetric = "not_reported_yet"\noptional = true\n'
+                           'observed = 7.0\nuncertainty = 2.0\nsource = "s"\nyear = "2005-2018"'
+                           '\nscale = "s"\n')
+    cal = load_calibration(spec)
+    assert [t.name for t in cal.targets] == ["admin"]
+    assert [t.name for t in cal.skipped] == ["later"] and cal.skipped[0].year == "2005-2018"
+
+
+def test_shipped_calibration_file_is_valid_and_sourced():
+    cal = load_calibration(ROOT / "experiments" / "calibration.toml")
+    assert cal.regime == "five" and len(cal.priors) >= 5
+    used = {t.metric for t in cal.targets}
+    assert {"mediated_disputes_per_10k", "dispute_escalation_share", "volunteers_active_share",
+            "admin_share_of_staff_hours", "unmet_share_elder_care"} <= used
+    for target in (*cal.targets, *cal.skipped):
+        assert target.source.strip() and target.scale.strip() and target.year
+    need = next(t for t in cal.targets if t.metric == "unmet_share_elder_care")
+    assert "CLHLS" in need.source and "doi:" in need.source
+
+
+def test_report_warns_when_the_posterior_rests_on_few_particles():
+    def result(ess: float) -> CalibrationResult:
+        pops = pd.DataFrame({"t": [0, 1], "particles": [50, 50], "ess": [50.0, ess]})
+        return CalibrationResult(Path("."), {}, pops, pd.DataFrame(), pd.DataFrame(), None)
+
+    assert _ess_warning(result(30.0)) == []
+    [(kind, text)] = _ess_warning(result(4.0))
+    assert kind == "p" and "effective sample size is 4 of 50" in text
+
+
+# ---------------------------------------------------------------- the particle model
+
+
+def test_particle_model_is_a_function_of_its_parameters(tmp_path):
+    cal = load_calibration(synthetic_file(tmp_path / "s.toml"))
+    model = PatternModel.from_calibration(cal)
+    at_truth = {**TRUTH, "volunteer_shadow_wage": 25.0}
+    first = model.statistics(at_truth)
+    assert model.statistics(dict(at_truth)) == first            # same parameters, same numbers
+    assert model.statistics({**at_truth, "admin_share": 0.8})["admin"] > first["admin"] + 0.2
+    # pyabc samples a log-uniform prior's parameter as its logarithm
+    sampled = {**at_truth, "volunteer_registration_share": np.log(0.2)}
+    assert model(sampled) == first
+    other = PatternModel.from_calibration(cal, salt="predictive")
+    assert other.seeds(at_truth) != model.seeds(at_truth)       # fresh noise for the check
+
+
+# ---------------------------------------------------------------- ABC-SMC end to end
+
+
+@pytest.mark.slow
+def test_abc_recovers_known_parameters_locally(synthetic):
+    _, out = synthetic
+    table = assert_truth_recovered(out)
+    assert not table.loc["volunteer_shadow_wage", "constrained"]
+    res = load_result(out)
+    assert len(res.populations) == 4
+    # the populations close in on the truth: every recovered parameter's spread shrinks
+    first, last = (res.particles[res.particles["t"] == t] for t in (0, 3))
+    for name in TRUTH:
+        assert last[name].std() < 0.7 * first[name].std(), name
+    assert (res.populations["acceptance_rate"] > 0).all()
+    assert res.posterior["weight"].sum() == pytest.approx(1.0)
+    assert set(res.predictive.columns) >= {"sim_admin", "sim_registered"}
+    manifest = res.manifest
+    assert manifest["complete"] and manifest["executor"]["sampler"] == "SingleCoreSampler"
+    assert [t["name"] for t in manifest["calibration"]["skipped_targets"]] == ["not_yet"]
+    report = (out / "report" / "report.md").read_text()
+    for heading in ("Observed patterns", "Convergence", "Posterior predictive check",
+                    "Parameters the patterns did not constrain", "Defaults the data changed"):
+        assert f"## {heading}" in report
+    assert "Not constrained: volunteer_shadow_wage" in report
+    notes = parameter_notes(res)
+    assert notes["admin_share"].startswith("calibrated") and "90% [" in notes["admin_share"]
+    assert notes["volunteer_shadow_wage"].startswith("not constrained")
+    assert "a_metric_the_model_does_not_report" in report          # listed as skipped
+    figures = {p.name for p in (out / "report" / "figures").glob("*.png")}
+    assert figures == {"convergence.png", "marginals.png", "pairs.png", "predictive.png"}
+    assert (out / "report" / "report.html").read_text().count("<img") == 4
+
+
+@pytest.mark.slow
+def test_single_core_calibration_is_reproducible(synthetic, tmp_path):
+    spec, out = synthetic
+    again = run_calibration(spec, tmp_path / "again", workers=1, progress=False, report=False)
+    assert again.populations == 4
+    a = pd.read_parquet(out / "particles.parquet")
+    b = pd.read_parquet(tmp_path / "again" / "particles.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_finishes_the_calibration(tmp_path):
+    spec = synthetic_file(tmp_path / "kill.toml", populations=5)
+    out = tmp_path / "killed"
+    cmd = [*SIM, "calibrate", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and proc.poll() is None:
+            if _stored_populations(out) >= 2:
+                break
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    kept = _stored_populations(out)
+    assert 2 <= kept < 5
+    before = _particles(out)
+    with pytest.raises(SpecError, match="not finished"):
+        load_result(out)
+    assert main(["calibrate", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    result = load_result(out)
+    assert len(result.populations) == 5 and result.manifest["complete"]
+    assert len(result.manifest["sessions"]) == 2
+    after = _particles(out)
+    pd.testing.assert_frame_equal(before, after[after["t"] < kept].reset_index(drop=True))
+    assert_truth_recovered(out)
+    # the file changed: its directory can no longer be resumed
+    spec.write_text(spec.read_text().replace("seed = 11", "seed = 12"))
+    assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 2
+
+
+def _stored_populations(out: Path) -> int:
+    db = out / "history.db"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            return con.execute("SELECT count(*) FROM populations WHERE t >= 0").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _particles(out: Path) -> pd.DataFrame:
+    with sqlite3.connect(f"file:{out / 'history.db'}?mode=ro", uri=True) as con:
+        return pd.read_sql_query(
+            "SELECT populations.t AS t, particles.w AS w, parameters.name AS name, "
+            "parameters.value AS value FROM parameters JOIN particles ON "
+            "parameters.particle_id = particles.id JOIN models ON particles.model_id = "
+            "models.id JOIN populations ON models.population_id = populations.id "
+            "WHERE populations.t >= 0 ORDER BY populations.t, particles.id, parameters.name",
+            con)
+
+
+# ---------------------------------------------------------------- a real Dask cluster
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real `dask scheduler` and two single-threaded `dask worker` processes on
+    127.0.0.1; every process group started here is stopped in ``finally``."""
+    from distributed import Client
+
+    tmp = tmp_path_factory.mktemp("dask")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    procs: list[subprocess.Popen] = []
+    with open(tmp / "dask.log", "w") as log:
+        common = {"cwd": tmp, "start_new_session": True, "stdout": log,
+                  "stderr": subprocess.STDOUT}
+        try:
+            procs.append(subprocess.Popen([str(BIN / "dask"), "scheduler", "--host",
+                                           "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                           "--no-dashboard"], **common))
+            for i in range(2):
+                procs.append(subprocess.Popen(
+                    [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers",
+                     "1", "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
+                     "--local-directory", str(tmp / f"w{i}")], **common))
+            with Client(address, timeout="60s") as client:
+                client.wait_for_workers(2, timeout=90)
+            yield address
+        finally:
+            for p in reversed(procs):
+                if p.poll() is None:
+                    os.killpg(p.pid, signal.SIGTERM)
+            for p in reversed(procs):
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait(timeout=15)
+
+
+@pytest.mark.slow
+def test_abc_recovers_known_parameters_on_a_dask_cluster(dask_cluster, tmp_path):
+    spec = synthetic_file(tmp_path / "dask.toml")
+    summary = run_calibration(spec, tmp_path / "out", scheduler=dask_cluster, progress=False)
+    assert summary.populations == 4
+    assert_truth_recovered(tmp_path / "out")
+    executor = load_result(tmp_path / "out").manifest["executor"]
+    assert executor["kind"] == "dask" and executor["workers"] == 2
+    assert executor["sampler"] == "DaskDistributedSampler" and executor["batch_size"] == 5
+
+
+@pytest.mark.slow
+def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
+    """Connecting through sim loads the model on every worker, stops the diagnostics that
+    wake the worker's event loop many times a second, and freezes the start-up heap."""
+    from sim.experiments.executors import QUIET_CALLBACKS, dask_client
+
+    def state(dask_worker=None):
+        import gc
+        import sys
+
+        return {"callbacks": sorted(dask_worker.periodic_callbacks),
+                "frozen": gc.get_freeze_count(), "model": "sim.api" in sys.modules}
+
+    with dask_client(dask_cluster, 2) as (client, info):
+        states = client.run(state)
+    assert len(states) == 2 and info["quiet_callbacks"] == list(QUIET_CALLBACKS)
+    for worker in states.values():
+        assert worker["model"] and worker["frozen"] > 10_000
+        assert not set(QUIET_CALLBACKS) & set(worker["callbacks"])
+        assert "heartbeat" in worker["callbacks"]           # the worker still works
+
+
+# ---------------------------------------------------------------- posterior designs
+
+
+POSTERIOR_EXPERIMENT = """
+[experiment]
+name = "under_posterior"
+regimes = ["three", "five"]
+replications = 1
+days = 20
+root_seed = 5
+
+[fixed]
+n_residents = 200
+{fixed}
+[design]
+method = "posterior"
+source = "{source}"
+samples = {samples}
+"""
+
+
+@pytest.mark.slow
+def test_experiment_draws_its_scenarios_from_the_posterior(synthetic, tmp_path):
+    _, out = synthetic
+    spec = tmp_path / "post.toml"
+    spec.write_text(POSTERIOR_EXPERIMENT.format(fixed="", source=out, samples=24))
+    exp = load_experiment(spec)
+    assert len(exp.scenarios) == 24 and exp.n_runs == 48
+    draws = posterior_draws(load_result(out), 24, seed=5)
+    for scenario, draw in zip(exp.scenarios, draws.to_dict("records")):
+        assert scenario.varied == pytest.approx(draw)
+    post = load_result(out).posterior
+    assert set(exp.scenarios[0].varied) == {"admin_share", "volunteer_registration_share",
+                                            "volunteer_shadow_wage"}
+    assert all(post["admin_share"].min() <= s.varied["admin_share"] <= post["admin_share"].max()
+               for s in exp.scenarios)
+    assert load_experiment(spec).scenarios == exp.scenarios          # same seed, same draws
+    summary = run_experiment(exp, tmp_path / "runs", workers=1, progress=False)
+    assert summary.executed == 48 and summary.failed == 0
+    runs = pd.read_parquet(tmp_path / "runs" / "runs.parquet")
+    assert runs.groupby("scenario")["admin_share"].nunique().eq(1).all()
+    assert runs["admin_share"].nunique() > 1
+
+
+@pytest.mark.slow
+def test_posterior_design_refusals(synthetic, tmp_path, capsys):
+    _, out = synthetic
+
+    def refused(text: str, key: str, reason: str) -> None:
+        spec = tmp_path / "bad.toml"
+        spec.write_text(text)
+        with pytest.raises(SpecError) as info:
+            load_experiment(spec)
+        assert info.value.key == key and reason in info.value.reason, str(info.value)
+
+    refused(POSTERIOR_EXPERIMENT.format(fixed="", source=tmp_path / "none", samples=24),
+            "design.source", "no calibration here")
+    refused(POSTERIOR_EXPERIMENT.format(fixed="", source=out, samples=5),
+            "design.samples", ">= 20")
+    refused(POSTERIOR_EXPERIMENT.format(fixed="admin_share = 0.5", source=out, samples=24),
+            "fixed.admin_share", "calibrated")
+    unfinished = tmp_path / "unfinished"
+    unfinished.mkdir()
+    manifest = json.loads((out / "manifest.json").read_text())
+    (unfinished / "manifest.json").write_text(json.dumps({**manifest, "complete": False}))
+    refused(POSTERIOR_EXPERIMENT.format(fixed="", source=unfinished, samples=24),
+            "design.source", "not finished")
+    grid = POSTERIOR_EXPERIMENT.format(fixed="", source=out, samples=24).replace(
+        'method = "posterior"', 'method = "grid"')
+    refused(grid, "design.source", "only used by method")
+    # through the CLI: one line, exit code 2
+    spec = tmp_path / "cli.toml"
+    spec.write_text(POSTERIOR_EXPERIMENT.format(fixed="", source=tmp_path / "none", samples=24))
+    assert main(["experiment", str(spec), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sim: error:") and "design.source" in err and "\n" not in err
