@@ -285,9 +285,11 @@ class _Scalars:
                                              "registered 10-23% of residents (CVF 2017; "
                                              "Shanghai 2022)",
                                              "Adults registered as volunteers at the start.")
-    volunteer_active_share: float = _p(0.2, "share of registered", 0.0, 1.0,
-                                       "active a few % of residents in a month (CASS 2021; "
-                                       "assumption within 2-5%)",
+    volunteer_active_share: float = _p(0.025, "share of registered", 0.0, 1.0,
+                                       "calibrated (docs/calibration.md, 2026-11-30): "
+                                       "posterior median 0.024, 90% [0.006, 0.082], against "
+                                       "Ningbo 2023 recorded hours (≈5% of registered "
+                                       "active); was 0.2 (assumption)",
                                        "Registered volunteers who are active at the start "
                                        "(the rest are registered but inactive).")
     volunteer_initial_motivation: float = _p(0.8, "0-1", 0.0, 1.0, A,
@@ -318,8 +320,11 @@ class _Scalars:
                                         "next year (US benchmark)",
                                         "Life-event exits (moving, work, health) of active "
                                         "volunteers, apart from burnout.")
-    volunteer_reactivation_per_year: float = _p(0.2, "per inactive volunteer per year", 0.0,
-                                                365.0, A,
+    volunteer_reactivation_per_year: float = _p(0.03, "per inactive volunteer per year", 0.0,
+                                                365.0,
+                                                "calibrated (docs/calibration.md, 2026-11-30): "
+                                                "posterior median 0.031, 90% [0.012, 0.11]; "
+                                                "was 0.2 (assumption)",
                                                 "Rate at which inactive registered volunteers "
                                                 "return to activity.")
     volunteer_recruitment_per_year: float = _p(0.5, "per active volunteer tie per year", 0.0,
@@ -374,7 +379,8 @@ class _Scalars:
     individual_giving_yuan_per_capita: float = _p(37.0, "yuan per person per year", 0.0, 1e6,
                                                   "China Charity Alliance 2020: ≈37 yuan per "
                                                   "capita (derived)",
-                                                  "National individual giving per person.")
+                                                  "National individual giving per person (of "
+                                                  "all ages; adults give it, children none).")
     local_giving_share: float = _p(0.15, "share", 0.0, 1.0,
                                    "community-directed fraction unmeasured; sweep 0-30%",
                                    "Share of individual giving that goes to the own community.")

@@ -60,8 +60,10 @@ def make_population(community: Community, p: Params,
     disabled = r.random(n) < p.disability_share
     low_income = (r.random(household.max() + 1) < p.low_income_share)[household]
     civic = rng["civic"].beta(p.civic_propensity_a, p.civic_propensity_b, size=n)
-    # Giving is skewed: lognormal with the configured mean per adult.
-    mean_gift = p.individual_giving_yuan_per_capita * p.local_giving_share
+    # Giving is skewed (lognormal) and comes from adults: the per-capita figure is spread over
+    # them, so the mean over all residents is the configured giving per person.
+    adults = max(int((~child).sum()), 1)
+    mean_gift = p.individual_giving_yuan_per_capita * p.local_giving_share * n / adults
     giving = rng["giving"].lognormal(mean=0.0, sigma=1.0, size=n) * mean_gift / np.exp(0.5)
     giving[child] = 0.0
     a = 2.0

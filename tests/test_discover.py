@@ -152,11 +152,12 @@ def stored(tmp_path_factory):
 name = "tiny_discovery"
 regimes = ["five", "three", "three-equal-resources"]
 replications = 1
-days = 30
+days = 60
 root_seed = 4
 
 [fixed]
-n_residents = 300
+n_residents = 1000
+volunteer_active_share = 0.3
 
 [design]
 method = "lhs"

@@ -92,7 +92,7 @@ def test_volunteers_among_a_residents_ties_discover_hidden_needs():
 
 
 def test_volunteers_detect_frictions_early():
-    kw = {"dispute_rate_per_10k": 300.0}
+    kw = {"dispute_rate_per_10k": 300.0, "volunteer_active_share": 0.3}
     assert effect("days_at_conflict_or_worse", "volunteer_detection_prob", 0.5, **kw) < 0
     assert effect("complaints", "volunteer_detection_prob", 0.5, **kw) < 0
 
@@ -130,7 +130,8 @@ def test_surge_after_emergencies_raises_volunteer_offers_and_giving():
 
 
 def test_skilled_volunteers_mediate_with_their_own_success():
-    kw = {"dispute_rate_per_10k": 300.0, "volunteer_detection_prob": 0.3}
+    kw = {"dispute_rate_per_10k": 300.0, "volunteer_detection_prob": 0.3,
+          "volunteer_active_share": 0.3}
     assert effect("mediation_success_share", "skilled_volunteer_share", 0.5, **kw) > 0
     assert effect("backfires", "skilled_volunteer_share", 0.5, volunteer_backfire_prob=0.5,
                   **kw) < 0

@@ -203,7 +203,7 @@ def test_pessimistic_setting_makes_five_no_better():
 def test_linkage_gains_decide_five_against_the_unrestricted_control():
     """With every linkage gain off, five is no better than the same resources given freely;
     with strong gains it is better: the answer is the parameters', not the construction's."""
-    base = {"n_residents": 3000, "days": 365}
+    base = {"n_residents": 8000, "days": 365}   # coordination cost is per community: size matters
     off = {**base, **{p: 0.0 for p in LINKAGE_MECHANISMS.values()}}
     strong = {**base, "volunteer_discovery_prob": 0.5, "volunteer_detection_prob": 0.3,
               "neighbour_trust_effect": 1.0, "supervision_gain": 1.0, "registry_effect": 0.5,
@@ -225,9 +225,11 @@ def test_defaults_land_near_observed_patterns():
     assert mean["dispute_escalation_share"] < 0.05  # dispute pyramid: few reach court
     for r in runs:
         if r["volunteers_registered_share"] > 0:
-            assert r["volunteers_active_share"] < 0.5 * r["volunteers_registered_share"]
-            assert 0.01 <= r["volunteers_active_share"] <= 0.08
+            active_per_registered = r["volunteers_active_share"] / r["volunteers_registered_share"]
+            assert 0.01 <= active_per_registered <= 0.15   # ≈0.05 (Ningbo 2023), calibrated
+            assert 0.05 <= r["volunteers_registered_share"] <= 0.25
             assert 4 <= r["volunteer_hours_per_active_month"] <= 10
+            assert 37 * 0.15 * 0.7 <= r["giving_per_capita_yuan"] <= 37 * 0.15 * 1.3
     assert mean["admin_share_of_staff_hours"] >= 0.5
 
 
@@ -370,8 +372,9 @@ def test_table_cells_are_parameters_that_reach_the_model():
                           "mediation_success_platform_conflict": 0.9})
     assert p.table("service_efficiency")[3, 0] == 1.5
     assert p.table("mediation_success")[0, 1] == 0.9
-    low = simulate({**SMALL, "service_efficiency_volunteer_elder_care": 0.0}, "five", 3).summary
-    high = simulate({**SMALL, "service_efficiency_volunteer_elder_care": 2.0}, "five", 3).summary
+    many = {**SMALL, "volunteer_active_share": 0.5}   # enough volunteers to matter
+    low = simulate({**many, "service_efficiency_volunteer_elder_care": 0.0}, "five", 3).summary
+    high = simulate({**many, "service_efficiency_volunteer_elder_care": 2.0}, "five", 3).summary
     assert high["unmet_share_elder_care"] < low["unmet_share_elder_care"]
 
 

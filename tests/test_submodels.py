@@ -210,7 +210,8 @@ def test_escalation_share_counts_only_settled_fates():
 # --- volunteers ----------------------------------------------------------------------------
 
 def test_burnout_below_the_exit_threshold_makes_volunteers_inactive():
-    params = {**TINY, "days": 60, "volunteer_burnout_rate": 1.0, "volunteer_recovery_rate": 0.0,
+    params = {**TINY, "days": 60, "volunteer_active_share": 0.5,
+              "volunteer_burnout_rate": 1.0, "volunteer_recovery_rate": 0.0,
               "volunteer_reactivation_per_year": 0.0, "volunteer_recruitment_per_year": 0.0,
               "volunteer_quit_per_year": 0.0}
     model = CommunityModel("five", rng=2, **params)
