@@ -146,7 +146,7 @@ def _findings(table: pd.DataFrame) -> list[tuple[str, object]]:
                         f"{r.parameter} (default {r.default:g}, posterior median "
                         f"{r.posterior_median:.3g}, 90% [{r.q05:.3g}, {r.q95:.3g}])"
                         for r in moved.itertuples()) if not moved.empty else
-                        "none; every default is compatible with the patterns.") + ".")]
+                        "none; every default is compatible with the patterns") + ".")]
     return lines
 
 
