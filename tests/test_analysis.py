@@ -209,6 +209,25 @@ def test_compare_and_report_give_the_same_intervals(compared):
     assert (from_compare["verdict"] == from_report.loc[common, "verdict"]).all()
 
 
+def test_report_against_another_baseline_and_a_bad_one(compared, tmp_path, capsys):
+    """--baseline five turns 'five - three' into 'three - five': the same pairs, negated."""
+    out, _ = compared
+    assert main(["report", str(out), "--out", str(tmp_path / "r3")]) == 0
+    assert main(["report", str(out), "--out", str(tmp_path / "r5"), "--baseline", "five"]) == 0
+    vs_three = pd.read_csv(tmp_path / "r3" / "differences.csv").set_index("metric")
+    vs_five = pd.read_csv(tmp_path / "r5" / "differences.csv").set_index("metric")
+    assert set(vs_five["regime"]) == {"three"}
+    judged = vs_three["diff"].notna()
+    np.testing.assert_allclose(vs_five.loc[judged[judged].index, "diff"].to_numpy(float),
+                               -vs_three.loc[judged, "diff"].to_numpy(float), rtol=1e-9)
+    assert "Paired differences against five" in (tmp_path / "r5" / "report.md").read_text()
+    capsys.readouterr()
+    assert main(["report", str(out), "--out", str(tmp_path / "bad"), "--baseline", "four"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--baseline" in err and "three" in err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_run_pairs_equals_compare_and_reports_progress(compared):
     out, _ = compared
     calls = []

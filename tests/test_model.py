@@ -88,7 +88,7 @@ def _untreated_paths(model):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seeds", [range(0, 5), range(5, 10), range(10, 15), range(15, 20)],
+@pytest.mark.parametrize("seeds", [range(5), range(5, 10), range(10, 15), range(15, 20)],
                          ids=["seeds0-4", "seeds5-9", "seeds10-14", "seeds15-19"])
 def test_same_dispute_same_fate_unless_treated(seeds):
     """8,000 residents, a year, 20 seeds (in four chunks, so test workers share them): every

@@ -58,6 +58,9 @@ def register(subparsers) -> None:
                     "sensitivity indices and mechanism tables, from stored results only.")
     r.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
     r.add_argument("--out", type=Path, default=None, help="report directory (default: DIR/report)")
+    r.add_argument("--baseline", default=None, metavar="REGIME",
+                   help="compare every regime with this one instead of the experiment's "
+                        "baseline (e.g. three-equal-resources-unrestricted)")
     r.set_defaults(func=cmd_report)
 
 
@@ -133,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
     try:
-        path = write_report(args.dir, args.out)
+        path = write_report(args.dir, args.out, baseline=args.baseline)
     except SpecError as exc:
         return _refuse(exc)
     print(f"{path} and {path.with_suffix('.html')} written", file=sys.stderr)

@@ -20,6 +20,7 @@ from sim.plots import COLOURS
 from . import analysis
 from .render import Block, slug, write_document
 from .report_design import design_section
+from .spec import SpecError
 from .store import ResultStore, load_results
 
 MAX_SCENARIO_PANELS = 12     # above this, the differences table is pooled over scenarios
@@ -29,13 +30,21 @@ DIFF_COLUMNS = ["regime", "metric", "direction", "n", "mean_baseline", "mean_reg
                 "events_regime", "mde", "pair_corr", "p_adjusted", "verdict"]
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path | None = None) -> Path:
+def write_report(results_dir: str | Path, out_dir: str | Path | None = None,
+                 baseline: str | None = None) -> Path:
     """Write report.md, report.html, figures/*.png and the tables as CSV; return the
-    Markdown path."""
+    Markdown path. ``baseline`` replaces the experiment's baseline regime (e.g. compare five
+    with a control instead of with three); SpecError if the results have no such regime."""
     import matplotlib
     matplotlib.use("Agg")
 
     res = load_results(results_dir)
+    if baseline is not None:
+        regimes = res.manifest["experiment"]["regimes"]
+        if baseline not in regimes:
+            raise SpecError("--baseline", repr(baseline[:60]),
+                            f"not a regime of these results (one of: {', '.join(regimes)})")
+        res.manifest["experiment"]["analysis"]["baseline"] = baseline
     out = Path(out_dir) if out_dir else res.root / "report"
     (out / "figures").mkdir(parents=True, exist_ok=True)
     for old in (out / "figures").glob("*.png"):   # figures of an earlier report
