@@ -454,13 +454,14 @@ def test_abc_recovers_known_parameters_on_a_dask_cluster(dask_cluster, tmp_path)
 def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
     """Connecting through sim loads the model on every worker, stops the diagnostics that
     wake the worker's event loop many times a second, and freezes the start-up heap."""
-    from sim.experiments.executors import QUIET_CALLBACKS, dask_client
+    from sim.experiments.executors import MEMORY_MONITOR_MS, QUIET_CALLBACKS, dask_client
 
     def state(dask_worker=None):
         import gc
         import sys
 
         return {"callbacks": sorted(dask_worker.periodic_callbacks),
+                "memory_ms": dask_worker.periodic_callbacks["memory_monitor"].callback_time,
                 "frozen": gc.get_freeze_count(), "model": "sim.api" in sys.modules}
 
     with dask_client(dask_cluster, 2) as (client, info):
@@ -470,6 +471,7 @@ def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
         assert worker["model"] and worker["frozen"] > 10_000
         assert not set(QUIET_CALLBACKS) & set(worker["callbacks"])
         assert "heartbeat" in worker["callbacks"]           # the worker still works
+        assert worker["memory_ms"] == MEMORY_MONITOR_MS     # still watched, less often
 
 
 # ---------------------------------------------------------------- posterior designs

@@ -147,8 +147,9 @@ def _prepare_workers(client, address: str) -> None:
       event loop runs in the main one: every wake-up takes the GIL from the running model.
       Run alternately in a pool worker and a Dask worker, the same run took about 10%
       longer in the Dask worker, mostly for the statistical profiler (100 times a second,
-      walking the model's deep Python stack); quieted, about 5%. Heartbeats, the memory
-      monitor and task handling are untouched; the Dask dashboard's profile and system
+      walking the model's deep Python stack); quieted, about 5%. The worker's memory
+      monitor runs every second instead of every 100 ms (``MEMORY_MONITOR_MS``);
+      heartbeats and task handling are untouched; the Dask dashboard's profile and system
       pages stay empty for these workers.
     * Freeze the worker's start-up heap for the garbage collector (:func:`freeze_heap`).
 
@@ -183,6 +184,20 @@ def _quiet(dask_worker=None, dask_nanny=None) -> None:
             callback.stop()
 
 
+# The worker's own memory monitor (spill to disk above 70% of its memory limit, pause above
+# 80%) runs every 100 ms by default. Checked every second instead it still sees a model run's
+# memory grow (runs allocate over seconds), and on three_vs_five the Dask overhead against the
+# local pool fell from +15.7% to +9.5% (benchmarks/bench_sweep.py --dask-only, best of 2). The
+# nanny's monitor, which restarts a worker near the limit, runs in its own process: untouched.
+MEMORY_MONITOR_MS = 1000
+
+
+def _slow_memory_monitor(dask_worker) -> None:
+    monitor = dask_worker.periodic_callbacks.get("memory_monitor") if dask_worker else None
+    if monitor is not None and monitor.callback_time < MEMORY_MONITOR_MS:
+        monitor.callback_time = MEMORY_MONITOR_MS   # read again when the next call is scheduled
+
+
 def _worker_setup(dask_worker=None) -> str:
     """Runs on each worker (``client.run`` passes the worker as ``dask_worker``)."""
     # imported for their side effect: the model and the runner are loaded
@@ -190,6 +205,7 @@ def _worker_setup(dask_worker=None) -> str:
     import sim.experiments.runner  # noqa: F401
 
     _quiet(dask_worker=dask_worker)
+    _slow_memory_monitor(dask_worker)
     freeze_heap()
     return "ready"
 
