@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -395,48 +394,6 @@ def _particles(out: Path) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- a real Dask cluster
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory):
-    """A real `dask scheduler` and two single-threaded `dask worker` processes on
-    127.0.0.1; every process group started here is stopped in ``finally``."""
-    from distributed import Client
-
-    tmp = tmp_path_factory.mktemp("dask")
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    procs: list[subprocess.Popen] = []
-    with open(tmp / "dask.log", "w") as log:
-        common = {"cwd": tmp, "start_new_session": True, "stdout": log,
-                  "stderr": subprocess.STDOUT}
-        try:
-            procs.append(subprocess.Popen([str(BIN / "dask"), "scheduler", "--host",
-                                           "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                                           "--no-dashboard"], **common))
-            for i in range(2):
-                procs.append(subprocess.Popen(
-                    [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers",
-                     "1", "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
-                     "--local-directory", str(tmp / f"w{i}")], **common))
-            with Client(address, timeout="60s") as client:
-                client.wait_for_workers(2, timeout=90)
-            yield address
-        finally:
-            for p in reversed(procs):
-                if p.poll() is None:
-                    os.killpg(p.pid, signal.SIGTERM)
-            for p in reversed(procs):
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(p.pid, signal.SIGKILL)
-                    p.wait(timeout=15)
 
 
 @pytest.mark.slow

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -152,53 +151,6 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
 
 
 # ---------------------------------------------------------------- Dask cluster
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for p in reversed(procs):
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
-    for p in reversed(procs):
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def dask_cluster(tmp_path_factory):
-    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; every
-    process (group) started here is stopped in ``finally``."""
-    from distributed import Client
-
-    tmp_path = tmp_path_factory.mktemp("dask")
-    dask = str(BIN / "dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs: list[subprocess.Popen] = []
-    with open(tmp_path / "dask.log", "w") as log:
-        common = {"cwd": tmp_path, "start_new_session": True, "stdout": log,
-                  "stderr": subprocess.STDOUT}
-        try:
-            procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1",
-                                           "--port", str(port), "--no-dashboard"], **common))
-            for i in range(2):
-                procs.append(subprocess.Popen(
-                    [dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                     "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
-                     "--local-directory", str(tmp_path / f"w{i}")], **common))
-            with Client(address, timeout="60s") as client:
-                client.wait_for_workers(2, timeout=90)
-            yield address
-        finally:
-            _stop(procs)
 
 
 @pytest.mark.slow

@@ -10,9 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.experiments.command import positive_int, refuse
 from sim.experiments.spec import SpecError
-
-EXIT_BAD_INPUT = 2
 
 
 def register(subparsers) -> None:
@@ -26,27 +25,16 @@ def register(subparsers) -> None:
     p.add_argument("file", type=Path, help="calibration file, e.g. experiments/calibration.toml")
     p.add_argument("--out", type=Path, default=None,
                    help="output directory (default: results/<file name without .toml>)")
-    p.add_argument("--workers", type=_positive, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="local worker processes (default: number of cores; 1 = single-core "
                         "sampler in this process, reproducible)")
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler tcp://HOST:PORT, or 'local' for a throwaway local "
                         "cluster (default: env SIM_DASK_SCHEDULER, else local processes)")
-    p.add_argument("--populations", type=_positive, default=None,
+    p.add_argument("--populations", type=positive_int, default=None,
                    help="total populations to reach (default: abc.populations in the file)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_calibrate)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text[:40]!r}") \
-            from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text[:40]!r}")
-    return value
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -61,8 +49,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                   scheduler=args.scheduler, populations=args.populations,
                                   progress=not args.quiet)
     except SpecError as exc:
-        print(f"sim: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(exc)
     except KeyboardInterrupt:
         print("sim: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130

@@ -28,13 +28,13 @@ def register(subparsers) -> None:
     p.add_argument("file", type=Path, help="experiment file, e.g. experiments/three_vs_five.toml")
     p.add_argument("--out", type=Path, default=None,
                    help="output directory (default: results/<file name without .toml>)")
-    p.add_argument("--workers", type=_positive, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="local worker processes (default: number of cores; 1 = in this process)")
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler address tcp://HOST:PORT, or 'local' for a throwaway "
                         "local Dask cluster (default: env SIM_DASK_SCHEDULER, else a local "
                         "process pool)")
-    p.add_argument("--max-runs", type=_positive, default=MAX_RUNS, metavar="N",
+    p.add_argument("--max-runs", type=positive_int, default=MAX_RUNS, metavar="N",
                    help=f"refuse an experiment of more than N runs (default {MAX_RUNS:,}); "
                         "the count is computed from the file before anything is expanded")
     p.add_argument("--retry-failed", action="store_true",
@@ -64,17 +64,22 @@ def register(subparsers) -> None:
     r.set_defaults(func=cmd_report)
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type of the count flags (--workers, --populations, ...): an integer >= 1."""
+    from sim.config import quote
+
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {quote(text)}") \
+            from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {quote(text)}")
     return value
 
 
-def _refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
+def refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
+    """Print a refusal as one bounded ``sim: error:`` line; return the exit code."""
     from sim.cli import one_line
 
     print(f"sim: error: {one_line(str(error))}", file=sys.stderr)
@@ -93,9 +98,9 @@ def cmd_experiment(args: argparse.Namespace) -> int:
                                  scheduler=args.scheduler, progress=not args.quiet,
                                  retry_failed=args.retry_failed)
     except WriteFailure as exc:
-        return _refuse(exc, EXIT_INCOMPLETE)
+        return refuse(exc, EXIT_INCOMPLETE)
     except SpecError as exc:
-        return _refuse(exc)
+        return refuse(exc)
     except KeyboardInterrupt:
         print("sim: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
@@ -117,9 +122,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         with ResultStore(args.dir).connect() as con:
             frame = con.execute(args.sql).df()
     except SpecError as exc:
-        return _refuse(exc)
+        return refuse(exc)
     except duckdb.Error as exc:     # includes what the read-only settings refuse
-        return _refuse(SpecError(args.dir, "SQL", _first_line(exc)))
+        return refuse(SpecError(args.dir, "SQL", _first_line(exc)))
     if args.csv:
         frame.to_csv(sys.stdout, index=False)
     else:
@@ -138,7 +143,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         path = write_report(args.dir, args.out, baseline=args.baseline)
     except SpecError as exc:
-        return _refuse(exc)
+        return refuse(exc)
     print(f"{path} and {path.with_suffix('.html')} written", file=sys.stderr)
     return 0
 

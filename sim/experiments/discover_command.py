@@ -11,8 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_BAD_INPUT = 2
-
 
 def register(subparsers) -> None:
     """Add ``sim discover`` to the ``sim`` parser (see sim/cli.py)."""
@@ -40,6 +38,7 @@ def register(subparsers) -> None:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from .command import refuse
     from .discover import DiscoverError, caveats, lift, write_discovery
     from .spec import SpecError
 
@@ -47,8 +46,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
         path, found = write_discovery(args.dir, args.where, args.metric, args.out, args.per,
                                       args.min_coverage)
     except (DiscoverError, SpecError) as exc:
-        print(f"sim: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return refuse(exc)
     print(f"{found.n_cases} of {found.n} units are cases of interest", file=sys.stderr)
     if found.chosen is not None:
         box = "; ".join(f"{r.parameter} in [{r.box_low:.4g}, {r.box_high:.4g}]"
