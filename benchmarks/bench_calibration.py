@@ -25,13 +25,13 @@ import json
 import os
 import resource
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_sweep import LoopbackCluster  # the same loopback cluster as the sweep benchmark
 
 CALIBRATION = """
 [calibration]
@@ -107,44 +107,6 @@ def run_variant(name: str, spec: Path, work: Path, scheduler: str | None) -> dic
     return {"wall": wall, "evals": evals, "cpu": cpu_seconds() - before}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_dask(work: Path) -> tuple[str, list[subprocess.Popen]]:
-    """A loopback scheduler and two single-threaded workers, as a user would start them."""
-    from distributed import Client
-
-    dask = str(Path(sys.executable).parent / "dask")
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    log = open(work / "dask.log", "w")  # noqa: SIM115 - kept open for the processes' lifetime
-    common = {"stdout": log, "stderr": subprocess.STDOUT, "start_new_session": True,
-              "cwd": work}
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port",
-                               address.rsplit(":", 1)[1], "--no-dashboard"], **common)]
-    for i in range(2):
-        procs.append(subprocess.Popen([dask, "worker", address, "--nthreads", "1",
-                                       "--no-dashboard", "--host", "127.0.0.1",
-                                       "--local-directory", str(work / f"w{i}")], **common))
-    with Client(address, timeout="60s") as client:
-        client.wait_for_workers(2, timeout=120)
-        client.run(lambda: __import__("sim.api"))        # import the model once, as in use
-    return address, procs
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for p in reversed(procs):
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
-    for p in reversed(procs):
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
@@ -167,16 +129,18 @@ def main() -> int:
     print(f"calibration: 2 parameters, 2 targets, {residents} residents x {days} days, 1 run "
           f"per particle, {population} particles x {populations} populations; "
           f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}", flush=True)
-    address, procs = start_dask(work)
+    # loopback scheduler + 2 single-threaded workers as a user starts them; preloaded, so the
+    # model is imported before any clock starts
+    cluster = LoopbackCluster(work, preload=True)
     results = {}
     try:
         for name in VARIANTS:
             out = subprocess.run([sys.executable, __file__, "--variant", name, "--spec",
-                                  str(spec), "--work", str(work), "--scheduler", address],
+                                  str(spec), "--work", str(work), "--scheduler", cluster.address],
                                  capture_output=True, text=True, check=True)
             results[name] = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
-        stop(procs)
+        cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
     labels = {"direct": "particle model in a plain loop, 1 process",
               "single": "ABC-SMC, single-core sampler",
