@@ -20,6 +20,14 @@ COLOURS = {"three": "tab:blue", "five": "tab:orange", "three+volunteers": "tab:g
 PANELS = ("unmet_need_share", "dispute_escalation_share")
 
 
+def tidy_panels(axes, used: int, legend_size: float = 7) -> None:
+    """A grid of panels of which the first ``used`` are drawn: blank the rest, and put the
+    legend (the same in every panel) on the first only."""
+    for ax in list(axes.flat)[used:]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=legend_size)
+
+
 def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = None) -> Path:
     """Mean over replicates with a 10-90% band, per regime, for the headline series the
     daily table has (the two above; else the first headline metric it has)."""

@@ -200,6 +200,7 @@ def _marginals(result: CalibrationResult, out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     from sim.params import PARAM_SPECS
+    from sim.plots import tidy_panels
 
     priors, post = result.priors, result.posterior
     cols = min(3, len(priors))
@@ -216,9 +217,7 @@ def _marginals(result: CalibrationResult, out: Path) -> Path:
         ax.set_title(name)
         _scale(ax.xaxis, ax.set_xscale, prior)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(priors):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=7)
+    tidy_panels(axes, len(priors))
     fig.suptitle("Marginal posteriors (weighted last population)")
     fig.tight_layout()
     return _save(fig, out / "figures" / "marginals.png")
@@ -262,6 +261,8 @@ def _pairs(result: CalibrationResult, out: Path) -> Path:
 def _predictive_figure(result: CalibrationResult, table: pd.DataFrame, out: Path) -> Path:
     import matplotlib.pyplot as plt
 
+    from sim.plots import tidy_panels
+
     targets = result.targets
     cols = min(3, len(targets))
     rows = math.ceil(len(targets) / cols)
@@ -276,9 +277,7 @@ def _predictive_figure(result: CalibrationResult, table: pd.DataFrame, out: Path
             ax.hist(sims, bins=20, color="tab:blue", alpha=0.7, label="posterior predictive")
         ax.set_title(f"{target['name']}\n{row.statistic}", fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(targets):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=7)
+    tidy_panels(axes, len(targets))
     fig.suptitle("Posterior predictive check: observed value against simulated statistic")
     fig.tight_layout()
     return _save(fig, out / "figures" / "predictive.png")

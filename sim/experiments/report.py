@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.io import atomic_write
-from sim.plots import COLOURS
+from sim.plots import COLOURS, tidy_panels
 
 from . import analysis
 from .render import Block, slug, write_document
@@ -238,9 +238,7 @@ def _sensitivity(res, metrics: list[str], method: str, out: Path) -> list[Block]
                        yerr=s[conf] if conf else None, capsize=2)
             ax.set_xticks(x, s["parameter"], rotation=45, ha="right", fontsize=6)
             ax.set_title(metric, fontsize=8)
-        for ax in list(axes.flat)[len(shown):]:
-            ax.axis("off")
-        axes.flat[0].legend(fontsize=7)
+        tidy_panels(axes, len(shown))
         fig.tight_layout()
         path = out / "figures" / f"sensitivity_{slug(regime)}.png"
         fig.savefig(path, dpi=100)
@@ -319,9 +317,7 @@ def _small_multiples(bands: pd.DataFrame, column: str, scenarios: list, labels: 
         # Titles that fit: labels of grid cells are long, so wrap them within the panel.
         ax.set_title(textwrap.fill(str(labels.get(scenario, scenario)), 38), fontsize=6.5)
         ax.tick_params(labelsize=6)
-    for ax in list(axes.flat)[len(scenarios):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=6)
+    tidy_panels(axes, len(scenarios), legend_size=6)
     fig.suptitle(f"{column} by scenario (x axis: day)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -343,9 +339,7 @@ def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path)
             ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
         ax.set_title(metric, fontsize=8)
         ax.tick_params(labelsize=6)
-    for ax in list(axes.flat)[len(series):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=6)
+    tidy_panels(axes, len(series), legend_size=6)
     fig.suptitle(textwrap.fill(f"Scenario: {title} (x axis: day)", 120), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
