@@ -71,7 +71,7 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
     ``forkserver`` that imports the model once. Every worker freezes its start-up heap
     for the garbage collector (see :func:`freeze_heap`).
     """
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if sys.platform == "linux" and _os_threads() == 1:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=freeze_heap,
                                    mp_context=multiprocessing.get_context("fork"))
         list(pool.map(int, range(workers)))        # launches every worker process now
@@ -80,6 +80,16 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
     context.set_forkserver_preload(["sim.api", "sim.experiments.runner"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=freeze_heap), "forkserver"
+
+
+def _os_threads() -> int:
+    """Threads of this process as the OS counts them: Arrow's and DuckDB's native thread
+    pools (started by reading stored results) count too, though Python's ``threading``
+    does not see them; forking then could deadlock a child, and Python warns."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def freeze_heap() -> None:
