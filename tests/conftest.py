@@ -6,6 +6,12 @@ by about a third. More than four workers would mostly start more Chromiums and D
 than the tests can use, so ``auto`` is capped there. ``-n 0`` runs everything in one process
 (for a debugger or ``-x``).
 
+Two things keep the two workers busy to the end (``--dist loadgroup`` in pyproject.toml):
+tests that share an expensive module fixture (a calibration, a Dask cluster, the dashboard
+server and its browser, a reference experiment) are one work unit, so the fixture is built
+once and not once per worker; and the slow units are handed out first, so the last minutes
+are spent on short tests that even out the two workers rather than on one long one.
+
 It also holds the one real Dask cluster fixture (``dask_cluster``) that the experiment and
 calibration tests share.
 """
@@ -28,6 +34,47 @@ def pytest_xdist_auto_num_workers(config) -> int:
     """Workers for ``-n auto``: one per core this process may use, at most four."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, 4))
+
+
+# Module-scoped fixtures that take seconds to build: tests using them are kept together.
+SHARED_FIXTURES = frozenset({
+    "synthetic", "dask_cluster", "server", "browser", "small", "compared", "stored",
+    "finished", "existing_out",
+})
+
+
+def _shared_groups(items) -> dict:
+    """Item -> group name: per module, tests linked by a shared fixture form one group."""
+    parent: dict[tuple, tuple] = {}
+
+    def root(key):
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    used = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        keys = [(module, name) for name in sorted(SHARED_FIXTURES & set(item.fixturenames))]
+        used[item] = keys
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    return {item: "{}:{}".format(*root(keys[0])) for item, keys in used.items() if keys}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Group tests sharing an expensive fixture (see the module docstring), then put the
+    units holding slow tests first. Sorting is stable and the same on every worker."""
+    groups = _shared_groups(items)
+    for item, name in groups.items():
+        item.add_marker(pytest.mark.xdist_group(name))
+    slow_groups = {groups[i] for i in items if i in groups and i.get_closest_marker("slow")}
+
+    def fast(item) -> bool:
+        return item.get_closest_marker("slow") is None and groups.get(item) not in slow_groups
+
+    items.sort(key=fast)
 
 
 def _free_port() -> int:
