@@ -5,20 +5,29 @@ checks the direction of its effect on the outcome it works through, and where it
 that it leaves the regimes it cannot touch exactly as they were.
 """
 
+from functools import cache
+
 import numpy as np
 import pytest
 
 from sim.api import simulate
 from sim.model import CommunityModel
 
-pytestmark = pytest.mark.slow  # about 150 runs of 2,000 residents x 1 year
+pytestmark = pytest.mark.slow  # about 135 runs of 2,000 residents x 1 year
 
 BASE = {"n_residents": 2000, "days": 365}
 
 
+@cache
+def _summary(params: tuple, regime: str, seed: int) -> dict:
+    """One run's summary; several tests share a run (the same switch off, say), so each
+    distinct run is made once per test process."""
+    return simulate({**BASE, **dict(params)}, regime, seed).summary
+
+
 def mean(metric, params, regime="five", seeds=(1, 2)):
-    return float(np.mean([simulate({**BASE, **params}, regime, s).summary[metric]
-                          for s in seeds]))
+    key = tuple(sorted(params.items()))
+    return float(np.mean([_summary(key, regime, s)[metric] for s in seeds]))
 
 
 def effect(metric, param, on, regime="five", off=0.0, seeds=(1, 2), **fixed):
