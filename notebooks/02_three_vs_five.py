@@ -32,7 +32,7 @@
 # as a flexible fund. They split five's advantage into "more resources", "more flexible
 # resources" and "linkage" itself.
 #
-# **Size.** `SIZE = "small"` (default, for the tests: 2,000 residents, 180 days, 5
+# **Size.** `SIZE = "small"` (default, for the tests: 2,000 residents, 90 days, 5
 # replications, seconds) or `"full"` (the study: 8,000 residents, one year, 30
 # replications, as `experiments/three_vs_five.toml`). Set `SIM_NOTEBOOK_SIZE=full`.
 
@@ -44,7 +44,7 @@ from pathlib import Path
 
 SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")   # "small" (tests) or "full" (the study)
 SETTINGS = {
-    "small": {"n_residents": 2000, "days": 180, "replications": 5},
+    "small": {"n_residents": 2000, "days": 90, "replications": 5},
     "full": {"n_residents": 8000, "days": 365, "replications": 30},
 }[SIZE]
 ROOT_SEED = 20211127       # every run's seed derives from it (and scenario, replicate)
