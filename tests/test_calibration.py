@@ -345,7 +345,7 @@ def test_single_core_calibration_is_reproducible(synthetic, tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_then_resume_finishes_the_calibration(tmp_path):
-    spec = synthetic_file(tmp_path / "kill.toml", populations=4)
+    spec = synthetic_file(tmp_path / "kill.toml", populations=3)
     out = tmp_path / "killed"
     cmd = [*SIM, "calibrate", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
@@ -361,13 +361,13 @@ def test_sigkill_then_resume_finishes_the_calibration(tmp_path):
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     kept = _stored_populations(out)
-    assert 2 <= kept < 4
+    assert kept == 2
     before = _particles(out)
     with pytest.raises(SpecError, match="not finished"):
         load_result(out)
     assert main(["calibrate", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     result = load_result(out)
-    assert len(result.populations) == 4 and result.manifest["complete"]
+    assert len(result.populations) == 3 and result.manifest["complete"]
     assert len(result.manifest["sessions"]) == 2
     after = _particles(out)
     pd.testing.assert_frame_equal(before, after[after["t"] < kept].reset_index(drop=True))
@@ -404,9 +404,11 @@ def _particles(out: Path) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_abc_recovers_known_parameters_on_a_dask_cluster(dask_cluster, tmp_path):
-    spec = synthetic_file(tmp_path / "dask.toml")
+    """Two populations (the local test follows four): the first from the prior, the second
+    through the transition kernel, both sampled in batches on the cluster's workers."""
+    spec = synthetic_file(tmp_path / "dask.toml", populations=2)
     summary = run_calibration(spec, tmp_path / "out", scheduler=dask_cluster, progress=False)
-    assert summary.populations == 4
+    assert summary.populations == 2
     assert_truth_recovered(tmp_path / "out")
     executor = load_result(tmp_path / "out").manifest["executor"]
     assert executor["kind"] == "dask" and executor["workers"] == 2
