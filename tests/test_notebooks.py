@@ -2,12 +2,15 @@
 
 Each ``notebooks/NN_name.py`` (Jupytext percent format, the only committed form) is
 converted to .ipynb in a temporary directory and executed for real with nbclient on the
-``python3`` kernel of this venv. A failing cell fails the test with the cell's traceback,
+``python3`` kernel of this venv. The notebooks' experiments run inside the kernel
+(``SIM_NOTEBOOK_WORKERS=1``): the test workers already keep every core busy, and a pool per
+notebook would only add its start-up; the pool and Dask paths of the same runner are
+tested in test_experiments_runs.py and test_cli.py. A failing cell fails the test with the cell's traceback,
 so a notebook that has fallen out of date with the package (renamed parameter, changed
 API) fails here. Every notebook writes its key numbers to ``$SIM_NOTEBOOK_OUT/NN_name.json``;
 01 and 02 are run twice and their numbers (and 01's printed text) must be identical.
 
-About 2-3 minutes on 2 cores (``uv run pytest tests/test_notebooks.py``).
+About a minute on 2 cores (``uv run pytest tests/test_notebooks.py``).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def _run(name: str, tmp: Path, tag: str = "run"):
 
     try:
         nb = nbexec.execute(source, tmp / tag / f"{name}.ipynb", size="small", out_dir=out,
-                            timeout=600)
+                            timeout=600, workers=1)
     except CellExecutionError as exc:   # the failing cell's source and traceback, no colours
         pytest.fail(f"notebooks/{name}.py: a cell failed\n{_ANSI.sub('', str(exc))}",
                     pytrace=False)
@@ -112,8 +115,8 @@ def test_notebook_runs(name, tmp_path):
 def test_notebook_runs_and_repeats(name, tmp_path):
     """Two executions from scratch give the same key numbers and the same printed text.
 
-    02 goes through the experiment runner (process pool, Parquet store), so this also
-    covers the determinism of the stored-results path. Its printed conclusions must be the
+    02 goes through the experiment runner and its Parquet store, so this also covers the
+    determinism of the stored-results path. Its printed conclusions must be the
     verdicts it computed, sentence for sentence.
     """
     nb1, numbers1 = _run(name, tmp_path, "first")
