@@ -122,6 +122,10 @@ class CommunityModel(Model):
         self.social_workers = SocialWorkers(self)
         self.volunteers = VolunteerCorps(self) if Actor.VOLUNTEER in self.linked else None
         self.charity = CharityPool(self) if Actor.CHARITY in self.linked else None
+        # Kind -> agent, looked up many times a day (see ``actor``); the agents never change.
+        self._agent_of = {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
+                          Actor.SOCIAL_WORKER: self.social_workers,
+                          Actor.VOLUNTEER: self.volunteers, Actor.CHARITY: self.charity}
         self.twin = FiveTwin(type(self), p, self.seed, graph) if regime.control else None
         self.needs = self.need_book(self)
         self.disputes = self.dispute_book(self)
@@ -150,9 +154,7 @@ class CommunityModel(Model):
 
     def actor(self, kind: Actor):
         """The agent standing for one actor kind."""
-        return {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
-                Actor.SOCIAL_WORKER: self.social_workers, Actor.VOLUNTEER: self.volunteers,
-                Actor.CHARITY: self.charity}[kind]
+        return self._agent_of[kind]
 
     @property
     def actors(self) -> dict[Actor, object]:
