@@ -94,6 +94,9 @@ class DisputeBook:
         if self.cum_weight.size == 0 or self.cum_weight[-1] <= 0:
             return 0
         count = rng.poisson(self.daily_potential)
+        if count == 0:  # most days in a small community
+            model.tally["disputes_onsets"] += 0
+            return 0
         picks = np.searchsorted(self.cum_weight, rng.random(count) * self.cum_weight[-1],
                                 side="right")
         edge = np.minimum(picks, self.cum_weight.size - 1)

@@ -256,6 +256,8 @@ class CommunityModel(Model):
     def _update_grievance(self, unmet_residents: np.ndarray):
         """Unmet needs raise grievance, which relaxes towards baseline. Only residents away
         from their baseline are touched (a few, not the whole community)."""
+        if unmet_residents.size == 0 and self._aggrieved.size == 0:  # everyone at baseline
+            return
         p, pop = self.p, self.population
         np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
         moved = np.union1d(self._aggrieved, unmet_residents)

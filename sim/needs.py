@@ -97,8 +97,9 @@ class NeedBook:
         for kind, rng in zip(Need, self.arrival_streams, strict=True):
             cum = self.cum_rates[kind]
             count = rng.poisson(cum[-1]) if cum[-1] > 0 else 0
-            who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right")
-            if kind == Need.EMERGENCY:
+            who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right") \
+                if count else _NO_INDEX  # (drawing 0 numbers leaves the stream as it is)
+            if kind == Need.EMERGENCY and shock_residents.size:
                 who = np.concatenate([who, shock_residents])
             if who.size == 0:  # most types have no arrival on most days in small communities
                 continue
