@@ -197,11 +197,14 @@ class DisputeBook:
             return
         ids = c["id"][new]
         k = len(self.mediators)
-        now = streams.uniform(Draw.DISPUTE_PICKUP, ids, 0) < rule.pickup_now(np.full(new.size, k))
+        u_pick, u_wrong, u_which = streams.uniforms(
+            [(Draw.DISPUTE_PICKUP, 0), (Draw.DISPUTE_DISPATCH_ERROR, 0),
+             (Draw.DISPUTE_DISPATCH_ERROR, 1)], ids)
+        now = u_pick < rule.pickup_now(np.full(new.size, k))
         c["assigned_day"][new] = np.where(now, day, day + rule.delay_days)
         c["late"][new] = ~now
-        wrong = streams.uniform(Draw.DISPUTE_DISPATCH_ERROR, ids, 0) >= rule.accuracy
-        which = (streams.uniform(Draw.DISPUTE_DISPATCH_ERROR, ids, 1) * k).astype(np.int64)
+        wrong = u_wrong >= rule.accuracy
+        which = (u_which * k).astype(np.int64)
         c["first_choice"][new] = np.where(wrong, np.array(self.mediators)[which], -1)
 
     def _dispatch(self, i: int, day: int, share_of_day: float, volunteer_gain: float) -> None:
@@ -247,10 +250,9 @@ class DisputeBook:
         c, model, tally = self.cols, self.model, self.model.tally
         p, streams = model.p, model.streams
         stage, attempt, cid = int(c["stage"][i]), int(c["attempts"][i]), c["id"][i]
-        u_success, u_true, u_backfire = (
-            float(streams.uniform(kind, cid, attempt)[0])
-            for kind in (Draw.DISPUTE_SUCCESS, Draw.DISPUTE_TRUE_RESOLUTION,
-                         Draw.DISPUTE_BACKFIRE))
+        u_success, u_true, u_backfire = streams.uniforms(
+            [(Draw.DISPUTE_SUCCESS, attempt), (Draw.DISPUTE_TRUE_RESOLUTION, attempt),
+             (Draw.DISPUTE_BACKFIRE, attempt)], cid)[:, 0].tolist()
         volunteer = mediator in (Mediator.VOLUNTEER, Mediator.SKILLED_VOLUNTEER)
         success = self.success[mediator, stage - 1]
         backfire = 0.0

@@ -145,12 +145,12 @@ class NeedBook:
         for k, v in new.items():
             self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k], copy=False)])
         np.add.at(pop.open_needs, residents, 1)
-        np.add.at(self.arrived_by_type, kinds, 1)
+        by_kind = np.bincount(kinds, minlength=len(Need))
+        self.arrived_by_type += by_kind
         tally["needs_arrived"] += n
         tally["needs_arrived_vulnerable"] += int(vulnerable.sum())
         tally["needs_hidden"] += int(hidden.sum())
-        by_kind = np.bincount(kinds, minlength=len(Need)).tolist()
-        for key, count in zip(self._tally_keys["arrived"], by_kind, strict=True):
+        for key, count in zip(self._tally_keys["arrived"], by_kind.tolist(), strict=True):
             tally[key] += count
         self.today = {"arrived": n, "met": 0, "unmet": 0, "discovered": 0}
         return int((~hidden).sum())
@@ -242,10 +242,11 @@ class NeedBook:
             pick = pick[accepts]
         if pick.size == 0:
             return
-        material = c["kind"][pick] == Need.MATERIAL_HARDSHIP
-        if material.any():
-            self._pay(actor, pick[material])
-            pick = pick[~material]
+        if actor in _MATERIAL_PAYERS:  # the others are never sent material needs
+            material = c["kind"][pick] == Need.MATERIAL_HARDSHIP
+            if material.any():
+                self._pay(actor, pick[material])
+                pick = pick[~material]
         self._serve_hours(actor, pick, volunteer_gain)
 
     def _serve_hours(self, actor: Actor, pick: np.ndarray, volunteer_gain: float) -> None:
@@ -254,7 +255,9 @@ class NeedBook:
         model, c = self.model, self.cols
         agent = model.actor(actor)
         kinds = c["kind"][pick]
-        eff = self.efficiency[actor, kinds] * (1 + volunteer_gain * (actor == Actor.VOLUNTEER))
+        eff = self.efficiency[actor, kinds]
+        if actor == Actor.VOLUNTEER:  # supervised volunteers serve more per hour
+            eff = eff * (1 + volunteer_gain)
         if actor == Actor.CHARITY:
             price = model.p.service_cost_yuan_per_hour
             for kind in np.unique(kinds):
@@ -380,8 +383,10 @@ def _prefix_fill(cost: np.ndarray, capacity: float) -> np.ndarray:
     """Fill costs in order until capacity runs out; the boundary item gets the remainder."""
     if cost.size == 0 or capacity <= 0:
         return np.zeros_like(cost)
-    before = np.cumsum(cost) - cost
-    return np.clip(capacity - before, 0.0, cost)
+    before = cost.cumsum() - cost
+    # np.clip(capacity - before, 0.0, cost), without np.clip's Python-level overhead (the
+    # same numbers: capacity - before is never -0.0, as capacity > 0).
+    return np.minimum(np.maximum(capacity - before, 0.0), cost)
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
