@@ -82,6 +82,12 @@ class NeedBook:
         # Tally keys per need type, spelled once (not rebuilt every day).
         self._tally_keys = {event: [f"needs_{event}_{kind.name.lower()}" for kind in Need]
                             for event in ("arrived", "met", "unmet")}
+        # Every tally close_day adds to, in its order (a day closing nothing adds 0 to each).
+        self._closing_keys = [
+            *(key for event in ("met", "unmet") for key in (
+                f"needs_{event}", f"needs_{event}_vulnerable", *self._tally_keys[event])),
+            "unmet_need_hours", "unmet_relief_yuan", "needs_unmet_undiscovered",
+            "needs_unmet_refused", "needs_refused", "response_days", "needs_responded"]
         self.arrived_by_type = np.zeros(n_types, dtype=np.int64)
         self.unmet_hours_by_type = np.zeros(n_types)
         self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
@@ -327,6 +333,11 @@ class NeedBook:
         met = c["amount_left"] <= _EPS
         expired = ~met & (c["last_day"] <= day)
         closed = met | expired
+        if not closed.any():  # many days in a small community: the same tallies, all + 0
+            for key in self._closing_keys:
+                tally[key] += 0
+            self.today.update(met=0, unmet=0)
+            return _NO_INDEX
         material = c["kind"] == Need.MATERIAL_HARDSHIP
         for name, mask in (("met", met), ("unmet", expired)):
             tally[f"needs_{name}"] += int(mask.sum())
@@ -345,10 +356,9 @@ class NeedBook:
         tally["needs_responded"] += int(served.sum())
         np.add.at(self.model.population.open_needs, c["resident"][closed], -1)
         unmet_residents = c["resident"][expired]
-        if closed.any():
-            keep = ~closed
-            for k in c:
-                c[k] = c[k][keep]
+        keep = ~closed
+        for k in c:
+            c[k] = c[k][keep]
         self.today.update(met=int(met.sum()), unmet=int(expired.sum()))
         return unmet_residents
 
