@@ -136,6 +136,10 @@ class DisputeBook:
             c["status"][latent] == LUMPED, p.lumped_reignition_factor, 1.0)
         up = latent[self.model.streams.uniform(Draw.DISPUTE_REIGNITION, c["id"][latent], day)
                     < hazard]
+        if up.size == 0:  # most days: the tallies below, + 0
+            self.model.tally["complaints"] += 0
+            self.model.tally["disputes_reignited"] += 0
+            return 0
         was_closed = c["status"][up] == CLOSED
         self._set_stage(up, np.minimum(c["stage"][up] + 1, COMPLAINT), day)
         c["status"][up] = OPEN
@@ -309,6 +313,10 @@ class DisputeBook:
         self._escalate(active[u < esc], day)
 
     def _escalate(self, idx: np.ndarray, day: int) -> None:
+        if idx.size == 0:  # most days: the tallies below, + 0
+            self.model.tally["complaints"] += 0
+            self.model.tally["court_filings"] += 0
+            return
         c = self.cols
         self._set_stage(idx, c["stage"][idx] + 1, day)
         self._log(idx, day, "escalated")

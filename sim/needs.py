@@ -266,7 +266,7 @@ class NeedBook:
             eff = eff * (1 + volunteer_gain)
         if actor == Actor.CHARITY:
             price = model.p.service_cost_yuan_per_hour
-            for kind in np.unique(kinds):
+            for kind in sorted(set(kinds.tolist())):  # (np.unique is slow on a few items)
                 sel = pick[kinds == kind]
                 cost = c["amount_left"][sel] / self.efficiency[actor, kind] * price
                 paid = _prefix_fill(cost, min(agent.money.remaining,
