@@ -52,6 +52,9 @@ class CommunityModel(Model):
     need_book = NeedBook
     dispute_book = DisputeBook
     dispatch_rule = DispatchRule
+    # Keep the daily record and the DataCollector's series (off for a control's five twin,
+    # of which only what it mobilises each day is read).
+    keeps_daily_series = True
 
     def __init__(self, regime: str = "five", params: Params | None = None, rng=None, *,
                  graph: nx.Graph | None = None, resident_reporters: dict | None = None,
@@ -186,7 +189,7 @@ class CommunityModel(Model):
         self._close_budgets()
         if today + 1 == p.warmup_days:
             self._start_measuring()
-        if self.measuring:
+        if self.measuring and self.keeps_daily_series:
             self.record = metrics.daily_record(self)
             self.datacollector.collect(self)
         self.running = self.day < p.days
