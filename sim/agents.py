@@ -330,7 +330,7 @@ class VolunteerCorps(ServiceActor):
         if active:
             pop.motivation[who] = self.model.p.volunteer_initial_motivation
             pop.ever_active[who] = True
-        neighbours = self.model.community.adjacency[who].indices
+        neighbours = self.model.community.neighbours(who)
         np.add.at(self.ties, neighbours, 1.0 if active else -1.0)
 
     def _reactivate(self, rng, p, pop) -> None:

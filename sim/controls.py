@@ -27,6 +27,7 @@ class FiveTwin:
 
     def __init__(self, model_class, params, seed: int, graph=None):
         self.model = model_class(regime="five", params=params, rng=seed, graph=graph)
+        self.model.keeps_daily_series = False  # only mobilised_today is read
 
     def step(self) -> float:
         """Advance the twin one day; return what five mobilised today (hours-equivalent)."""

@@ -94,6 +94,9 @@ class DisputeBook:
         if self.cum_weight.size == 0 or self.cum_weight[-1] <= 0:
             return 0
         count = rng.poisson(self.daily_potential)
+        if count == 0:  # most days in a small community
+            model.tally["disputes_onsets"] += 0
+            return 0
         picks = np.searchsorted(self.cum_weight, rng.random(count) * self.cum_weight[-1],
                                 side="right")
         edge = np.minimum(picks, self.cum_weight.size - 1)
@@ -133,6 +136,10 @@ class DisputeBook:
             c["status"][latent] == LUMPED, p.lumped_reignition_factor, 1.0)
         up = latent[self.model.streams.uniform(Draw.DISPUTE_REIGNITION, c["id"][latent], day)
                     < hazard]
+        if up.size == 0:  # most days: the tallies below, + 0
+            self.model.tally["complaints"] += 0
+            self.model.tally["disputes_reignited"] += 0
+            return 0
         was_closed = c["status"][up] == CLOSED
         self._set_stage(up, np.minimum(c["stage"][up] + 1, COMPLAINT), day)
         c["status"][up] = OPEN
@@ -194,11 +201,14 @@ class DisputeBook:
             return
         ids = c["id"][new]
         k = len(self.mediators)
-        now = streams.uniform(Draw.DISPUTE_PICKUP, ids, 0) < rule.pickup_now(np.full(new.size, k))
+        u_pick, u_wrong, u_which = streams.uniforms(
+            [(Draw.DISPUTE_PICKUP, 0), (Draw.DISPUTE_DISPATCH_ERROR, 0),
+             (Draw.DISPUTE_DISPATCH_ERROR, 1)], ids)
+        now = u_pick < rule.pickup_now(np.full(new.size, k))
         c["assigned_day"][new] = np.where(now, day, day + rule.delay_days)
         c["late"][new] = ~now
-        wrong = streams.uniform(Draw.DISPUTE_DISPATCH_ERROR, ids, 0) >= rule.accuracy
-        which = (streams.uniform(Draw.DISPUTE_DISPATCH_ERROR, ids, 1) * k).astype(np.int64)
+        wrong = u_wrong >= rule.accuracy
+        which = (u_which * k).astype(np.int64)
         c["first_choice"][new] = np.where(wrong, np.array(self.mediators)[which], -1)
 
     def _dispatch(self, i: int, day: int, share_of_day: float, volunteer_gain: float) -> None:
@@ -244,10 +254,9 @@ class DisputeBook:
         c, model, tally = self.cols, self.model, self.model.tally
         p, streams = model.p, model.streams
         stage, attempt, cid = int(c["stage"][i]), int(c["attempts"][i]), c["id"][i]
-        u_success, u_true, u_backfire = (
-            float(streams.uniform(kind, cid, attempt)[0])
-            for kind in (Draw.DISPUTE_SUCCESS, Draw.DISPUTE_TRUE_RESOLUTION,
-                         Draw.DISPUTE_BACKFIRE))
+        u_success, u_true, u_backfire = streams.uniforms(
+            [(Draw.DISPUTE_SUCCESS, attempt), (Draw.DISPUTE_TRUE_RESOLUTION, attempt),
+             (Draw.DISPUTE_BACKFIRE, attempt)], cid)[:, 0].tolist()
         volunteer = mediator in (Mediator.VOLUNTEER, Mediator.SKILLED_VOLUNTEER)
         success = self.success[mediator, stage - 1]
         backfire = 0.0
@@ -304,6 +313,10 @@ class DisputeBook:
         self._escalate(active[u < esc], day)
 
     def _escalate(self, idx: np.ndarray, day: int) -> None:
+        if idx.size == 0:  # most days: the tallies below, + 0
+            self.model.tally["complaints"] += 0
+            self.model.tally["court_filings"] += 0
+            return
         c = self.cols
         self._set_stage(idx, c["stage"][idx] + 1, day)
         self._log(idx, day, "escalated")

@@ -210,7 +210,7 @@ def stocks(model) -> dict[str, float]:
     fate = model.disputes.fate_counts(model.today)
     first, both = charity.donor_counts if charity else (0, 0)
     return {"residents": pop.n,
-            "volunteers_active_end": int(pop.active.sum()) if linked else 0,
+            "volunteers_active_end": _active_volunteers(model),
             "volunteers_registered_end": int(pop.registered.sum()) if linked else 0,
             "volunteers_at_start": int(start.sum()),
             "volunteers_retained": int((start & pop.active).sum()) if linked else 0,
@@ -220,18 +220,32 @@ def stocks(model) -> dict[str, float]:
             **{f"fate_{k}": v for k, v in fate.items()}}
 
 
+def _active_volunteers(model) -> int:
+    return int(model.population.active.sum()) if model.volunteers is not None else 0
+
+
 def measured(model) -> dict[str, float]:
     """Counts over the measured days (warm-up subtracted) and the end stocks, one dict."""
-    now, start = counts(model), model.measured_counts_start
-    out = {k: v - start.get(k, 0.0) for k, v in now.items()}
+    out = _measured_flows(model)
     out.update(stocks(model))
+    _add_staff_costs(model, out)
+    return out
+
+
+def _measured_flows(model) -> dict[str, float]:
+    """The counts of ``measured`` without the end stocks and staff costs."""
+    now, start = counts(model), model.measured_counts_start
+    return {k: v - start.get(k, 0.0) for k, v in now.items()}
+
+
+def _add_staff_costs(model, out: dict[str, float]) -> None:
+    """Staff hours and costs, and the volunteers' shadow cost, from measured flows."""
     out["staff_hours"] = (model.p.community_staff_per_10k + model.p.social_workers_per_10k) \
         * model.per_10k * model.p.staff_hours_per_day * out["days"]
     out["community_staff_hours"] = model.p.community_staff_per_10k * model.per_10k \
         * model.p.staff_hours_per_day * out["days"]
     out["staff_cost"] = out["staff_hours"] * model.p.staff_cost_yuan_per_hour
     out["volunteer_shadow_cost"] = out["volunteer_hours_worked"] * model.p.volunteer_shadow_wage
-    return out
 
 
 def pool(parts: list[dict[str, float]]) -> dict[str, float]:
@@ -352,7 +366,11 @@ MEAN_DAILY_COLUMNS = ("day", "donor_trust")   # not summed when communities are 
 
 def daily_record(model) -> dict[str, float]:
     """The state at the end of the current day (cumulative values are since measuring began)."""
-    m = measured(model)
+    # The flows of ``measured`` and only the stocks the record shows (every day: the
+    # other stocks are whole-population counts, wanted only at the end of a run).
+    m = _measured_flows(model)
+    _add_staff_costs(model, m)
+    fate = model.disputes.fate_counts(model.today)
     stages = model.disputes.stage_counts()
     charity = model.charity
     workers = _hour_actors(model)
@@ -367,12 +385,12 @@ def daily_record(model) -> dict[str, float]:
         "needs_met_to_date": m.get("needs_met", 0), "needs_unmet_to_date": m.get("needs_unmet", 0),
         "disputes_to_date": m.get("disputes_onsets", 0),
         "complaints_to_date": m.get("complaints", 0),
-        "court_filings": m.get("court_filings", 0), "fate_resolved": m["fate_resolved"],
-        "fate_settled": m["fate_settled"],
+        "court_filings": m.get("court_filings", 0), "fate_resolved": fate["resolved"],
+        "fate_settled": fate["settled"],
         "open_friction": int(stages[0]), "open_conflict": int(stages[1]),
         "open_complaint": int(stages[2]), "latent_disputes": int(stages[3]),
         "interventions": m.get("interventions", 0),
-        "volunteers_active": m["volunteers_active_end"],
+        "volunteers_active": _active_volunteers(model),
         "charity_held": charity.held if charity else 0.0,
         "donations_total": m["donations_total"],
         "donor_trust": charity.trust if charity else math.nan,

@@ -52,6 +52,9 @@ class CommunityModel(Model):
     need_book = NeedBook
     dispute_book = DisputeBook
     dispatch_rule = DispatchRule
+    # Keep the daily record and the DataCollector's series (off for a control's five twin,
+    # of which only what it mobilises each day is read).
+    keeps_daily_series = True
 
     def __init__(self, regime: str = "five", params: Params | None = None, rng=None, *,
                  graph: nx.Graph | None = None, resident_reporters: dict | None = None,
@@ -122,6 +125,10 @@ class CommunityModel(Model):
         self.social_workers = SocialWorkers(self)
         self.volunteers = VolunteerCorps(self) if Actor.VOLUNTEER in self.linked else None
         self.charity = CharityPool(self) if Actor.CHARITY in self.linked else None
+        # Kind -> agent, looked up many times a day (see ``actor``); the agents never change.
+        self._agent_of = {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
+                          Actor.SOCIAL_WORKER: self.social_workers,
+                          Actor.VOLUNTEER: self.volunteers, Actor.CHARITY: self.charity}
         self.twin = FiveTwin(type(self), p, self.seed, graph) if regime.control else None
         self.needs = self.need_book(self)
         self.disputes = self.dispute_book(self)
@@ -150,9 +157,7 @@ class CommunityModel(Model):
 
     def actor(self, kind: Actor):
         """The agent standing for one actor kind."""
-        return {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
-                Actor.SOCIAL_WORKER: self.social_workers, Actor.VOLUNTEER: self.volunteers,
-                Actor.CHARITY: self.charity}[kind]
+        return self._agent_of[kind]
 
     @property
     def actors(self) -> dict[Actor, object]:
@@ -184,7 +189,7 @@ class CommunityModel(Model):
         self._close_budgets()
         if today + 1 == p.warmup_days:
             self._start_measuring()
-        if self.measuring:
+        if self.measuring and self.keeps_daily_series:
             self.record = metrics.daily_record(self)
             self.datacollector.collect(self)
         self.running = self.day < p.days
@@ -254,6 +259,8 @@ class CommunityModel(Model):
     def _update_grievance(self, unmet_residents: np.ndarray):
         """Unmet needs raise grievance, which relaxes towards baseline. Only residents away
         from their baseline are touched (a few, not the whole community)."""
+        if unmet_residents.size == 0 and self._aggrieved.size == 0:  # everyone at baseline
+            return
         p, pop = self.p, self.population
         np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
         moved = np.union1d(self._aggrieved, unmet_residents)

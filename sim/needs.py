@@ -42,6 +42,7 @@ _FIELDS = {"id": np.uint64, "resident": np.int64, "kind": np.int64, "amount_tota
            "first_choice": np.int64, "refused": bool}
 _EPS = 1e-9
 _NEVER = np.iinfo(np.int64).max // 4
+_NO_INDEX = np.zeros(0, dtype=np.int64)
 # Payers of material needs, best first: charity goods and money are meant for them.
 _MATERIAL_PAYERS = (Actor.CHARITY, Actor.PLATFORM, Actor.SOCIAL_ORG)
 
@@ -78,6 +79,15 @@ class NeedBook:
         self._pref, self._orders = self._order_tables(model.linked)
         self.eligible = np.array([len(a) for a in self._pref_lists])
         n_types = len(Need)
+        # Tally keys per need type, spelled once (not rebuilt every day).
+        self._tally_keys = {event: [f"needs_{event}_{kind.name.lower()}" for kind in Need]
+                            for event in ("arrived", "met", "unmet")}
+        # Every tally close_day adds to, in its order (a day closing nothing adds 0 to each).
+        self._closing_keys = [
+            *(key for event in ("met", "unmet") for key in (
+                f"needs_{event}", f"needs_{event}_vulnerable", *self._tally_keys[event])),
+            "unmet_need_hours", "unmet_relief_yuan", "needs_unmet_undiscovered",
+            "needs_unmet_refused", "needs_refused", "response_days", "needs_responded"]
         self.arrived_by_type = np.zeros(n_types, dtype=np.int64)
         self.unmet_hours_by_type = np.zeros(n_types)
         self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
@@ -89,13 +99,16 @@ class NeedBook:
     # --- arrival ---------------------------------------------------------------------
     def arrive(self, day: int, shock_residents: np.ndarray) -> int:
         """Draw today's needs (own streams), add emergency-shock needs; return visible ones."""
-        residents, kinds, serial = [], [], []
+        residents, kinds, serial = [_NO_INDEX], [_NO_INDEX], [_NO_INDEX]
         for kind, rng in zip(Need, self.arrival_streams, strict=True):
             cum = self.cum_rates[kind]
             count = rng.poisson(cum[-1]) if cum[-1] > 0 else 0
-            who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right")
-            if kind == Need.EMERGENCY:
+            who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right") \
+                if count else _NO_INDEX  # (drawing 0 numbers leaves the stream as it is)
+            if kind == Need.EMERGENCY and shock_residents.size:
                 who = np.concatenate([who, shock_residents])
+            if who.size == 0:  # most types have no arrival on most days in small communities
+                continue
             residents.append(np.minimum(who, cum.size - 1))
             kinds.append(np.full(who.size, int(kind)))
             serial.append(np.arange(who.size))
@@ -103,17 +116,27 @@ class NeedBook:
                          np.concatenate(serial), day)
 
     def _add(self, residents: np.ndarray, kinds: np.ndarray, serial: np.ndarray, day: int) -> int:
-        p, streams, pop = self.model.p, self.model.streams, self.model.population
         n = residents.size
+        tally = self.model.tally
+        if n == 0:  # a day without needs: only the counts of the day (the same keys as below)
+            tally["needs_arrived"] += 0
+            tally["needs_arrived_vulnerable"] += 0
+            tally["needs_hidden"] += 0
+            for key in self._tally_keys["arrived"]:
+                tally[key] += 0
+            self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
+            return 0
+        p, streams, pop = self.model.p, self.model.streams, self.model.population
         ids = (np.uint64(day) << np.uint64(28)) | (kinds.astype(np.uint64) << np.uint64(24)) \
             | serial.astype(np.uint64)
         vulnerable = pop.vulnerable[residents]
         share = np.minimum(self.hidden_share[kinds] * np.where(
             vulnerable, p.hidden_vulnerable_multiplier, 1.0), 1.0)
-        hidden = streams.uniform(Draw.NEED_HIDDEN, ids) < share
-        delay = np.ceil(-np.log1p(-streams.uniform(Draw.NEED_SELF_REPORT, ids))
-                        * p.self_report_days)
-        refusal = streams.uniform(Draw.NEED_REFUSAL, ids)
+        u_hidden, u_report, refusal, u_scope = streams.uniforms(
+            [(Draw.NEED_HIDDEN, 0), (Draw.NEED_SELF_REPORT, 0), (Draw.NEED_REFUSAL, 0),
+             (Draw.NEED_SCOPE, 0)], ids)
+        hidden = u_hidden < share
+        delay = np.ceil(-np.log1p(-u_report) * p.self_report_days)
         new = {"id": ids, "resident": residents, "kind": kinds,
                "amount_total": self.amount[kinds], "amount_left": self.amount[kinds].copy(),
                "arrival": np.full(n, day), "last_day": day + self.deadline[kinds] - 1,
@@ -122,19 +145,19 @@ class NeedBook:
                "accepts_stranger": refusal >= p.stranger_refusal_share,
                "accepts_neighbour": refusal >= p.stranger_refusal_share
                * (1 - p.neighbour_trust_effect),
-               "in_scope": streams.uniform(Draw.NEED_SCOPE, ids) < self.scope[kinds],
+               "in_scope": u_scope < self.scope[kinds],
                "assigned_day": np.full(n, -1), "late": np.zeros(n, dtype=bool),
                "first_choice": np.full(n, -1), "refused": np.zeros(n, dtype=bool)}
         for k, v in new.items():
-            self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k])])
+            self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k], copy=False)])
         np.add.at(pop.open_needs, residents, 1)
-        np.add.at(self.arrived_by_type, kinds, 1)
-        tally = self.model.tally
+        by_kind = np.bincount(kinds, minlength=len(Need))
+        self.arrived_by_type += by_kind
         tally["needs_arrived"] += n
         tally["needs_arrived_vulnerable"] += int(vulnerable.sum())
         tally["needs_hidden"] += int(hidden.sum())
-        for kind, count in zip(Need, np.bincount(kinds, minlength=len(Need)), strict=True):
-            tally[f"needs_arrived_{kind.name.lower()}"] += int(count)
+        for key, count in zip(self._tally_keys["arrived"], by_kind.tolist(), strict=True):
+            tally[key] += count
         self.today = {"arrived": n, "met": 0, "unmet": 0, "discovered": 0}
         return int((~hidden).sum())
 
@@ -168,8 +191,9 @@ class NeedBook:
         # Priority: cases nobody picked up at once last (on their first day of dispatch),
         # then earliest deadline, vulnerable residents first, earliest arrival.
         order = np.lexsort((c["arrival"], ~c["vulnerable"], c["last_day"], c["late"]))
-        for k in c:
-            c[k] = c[k][order]
+        if (order[1:] < order[:-1]).any():  # often already in order since yesterday
+            for k in c:
+                c[k] = c[k][order]
         due = np.flatnonzero(c["visible"] & (c["assigned_day"] >= 0)
                              & (c["assigned_day"] <= day) & (c["amount_left"] > _EPS))
         if due.size == 0:
@@ -177,10 +201,14 @@ class NeedBook:
         c["late"][due] = False  # from tomorrow on, an ordinary case
         orders = self._orders[c["kind"][due], c["first_choice"][due]]
         for rank in range(orders.shape[1]):
+            column = orders[:, rank]
+            present = set(column.tolist())  # actors with a case at this rank (-1: none)
+            if present == {-1}:  # the lists are padded at the end: no case has more ranks
+                break
             for actor in self.model.linked:
-                pick = due[orders[:, rank] == actor]
-                if pick.size:
-                    self._serve_with(actor, pick, volunteer_ties, volunteer_gain)
+                if actor in present:
+                    self._serve_with(actor, due[column == actor], volunteer_ties,
+                                     volunteer_gain)
 
     def _assign(self, day: int) -> None:
         """Once per need: picked up at once or after a wait, and which actor tries first."""
@@ -189,9 +217,8 @@ class NeedBook:
         if new.size == 0:
             return
         ids, kinds = c["id"][new], c["kind"][new]
-        u_pick = streams.uniform(Draw.NEED_PICKUP, ids, 0)
-        u_match = streams.uniform(Draw.NEED_PICKUP, ids, 1)
-        u_which = streams.uniform(Draw.NEED_PICKUP, ids, 2)
+        u_pick, u_match, u_which = streams.uniforms(
+            [(Draw.NEED_PICKUP, 0), (Draw.NEED_PICKUP, 1), (Draw.NEED_PICKUP, 2)], ids)
         k = self.eligible[kinds]
         now = u_pick < rule.pickup_now(k)
         c["assigned_day"][new] = np.where(now, day, day + rule.delay_days)
@@ -216,13 +243,17 @@ class NeedBook:
         if actor == Actor.VOLUNTEER and volunteer_ties is not None:
             known = volunteer_ties[c["resident"][pick]] > 0
             accepts = accepts | (known & c["accepts_neighbour"][pick])
-        c["refused"][pick[~accepts]] = True
-        pick = pick[accepts]
+        if not accepts.all():
+            c["refused"][pick[~accepts]] = True
+            pick = pick[accepts]
         if pick.size == 0:
             return
-        material = c["kind"][pick] == Need.MATERIAL_HARDSHIP
-        self._pay(actor, pick[material])
-        self._serve_hours(actor, pick[~material], volunteer_gain)
+        if actor in _MATERIAL_PAYERS:  # the others are never sent material needs
+            material = c["kind"][pick] == Need.MATERIAL_HARDSHIP
+            if material.any():
+                self._pay(actor, pick[material])
+                pick = pick[~material]
+        self._serve_hours(actor, pick, volunteer_gain)
 
     def _serve_hours(self, actor: Actor, pick: np.ndarray, volunteer_gain: float) -> None:
         if pick.size == 0:
@@ -230,10 +261,12 @@ class NeedBook:
         model, c = self.model, self.cols
         agent = model.actor(actor)
         kinds = c["kind"][pick]
-        eff = self.efficiency[actor, kinds] * (1 + volunteer_gain * (actor == Actor.VOLUNTEER))
+        eff = self.efficiency[actor, kinds]
+        if actor == Actor.VOLUNTEER:  # supervised volunteers serve more per hour
+            eff = eff * (1 + volunteer_gain)
         if actor == Actor.CHARITY:
             price = model.p.service_cost_yuan_per_hour
-            for kind in np.unique(kinds):
+            for kind in sorted(set(kinds.tolist())):  # (np.unique is slow on a few items)
                 sel = pick[kinds == kind]
                 cost = c["amount_left"][sel] / self.efficiency[actor, kind] * price
                 paid = _prefix_fill(cost, min(agent.money.remaining,
@@ -300,13 +333,18 @@ class NeedBook:
         met = c["amount_left"] <= _EPS
         expired = ~met & (c["last_day"] <= day)
         closed = met | expired
+        if not closed.any():  # many days in a small community: the same tallies, all + 0
+            for key in self._closing_keys:
+                tally[key] += 0
+            self.today.update(met=0, unmet=0)
+            return _NO_INDEX
         material = c["kind"] == Need.MATERIAL_HARDSHIP
         for name, mask in (("met", met), ("unmet", expired)):
             tally[f"needs_{name}"] += int(mask.sum())
             tally[f"needs_{name}_vulnerable"] += int((mask & c["vulnerable"]).sum())
-            by_kind = np.bincount(c["kind"][mask], minlength=len(Need))
-            for kind, count in zip(Need, by_kind, strict=True):
-                tally[f"needs_{name}_{kind.name.lower()}"] += int(count)
+            by_kind = np.bincount(c["kind"][mask], minlength=len(Need)).tolist()
+            for key, count in zip(self._tally_keys[name], by_kind, strict=True):
+                tally[key] += count
         tally["unmet_need_hours"] += float(c["amount_left"][expired & ~material].sum())
         tally["unmet_relief_yuan"] += float(c["amount_left"][expired & material].sum())
         tally["needs_unmet_undiscovered"] += int((expired & ~c["visible"]).sum())
@@ -318,8 +356,9 @@ class NeedBook:
         tally["needs_responded"] += int(served.sum())
         np.add.at(self.model.population.open_needs, c["resident"][closed], -1)
         unmet_residents = c["resident"][expired]
+        keep = ~closed
         for k in c:
-            c[k] = c[k][~closed]
+            c[k] = c[k][keep]
         self.today.update(met=int(met.sum()), unmet=int(expired.sum()))
         return unmet_residents
 
@@ -354,8 +393,10 @@ def _prefix_fill(cost: np.ndarray, capacity: float) -> np.ndarray:
     """Fill costs in order until capacity runs out; the boundary item gets the remainder."""
     if cost.size == 0 or capacity <= 0:
         return np.zeros_like(cost)
-    before = np.cumsum(cost) - cost
-    return np.clip(capacity - before, 0.0, cost)
+    before = cost.cumsum() - cost
+    # np.clip(capacity - before, 0.0, cost), without np.clip's Python-level overhead (the
+    # same numbers: capacity - before is never -0.0, as capacity > 0).
+    return np.minimum(np.maximum(capacity - before, 0.0), cost)
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -49,6 +49,17 @@ class Community:
         cols = np.concatenate([e[:, 1], e[:, 0]])
         return sp.csr_matrix((ones, (rows, cols)), shape=(n, n))
 
+    def neighbours(self, who: np.ndarray) -> np.ndarray:
+        """The neighbours of residents ``who``, row after row: ``adjacency[who].indices``,
+        read straight from the matrix's arrays (slicing a sparse matrix costs some 20 us
+        even for one row, and volunteers come and go every day)."""
+        adj = self.adjacency
+        start = adj.indptr[who]
+        count = adj.indptr[who + 1] - start
+        # Entry k of the result is entry (k - first entry of its row) of its row.
+        offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        return adj.indices[np.repeat(start, count) + offset]
+
     @property
     def graph(self) -> nx.Graph:
         """The network as a networkx Graph (nodes 0..n-1), built on first use."""

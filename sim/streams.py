@@ -50,16 +50,24 @@ class Draw(IntEnum):
     DISPUTE_DISPATCH_ERROR = 19
 
 
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+def _u64(value: int) -> np.ndarray:
+    """A uint64 constant as a 0-d array: numpy combines it with an array faster than a
+    numpy scalar (the arrays here are small, so such per-call costs are the hash's cost)."""
+    return np.array(value, dtype=np.uint64)
+
+
+_M1, _M2 = _u64(0xBF58476D1CE4E5B9), _u64(0x94D049BB133111EB)
+_GOLDEN = _u64(0x9E3779B97F4A7C15)
+_S11, _S27, _S30, _S31 = _u64(11), _u64(27), _u64(30), _u64(31)
+_TO_UNIT = np.array(2.0 ** -53)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser on uint64 arrays (wrap-around arithmetic is intended; numpy
     does not warn about it for arrays, only for scalars, so callers pass arrays)."""
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
+    x = (x ^ (x >> _S30)) * _M1
+    x = (x ^ (x >> _S27)) * _M2
+    return x ^ (x >> _S31)
 
 
 class Streams:
@@ -72,7 +80,7 @@ class Streams:
         for name, child in self._sequences.items():
             setattr(self, name, np.random.default_rng(child))
         salts = children[-1].generate_state(max(Draw) + 1, dtype=np.uint64)
-        self._salts = {d: salts[int(d)] for d in Draw}
+        self._salts = {d: _u64(salts[int(d)]) for d in Draw}
 
     def split(self, name: str, parts: int) -> list[np.random.Generator]:
         """Independent sub-streams of stream ``name`` (call once per name).
@@ -90,11 +98,27 @@ class Streams:
         ``ids`` are the cases' unsigned 64-bit identities; ``step`` is a day or an attempt
         number (a scalar or an array like ``ids``). Always returns a 1-d array.
         """
-        ids = np.atleast_1d(np.asarray(ids, dtype=np.uint64))
-        step = np.atleast_1d(np.asarray(step, dtype=np.uint64))
-        salt = self._salts[kind]
-        h = _mix(_mix(ids ^ salt) ^ (step * _GOLDEN + salt))
-        return (h >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+        ids = np.array(ids, dtype=np.uint64, copy=None, ndmin=1)
+        step = np.array(step, dtype=np.uint64, copy=None, ndmin=1)
+        return _uniform_hash(ids, self._salts[kind], step)
+
+    def uniforms(self, draws, ids) -> np.ndarray:
+        """Several per-case draws for the same cases at once: row ``j`` equals
+        ``uniform(kind_j, ids, step_j)`` for ``draws = [(kind_0, step_0), ...]``.
+
+        The same numbers as separate ``uniform`` calls (the hash works element by
+        element), in one pass: worth it where each case takes several dice at once.
+        """
+        ids = np.array(ids, dtype=np.uint64, copy=None, ndmin=1)
+        salts = np.array([self._salts[kind] for kind, _ in draws], dtype=np.uint64)[:, None]
+        steps = np.array([step for _, step in draws], dtype=np.uint64)[:, None]
+        return _uniform_hash(ids, salts, steps)
+
+
+def _uniform_hash(ids: np.ndarray, salt: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) from case ids, salts and steps (uint64 arrays that broadcast)."""
+    h = _mix(_mix(ids ^ salt) ^ (step * _GOLDEN + salt))
+    return (h >> _S11).astype(np.float64) * _TO_UNIT
 
 
 class NoDraws:

@@ -31,6 +31,26 @@ def test_per_case_dice_are_a_pure_function_of_seed_kind_case_and_step():
     assert not np.array_equal(Streams(8).uniform(Draw.DISPUTE_ESCALATION, ids, 12), first)
 
 
+def test_several_dice_at_once_are_the_same_as_one_at_a_time():
+    s = Streams(7)
+    ids = np.arange(50, dtype=np.uint64) * np.uint64(2**40 + 1)
+    draws = [(Draw.NEED_PICKUP, 0), (Draw.NEED_PICKUP, 2), (Draw.DISPUTE_BACKFIRE, 9)]
+    rows = s.uniforms(draws, ids)
+    for row, (kind, step) in zip(rows, draws, strict=True):
+        assert np.array_equal(row, s.uniform(kind, ids, step))
+    assert np.array_equal(s.uniforms(draws, ids[3])[:, 0], rows[:, 3])
+
+
+def test_neighbours_are_the_rows_of_the_adjacency_matrix():
+    community = CommunityModel("three", rng=2, **TINY).community
+    rng = np.random.default_rng(0)
+    for who in (np.zeros(0, dtype=np.int64), np.array([0]), np.array([community.n - 1, 5]),
+                rng.choice(community.n, 60, replace=False)):
+        expected = community.adjacency[who].indices
+        got = community.neighbours(who)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
 def test_per_case_dice_are_uniform_and_independent():
     s = Streams(3)
     u = s.uniform(Draw.NEED_REFUSAL, np.arange(200_000, dtype=np.uint64), 5)
