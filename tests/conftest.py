@@ -64,8 +64,11 @@ def _shared_groups(items) -> dict:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Group tests sharing an expensive fixture (see the module docstring), then put the
-    units holding slow tests first. Sorting is stable and the same on every worker."""
+    """On xdist workers, group tests sharing an expensive fixture (see the module docstring),
+    then put the units holding slow tests first. Sorting is stable and the same on every
+    worker; in one process (``-n 0``) the tests keep their file order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     groups = _shared_groups(items)
     for item, name in groups.items():
         item.add_marker(pytest.mark.xdist_group(name))
