@@ -321,6 +321,8 @@ class NeedBook:
         self._record(pick, paid)
 
     def _record(self, idx: np.ndarray, amount: np.ndarray) -> None:
+        if not amount.any():  # all 0, a budget used up (about half the calls): nothing
+            return  # changes, as amount_left is never -0.0 ("- 0, at least 0" keeps it)
         c = self.cols
         served = amount > 0
         c["amount_left"][idx] = np.maximum(c["amount_left"][idx] - amount, 0.0)
