@@ -262,8 +262,15 @@ class CommunityModel(Model):
         if unmet_residents.size == 0 and self._aggrieved.size == 0:  # everyone at baseline
             return
         p, pop = self.p, self.population
-        np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
-        moved = np.union1d(self._aggrieved, unmet_residents)
+        if unmet_residents.size:
+            np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
+            # The union of both, sorted and unique (as np.union1d, which sorts: slower here).
+            away = np.zeros(pop.n, dtype=bool)
+            away[self._aggrieved] = True
+            away[unmet_residents] = True
+            moved = np.flatnonzero(away)
+        else:  # _aggrieved is kept sorted and unique: it already is the union
+            moved = self._aggrieved
         g, g0 = pop.grievance[moved], pop.baseline_grievance[moved]
         g = np.clip(g + p.grievance_decay_per_day * (g0 - g), 0.0, 1.0)
         back = np.abs(g - g0) < 1e-9

@@ -127,8 +127,9 @@ class NeedBook:
             self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
             return 0
         p, streams, pop = self.model.p, self.model.streams, self.model.population
-        ids = (np.uint64(day) << np.uint64(28)) | (kinds.astype(np.uint64) << np.uint64(24)) \
-            | serial.astype(np.uint64)
+        # (day, kind, serial) packed as int64, then stored unsigned: the same bits as
+        # packing uint64s (all non-negative, far below 2**63), with fewer conversions.
+        ids = ((day << 28) | (kinds << 24) | serial).astype(np.uint64)
         vulnerable = pop.vulnerable[residents]
         share = np.minimum(self.hidden_share[kinds] * np.where(
             vulnerable, p.hidden_vulnerable_multiplier, 1.0), 1.0)
@@ -148,8 +149,8 @@ class NeedBook:
                "in_scope": u_scope < self.scope[kinds],
                "assigned_day": np.full(n, -1), "late": np.zeros(n, dtype=bool),
                "first_choice": np.full(n, -1), "refused": np.zeros(n, dtype=bool)}
-        for k, v in new.items():
-            self.cols[k] = np.concatenate([self.cols[k], v.astype(_FIELDS[k], copy=False)])
+        for k, v in new.items():  # (cast as astype would: report_day is computed in floats)
+            self.cols[k] = np.concatenate((self.cols[k], v), dtype=_FIELDS[k], casting="unsafe")
         np.add.at(pop.open_needs, residents, 1)
         by_kind = np.bincount(kinds, minlength=len(Need))
         self.arrived_by_type += by_kind
@@ -320,6 +321,8 @@ class NeedBook:
         self._record(pick, paid)
 
     def _record(self, idx: np.ndarray, amount: np.ndarray) -> None:
+        if not amount.any():  # all 0, a budget used up (about half the calls): nothing
+            return  # changes, as amount_left is never -0.0 ("- 0, at least 0" keeps it)
         c = self.cols
         served = amount > 0
         c["amount_left"][idx] = np.maximum(c["amount_left"][idx] - amount, 0.0)
