@@ -95,7 +95,7 @@ class DisputeBook:
             return 0
         count = rng.poisson(self.daily_potential)
         if count == 0:  # most days in a small community
-            model.tally["disputes_onsets"] += 0
+            model.tally.touch("disputes_onsets")
             return 0
         picks = np.searchsorted(self.cum_weight, rng.random(count) * self.cum_weight[-1],
                                 side="right")
@@ -136,9 +136,8 @@ class DisputeBook:
             c["status"][latent] == LUMPED, p.lumped_reignition_factor, 1.0)
         up = latent[self.model.streams.uniform(Draw.DISPUTE_REIGNITION, c["id"][latent], day)
                     < hazard]
-        if up.size == 0:  # most days: the tallies below, + 0
-            self.model.tally["complaints"] += 0
-            self.model.tally["disputes_reignited"] += 0
+        if up.size == 0:  # most days
+            self.model.tally.touch("complaints", "disputes_reignited")
             return 0
         was_closed = c["status"][up] == CLOSED
         self._set_stage(up, np.minimum(c["stage"][up] + 1, COMPLAINT), day)
@@ -313,9 +312,8 @@ class DisputeBook:
         self._escalate(active[u < esc], day)
 
     def _escalate(self, idx: np.ndarray, day: int) -> None:
-        if idx.size == 0:  # most days: the tallies below, + 0
-            self.model.tally["complaints"] += 0
-            self.model.tally["court_filings"] += 0
+        if idx.size == 0:  # most days
+            self.model.tally.touch("complaints", "court_filings")
             return
         c = self.cols
         self._set_stage(idx, c["stage"][idx] + 1, day)

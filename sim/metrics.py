@@ -18,6 +18,7 @@ whose denominator is empty is NaN, except shares of bad outcomes among no cases,
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -179,6 +180,17 @@ def format_number(value: float | None) -> str:
 def _hour_actors(model):
     return [a for a in (model.platform, model.social_orgs, model.social_workers,
                         model.volunteers) if a is not None]
+
+
+class Tally(defaultdict):
+    """The model's running counts by name (``Tally(float)``: 0.0 until first counted)."""
+
+    def touch(self, *keys: str) -> None:
+        """Count 0 for each key. A step that skips its array work on a quiet day calls this
+        for the counts its busy path adds to, so every run has the same counts in the same
+        order whatever happened when (summaries and stored columns follow that order)."""
+        for key in keys:
+            self[key] += 0
 
 
 def counts(model) -> dict[str, float]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import partial
 
 import networkx as nx
@@ -70,7 +69,7 @@ class CommunityModel(Model):
         self.regime: Regime = REGIMES[regime]
         self.p = _params(params, overrides)
         self.streams = Streams(seed)
-        self.tally: defaultdict[str, float] = defaultdict(float)
+        self.tally = metrics.Tally(float)
         self.log_disputes = log_disputes
         self._build_population(graph)
         self._build_actors(graph)

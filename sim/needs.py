@@ -118,12 +118,9 @@ class NeedBook:
     def _add(self, residents: np.ndarray, kinds: np.ndarray, serial: np.ndarray, day: int) -> int:
         n = residents.size
         tally = self.model.tally
-        if n == 0:  # a day without needs: only the counts of the day (the same keys as below)
-            tally["needs_arrived"] += 0
-            tally["needs_arrived_vulnerable"] += 0
-            tally["needs_hidden"] += 0
-            for key in self._tally_keys["arrived"]:
-                tally[key] += 0
+        if n == 0:  # a day without needs
+            tally.touch("needs_arrived", "needs_arrived_vulnerable", "needs_hidden",
+                        *self._tally_keys["arrived"])
             self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
             return 0
         p, streams, pop = self.model.p, self.model.streams, self.model.population
@@ -336,9 +333,8 @@ class NeedBook:
         met = c["amount_left"] <= _EPS
         expired = ~met & (c["last_day"] <= day)
         closed = met | expired
-        if not closed.any():  # many days in a small community: the same tallies, all + 0
-            for key in self._closing_keys:
-                tally[key] += 0
+        if not closed.any():  # many days in a small community
+            tally.touch(*self._closing_keys)
             self.today.update(met=0, unmet=0)
             return _NO_INDEX
         material = c["kind"] == Need.MATERIAL_HARDSHIP
