@@ -1,7 +1,7 @@
 """Benchmark the experiment runner on a fixed small sweep.
 
 Prints runs per minute with 1 and 2 workers, the parallel efficiency on 2 workers
-(target >= 85%), the runner's overhead against calling ``sim.api.simulate`` directly in a
+(target >= 85%), the runner's overhead against calling ``sim.model.simulate`` directly in a
 loop (target < 10%), and the same runs through Mesa's ``batch_run`` for comparison
 (wall time and size of its output against our Parquet directory).
 
@@ -39,8 +39,7 @@ from pathlib import Path
 
 from mesa import DataCollector
 
-from sim.api import SUMMARY_METRICS, simulate
-from sim.model import CommunityModel
+from sim.model import SUMMARY_METRICS, CommunityModel, simulate
 
 # Daily series the model reports (asked of the model once, so the benchmark follows it).
 DAILY_COLUMNS = [c for c in simulate({"n_residents": 50, "days": 1}, "three", 0).daily.columns
@@ -357,7 +356,7 @@ def main() -> int:
 
     t_direct, t1, t2, warm = best["direct"], best["ours1"], best["ours2"], best["warm"]
     startup = min(r["startup"] for r in results["warm"])
-    print(f"direct loop (sim.api.simulate), 1 process : {rate(t_direct)}")
+    print(f"direct loop (sim.model.simulate), 1 process : {rate(t_direct)}")
     print(f"sim experiment, 1 worker (in process)     : {rate(t1)}")
     print(f"sim experiment, 2 workers (process pool)  : {rate(t2)}")
     print(f"  on an already started pool              : {rate(warm)}  "

@@ -48,8 +48,7 @@ print(f"size={SIZE} settings={SETTINGS} seed={SEED}")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.api import REGIMES, SUMMARY_METRICS, simulate
-from sim.params import PARAM_SPECS
+from sim.model import PARAM_SPECS, REGIMES, SUMMARY_METRICS, simulate
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_colwidth", 90)
@@ -58,7 +57,7 @@ pd.set_option("display.max_colwidth", 90)
 # ## 1 · The community and its parameters
 #
 # Every parameter has a default with a unit and a source (a published figure or the word
-# "assumption"); `sim.params.PARAM_SPECS` holds them. A run takes a flat mapping of
+# "assumption"); `sim.model.PARAM_SPECS` holds them. A run takes a flat mapping of
 # overrides. Resources (staff, money, dispute rates) are per 10,000 residents, so a
 # smaller community keeps the same per-capita resources, but it also has fewer, lumpier
 # cases: small communities give noisier shares.

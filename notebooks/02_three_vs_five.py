@@ -24,7 +24,7 @@
 # replications, and within a replication all regimes share one seed (common random
 # numbers: the same residents, needs and disputes), so differences are *paired*. The
 # tables give the mean paired difference with its 95% paired t-interval; verdicts read
-# which way is better from the metric catalogue (`sim.metrics.METRICS`), carry the Holm
+# which way is better from the metric catalogue (`sim.model.METRICS`), carry the Holm
 # correction across every row of the table, and are withheld where a metric rests on too
 # few events. Two controls give three-actor linkage exactly the hours and money five
 # mobilises in the same replication: `three-equal-resources` through the government-purchase
@@ -61,11 +61,10 @@ print(f"size={SIZE} settings={SETTINGS} root_seed={ROOT_SEED}")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.api import REGIMES as MODEL_REGIMES
 from sim.experiments import load_experiment, load_results, paired_differences, run_experiment
 from sim.experiments.analysis import describe_difference, method_note
-from sim.metrics import METRICS, headline_metrics
-from sim.params import PARAM_SPECS
+from sim.model import METRICS, PARAM_SPECS, headline_metrics
+from sim.model import REGIMES as MODEL_REGIMES
 
 pd.set_option("display.width", 160)
 

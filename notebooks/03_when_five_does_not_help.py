@@ -62,15 +62,14 @@ import pandas as pd
 
 from sim.experiments import load_experiment, load_results, paired_differences, run_experiment
 from sim.experiments.analysis import describe_difference, judge, method_note, t_interval
-from sim.metrics import METRICS, headline_metrics
-from sim.params import NEGATIVE_MECHANISMS, PARAM_SPECS
+from sim.model import METRICS, NEGATIVE_MECHANISMS, PARAM_SPECS, headline_metrics
 
 pd.set_option("display.width", 160)
 
 # %% [markdown]
 # ## 1 · The mechanisms and their strengths
 #
-# `sim.params.NEGATIVE_MECHANISMS` names each mechanism and the parameter whose value 0
+# `sim.model.NEGATIVE_MECHANISMS` names each mechanism and the parameter whose value 0
 # switches it off. The ladder of strengths below starts at the model default; "strong"
 # is a high but plausible value, "extreme" a stress test near the top of what is
 # meaningful. Every mechanism the model lists must have a ladder (the cell checks it, so a

@@ -72,8 +72,7 @@ from sim.experiments import (
     sensitivity_indices,
 )
 from sim.experiments.analysis import describe_difference
-from sim.metrics import METRICS
-from sim.params import PARAM_SPECS
+from sim.model import METRICS, PARAM_SPECS
 
 pd.set_option("display.width", 160)
 

@@ -13,10 +13,8 @@ import math
 import re
 import sys
 
-from sim.config import config_source, load_config, parse_overrides, quote, shown
-from sim.graphfile import load_graph
-from sim.params import ConfigError, Params
-from sim.regimes import REGIMES
+from sim.config import config_source, load_config, parse_overrides
+from sim.model import REGIMES, ConfigError, Params, load_graph, quote, shown
 
 # Modules that add subcommands: each has register(subparsers) setting func=handler.
 COMMAND_MODULES = [
@@ -155,7 +153,7 @@ def _check_seed(seed: int):
 
 def cmd_run(args) -> int:
     from sim import io
-    from sim.api import simulate
+    from sim.model import simulate
 
     if args.regime not in REGIMES:
         raise ConfigError(f"--regime: must be one of {', '.join(REGIMES)}, "
@@ -203,7 +201,7 @@ def cmd_compare(args) -> int:
 def format_summary(summary: dict, regime: str, seed: int, params: Params,
                    residents: int | None = None) -> str:
     """The readable summary; ``residents`` is the real size (a loaded graph's nodes)."""
-    from sim.metrics import SUMMARY_METRICS, format_number
+    from sim.model import SUMMARY_METRICS, format_number
 
     header = (f"regime {regime}, {residents or params.n_residents} residents, "
               f"{params.days} days, seed {seed}")

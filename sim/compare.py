@@ -28,8 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import io
-from sim.metrics import METRICS, format_number
-from sim.params import PARAM_SPECS, ConfigError, Params
+from sim.model import METRICS, PARAM_SPECS, ConfigError, Params, format_number
 
 REGIME_PAIR = ("three", "five")
 OUTPUT_FILES = ("compare.txt", "compare.png", "runs.parquet", "daily.parquet",
@@ -252,7 +251,7 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
         lines.append(" ".join(f"{c!s:{align}{width}}"
                                for c, (_, width, align) in zip(cells, cols)))
     lines += ["",
-              ("better: which value is better (the metric catalogue, sim.metrics); '-' "
+              ("better: which value is better (the metric catalogue, sim.model.METRICS); '-' "
                "marks supporting counts, never judged."),
               (f"events: the count ({a}/{b}, summed over replicates) an interval rests on; "
                f"below the catalogue's minimum the verdict is 'too few events'."),

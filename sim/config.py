@@ -1,6 +1,6 @@
 """Parameters from the outside world: TOML config files and ``--set key=value`` flags.
 
-Only parsing happens here; every value is validated by ``sim.params.Params``. Each value
+Only parsing happens here; every value is validated by ``sim.model.Params``. Each value
 keeps its source (``--set days``, ``run.toml: days``) so that an error names what the user
 actually wrote. Messages quote at most a bounded prefix of any user value.
 """
@@ -11,38 +11,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.params import PARAM_SPECS, ConfigError
+from sim.model import PARAM_SPECS, ConfigError, quote, read_bytes, shown
 
 # TOML nested deeper than this is refused: no config or experiment file needs more than a
 # few levels, and deeper documents crash recursive code (the parser, JSON, repr).
 MAX_TOML_DEPTH = 16
 # Longest parameter name worth looking up (and suggesting a close match for).
 MAX_KEY_LENGTH = 100
-# Longest file name (or key) shown in a message.
-PATH_LIMIT = 160
-
-
-def quote(value: Any, limit: int = 60) -> str:
-    """A user's value in a message: its ``repr`` cut to about ``limit`` characters, so that
-    a message stays one short line even for a 50 MB string or a huge list from a file."""
-    import reprlib
-
-    if isinstance(value, str):
-        text = repr(value[:limit])
-        return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
-    short = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4,
-                         maxstring=limit, maxother=limit, maxlong=limit)
-    text = short.repr(value)
-    return text if len(text) <= limit + 20 else text[: limit + 20] + "..."
-
-
-def shown(path: str | Path) -> str:
-    """A file name as messages show it: as written (quoted only if it holds unprintable
-    characters), cut to a bounded prefix."""
-    text = str(path)
-    if not text.isprintable():
-        return quote(text, PATH_LIMIT)
-    return text if len(text) <= PATH_LIMIT else f"{text[:PATH_LIMIT]}... ({len(text)} characters)"
 
 
 class TomlError(ValueError):
@@ -79,19 +54,6 @@ def nesting_depth(value: Any) -> int:
             if depth + 1 <= MAX_TOML_DEPTH:  # no need to look further down
                 stack.extend((child, depth + 1) for child in item)
     return deepest
-
-
-def read_bytes(path: Path, what: str) -> bytes:
-    """Read a user's file; a missing or unreadable file is one ConfigError line."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{what}: file not found: {shown(path)}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{what}: {shown(path)} is a directory, not a file") from None
-    except OSError as exc:   # a name too long, a permission, an I/O error
-        raise ConfigError(f"{what}: cannot read {shown(path)} "
-                          f"({exc.strerror or type(exc).__name__})") from None
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import shown
-from sim.params import ConfigError
+from sim.model import ConfigError, shown
 
 # Room kept free beyond a caller's estimate (file-system metadata, the JSON and figures).
 SPARE_BYTES = 16 * 2**20

@@ -31,7 +31,7 @@ def tidy_panels(axes, used: int, legend_size: float = 7) -> None:
 def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = None) -> Path:
     """Mean over replicates with a 10-90% band, per regime, for the headline series the
     daily table has (the two above; else the first headline metric it has)."""
-    from sim.metrics import METRICS, headline_metrics
+    from sim.model import METRICS, headline_metrics
 
     columns = [c for c in PANELS if c in daily] or \
         [m for m in headline_metrics() if m in daily][:2]

@@ -23,7 +23,7 @@ METRICS = ["needs_total", "needs_unmet", "unmet_need_share", "unmet_need_share_v
 
 
 def compute() -> dict[str, dict[str, float]]:
-    from sim.api import simulate
+    from sim.model import simulate
 
     out = {}
     for regime, seed in CASES:

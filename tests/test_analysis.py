@@ -28,8 +28,7 @@ from sim.experiments.analysis import (
     paired_differences,
     t_interval,
 )
-from sim.metrics import METRICS, format_number
-from sim.params import Params
+from sim.model import METRICS, Params, format_number
 
 # ---------------------------------------------------------------- the statistic
 

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.api import simulate
 from sim.calibration import load_calibration, load_result, posterior_table, run_calibration
 from sim.calibration.report import _ess_warning
 from sim.calibration.results import CalibrationResult, posterior_draws
@@ -29,6 +28,7 @@ from sim.calibration.summary import parameter_notes
 from sim.cli import main
 from sim.experiments import load_experiment, run_experiment
 from sim.experiments.spec import SpecError
+from sim.model import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -427,7 +427,7 @@ def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
 
         return {"callbacks": sorted(dask_worker.periodic_callbacks),
                 "memory_ms": dask_worker.periodic_callbacks["memory_monitor"].callback_time,
-                "frozen": gc.get_freeze_count(), "model": "sim.api" in sys.modules}
+                "frozen": gc.get_freeze_count(), "model": "sim.model.community" in sys.modules}
 
     with dask_client(dask_cluster, 2) as (client, info):
         states = client.run(state)

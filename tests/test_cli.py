@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.metrics import SUMMARY_METRICS
+from sim.model import SUMMARY_METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = [sys.executable, "-m", "sim"]

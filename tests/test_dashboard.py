@@ -38,8 +38,7 @@ from sim.dashboard.i18n import (
     t,
 )
 from sim.dashboard.runs import LinkedRuns, Settings
-from sim.metrics import METRICS, headline_metrics
-from sim.params import PARAM_SPECS, Params
+from sim.model import METRICS, PARAM_SPECS, Params, headline_metrics
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import CHROMIUM, DashboardPage, launch, running_dashboard
@@ -174,7 +173,7 @@ def test_an_actor_with_nothing_to_give_is_not_linked():
 
 def test_control_communities_join_the_comparison():
     controls = tuple(
-        r for r in ("three-equal-resources",) if r in __import__("sim.api").api.REGIMES
+        r for r in ("three-equal-resources",) if r in __import__("sim.model").model.REGIMES
     )
     runs = LinkedRuns(small(controls=controls))
     runs.step(3)
@@ -484,7 +483,7 @@ def test_reset_refuses_bad_boxes_and_keeps_the_runs(rendered):
 
 
 def test_a_parameter_the_model_refuses_is_named_in_the_page_language(rendered, monkeypatch):
-    from sim.params import ConfigError
+    from sim.model import ConfigError
 
     state = rendered
     state.reset()

@@ -224,15 +224,15 @@ def test_sim_discover_refuses_a_folder_without_results(tmp_path, capsys):
 
 
 def test_shipped_where_five_fails_covers_every_mechanism():
-    import sim.params
-    from sim.api import REGIMES
+    import sim.model
     from sim.experiments import load_experiment
+    from sim.model import REGIMES
 
     exp = load_experiment(ROOT / "experiments" / "where_five_fails.toml")
     varied = set(exp.design.parameters)
-    assert set(sim.params.NEGATIVE_MECHANISMS.values()) <= varied
+    assert set(sim.model.NEGATIVE_MECHANISMS.values()) <= varied
     # the linkage gains join the design as soon as the model lists them
-    assert set(getattr(sim.params, "LINKAGE_MECHANISMS", {}).values()) <= varied
+    assert set(sim.model.LINKAGE_MECHANISMS.values()) <= varied
     assert {"five", "three", "three-equal-resources"} <= set(exp.regimes)
     if "three-equal-resources-unrestricted" in REGIMES:
         assert "three-equal-resources-unrestricted" in exp.regimes

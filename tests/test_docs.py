@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from sim.paramdocs import parameters_markdown
-from sim.params import LINKAGE_MECHANISMS, NEGATIVE_MECHANISMS, PARAM_SPECS
+from sim.model import LINKAGE_MECHANISMS, NEGATIVE_MECHANISMS, PARAM_SPECS
+from sim.model.paramdocs import parameters_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -13,7 +13,7 @@ def test_parameters_md_is_generated_from_the_code():
     text = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
     block = text.split("<!-- BEGIN GENERATED -->\n", 1)[1].split("<!-- END GENERATED -->")[0]
     assert block.strip() == parameters_markdown().strip(), \
-        "docs/parameters.md is stale: regenerate the table with `python -m sim.paramdocs`"
+        "docs/parameters.md is stale: regenerate the table with `python -m sim.model.paramdocs`"
 
 
 def test_every_parameter_has_unit_range_and_source():
@@ -28,7 +28,7 @@ def test_odd_names_every_parameter_group_and_module():
                     "Process overview and scheduling", "Design concepts", "Initialization",
                     "Input data", "Submodels"]:
         assert re.search(heading, odd, re.IGNORECASE), heading
-    for module in ["sim/needs.py", "sim/disputes.py", "sim/agents.py", "sim/model.py"]:
+    for module in ["sim/model/needs.py", "sim/model/disputes.py", "sim/model/agents.py", "sim/model/community.py"]:
         assert module in odd, module
 
 

@@ -115,7 +115,7 @@ REFUSED = {
     "not TOML": (GOOD + "this is = = not toml\n", "toml", "not valid TOML"),
     "higher_is_better is the catalogue's": (
         GOOD + '[analysis]\nhigher_is_better = ["true_resolution_share"]\n',
-        "analysis.higher_is_better", "metric catalogue (sim.metrics.METRICS"),
+        "analysis.higher_is_better", "metric catalogue (sim.model.METRICS"),
     "bootstrap retired": (GOOD + "[analysis]\nbootstrap = 2000\n", "analysis.bootstrap",
                           "paired t-intervals"),
     "unknown correction": (GOOD + '[analysis]\ncorrection = "bonferroni"\n',
@@ -338,7 +338,7 @@ def test_shipped_experiment_files_are_valid():
         experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")
         assert len(experiment.scenarios) == scenarios
     mech = load_experiment(ROOT / "experiments" / "mechanisms.toml")
-    from sim.params import NEGATIVE_MECHANISMS
+    from sim.model import NEGATIVE_MECHANISMS
     assert set(mech.fixed) - {"n_residents"} == set(NEGATIVE_MECHANISMS.values())
     assert all(v == 0 for k, v in mech.fixed.items() if k != "n_residents")
 

@@ -519,8 +519,7 @@ def test_config_values_are_blamed_on_the_file_and_key(tmp_path, capsys):
 
 
 def test_malformed_edge_list_lines_are_refused_with_their_number(tmp_path):
-    from sim.graphfile import load_graph
-    from sim.params import ConfigError
+    from sim.model import ConfigError, load_graph
 
     path = tmp_path / "g.txt"
     path.write_text("# header\n1 2\n2 3 0.5   # weighted\n\nfoo bar baz qux\n")
@@ -537,7 +536,7 @@ def test_malformed_edge_list_lines_are_refused_with_their_number(tmp_path):
 
 
 def test_graphml_node_attributes_survive_loading(tmp_path):
-    from sim.graphfile import load_graph
+    from sim.model import load_graph
 
     source = nx.path_graph(["b", "a", "c"])
     for node, (household, building, age) in zip("abc", [(0, 0, 71), (0, 0, 68), (1, 0, 9)]):

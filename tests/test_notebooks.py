@@ -134,6 +134,6 @@ def test_notebook_runs_and_repeats(name, tmp_path):
                                                             and "identical" in line), line
     if name == "01_quickstart":
         assert _text_outputs(nb1) == _text_outputs(nb2)
-        from sim.api import REGIMES
+        from sim.model import REGIMES
 
         assert set(numbers1["summary"]) == set(REGIMES)

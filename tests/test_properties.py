@@ -3,7 +3,7 @@
 (exit code 2, ``sim: error: ...``), never a traceback.
 
 Runs are kept tiny: every accepted parameter set is run with at most 40 residents for at
-most 2 days (a wrapper around ``sim.api.simulate`` shrinks it), so the generators can
+most 2 days (a wrapper around ``sim.model.simulate`` shrinks it), so the generators can
 roam freely over values while the file stays well under a minute.
 """
 
@@ -21,12 +21,11 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-import sim.api
+import sim.model
 from sim.cli import main
 from sim.experiments import load_experiment, run_experiment
 from sim.experiments.spec import DESIGN_METHODS, SpecError
-from sim.params import PARAM_SPECS, ConfigError
-from sim.regimes import REGIMES
+from sim.model import PARAM_SPECS, REGIMES, ConfigError
 
 # A fixed, bounded set of examples in CI; SIM_PROPERTY_EXAMPLES=2000 explores afresh.
 EXPLORE = int(os.environ.get("SIM_PROPERTY_EXAMPLES", "0"))
@@ -41,7 +40,7 @@ MAX_RESIDENTS, MAX_DAYS = 40, 2
 def tiny_runs():
     """Every simulation started inside runs a shrunk community (the parameters were
     already validated at their full size, which is what is under test)."""
-    real = sim.api.simulate
+    real = sim.model.simulate
 
     def shrunk(params, regime, seed):
         params = params.replace(n_residents=min(params.n_residents, MAX_RESIDENTS),
@@ -49,7 +48,7 @@ def tiny_runs():
         return real(params, regime, seed)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sim.api, "simulate", shrunk)
+        patch.setattr(sim.model, "simulate", shrunk)
         yield
 
 
@@ -61,7 +60,7 @@ def assert_run_or_one_line(argv: list[str], capsys) -> int:
     event("a run" if code == 0 else "a refusal")
     if code == 0:
         summary = json.loads(out)
-        assert set(summary) == set(sim.api.SUMMARY_METRICS)
+        assert set(summary) == set(sim.model.SUMMARY_METRICS)
         assert all(v is None or math.isfinite(v) for v in summary.values())
     else:
         assert code == 2, (code, err)
@@ -234,7 +233,7 @@ def test_any_graph_file_gives_a_run_or_one_line(graph_file, capsys):
 
 def test_graph_loading_errors_are_config_errors_only():
     """The loader itself (used by the model and by validation) raises nothing else."""
-    from sim.graphfile import parse_edge_list
+    from sim.model.graphfile import parse_edge_list
 
     for text in ("", "a", "a b c d", "a b nan", "a b 1 2", "a\x00b c"):
         try:

@@ -5,13 +5,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.agents import Budget
-from sim.capabilities import COMPLAINT, CONFLICT, COURT, FRICTION, Need
-from sim.dispatch import DispatchRule
-from sim.model import CommunityModel
-from sim.needs import _prefix_fill
-from sim.params import Params
-from sim.streams import Draw, Streams
+from sim.model import CommunityModel, Params
+from sim.model.agents import Budget
+from sim.model.capabilities import COMPLAINT, CONFLICT, COURT, FRICTION, Need
+from sim.model.dispatch import DispatchRule
+from sim.model.needs import _prefix_fill
+from sim.model.streams import Draw, Streams
 
 TINY = {"n_residents": 400, "days": 30}
 

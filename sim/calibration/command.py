@@ -66,7 +66,8 @@ def _freeze_heap() -> None:
     as the experiment runner's workers do (sim.experiments.executors.freeze_heap)."""
     import pyabc  # noqa: F401 - loaded before the freeze, like the model
 
-    import sim.api  # noqa: F401
+    import sim.model
     from sim.experiments.executors import freeze_heap
 
+    sim.model.preload()
     freeze_heap()

@@ -199,7 +199,7 @@ def _scale(axis, set_scale, prior: dict) -> None:
 def _marginals(result: CalibrationResult, out: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    from sim.params import PARAM_SPECS
+    from sim.model import PARAM_SPECS
     from sim.plots import tidy_panels
 
     priors, post = result.priors, result.posterior

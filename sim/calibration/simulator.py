@@ -79,7 +79,7 @@ class PatternModel:
     def statistics(self, values: dict[str, float]) -> dict[str, float]:
         """Mean over replicates of every target's statistic (NaN where undefined), for
         parameter values on their own scale."""
-        from sim.api import simulate
+        from sim.model import simulate
 
         params = self.model_params(values)
         per_run = []
@@ -102,7 +102,7 @@ def target_statistic(target: Target, summary: dict[str, float], params: dict[str
     if target.denominator in summary:
         below = float(summary[target.denominator])
     else:
-        from sim.params import PARAM_SPECS
+        from sim.model import PARAM_SPECS
 
         below = float(params.get(target.denominator, PARAM_SPECS[target.denominator].default))
     return value / below if below else math.nan

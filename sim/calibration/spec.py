@@ -24,7 +24,7 @@ parameters may move to reproduce them::
     high = 400.0
 
     [targets.mediated_neighbour_disputes]
-    metric = "mediated_disputes_per_10k"   # a name from sim.metrics.METRICS
+    metric = "mediated_disputes_per_10k"   # a name from sim.model.METRICS
     observed = 18.5
     uncertainty = 5.9            # in the metric's unit: how far off still counts as close
     source = "people's mediation 2022 (司法部); neighbour share 12-23% (NBS yearbooks)"
@@ -164,9 +164,7 @@ class Calibration:
 
 def load_calibration(path: str | Path) -> Calibration:
     """Read and validate a calibration file; raise SpecError naming the key if anything is off."""
-    from sim.api import REGIMES
-    from sim.metrics import METRICS
-    from sim.params import PARAM_SPECS
+    from sim.model import METRICS, PARAM_SPECS, REGIMES
 
     path = Path(path)
     try:
@@ -207,7 +205,7 @@ def _build(check: _Check, sha: str, doc: dict, regimes, metrics, specs) -> Calib
 
 
 def _fixed(check: _Check, table: dict, specs) -> dict[str, Any]:
-    from sim.params import ConfigError, Params
+    from sim.model import ConfigError, Params
 
     out = {}
     for name, value in table.items():
@@ -311,7 +309,7 @@ def _targets(check: _Check, table: dict, metrics, specs) -> tuple[tuple[Target, 
             field = "metric" if metric in missing else "denominator"
             what = "metric" if field == "metric" else "metric or parameter"
             check.fail(f"{key}.{field}", f"unknown {what} {_quote(missing[0])} (see "
-                                         "sim.metrics.METRICS; mark the target optional = "
+                                         "sim.model.METRICS; mark the target optional = "
                                          "true to keep it until the model reports it)")
         if denominator in specs and type(specs[denominator].default) not in (int, float):
             check.fail(f"{key}.denominator", f"parameter {denominator} is not numeric")
@@ -336,7 +334,7 @@ def _year(check: _Check, key: str, value: Any) -> str:
 
 def _check_with_model(check: _Check, fixed: dict, priors: tuple[Prior, ...]) -> None:
     """Let the model's own validation see the fixed values with each prior's ends."""
-    from sim.params import ConfigError, Params
+    from sim.model import ConfigError, Params
 
     for end in ("low", "high"):
         values = {**fixed, **{p.name: _as_param(p, getattr(p, end)) for p in priors}}

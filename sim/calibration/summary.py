@@ -32,7 +32,7 @@ def _on_prior_scale(prior: dict, values):
 
 def posterior_table(result: CalibrationResult) -> pd.DataFrame:
     """One row per calibrated parameter (see the module docstring for the columns' rules)."""
-    from sim.params import PARAM_SPECS
+    from sim.model import PARAM_SPECS
 
     post = result.posterior
     w = post["weight"].to_numpy(float)

@@ -1,7 +1,7 @@
 """Headline cards: values, differences and verdicts, driven by the metric catalogue.
 
 Which metrics get a card, their titles, units, which direction is better and how many events
-a verdict needs all come from ``sim.metrics.METRICS``. A card is built either from one run
+a verdict needs all come from ``sim.model.METRICS``. A card is built either from one run
 per community (labelled as one run) or from N paired runs (the mean difference, its 95%
 interval and "better in X of N pairs"). A verdict is held back for a metric whose events
 (e.g. court filings) are fewer than the catalogue's ``min_events`` in either community, and
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.dashboard.i18n import metric_title, regime_name, sep, t
-from sim.metrics import METRICS, Metric, headline_metrics
+from sim.model import METRICS, Metric, headline_metrics
 
 
 @dataclass(frozen=True)

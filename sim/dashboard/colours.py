@@ -15,7 +15,7 @@ import numpy as np
 
 # Blue against orange-brown: the pair that stays distinct under every common deficiency.
 REGIME_COLOURS = {"three": "#1f5fa8", "five": "#a84d00"}
-CONTROL_COLOURS = ("#8a3b73", "#222222")  # controls, in the order of sim.api.REGIMES
+CONTROL_COLOURS = ("#8a3b73", "#222222")  # controls, in the order of sim.model.REGIMES
 CONTROL_DASHES = ((6, 2), (2, 2))
 
 NODE_COLOURS = {

@@ -29,9 +29,7 @@ from sim.dashboard.colours import (
 from sim.dashboard.i18n import REGIME_ABOUT, metric_title, paren, regime_name, sep, t, unit_text
 from sim.dashboard.presets import PRESETS
 from sim.dashboard.runs import Snapshot
-from sim.metrics import METRICS, headline_metrics
-from sim.params import PARAM_SPECS
-from sim.regimes import Actor
+from sim.model import METRICS, PARAM_SPECS, Actor, headline_metrics
 
 log = logging.getLogger("sim.dashboard")
 

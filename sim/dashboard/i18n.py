@@ -4,7 +4,7 @@ Every piece of text the page, the CSV data dictionary and the one-page brief sho
 here, so policy staff can read them in either language and neither page carries words of the
 other. ``t(key, lang, **fields)`` looks a label up; metric, unit, regime and column texts have
 their own tables because their keys come from the model (the metric catalogue
-``sim.metrics.METRICS``, the regimes, the daily record). English metric titles are the
+``sim.model.METRICS``, the regimes, the daily record). English metric titles are the
 catalogue's own definitions; the Chinese ones are translations kept here, and a unit test
 lists any metric, unit or column that lacks one.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from sim.metrics import METRICS
+from sim.model import METRICS
 
 LANGUAGES = ("zh", "en")
 log = logging.getLogger("sim.dashboard")

@@ -19,7 +19,7 @@ import pandas as pd
 from sim import compare
 from sim.dashboard.cards import comparisons
 from sim.dashboard.runs import Settings
-from sim.params import Params
+from sim.model import Params
 
 DEFAULT_PAIRS = 20
 MAX_PAIRS = 500

@@ -1,6 +1,6 @@
 """Slider levers, number boxes and scenario presets for the dashboard.
 
-The model accepts wide ranges (``sim.params.PARAM_SPECS``); a slider over 0-1000 is useless to
+The model accepts wide ranges (``sim.model.PARAM_SPECS``); a slider over 0-1000 is useless to
 policy staff, so each lever has a dashboard range chosen around the grounded default and
 clipped to the model's own range. Every lever starts at the model's default. A preset is a
 named set of parameter overrides; anything it leaves out keeps the model's default.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.params import PARAM_SPECS
+from sim.model import PARAM_SPECS
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.dashboard import drawing
-from sim.model import CommunityModel
-from sim.regimes import Actor
+from sim.model import Actor, CommunityModel
 
 BASE_REGIMES = ("three", "five")
 

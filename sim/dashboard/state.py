@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 import solara
 
-from sim.api import REGIMES
 from sim.dashboard import brief, export, frontend, pairs, presets
 from sim.dashboard.inputs import Refusal, parse_int, parse_seed
 from sim.dashboard.pairs import PairsJob, PairsStatus
 from sim.dashboard.runs import LinkedRuns, Settings
-from sim.params import ConfigError
+from sim.model import REGIMES, ConfigError
 
 log = logging.getLogger("sim.dashboard")
 

@@ -5,7 +5,7 @@ One statistic everywhere (``sim compare``, ``sim report``, the notebooks and the
 dashboard): the mean paired difference with its **paired t-interval** (Student t on the
 per-pair differences; at a handful of replicates a percentile bootstrap is much too
 narrow), the effect size d_z, and a verdict. The verdict reads which way is better from the
-metric catalogue (``sim.metrics.METRICS``), refuses to judge a metric without a direction
+metric catalogue (``sim.model.METRICS``), refuses to judge a metric without a direction
 or resting on too few events, and is corrected for multiple comparisons across the whole
 table (Holm by default): a table with 40 metrics x 9 cells would otherwise show a couple of
 "findings" from noise alone.
@@ -37,7 +37,7 @@ def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
 
 def metric_direction(metric: str) -> str | None:
     """"lower", "higher" or None, from the metric catalogue (unknown metrics: None)."""
-    from sim.metrics import METRICS
+    from sim.model import METRICS
 
     m = METRICS.get(metric)
     return m.direction if m else None
@@ -45,7 +45,7 @@ def metric_direction(metric: str) -> str | None:
 
 def events_rule(metric: str) -> tuple[str | None, int]:
     """The count metric an interval of ``metric`` rests on, and the catalogue's minimum."""
-    from sim.metrics import METRICS
+    from sim.model import METRICS
 
     m = METRICS.get(metric)
     return (m.events, m.min_events) if m else (None, 0)
@@ -53,7 +53,7 @@ def events_rule(metric: str) -> tuple[str | None, int]:
 
 def ordered_metrics(metrics) -> list[str]:
     """Headline metrics first (catalogue order), then the others in the given order."""
-    from sim.metrics import headline_metrics
+    from sim.model import headline_metrics
 
     metrics = list(metrics)
     return [m for m in headline_metrics() if m in metrics] + \

@@ -66,7 +66,7 @@ def register(subparsers) -> None:
 
 def positive_int(text: str) -> int:
     """argparse type of the count flags (--workers, --populations, ...): an integer >= 1."""
-    from sim.config import quote
+    from sim.model import quote
 
     try:
         value = int(text)

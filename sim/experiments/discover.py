@@ -278,7 +278,7 @@ def write_discovery(results_dir: str | Path, where: str, metric: str | None = No
                     min_coverage: float = 0.8) -> tuple[Path, Discovery]:
     """Run the discovery on stored results; write discover.md/.html, figures and CSVs to
     ``out`` (default DIR/discover). Raise DiscoverError (or SpecError) on bad input."""
-    from sim.metrics import headline_metrics
+    from sim.model import headline_metrics
 
     from .render import write_document
     from .store import load_results

@@ -68,18 +68,21 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
     only safe while this process runs a single thread; so the workers are all started
     at once, now, before the runner opens its own threads (progress bar, DuckDB). In a
     multi-threaded host (a Jupyter kernel, a Dask client) the workers come from a
-    ``forkserver`` that imports the model once. Every worker freezes its start-up heap
-    for the garbage collector (see :func:`freeze_heap`).
+    ``forkserver`` and import the model as they start. Every worker freezes its start-up
+    heap for the garbage collector (see :func:`freeze_heap`).
     """
     if sys.platform == "linux" and _os_threads() == 1:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=freeze_heap,
+        import sim.model
+
+        sim.model.preload()                        # once here, inherited by every worker
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=start_worker,
                                    mp_context=multiprocessing.get_context("fork"))
         list(pool.map(int, range(workers)))        # launches every worker process now
         return pool, "fork"
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.api", "sim.experiments.runner"])
+    context.set_forkserver_preload(["sim.experiments.runner"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=freeze_heap), "forkserver"
+                               initializer=start_worker), "forkserver"
 
 
 def _os_threads() -> int:
@@ -90,6 +93,15 @@ def _os_threads() -> int:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return threading.active_count()
+
+
+def start_worker() -> None:
+    """A pool worker's start: the whole model imported (``sim.model`` loads its parts on
+    first use), then the start-up heap frozen."""
+    import sim.model
+
+    sim.model.preload()
+    freeze_heap()
 
 
 def freeze_heap() -> None:
@@ -210,9 +222,10 @@ def _slow_memory_monitor(dask_worker) -> None:
 
 def _worker_setup(dask_worker=None) -> str:
     """Runs on each worker (``client.run`` passes the worker as ``dask_worker``)."""
-    # imported for their side effect: the model and the runner are loaded
-    import sim.api
-    import sim.experiments.runner  # noqa: F401
+    import sim.experiments.runner
+    import sim.model
+
+    sim.model.preload()
 
     _quiet(dask_worker=dask_worker)
     _slow_memory_monitor(dask_worker)

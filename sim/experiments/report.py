@@ -287,7 +287,7 @@ def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
 
 
 def _headline() -> list[str]:
-    from sim.metrics import headline_metrics
+    from sim.model import headline_metrics
 
     return headline_metrics()
 

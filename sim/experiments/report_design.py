@@ -28,7 +28,7 @@ VERDICT_MARK = {analysis.VERDICT_BETTER: "better", analysis.VERDICT_WORSE: "wors
 
 def key_metrics(metrics: list[str]) -> list[str]:
     """The metrics a design section shows: the headline ones analysed, else the first three."""
-    from sim.metrics import headline_metrics
+    from sim.model import headline_metrics
 
     return [m for m in headline_metrics() if m in metrics] or list(metrics)[:3]
 

@@ -1,7 +1,7 @@
 """Run an experiment: plan the runs, execute them on any Executor, store each as it ends.
 
-The runner knows the model only through ``sim.api.simulate(params, regime, seed)`` and
-the parameter metadata in ``sim.params``. A task is one (scenario, replicate) with all of
+The runner knows the model only through ``sim.model.simulate(params, regime, seed)`` and
+the parameter metadata in ``sim.model.params``. A task is one (scenario, replicate) with all of
 its regimes, which share one seed (common random numbers). Workers return results to
 this process, which alone writes to the output directory, so a worker may sit on
 another machine without a shared filesystem.
@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.config import shown
+from sim.model import shown
 
 from . import provenance
 from .executors import capacity, open_executor
@@ -92,7 +92,7 @@ class RunOutcome:
 
 def run_task(task: RunTask) -> list[RunOutcome]:
     """Execute one task on a worker. Model errors become data; they never raise."""
-    from sim.api import simulate
+    from sim.model import simulate
 
     from .models import resolve
 
@@ -155,8 +155,7 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
     subclass of ``CommunityModel`` importable by the workers, replaces the model the file
     names (``sim.experiments.models``).
     """
-    from sim.api import SUMMARY_METRICS
-    from sim.params import PARAM_SPECS
+    from sim.model import PARAM_SPECS, SUMMARY_METRICS
 
     from .models import reference_of
 
@@ -336,8 +335,7 @@ def _design_table(experiment: Experiment) -> pd.DataFrame:
 def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
                     param_types: dict) -> dict:
     """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
-    from sim.api import SUMMARY_METRICS
-    from sim.params import PARAM_SPECS
+    from sim.model import PARAM_SPECS, SUMMARY_METRICS
 
     manifest = read_manifest(root) or {
         "format": "sim-experiment-results/1",

@@ -22,7 +22,7 @@ An experiment file says *what* to run, never *how*::
     baseline = "three"
     correction = "holm"                # multiple comparisons: holm | fdr_bh | none
 
-Which way a metric is better is the metric catalogue's business (``sim.metrics.METRICS``),
+Which way a metric is better is the metric catalogue's business (``sim.model.METRICS``),
 never the experiment's: ``analysis.higher_is_better`` is refused.
 
 Everything is checked before anything runs: the number of runs (computed from the file,
@@ -41,7 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import TomlError, parse_toml, quote, shown
+from sim.config import TomlError, parse_toml
+from sim.model import quote, shown
 
 DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris", "posterior")
 # Above this many runs an experiment is refused unless the caller raises the limit
@@ -60,7 +61,7 @@ CORRECTIONS = ("holm", "fdr_bh", "none")
 # Keys of earlier versions, refused with the reason (never silently ignored).
 _RETIRED = {
     "analysis.higher_is_better": "no longer read: which way a metric is better comes from the "
-                                 "metric catalogue (sim.metrics.METRICS, field direction); "
+                                 "metric catalogue (sim.model.METRICS, field direction); "
                                  "remove this key",
     "analysis.bootstrap": "no longer read: intervals are paired t-intervals; remove this key",
 }
@@ -208,8 +209,7 @@ def parse_experiment(raw_bytes: bytes, path: str | Path, *,
     Code that builds an experiment in memory (``sim compare``) uses this directly; the
     bytes travel with the experiment and are what the results directory keeps a copy of.
     """
-    from sim.api import REGIMES, SUMMARY_METRICS
-    from sim.params import PARAM_SPECS
+    from sim.model import PARAM_SPECS, REGIMES, SUMMARY_METRICS
 
     path = Path(path)
     try:
@@ -418,8 +418,7 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
 def _check_input_files(check: _Checker, experiment: Experiment) -> dict[str, int]:
     """Read every file a parameter refers to, now rather than in every run; remember each
     file's content hash (for the manifest) and each graph's number of nodes."""
-    from sim.graphfile import file_sha256, load_graph
-    from sim.params import ConfigError
+    from sim.model import ConfigError, file_sha256, load_graph
 
     nodes: dict[str, int] = {}
     for scenario in experiment.scenarios:
@@ -445,7 +444,7 @@ def _where_set(experiment: Experiment, name: str) -> str:
 def _check_with_model(check: _Checker, experiment: Experiment,
                       graph_nodes: dict[str, int]) -> None:
     """Let the model's own validation see every scenario (cross-field rules included)."""
-    from sim.params import ConfigError, Params
+    from sim.model import ConfigError, Params
 
     for scenario in experiment.scenarios:
         values = experiment.params_for(scenario)
@@ -583,7 +582,7 @@ class _Checker:
 
     def param(self, key: str, name: str, value: Any) -> Any:
         """Check one value with the model's own validator (type, range, choices)."""
-        from sim.params import ConfigError, validate_value
+        from sim.model import ConfigError, validate_value
 
         self._spec(key, name)
         try:

@@ -8,7 +8,7 @@ dispute pyramid). Disputes are held as a structure of arrays, like needs.
 their own stream (the same under every regime) and each carries an identity; every later
 event (whether it starts at all, escalation or dying out on each day, being reported,
 re-igniting, and the outcome of each intervention) uses the dispute's own dice
-(``sim.streams.Streams.uniform``). A dispute nobody treats thus follows the same path under
+(``sim.model.streams.Streams.uniform``). A dispute nobody treats thus follows the same path under
 every regime, as long as the parties' grievance is the same. A tie may carry several
 disputes at once, so no onset depends on what happened to another dispute.
 
@@ -20,7 +20,7 @@ the whole day, disputes reach overloaded staff late.
 
 **Detection and intervention.** The platform learns of formal complaints at once, of open
 conflicts with a daily chance, and of frictions only through volunteers among the parties'
-ties. Known disputes are dispatched like needs (``sim.dispatch``: picked up at once or after
+ties. Known disputes are dispatched like needs (``sim.model.dispatch``: picked up at once or after
 a wait, best-matched mediator first unless dispatch errs). An intervention succeeds, fails
 or, for a volunteer, may backfire; a success either truly resolves the grievance or only
 closes the case, and closed cases may re-ignite one stage higher. Disputes that died out by
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.capabilities import (
+from .capabilities import (
     COMPLAINT,
     CONFLICT,
     COURT,
@@ -40,8 +40,8 @@ from sim.capabilities import (
     MEDIATOR_ACTOR,
     Mediator,
 )
-from sim.regimes import Actor
-from sim.streams import Draw
+from .regimes import Actor
+from .streams import Draw
 
 OPEN, CLOSED, LUMPED = 0, 1, 2   # open, closed-but-unresolved (latent), died out (latent)
 _FIELDS = {"id": np.uint64, "edge": np.int64, "a": np.int64, "b": np.int64,

@@ -5,7 +5,7 @@ are fixed traits, the day's total per type is drawn first and then spread over r
 in proportion to their rates (the same process, at a cost that does not grow with n). Each
 type has its own random stream, so every regime sees the same needs for a given seed, and
 changing one type's rate leaves the other types' arrivals unchanged. Every need gets an
-identity, and its own dice (``sim.streams.Streams.uniform``) for whether it is hidden,
+identity, and its own dice (``sim.model.streams.Streams.uniform``) for whether it is hidden,
 when its resident would report it, whether the resident accepts strangers, whether the
 contract covers it and how it is picked up: the same need meets the same fate under every
 regime unless the regime changes it.
@@ -17,7 +17,7 @@ visit (which costs the social workers' hours). A need still hidden at its deadli
 
 **Dispatch and service.** Each day the platform dispatches the visible open needs, earliest
 deadline first (vulnerable residents first among equal deadlines). Once per need, the
-dispatch rule (``sim.dispatch``) decides whether it is picked up at once or waits to the
+dispatch rule (``sim.model.dispatch``) decides whether it is picked up at once or waits to the
 back of the queue, and which actor tries first; then the actors able to serve it follow in order of match while
 they have hours (or money). A resident may refuse help from strangers; a volunteer among
 their own ties is no stranger. Service needs are served in hours (an actor hour serves
@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.capabilities import Need, service_efficiency, service_preference
-from sim.regimes import Actor
-from sim.streams import Draw
+from .capabilities import Need, service_efficiency, service_preference
+from .regimes import Actor
+from .streams import Draw
 
 _FIELDS = {"id": np.uint64, "resident": np.int64, "kind": np.int64, "amount_total": np.float64,
            "amount_left": np.float64, "arrival": np.int64, "last_day": np.int64,

@@ -124,7 +124,7 @@ def _uniform_hash(ids: np.ndarray, salt: np.ndarray, step: np.ndarray) -> np.nda
 class NoDraws:
     """Stands in for Mesa's ``model.random`` and ``model.rng``: any use raises at once.
 
-    Every random number of the model must come from ``sim.streams.Streams``; a draw from
+    Every random number of the model must come from ``sim.model.streams.Streams``; a draw from
     another generator would silently break common random numbers across regimes.
     """
 
@@ -133,7 +133,7 @@ class NoDraws:
 
     def __getattr__(self, attr):
         raise RuntimeError(f"model.{self._name}.{attr}: the model draws only from "
-                           "model.streams (sim/streams.py), never from Mesa's generators")
+                           "model.streams (sim/model/streams.py), never from Mesa's generators")
 
     def __deepcopy__(self, memo):
         return self

@@ -1,13 +1,13 @@
 """Generate the parameter tables of ``docs/parameters.md`` from the parameter metadata.
 
-Run ``python -m sim.paramdocs`` and paste the output between the GENERATED markers; a test
+Run ``python -m sim.model.paramdocs`` and paste the output between the GENERATED markers; a test
 checks that the document is up to date. Scalars are listed by group; each table
-(``sim.params.TABLES``) is shown as a matrix of its default cells.
+(``sim.model.params.TABLES``) is shown as a matrix of its default cells.
 """
 
 from __future__ import annotations
 
-from sim.params import PARAM_SPECS, TABLES, _fmt
+from .params import PARAM_SPECS, TABLES, format_bound
 
 
 def parameters_markdown() -> str:
@@ -29,7 +29,7 @@ def parameters_markdown() -> str:
 
 def _scalar_row(spec) -> str:
     rng = (" / ".join(spec.choices) if spec.choices else
-           "-" if spec.min is None else f"{_fmt(spec.min)} – {_fmt(spec.max)}")
+           "-" if spec.min is None else f"{format_bound(spec.min)} – {format_bound(spec.max)}")
     return (f"| `{spec.name}` | {spec.default!r} | {spec.unit} | {rng} | {spec.source} | "
             f"{spec.doc} |")
 
@@ -37,8 +37,8 @@ def _scalar_row(spec) -> str:
 def _table_block(table) -> list[str]:
     """A table's defaults as a matrix, with the naming rule of its cell parameters."""
     pattern = f"{table.name}_<row>_<column>" if table.rows else f"{table.name}_<column>"
-    lines = [(f"**Table `{table.name}`** ({table.unit}; range {_fmt(table.min)} – "
-              f"{_fmt(table.max)}; one parameter per cell, `{pattern}`). {table.doc} "
+    lines = [(f"**Table `{table.name}`** ({table.unit}; range {format_bound(table.min)} – "
+              f"{format_bound(table.max)}; one parameter per cell, `{pattern}`). {table.doc} "
               f"Source: {table.source}."), "",
              "| | " + " | ".join(table.cols) + " |", "|---|" + "---|" * len(table.cols)]
     rows = table.rows or ("(all)",)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.params import Params
+from .params import Params
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from sim.params import ConfigError, Params
+from .params import ConfigError, Params
 
 
 @dataclass
@@ -75,7 +75,7 @@ def build_community(params: Params, rng: np.random.Generator,
                     graph: nx.Graph | None = None) -> Community:
     """Generate the network named by ``params``, or use ``graph`` or ``params.network_file``."""
     if graph is None and params.network_file:
-        from sim.graphfile import load_graph
+        from .graphfile import load_graph
         graph = load_graph(params.network_file)
     if graph is not None:
         return community_from_graph(graph, params)

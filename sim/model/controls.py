@@ -19,7 +19,7 @@ are all included, because the twin lives through them.
 
 from __future__ import annotations
 
-from sim.regimes import RESTRICTED
+from .regimes import RESTRICTED
 
 
 class FiveTwin:

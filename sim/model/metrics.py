@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.capabilities import NEED_NAMES
+from .capabilities import NEED_NAMES
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Residents are Mesa agents, one per network node, built only when someone asks for them
 (``model.agents_by_type[Resident]``): their state lives in the arrays of
-``sim.population.Population`` so that a day is a few vectorised operations, and a Resident
+``sim.model.population.Population`` so that a day is a few vectorised operations, and a Resident
 is a readable view on its row.
 
 Each actor is one Mesa agent standing for all actors of its kind in the community (the
@@ -18,8 +18,8 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
-from sim.capabilities import Need
-from sim.regimes import Actor
+from .capabilities import Need
+from .regimes import Actor
 
 DAYS_PER_MONTH = 365 / 12
 

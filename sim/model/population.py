@@ -1,7 +1,7 @@
 """The residents: one row per network node, every per-resident quantity in one place.
 
 Fixed traits are drawn once at initialisation; the changing state (grievance, open needs,
-volunteering) is updated by the model's submodels. ``sim.agents.Resident`` is a readable
+volunteering) is updated by the model's submodels. ``sim.model.agents.Resident`` is a readable
 Mesa-agent view on one row. Each family of traits draws from its own sub-stream of the
 population stream, so changing one share (say, disability) leaves every other trait as it
 was.
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.network import Community
-from sim.params import Params
+from .network import Community
+from .params import Params
 
 TRAIT_STREAMS = ("age", "vulnerability", "civic", "giving", "grievance", "volunteers",
                   "skills")

@@ -1,7 +1,7 @@
 """Kinds of needs, dispute stages and mediators, and who serves what in which order.
 
 How well each actor serves each need, and how each mediator fares at each stage, are
-parameters (tables in ``sim.params``); this module names the kinds and turns the tables
+parameters (tables in ``sim.model.params``); this module names the kinds and turns the tables
 into the arrays and preference orders the submodels use.
 """
 
@@ -11,8 +11,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.params import NEED_TYPES, SERVICE_NEEDS, Params
-from sim.regimes import Actor
+from .params import NEED_TYPES, SERVICE_NEEDS, Params
+from .regimes import Actor
 
 
 class Need(IntEnum):

@@ -10,8 +10,8 @@ import pandas as pd
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from sim import metrics
-from sim.agents import (
+from . import metrics
+from .agents import (
     CharityPool,
     CommunityPlatform,
     Resident,
@@ -19,22 +19,22 @@ from sim.agents import (
     SocialWorkers,
     VolunteerCorps,
 )
-from sim.controls import FiveTwin, hand_over
-from sim.dispatch import DispatchRule
-from sim.disputes import DisputeBook
-from sim.needs import NeedBook
-from sim.network import Community, build_community
-from sim.params import ConfigError, Params
-from sim.population import TRAIT_STREAMS, Population, make_population
-from sim.regimes import REGIMES, Actor, Regime
-from sim.streams import NoDraws, Streams
+from .controls import FiveTwin, hand_over
+from .dispatch import DispatchRule
+from .disputes import DisputeBook
+from .needs import NeedBook
+from .network import Community, build_community
+from .params import ConfigError, Params
+from .population import TRAIT_STREAMS, Population, make_population
+from .regimes import REGIMES, Actor, Regime
+from .streams import NoDraws, Streams
 
 
 class CommunityModel(Model):
     """A community of residents on a social network and the actors linked to serve them.
 
     Args:
-        regime: one of ``sim.regimes.REGIMES`` ("three", "five", ablations, controls).
+        regime: one of ``sim.model.regimes.REGIMES`` ("three", "five", ablations, controls).
         params: a Params; keyword overrides (``n_residents=2000``) are applied on top.
         rng: integer seed. The same seed gives the same run; exogenous arrivals of needs,
             potential disputes and shocks are the same under every regime.
@@ -62,7 +62,7 @@ class CommunityModel(Model):
             raise ConfigError(f"regime: must be one of {', '.join(REGIMES)}, got {regime!r}")
         seed = _coerce_seed(rng)
         super().__init__(rng=seed)
-        # One source of randomness: sim.streams. Mesa's generators are replaced by guards.
+        # One source of randomness: sim.model.streams. Mesa's generators are replaced by guards.
         self.random, self.rng = NoDraws("random"), NoDraws("rng")
         self.seed = seed
         self.regime_name = regime
@@ -322,7 +322,7 @@ class CommunityModel(Model):
 
     # --- results ------------------------------------------------------------------------
     def summary(self) -> dict[str, float]:
-        """Per-run summary metrics (see sim.metrics.METRICS), over the measured days."""
+        """Per-run summary metrics (see sim.model.metrics.METRICS), over the measured days."""
         return metrics.summary(self)
 
     def daily_frame(self) -> pd.DataFrame:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from sim.config import quote, read_bytes, shown
-from sim.params import PARAM_SPECS, ConfigError
+from .errors import ConfigError, quote, read_bytes, shown
+from .params import PARAM_SPECS
 
 GRAPHML_SUFFIX = ".graphml"
 

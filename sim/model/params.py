@@ -15,7 +15,7 @@ array with :meth:`Params.table`.
 
 ``Params(...)`` validates every value (type and range) and the cross-field rules, so an
 invalid parameter set cannot exist. ``docs/parameters.md`` is generated from this metadata
-(``python -m sim.paramdocs``) and a test checks that it is up to date. Reading parameters
+(``python -m sim.model.paramdocs``) and a test checks that it is up to date. Reading parameters
 from files and flags is ``sim.config``'s job.
 """
 
@@ -28,9 +28,7 @@ from typing import Any
 
 import numpy as np
 
-
-class ConfigError(ValueError):
-    """A parameter, config file or graph file that the model refuses, with a one-line reason."""
+from .errors import ConfigError, quote
 
 
 @dataclass(frozen=True)
@@ -684,10 +682,10 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
     where = f"{origin} '{spec.name}'"
     if kind is str:
         if not isinstance(raw, str):
-            raise ConfigError(f"{where}: expected a string, got {_quote(raw)}")
+            raise ConfigError(f"{where}: expected a string, got {quote(raw)}")
         if spec.choices and raw not in spec.choices:
             raise ConfigError(f"{where}: must be one of {', '.join(spec.choices)}, "
-                              f"got {_quote(raw)}")
+                              f"got {quote(raw)}")
         return raw
     expected = "an integer" if kind is int else "a number"
     try:
@@ -696,30 +694,20 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
         number = float(raw)
     except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
-                          f"got {_quote(raw)}") from None
+                          f"got {quote(raw)}") from None
     if not math.isfinite(number):
         finite = "an integer" if kind is int else "a finite number"
-        raise ConfigError(f"{where}: must be {finite} in {_range(spec)}, got {_quote(raw)}")
+        raise ConfigError(f"{where}: must be {finite} in {_range(spec)}, got {quote(raw)}")
     if kind is int:
         if not number.is_integer():
             raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
-                              f"got {_quote(raw)}")
+                              f"got {quote(raw)}")
         value = int(raw) if isinstance(raw, int) else int(number)
     else:
         value = number
     if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
-        raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {_quote(raw)}")
+        raise ConfigError(f"{where}: must be in {_range(spec)} ({spec.unit}), got {quote(raw)}")
     return value
-
-
-def _quote(value: Any, limit: int = 60) -> str:
-    """``repr`` of a user's value cut to about ``limit`` characters (``sim.config.quote``
-    does the same for messages outside the parameters)."""
-    if isinstance(value, str):
-        text = repr(value[:limit])
-        return text if len(value) <= limit else f"{text}... ({len(value)} characters)"
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def validate_value(name: str, raw: Any, origin: str = "parameter", *, typed: bool = False):
@@ -729,20 +717,20 @@ def validate_value(name: str, raw: Any, origin: str = "parameter", *, typed: boo
     typed file such as TOML must already be numbers; text comes only from the command line).
     """
     if name not in PARAM_SPECS:
-        raise ConfigError(f"{origin} '{_quote(name)}': unknown parameter{_close_match(name)}")
+        raise ConfigError(f"{origin} '{quote(name)}': unknown parameter{_close_match(name)}")
     spec = PARAM_SPECS[name]
     if typed and type(spec.default) in (int, float) and isinstance(raw, str):
         kind = "an integer" if type(spec.default) is int else "a number"
         raise ConfigError(f"{origin} '{name}': must be {kind} in {_range(spec)} ({spec.unit}), "
-                          f"got {_quote(raw)}")
+                          f"got {quote(raw)}")
     return _coerce(spec, raw, origin)
 
 
 def _range(spec: ParamSpec) -> str:
-    return f"[{_fmt(spec.min)}, {_fmt(spec.max)}]"
+    return f"[{format_bound(spec.min)}, {format_bound(spec.max)}]"
 
 
-def _fmt(x: float) -> str:
+def format_bound(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
