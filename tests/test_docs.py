@@ -36,3 +36,16 @@ def test_each_mechanism_has_a_switch_and_a_source():
     for param in [*NEGATIVE_MECHANISMS.values(), *LINKAGE_MECHANISMS.values()]:
         spec = PARAM_SPECS[param]
         assert spec.min <= 0 <= spec.max and spec.default != 0 and spec.source, param
+
+
+def test_the_table_cell_fields_are_exactly_the_cells_of_the_tables():
+    """``Params`` spells out one field per table cell (for type checkers); they must be the
+    cells of ``TABLES``, in order, with the tables' defaults."""
+    import dataclasses
+
+    from sim.model import TABLES
+    from sim.model.params import _TableCells
+
+    fields = [(f.name, f.default) for f in dataclasses.fields(_TableCells)]
+    assert fields == [(name, float(default)) for table in TABLES.values()
+                      for name, default in table.cells()]

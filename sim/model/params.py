@@ -63,6 +63,85 @@ MEDIATORS = ("platform", "social_worker", "volunteer", "skilled_volunteer")
 ACTORS = ("platform", "social_org", "social_worker", "volunteer", "charity")
 
 
+# ----------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of parameters; each cell is a scalar parameter ``<name>_<row>_<col>``."""
+
+    name: str
+    rows: tuple[str, ...]            # () for a one-row table: cells are ``<name>_<col>``
+    cols: tuple[str, ...]
+    default: tuple                   # rows of values (or one row when rows is ())
+    unit: str
+    min: float
+    max: float
+    source: str
+    doc: str
+    group: str
+
+    def cells(self):
+        """(parameter name, default) per cell, row by row."""
+        if not self.rows:
+            return [(f"{self.name}_{c}", v) for c, v in zip(self.cols, self.default,
+                                                             strict=True)]
+        return [(f"{self.name}_{r}_{c}", v) for r, row in zip(self.rows, self.default,
+                                                              strict=True)
+                for c, v in zip(self.cols, row, strict=True)]
+
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in [
+    TableSpec("hidden_share", (), NEED_TYPES, (0.2, 0.2, 0.2, 0.3, 0.4, 0.0), "share of needs",
+              0.0, 1.0, "BMC Public Health 2023 (CHARLS 2018: 0.55% of older adults with "
+              "chronic disease used daily-care services); BMC Geriatrics 2024 "
+              "(underused facilities); shares assumption",
+              "Share of needs of each type the platform cannot see until they are discovered "
+              "(x hidden_vulnerable_multiplier for vulnerable residents; 0 everywhere "
+              "switches hidden needs off).", "Needs"),
+    TableSpec("service_efficiency", ACTORS, SERVICE_NEEDS, (
+        # elder child disab. psych. emerg.
+        (0.6, 0.6, 0.4, 0.3, 0.8),   # community platform (generalists)
+        (1.0, 1.0, 1.0, 0.8, 0.6),   # social organizations (professional services)
+        (0.8, 0.8, 0.8, 1.0, 0.6),   # social workers (case work)
+        (0.8, 0.8, 0.3, 0.2, 0.9),   # volunteers (everyday help, emergencies)
+        (1.0, 1.0, 1.0, 0.8, 0.5),   # charity (bought hours on the market)
+    ), "hours of need served per actor hour", 0.0, 2.0,
+        "Glasl 1997 and CASS 2022 (professionals for professional needs, volunteers for "
+        "everyday help); assumption",
+        "Hours of need an hour of each actor serves, per need type (0: cannot serve). "
+        "Material needs are paid in money, not served in hours.", "Capability tables"),
+    TableSpec("contract_scope", (), SERVICE_NEEDS, (1.0, 1.0, 1.0, 1.0, 0.0),
+              "share of needs covered", 0.0, 1.0,
+              "He 2015 (contracts name their services and beneficiaries); assumption",
+              "Share of each need type the government purchase contract covers; social "
+              "organizations serve only covered needs with contract hours.",
+              "Social organizations"),
+    TableSpec("mediation_hours", (), STAGES, (2.0, 4.0, 8.0), "hours", 0.1, 100.0, A,
+              "Hours one intervention takes at each stage.", "Capability tables"),
+    TableSpec("mediation_success", MEDIATORS, STAGES, (
+        (0.5, 0.45, 0.3),    # residents' committee / people's mediators
+        (0.6, 0.6, 0.5),     # social workers: professional mediation
+        (0.6, 0.35, 0.15),   # untrained volunteers: early stages only
+        (0.7, 0.55, 0.35),   # retired mediators, law teachers
+    ), "probability", 0.0, 1.0,
+        "Glasl 1997 (stage-matched intervention); Read & Michelson 2008; assumption",
+        "Chance an intervention ends the dispute (officially 'successful'), by mediator and "
+        "stage.", "Capability tables"),
+    TableSpec("true_resolution", MEDIATORS, STAGES, (
+        (0.6, 0.6, 0.6), (0.7, 0.7, 0.7), (0.65, 0.65, 0.65), (0.7, 0.7, 0.7),
+    ), "share of successes", 0.0, 1.0,
+        "Lan 2018 (official success 95%+ overstates); court pre-suit mediation ≈65% "
+        "(SPC); assumption",
+        "Of the 'successful' interventions, the share that truly resolves the grievance; the "
+        "rest only closes the case, which may re-ignite.", "Capability tables"),
+    TableSpec("backfire_stage_weight", (), STAGES, (0.0, 0.5, 1.0), "x", 0.0, 1.0,
+              "Glasl 1997 (amateur handling of late stages); assumption",
+              "Backfire chance of a volunteer intervention at each stage, as a multiple of "
+              "volunteer_backfire_prob.", "Capability tables"),
+]}
+
+
 @dataclass(frozen=True)
 class _Scalars:
     """The scalar parameters; :class:`Params` adds one field per table cell."""
@@ -512,109 +591,154 @@ class _Scalars:
                                 "responsibility, per linked actor type beyond three.")
 
 
-# ----------------------------------------------------------------------------- tables
+def _cell(table: str, row: str, col: str) -> Any:
+    """Declare the parameter of one table cell: its default and metadata come from TABLES."""
+    spec = TABLES[table]
+    name = f"{table}_{row}_{col}" if row else f"{table}_{col}"
+    default = dict(spec.cells())[name]
+    meta = {"unit": spec.unit, "min": spec.min, "max": spec.max, "source": spec.source,
+            "doc": spec.doc, "choices": None, "table": table}
+    return field(default=float(default), metadata=meta)
 
 
 @dataclass(frozen=True)
-class TableSpec:
-    """A table of parameters; each cell is a scalar parameter ``<name>_<row>_<col>``."""
+class _TableCells:
+    """One float field per cell of each table in TABLES, in TABLES' order (row by row).
 
-    name: str
-    rows: tuple[str, ...]            # () for a one-row table: cells are ``<name>_<col>``
-    cols: tuple[str, ...]
-    default: tuple                   # rows of values (or one row when rows is ())
-    unit: str
-    min: float
-    max: float
-    source: str
-    doc: str
-    group: str
+    Written out so that type checkers and editors see every parameter; a test checks that
+    these fields are exactly the cells of TABLES.
+    """
 
-    def cells(self):
-        """(parameter name, default) per cell, row by row."""
-        if not self.rows:
-            return [(f"{self.name}_{c}", v) for c, v in zip(self.cols, self.default,
-                                                             strict=True)]
-        return [(f"{self.name}_{r}_{c}", v) for r, row in zip(self.rows, self.default,
-                                                              strict=True)
-                for c, v in zip(self.cols, row, strict=True)]
+    # hidden_share
+    hidden_share_elder_care: float = _cell("hidden_share", "", "elder_care")
+    hidden_share_child_care: float = _cell("hidden_share", "", "child_care")
+    hidden_share_disability_support: float = _cell("hidden_share", "", "disability_support")
+    hidden_share_material_hardship: float = _cell("hidden_share", "", "material_hardship")
+    hidden_share_psychological: float = _cell("hidden_share", "", "psychological")
+    hidden_share_emergency: float = _cell("hidden_share", "", "emergency")
+    # service_efficiency
+    service_efficiency_platform_elder_care: float = _cell(
+        "service_efficiency", "platform", "elder_care")
+    service_efficiency_platform_child_care: float = _cell(
+        "service_efficiency", "platform", "child_care")
+    service_efficiency_platform_disability_support: float = _cell(
+        "service_efficiency", "platform", "disability_support")
+    service_efficiency_platform_psychological: float = _cell(
+        "service_efficiency", "platform", "psychological")
+    service_efficiency_platform_emergency: float = _cell(
+        "service_efficiency", "platform", "emergency")
+    service_efficiency_social_org_elder_care: float = _cell(
+        "service_efficiency", "social_org", "elder_care")
+    service_efficiency_social_org_child_care: float = _cell(
+        "service_efficiency", "social_org", "child_care")
+    service_efficiency_social_org_disability_support: float = _cell(
+        "service_efficiency", "social_org", "disability_support")
+    service_efficiency_social_org_psychological: float = _cell(
+        "service_efficiency", "social_org", "psychological")
+    service_efficiency_social_org_emergency: float = _cell(
+        "service_efficiency", "social_org", "emergency")
+    service_efficiency_social_worker_elder_care: float = _cell(
+        "service_efficiency", "social_worker", "elder_care")
+    service_efficiency_social_worker_child_care: float = _cell(
+        "service_efficiency", "social_worker", "child_care")
+    service_efficiency_social_worker_disability_support: float = _cell(
+        "service_efficiency", "social_worker", "disability_support")
+    service_efficiency_social_worker_psychological: float = _cell(
+        "service_efficiency", "social_worker", "psychological")
+    service_efficiency_social_worker_emergency: float = _cell(
+        "service_efficiency", "social_worker", "emergency")
+    service_efficiency_volunteer_elder_care: float = _cell(
+        "service_efficiency", "volunteer", "elder_care")
+    service_efficiency_volunteer_child_care: float = _cell(
+        "service_efficiency", "volunteer", "child_care")
+    service_efficiency_volunteer_disability_support: float = _cell(
+        "service_efficiency", "volunteer", "disability_support")
+    service_efficiency_volunteer_psychological: float = _cell(
+        "service_efficiency", "volunteer", "psychological")
+    service_efficiency_volunteer_emergency: float = _cell(
+        "service_efficiency", "volunteer", "emergency")
+    service_efficiency_charity_elder_care: float = _cell(
+        "service_efficiency", "charity", "elder_care")
+    service_efficiency_charity_child_care: float = _cell(
+        "service_efficiency", "charity", "child_care")
+    service_efficiency_charity_disability_support: float = _cell(
+        "service_efficiency", "charity", "disability_support")
+    service_efficiency_charity_psychological: float = _cell(
+        "service_efficiency", "charity", "psychological")
+    service_efficiency_charity_emergency: float = _cell(
+        "service_efficiency", "charity", "emergency")
+    # contract_scope
+    contract_scope_elder_care: float = _cell("contract_scope", "", "elder_care")
+    contract_scope_child_care: float = _cell("contract_scope", "", "child_care")
+    contract_scope_disability_support: float = _cell("contract_scope", "", "disability_support")
+    contract_scope_psychological: float = _cell("contract_scope", "", "psychological")
+    contract_scope_emergency: float = _cell("contract_scope", "", "emergency")
+    # mediation_hours
+    mediation_hours_friction: float = _cell("mediation_hours", "", "friction")
+    mediation_hours_conflict: float = _cell("mediation_hours", "", "conflict")
+    mediation_hours_complaint: float = _cell("mediation_hours", "", "complaint")
+    # mediation_success
+    mediation_success_platform_friction: float = _cell("mediation_success", "platform", "friction")
+    mediation_success_platform_conflict: float = _cell("mediation_success", "platform", "conflict")
+    mediation_success_platform_complaint: float = _cell(
+        "mediation_success", "platform", "complaint")
+    mediation_success_social_worker_friction: float = _cell(
+        "mediation_success", "social_worker", "friction")
+    mediation_success_social_worker_conflict: float = _cell(
+        "mediation_success", "social_worker", "conflict")
+    mediation_success_social_worker_complaint: float = _cell(
+        "mediation_success", "social_worker", "complaint")
+    mediation_success_volunteer_friction: float = _cell(
+        "mediation_success", "volunteer", "friction")
+    mediation_success_volunteer_conflict: float = _cell(
+        "mediation_success", "volunteer", "conflict")
+    mediation_success_volunteer_complaint: float = _cell(
+        "mediation_success", "volunteer", "complaint")
+    mediation_success_skilled_volunteer_friction: float = _cell(
+        "mediation_success", "skilled_volunteer", "friction")
+    mediation_success_skilled_volunteer_conflict: float = _cell(
+        "mediation_success", "skilled_volunteer", "conflict")
+    mediation_success_skilled_volunteer_complaint: float = _cell(
+        "mediation_success", "skilled_volunteer", "complaint")
+    # true_resolution
+    true_resolution_platform_friction: float = _cell("true_resolution", "platform", "friction")
+    true_resolution_platform_conflict: float = _cell("true_resolution", "platform", "conflict")
+    true_resolution_platform_complaint: float = _cell("true_resolution", "platform", "complaint")
+    true_resolution_social_worker_friction: float = _cell(
+        "true_resolution", "social_worker", "friction")
+    true_resolution_social_worker_conflict: float = _cell(
+        "true_resolution", "social_worker", "conflict")
+    true_resolution_social_worker_complaint: float = _cell(
+        "true_resolution", "social_worker", "complaint")
+    true_resolution_volunteer_friction: float = _cell("true_resolution", "volunteer", "friction")
+    true_resolution_volunteer_conflict: float = _cell("true_resolution", "volunteer", "conflict")
+    true_resolution_volunteer_complaint: float = _cell("true_resolution", "volunteer", "complaint")
+    true_resolution_skilled_volunteer_friction: float = _cell(
+        "true_resolution", "skilled_volunteer", "friction")
+    true_resolution_skilled_volunteer_conflict: float = _cell(
+        "true_resolution", "skilled_volunteer", "conflict")
+    true_resolution_skilled_volunteer_complaint: float = _cell(
+        "true_resolution", "skilled_volunteer", "complaint")
+    # backfire_stage_weight
+    backfire_stage_weight_friction: float = _cell("backfire_stage_weight", "", "friction")
+    backfire_stage_weight_conflict: float = _cell("backfire_stage_weight", "", "conflict")
+    backfire_stage_weight_complaint: float = _cell("backfire_stage_weight", "", "complaint")
 
 
-TABLES: dict[str, TableSpec] = {t.name: t for t in [
-    TableSpec("hidden_share", (), NEED_TYPES, (0.2, 0.2, 0.2, 0.3, 0.4, 0.0), "share of needs",
-              0.0, 1.0, "BMC Public Health 2023 (CHARLS 2018: 0.55% of older adults with "
-              "chronic disease used daily-care services); BMC Geriatrics 2024 "
-              "(underused facilities); shares assumption",
-              "Share of needs of each type the platform cannot see until they are discovered "
-              "(x hidden_vulnerable_multiplier for vulnerable residents; 0 everywhere "
-              "switches hidden needs off).", "Needs"),
-    TableSpec("service_efficiency", ACTORS, SERVICE_NEEDS, (
-        # elder child disab. psych. emerg.
-        (0.6, 0.6, 0.4, 0.3, 0.8),   # community platform (generalists)
-        (1.0, 1.0, 1.0, 0.8, 0.6),   # social organizations (professional services)
-        (0.8, 0.8, 0.8, 1.0, 0.6),   # social workers (case work)
-        (0.8, 0.8, 0.3, 0.2, 0.9),   # volunteers (everyday help, emergencies)
-        (1.0, 1.0, 1.0, 0.8, 0.5),   # charity (bought hours on the market)
-    ), "hours of need served per actor hour", 0.0, 2.0,
-        "Glasl 1997 and CASS 2022 (professionals for professional needs, volunteers for "
-        "everyday help); assumption",
-        "Hours of need an hour of each actor serves, per need type (0: cannot serve). "
-        "Material needs are paid in money, not served in hours.", "Capability tables"),
-    TableSpec("contract_scope", (), SERVICE_NEEDS, (1.0, 1.0, 1.0, 1.0, 0.0),
-              "share of needs covered", 0.0, 1.0,
-              "He 2015 (contracts name their services and beneficiaries); assumption",
-              "Share of each need type the government purchase contract covers; social "
-              "organizations serve only covered needs with contract hours.",
-              "Social organizations"),
-    TableSpec("mediation_hours", (), STAGES, (2.0, 4.0, 8.0), "hours", 0.1, 100.0, A,
-              "Hours one intervention takes at each stage.", "Capability tables"),
-    TableSpec("mediation_success", MEDIATORS, STAGES, (
-        (0.5, 0.45, 0.3),    # residents' committee / people's mediators
-        (0.6, 0.6, 0.5),     # social workers: professional mediation
-        (0.6, 0.35, 0.15),   # untrained volunteers: early stages only
-        (0.7, 0.55, 0.35),   # retired mediators, law teachers
-    ), "probability", 0.0, 1.0,
-        "Glasl 1997 (stage-matched intervention); Read & Michelson 2008; assumption",
-        "Chance an intervention ends the dispute (officially 'successful'), by mediator and "
-        "stage.", "Capability tables"),
-    TableSpec("true_resolution", MEDIATORS, STAGES, (
-        (0.6, 0.6, 0.6), (0.7, 0.7, 0.7), (0.65, 0.65, 0.65), (0.7, 0.7, 0.7),
-    ), "share of successes", 0.0, 1.0,
-        "Lan 2018 (official success 95%+ overstates); court pre-suit mediation ≈65% "
-        "(SPC); assumption",
-        "Of the 'successful' interventions, the share that truly resolves the grievance; the "
-        "rest only closes the case, which may re-ignite.", "Capability tables"),
-    TableSpec("backfire_stage_weight", (), STAGES, (0.0, 0.5, 1.0), "x", 0.0, 1.0,
-              "Glasl 1997 (amateur handling of late stages); assumption",
-              "Backfire chance of a volunteer intervention at each stage, as a multiple of "
-              "volunteer_backfire_prob.", "Capability tables"),
-]}
+@dataclass(frozen=True)
+class Params(_TableCells, _Scalars):
+    """All parameters of one simulated community (validated on creation).
 
+    Scalars as in ``_Scalars``; one field per table cell (``_TableCells``, see TABLES).
+    Build with ``Params(**values)`` or ``Params.from_dict``.
+    """
 
-def _table_fields():
-    out = []
-    for table in TABLES.values():
-        for name, default in table.cells():
-            meta = {"unit": table.unit, "min": table.min, "max": table.max,
-                    "source": table.source, "doc": table.doc, "choices": None,
-                    "table": table.name}
-            out.append((name, float, field(default=float(default), metadata=meta)))
-    return out
-
-
-def _validate(self: Params) -> None:
-    """Coerce and range-check every field, then the cross-field rules (runs on creation)."""
-    for spec in PARAM_SPECS.values():
-        value = _coerce(spec, getattr(self, spec.name), "parameter")
-        object.__setattr__(self, spec.name, value)
-    self._check_consistency("parameter")
-
-
-class _ParamsMethods:
-    """Behaviour of :class:`Params` (the fields come from _Scalars and TABLES)."""
-
-    def __post_init__(self):
-        _validate(self)
+    def __post_init__(self) -> None:
+        """Coerce and range-check every field, then the cross-field rules."""
+        for spec in PARAM_SPECS.values():
+            object.__setattr__(self, spec.name, _coerce(spec, getattr(self, spec.name),
+                                                        "parameter"))
+        self._check_consistency("parameter")
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], *, origin: str = "parameter",
@@ -626,14 +750,13 @@ class _ParamsMethods:
         allowed range, for unknown keys, wrong types and out-of-range values.
         """
         sources = sources or {}
-        clean = {}
-        for key, raw in values.items():
-            clean[key] = validate_value(key, raw, sources.get(key, origin))
+        clean = {key: validate_value(key, raw, sources.get(key, origin))
+                 for key, raw in values.items()}
         params = cls(**clean)
         params._check_consistency(origin, sources)
         return params
 
-    def replace(self, **changes) -> Params:
+    def replace(self, **changes: Any) -> Params:
         """Return a validated copy with some parameters changed."""
         return type(self).from_dict({**self.to_dict(), **changes})
 
@@ -647,8 +770,8 @@ class _ParamsMethods:
         values = np.array([getattr(self, cell) for cell, _ in spec.cells()], dtype=np.float64)
         return values.reshape(len(spec.rows), len(spec.cols)) if spec.rows else values
 
-    def _check_consistency(self, origin: str, sources: dict[str, str] | None = None):
-        def where(key):
+    def _check_consistency(self, origin: str, sources: dict[str, str] | None = None) -> None:
+        def where(key: str) -> str:
             return (sources or {}).get(key, origin)
 
         if self.network_generator == "watts_strogatz" and self.ws_neighbours % 2:
@@ -657,13 +780,6 @@ class _ParamsMethods:
         if self.warmup_days >= self.days:
             raise ConfigError(f"{where('warmup_days')} 'warmup_days': must be shorter than days "
                               f"({self.days}), got {self.warmup_days}")
-
-
-Params = dataclasses.make_dataclass(
-    "Params", _table_fields(), bases=(_ParamsMethods, _Scalars), frozen=True, module=__name__,
-    namespace={"__doc__": "All parameters of one simulated community (validated on creation)."
-                          "\n\nScalars as in ``_Scalars``; one field per table cell (see "
-                          "TABLES). Build with ``Params(**values)`` or ``Params.from_dict``."})
 
 
 # ------------------------------------------------------------------------ validation
@@ -698,6 +814,7 @@ def _coerce(spec: ParamSpec, raw: Any, origin: str):
     if not math.isfinite(number):
         finite = "an integer" if kind is int else "a finite number"
         raise ConfigError(f"{where}: must be {finite} in {_range(spec)}, got {quote(raw)}")
+    value: int | float
     if kind is int:
         if not number.is_integer():
             raise ConfigError(f"{where}: expected {expected} in {_range(spec)} ({spec.unit}), "
@@ -730,7 +847,10 @@ def _range(spec: ParamSpec) -> str:
     return f"[{format_bound(spec.min)}, {format_bound(spec.max)}]"
 
 
-def format_bound(x: float) -> str:
+def format_bound(x: float | None) -> str:
+    """A range bound as the docs and messages write it (none: unbounded)."""
+    if x is None:
+        return "-"
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 

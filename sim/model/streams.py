@@ -25,9 +25,6 @@ from enum import IntEnum
 
 import numpy as np
 
-STREAMS = ("population", "need_arrivals", "need_dispatch", "home_visits", "potential_disputes",
-           "dispute_dispatch", "emergencies", "scandals", "volunteers", "charity")
-
 
 class Draw(IntEnum):
     """Kinds of per-case draws; each has its own salt, so they are independent."""
@@ -73,6 +70,19 @@ def _mix(x: np.ndarray) -> np.ndarray:
 class Streams:
     """Named numpy Generators (see STREAMS) and per-case uniform draws, from one seed."""
 
+    # The named streams, one Generator each, spawned in this order (STREAMS, below);
+    # population and need_arrivals are used through ``split``.
+    population: np.random.Generator
+    need_arrivals: np.random.Generator
+    need_dispatch: np.random.Generator
+    home_visits: np.random.Generator
+    potential_disputes: np.random.Generator
+    dispute_dispatch: np.random.Generator
+    emergencies: np.random.Generator
+    scandals: np.random.Generator
+    volunteers: np.random.Generator
+    charity: np.random.Generator
+
     def __init__(self, seed: int):
         root = np.random.SeedSequence(seed)
         children = root.spawn(len(STREAMS) + 1)
@@ -113,6 +123,9 @@ class Streams:
         salts = np.array([self._salts[kind] for kind, _ in draws], dtype=np.uint64)[:, None]
         steps = np.array([step for _, step in draws], dtype=np.uint64)[:, None]
         return _uniform_hash(ids, salts, steps)
+
+
+STREAMS = tuple(Streams.__annotations__)   # names of the streams, in spawning order
 
 
 def _uniform_hash(ids: np.ndarray, salt: np.ndarray, step: np.ndarray) -> np.ndarray:
