@@ -258,3 +258,27 @@ def test_inactive_volunteers_come_back_and_ties_recruit_new_ones():
 def test_need_types_index_the_names_in_order():
     assert [n.name.lower() for n in Need][:2] == ["elder_care", "child_care"]
     assert FRICTION == 1 and COURT == 4
+
+
+def test_the_counts_are_declared_once_and_a_misspelt_count_is_refused():
+    """Every run holds exactly the declared counts, in their declared order, whatever
+    happened; a count nobody declared fails at once instead of starting from 0."""
+    from sim.model.metrics import COUNTS
+
+    quiet = CommunityModel("five", rng=1, n_residents=200, days=3, dispute_rate_per_10k=0.0)
+    quiet.run_model()
+    busy = CommunityModel("five", rng=1, n_residents=2000, days=60,
+                          dispute_rate_per_10k=500.0)
+    busy.run_model()
+    assert tuple(quiet.tally) == tuple(busy.tally) == COUNTS
+    assert busy.tally["disputes_onsets"] > 0 and quiet.tally["disputes_onsets"] == 0
+    with pytest.raises(KeyError, match="not a count declared"):
+        busy.tally["disputes_onset"] += 1
+
+
+def test_the_streams_are_the_declared_ones():
+    from sim.model.streams import STREAMS
+
+    streams = Streams(1)
+    assert all(isinstance(getattr(streams, name), np.random.Generator) for name in STREAMS)
+    assert STREAMS[0] == "population" and len(set(STREAMS)) == len(STREAMS) == 10

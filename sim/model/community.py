@@ -69,7 +69,7 @@ class CommunityModel(Model):
         self.regime: Regime = REGIMES[regime]
         self.p = _params(params, overrides)
         self.streams = Streams(seed)
-        self.tally = metrics.Tally(float)
+        self.tally = metrics.Tally()
         self.log_disputes = log_disputes
         self._build_population(graph)
         self._build_actors(graph)

@@ -95,7 +95,6 @@ class DisputeBook:
             return 0
         count = rng.poisson(self.daily_potential)
         if count == 0:  # most days in a small community
-            model.tally.touch("disputes_onsets")
             return 0
         picks = np.searchsorted(self.cum_weight, rng.random(count) * self.cum_weight[-1],
                                 side="right")
@@ -137,7 +136,6 @@ class DisputeBook:
         up = latent[self.model.streams.uniform(Draw.DISPUTE_REIGNITION, c["id"][latent], day)
                     < hazard]
         if up.size == 0:  # most days
-            self.model.tally.touch("complaints", "disputes_reignited")
             return 0
         was_closed = c["status"][up] == CLOSED
         self._set_stage(up, np.minimum(c["stage"][up] + 1, COMPLAINT), day)
@@ -313,7 +311,6 @@ class DisputeBook:
 
     def _escalate(self, idx: np.ndarray, day: int) -> None:
         if idx.size == 0:  # most days
-            self.model.tally.touch("complaints", "court_filings")
             return
         c = self.cols
         self._set_stage(idx, c["stage"][idx] + 1, day)

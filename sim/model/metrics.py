@@ -18,7 +18,6 @@ whose denominator is empty is NaN, except shares of bad outcomes among no cases,
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -182,15 +181,44 @@ def _hour_actors(model):
                         model.volunteers) if a is not None]
 
 
-class Tally(defaultdict):
-    """The model's running counts by name (``Tally(float)``: 0.0 until first counted)."""
+def _per_need_type(event: str) -> tuple[str, ...]:
+    return tuple(f"needs_{event}_{name}" for name in NEED_NAMES)
 
-    def touch(self, *keys: str) -> None:
-        """Count 0 for each key. A step that skips its array work on a quiet day calls this
-        for the counts its busy path adds to, so every run has the same counts in the same
-        order whatever happened when (summaries and stored columns follow that order)."""
-        for key in keys:
-            self[key] += 0
+
+# The model's running counts, declared once and in one order: every run holds all of them
+# from day 0 (a quiet day adds nothing and touches nothing), so the counts, and the summaries
+# and stored columns made from them, never depend on what happened when.
+NEEDS_ARRIVED = _per_need_type("arrived")
+NEEDS_MET = _per_need_type("met")
+NEEDS_UNMET = _per_need_type("unmet")
+COUNTS: tuple[str, ...] = (
+    # needs (sim.model.needs)
+    "needs_arrived", "needs_arrived_vulnerable", "needs_hidden", *NEEDS_ARRIVED,
+    "needs_met", "needs_met_vulnerable", *NEEDS_MET,
+    "needs_unmet", "needs_unmet_vulnerable", *NEEDS_UNMET,
+    "unmet_need_hours", "unmet_relief_yuan", "needs_unmet_undiscovered", "needs_unmet_refused",
+    "needs_refused", "response_days", "needs_responded",
+    # disputes (sim.model.disputes)
+    "disputes_onsets", "disputes_reignited", "complaints", "court_filings",
+    "dispute_days_conflict_or_worse", "disputes_lumped", "interventions", "disputes_mediated",
+    "intervention_delay_days", "backfires", "disputes_resolved", "disputes_closed",
+    # resources (sim.model.community)
+    "extra_resource_hours", "volunteer_active_days",
+)
+
+
+class Tally(dict[str, float]):
+    """The model's running counts by name: every name of ``COUNTS``, from 0.
+
+    A name not declared in ``COUNTS`` is refused (KeyError), so a misspelt count fails at
+    once instead of starting a new one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(dict.fromkeys(COUNTS, 0.0))
+
+    def __missing__(self, key: str) -> float:
+        raise KeyError(f"{key!r} is not a count declared in sim.model.metrics.COUNTS")
 
 
 def counts(model) -> dict[str, float]:

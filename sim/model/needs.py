@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from .capabilities import Need, service_efficiency, service_preference
+from .metrics import NEEDS_ARRIVED, NEEDS_MET, NEEDS_UNMET
 from .regimes import Actor
 from .streams import Draw
 
@@ -79,15 +80,6 @@ class NeedBook:
         self._pref, self._orders = self._order_tables(model.linked)
         self.eligible = np.array([len(a) for a in self._pref_lists])
         n_types = len(Need)
-        # Tally keys per need type, spelled once (not rebuilt every day).
-        self._tally_keys = {event: [f"needs_{event}_{kind.name.lower()}" for kind in Need]
-                            for event in ("arrived", "met", "unmet")}
-        # Every tally close_day adds to, in its order (a day closing nothing adds 0 to each).
-        self._closing_keys = [
-            *(key for event in ("met", "unmet") for key in (
-                f"needs_{event}", f"needs_{event}_vulnerable", *self._tally_keys[event])),
-            "unmet_need_hours", "unmet_relief_yuan", "needs_unmet_undiscovered",
-            "needs_unmet_refused", "needs_refused", "response_days", "needs_responded"]
         self.arrived_by_type = np.zeros(n_types, dtype=np.int64)
         self.unmet_hours_by_type = np.zeros(n_types)
         self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
@@ -119,8 +111,6 @@ class NeedBook:
         n = residents.size
         tally = self.model.tally
         if n == 0:  # a day without needs
-            tally.touch("needs_arrived", "needs_arrived_vulnerable", "needs_hidden",
-                        *self._tally_keys["arrived"])
             self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
             return 0
         p, streams, pop = self.model.p, self.model.streams, self.model.population
@@ -154,7 +144,7 @@ class NeedBook:
         tally["needs_arrived"] += n
         tally["needs_arrived_vulnerable"] += int(vulnerable.sum())
         tally["needs_hidden"] += int(hidden.sum())
-        for key, count in zip(self._tally_keys["arrived"], by_kind.tolist(), strict=True):
+        for key, count in zip(NEEDS_ARRIVED, by_kind.tolist(), strict=True):
             tally[key] += count
         self.today = {"arrived": n, "met": 0, "unmet": 0, "discovered": 0}
         return int((~hidden).sum())
@@ -334,15 +324,14 @@ class NeedBook:
         expired = ~met & (c["last_day"] <= day)
         closed = met | expired
         if not closed.any():  # many days in a small community
-            tally.touch(*self._closing_keys)
             self.today.update(met=0, unmet=0)
             return _NO_INDEX
         material = c["kind"] == Need.MATERIAL_HARDSHIP
-        for name, mask in (("met", met), ("unmet", expired)):
+        for name, mask, keys in (("met", met, NEEDS_MET), ("unmet", expired, NEEDS_UNMET)):
             tally[f"needs_{name}"] += int(mask.sum())
             tally[f"needs_{name}_vulnerable"] += int((mask & c["vulnerable"]).sum())
             by_kind = np.bincount(c["kind"][mask], minlength=len(Need)).tolist()
-            for key, count in zip(self._tally_keys[name], by_kind, strict=True):
+            for key, count in zip(keys, by_kind, strict=True):
                 tally[key] += count
         tally["unmet_need_hours"] += float(c["amount_left"][expired & ~material].sum())
         tally["unmet_relief_yuan"] += float(c["amount_left"][expired & material].sum())
