@@ -16,8 +16,10 @@ TINY = {"n_residents": 300, "days": 12}
 
 def test_residents_are_mesa_agents_built_only_when_asked_for():
     model = CommunityModel("five", rng=1, **TINY)
-    assert not model._residents_built  # no cost when unused
-    residents = model.agents_by_type[Resident]
+    assert Resident not in model.agents_by_type  # no cost when unused: only the actors
+    assert len(model.agents) == len(model.linked) == 5
+    residents = model.residents()
+    assert model.residents() is residents and model.agents_by_type[Resident] == residents
     assert len(residents) == model.population.n == model.graph.number_of_nodes() == 300
     model.run_model()
     pop = model.population
@@ -47,7 +49,8 @@ def test_one_clock_mesa_steps_are_the_days():
     model = CommunityModel("three", rng=2, **TINY)
     for k in range(5):
         model.step()
-        assert model.day == model.steps == k + 1
+        assert model.steps == k + 1 and model.today == k
+        assert not hasattr(model, "day")    # one clock: Mesa's steps, and today within a step
     frame = model.daily_frame()
     assert frame["day"].tolist() == [1, 2, 3, 4, 5]
 

@@ -66,7 +66,7 @@ def test_the_model_never_draws_from_mesas_generators():
     with pytest.raises(RuntimeError, match="streams"):
         model.rng.integers(5)
     model.run_model()  # every mechanism ran without touching them
-    assert model.day == TINY["days"]
+    assert model.steps == TINY["days"]
 
 
 # --- dispatch ----------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def test_escalation_share_counts_only_settled_fates():
     model = CommunityModel("three", rng=3, **{**DISPUTES_ONLY, "days": 60,
                                               "settled_after_days": 1000})
     model.run_model()
-    fate = model.disputes.fate_counts(model.today)
+    fate = model.disputes.fate_counts()
     assert fate["settled"] == 0 and fate["censored"] > 0
     s = model.summary()
     assert s["dispute_escalation_share"] == pytest.approx(

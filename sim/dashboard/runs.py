@@ -92,7 +92,7 @@ class LinkedRuns:
 
     @property
     def day(self) -> int:
-        return min(int(m.day) for m in self.models.values())
+        return min(int(m.steps) for m in self.models.values())
 
     def step(self, days: int = 1) -> None:
         """Advance every community by ``days`` days (a finished one stays put)."""
@@ -116,10 +116,10 @@ class LinkedRuns:
         with self._lock:
             models = self.models.items()
             return Snapshot(
-                day={r: int(m.day) for r, m in models},
+                day={r: int(m.steps) for r, m in models},
                 running={r: bool(m.running) for r, m in models},
                 states={r: {k: np.array(v) for k, v in m.node_states().items()} for r, m in models},
-                summary={r: dict(m.summary()) if m.day > 0 else {} for r, m in models},
+                summary={r: dict(m.summary()) if m.steps > 0 else {} for r, m in models},
                 frames={r: m.daily_frame().copy() for r, m in models},
                 linked={r: tuple(m.linked) for r, m in models},
             )

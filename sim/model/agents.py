@@ -1,7 +1,7 @@
 """Agents: residents on the network and the five kinds of community actors.
 
 Residents are Mesa agents, one per network node, built only when someone asks for them
-(``model.agents_by_type[Resident]``): their state lives in the arrays of
+(``model.residents()``): their state lives in the arrays of
 ``sim.model.population.Population`` so that a day is a few vectorised operations, and a Resident
 is a readable view on its row.
 

@@ -8,6 +8,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from mesa import DataCollector, Model
+from mesa.agent import AgentSet
 from mesa.discrete_space import Network
 
 from . import metrics
@@ -73,9 +74,9 @@ class CommunityModel(Model):
         self.log_disputes = log_disputes
         self._build_population(graph)
         self._build_actors(graph)
-        self._residents_built = False
+        self._residents: AgentSet | None = None
         if resident_reporters:
-            self._ensure_residents()
+            self.residents()
         self.datacollector = DataCollector(
             model_reporters={name: partial(_today, name) for name in metrics.DAILY_COLUMNS},
             agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
@@ -85,11 +86,8 @@ class CommunityModel(Model):
         self.running = True
 
     # --- the clock ---------------------------------------------------------------------
-    @property
-    def day(self) -> int:
-        """Days completed (Mesa's step counter)."""
-        return self.steps
-
+    # One step is one day: Mesa's ``steps`` counts the days completed, and ``today`` is the
+    # model's one clock, read by every submodel (nothing passes the day around).
     @property
     def today(self) -> int:
         """Index of the day being simulated (0 on the first day), during a step."""
@@ -124,6 +122,13 @@ class CommunityModel(Model):
         self.social_workers = SocialWorkers(self)
         self.volunteers = VolunteerCorps(self) if Actor.VOLUNTEER in self.linked else None
         self.charity = CharityPool(self) if Actor.CHARITY in self.linked else None
+        # The day's phases are driven through these sets (Mesa's AgentSet.do), in this
+        # order: the actors who work in hours, and every linked actor.
+        workers = [a for a in (self.platform, self.social_orgs, self.social_workers,
+                               self.volunteers) if a is not None]
+        self.workers = AgentSet(workers, random=NoDraws("random"))
+        self.linked_actors = AgentSet([*workers, *filter(None, [self.charity])],
+                                      random=NoDraws("random"))
         # Kind -> agent, looked up many times a day (see ``actor``); the agents never change.
         self._agent_of = {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
                           Actor.SOCIAL_WORKER: self.social_workers,
@@ -133,7 +138,6 @@ class CommunityModel(Model):
         self.disputes = self.dispute_book(self)
         self.surge = 0.0
         self.mobilised_today = 0.0
-        self._aggrieved = np.zeros(0, dtype=np.int64)  # residents away from baseline grievance
         self._vulnerable = np.flatnonzero(self.population.vulnerable)
         self.dispute_hours_today: dict[Actor, float] = {}
 
@@ -170,28 +174,29 @@ class CommunityModel(Model):
         p, today = self.p, self.today
         granted = self.twin.step() if self.twin else 0.0
         shock_residents, scandal = self._shocks()
-        visible = self.needs.arrive(today, shock_residents)
-        self.disputes.arrive(today)
+        visible = self.needs.arrive(shock_residents)
+        self.disputes.arrive()
         self._open_budgets(scandal, granted)
         ties = self.volunteers.active_ties() if self.volunteers else None
         gain = self._supervise()
         visited = self._home_visits()
-        visible += self.needs.discover(today, ties, visited)
-        known = self.disputes.reignite(today) + self.disputes.detect(today, ties)
+        visible += self.needs.discover(ties, visited)
+        known = self.disputes.reignite() + self.disputes.detect(ties)
         self.platform.charge("intake", (visible + known) * p.intake_hours_per_case)
-        self.disputes.intervene(today, p.dispute_hours_share, gain)
-        self.needs.serve(today, ties, gain)
-        self.disputes.intervene(today, 1.0, gain)   # leftovers of the day
-        self.disputes.evolve(today)
+        self.disputes.intervene(p.dispute_hours_share, gain)
+        self.needs.serve(ties, gain)
+        self.disputes.intervene(1.0, gain)   # leftovers of the day
+        self.disputes.evolve()
         self.disputes.compact()
-        self._update_grievance(self.needs.close_day(today))
+        self.population.grieve(self.needs.close_day(), p.grievance_per_unmet_need,
+                               p.grievance_decay_per_day)
         self._close_budgets()
         if today + 1 == p.warmup_days:
             self._start_measuring()
         if self.measuring and self.keeps_daily_series:
             self.record = metrics.daily_record(self)
             self.datacollector.collect(self)
-        self.running = self.day < p.days
+        self.running = self.steps < p.days
 
     def _shocks(self):
         """Emergencies hitting a building, and charity scandals (own streams, every regime)."""
@@ -211,9 +216,7 @@ class CommunityModel(Model):
         """Every actor sets today's budget; then the day's explicit transfers between them."""
         p = self.p
         self.dispute_hours_today = dict.fromkeys(Actor, 0.0)
-        for agent in (self.platform, self.social_orgs, self.social_workers, self.volunteers):
-            if agent is not None:
-                agent.begin_day()
+        self.workers.do("begin_day")
         mobilised = 0.0
         if self.volunteers:  # hours volunteered by staff and Party members are not extra
             overlap = p.role_overlap_share * self.volunteers.hours.available
@@ -255,70 +258,43 @@ class CommunityModel(Model):
         return self.streams.home_visits.choice(candidates, size=min(visits, candidates.size),
                                                replace=False)
 
-    def _update_grievance(self, unmet_residents: np.ndarray):
-        """Unmet needs raise grievance, which relaxes towards baseline. Only residents away
-        from their baseline are touched (a few, not the whole community)."""
-        if unmet_residents.size == 0 and self._aggrieved.size == 0:  # everyone at baseline
-            return
-        p, pop = self.p, self.population
-        if unmet_residents.size:
-            np.add.at(pop.grievance, unmet_residents, p.grievance_per_unmet_need)
-            # The union of both, sorted and unique (as np.union1d, which sorts: slower here).
-            away = np.zeros(pop.n, dtype=bool)
-            away[self._aggrieved] = True
-            away[unmet_residents] = True
-            moved = np.flatnonzero(away)
-        else:  # _aggrieved is kept sorted and unique: it already is the union
-            moved = self._aggrieved
-        g, g0 = pop.grievance[moved], pop.baseline_grievance[moved]
-        g = np.clip(g + p.grievance_decay_per_day * (g0 - g), 0.0, 1.0)
-        back = np.abs(g - g0) < 1e-9
-        g[back] = g0[back]
-        pop.grievance[moved] = g
-        self._aggrieved = moved[~back]
-
     def _close_budgets(self):
         if self.volunteers:
             self.tally["volunteer_active_days"] += int(self.population.active.sum())
-        for agent in (self.platform, self.social_orgs, self.social_workers, self.volunteers,
-                      self.charity):
-            if agent is not None:
-                agent.end_day()
+        self.linked_actors.do("end_day")
 
     def _start_measuring(self):
         """End of the warm-up: metrics count from the next day."""
         self.measured_counts_start = metrics.counts(self)
         self.volunteers_at_measure_start = self.population.active.copy()
 
-    # --- Mesa views, built on first use -------------------------------------------------
+    # --- Mesa views, built when asked for -----------------------------------------------
     @property
     def graph(self) -> nx.Graph:
         """The residents' network as a networkx Graph (built on first use)."""
         return self.community.graph
 
+    def residents(self) -> AgentSet:
+        """The residents as Mesa agents, one ``Resident`` per network node, each on its cell
+        of the ``Network`` space (``model.network``).
+
+        Built on the first call, not before: a community has thousands of residents and a
+        day needs none of them as objects (their state lives in ``model.population``). Once
+        built they are also in ``model.agents`` and ``model.agents_by_type[Resident]``,
+        which otherwise hold only the actors.
+        """
+        if self._residents is None:
+            self._network = Network(self.graph, capacity=1, random=NoDraws("random"),
+                                    layout=None)
+            cells = [self._network[i] for i in range(self.population.n)]
+            self._residents = Resident.create_agents(self, self.population.n, cells)
+        return self._residents
+
     @property
     def network(self) -> Network:
-        """The Mesa ``Network`` space with one Resident agent per node (built on first use)."""
-        self._ensure_residents()
+        """The Mesa ``Network`` space holding the residents (built with ``residents()``)."""
+        self.residents()
         return self._network
-
-    @property
-    def agents_by_type(self):
-        self._ensure_residents()
-        return super().agents_by_type
-
-    @property
-    def agents(self):
-        self._ensure_residents()
-        return super().agents
-
-    def _ensure_residents(self):
-        if self._residents_built:
-            return
-        self._residents_built = True
-        self._network = Network(self.graph, capacity=1, random=NoDraws("random"), layout=None)
-        cells = [self._network[i] for i in range(self.population.n)]
-        Resident.create_agents(self, self.population.n, cells)
 
     # --- results ------------------------------------------------------------------------
     def summary(self) -> dict[str, float]:

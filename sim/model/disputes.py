@@ -88,9 +88,9 @@ class DisputeBook:
         return self.cols["id"].size
 
     # --- onset -----------------------------------------------------------------------
-    def arrive(self, day: int) -> int:
+    def arrive(self) -> int:
         """Draw today's potential disputes on ties (own stream); start those grievance allows."""
-        rng, model = self.model.streams.potential_disputes, self.model
+        rng, model, day = self.model.streams.potential_disputes, self.model, self.model.today
         if self.cum_weight.size == 0 or self.cum_weight[-1] <= 0:
             return 0
         count = rng.poisson(self.daily_potential)
@@ -125,9 +125,9 @@ class DisputeBook:
         return n
 
     # --- re-ignition and detection -----------------------------------------------------
-    def reignite(self, day: int) -> int:
+    def reignite(self) -> int:
         """Latent disputes flare up one stage higher; closed cases come back to the platform."""
-        c, p = self.cols, self.model.p
+        c, p, day = self.cols, self.model.p, self.model.today
         latent = np.flatnonzero(c["status"] != OPEN)
         if latent.size == 0:
             return 0
@@ -149,9 +149,9 @@ class DisputeBook:
         self._log(up, day, "reignited")
         return int(newly_known.size)
 
-    def detect(self, day: int, volunteer_ties: np.ndarray | None) -> int:
+    def detect(self, volunteer_ties: np.ndarray | None) -> int:
         """Open disputes come to the platform's attention; return how many did today."""
-        c, p, streams = self.cols, self.model.p, self.model.streams
+        c, p, streams, day = self.cols, self.model.p, self.model.streams, self.model.today
         unknown = np.flatnonzero((c["status"] == OPEN) & ~c["known"])
         if unknown.size == 0:
             return 0
@@ -172,14 +172,14 @@ class DisputeBook:
         self.cols["known_day"][idx] = day
 
     # --- intervention ------------------------------------------------------------------
-    def intervene(self, day: int, share_of_day: float, volunteer_gain: float) -> None:
+    def intervene(self, share_of_day: float, volunteer_gain: float) -> None:
         """Dispatch mediators to the known open disputes that are due, latest stage first.
 
         A mediator spends on disputes at most ``share_of_day`` of its hours of the day
         (counting what it already spent on them today); a dispute no linked mediator can
         take waits for the next pass or the next day.
         """
-        c = self.cols
+        c, day = self.cols, self.model.today
         due = np.flatnonzero((c["status"] == OPEN) & c["known"] & (c["next_try"] <= day))
         if due.size == 0 or not self.mediators:
             return
@@ -276,9 +276,7 @@ class DisputeBook:
         elif u_success < success:
             if u_true < self.true_resolution[mediator, stage - 1]:
                 tally["disputes_resolved"] += 1
-                pop = model.population
-                for r in (c["a"][i], c["b"][i]):
-                    pop.grievance[r] = pop.baseline_grievance[r]
+                model.population.settle(np.array([c["a"][i], c["b"][i]]))
                 self._end(np.array([i]), "resolved")
             else:
                 tally["disputes_closed"] += 1
@@ -287,9 +285,9 @@ class DisputeBook:
                 self._log(i, day, "closed")
 
     # --- escalation -------------------------------------------------------------------
-    def evolve(self, day: int) -> None:
+    def evolve(self) -> None:
         """Open disputes escalate or die out by themselves, each with its own dice."""
-        c, p, model = self.cols, self.model.p, self.model
+        c, p, model, day = self.cols, self.model.p, self.model, self.model.today
         active = np.flatnonzero(c["status"] == OPEN)
         if active.size == 0:
             return
@@ -361,13 +359,13 @@ class DisputeBook:
             np.maximum.at(stage, c[side][open_], c["stage"][open_])
         return stage
 
-    def fate_counts(self, day: int) -> dict[str, int]:
+    def fate_counts(self) -> dict[str, int]:
         """Among disputes that started in the measured period: how their fate stands today.
 
         Settled: latent (closed or died out) and quiet for ``settled_after_days``. Court and
         resolved disputes have ended. The rest (open, or latent but recent) are censored.
         """
-        c, p = self.cols, self.model.p
+        c, p, day = self.cols, self.model.p, self.model.today
         cohort = c["cohort"] & (c["status"] >= 0)
         settled = cohort & (c["status"] != OPEN) & (day - c["quiet_since"]
                                                     >= p.settled_after_days)

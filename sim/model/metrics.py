@@ -176,11 +176,6 @@ def format_number(value: float | None) -> str:
 # ------------------------------------------------------------------------------ counts
 
 
-def _hour_actors(model):
-    return [a for a in (model.platform, model.social_orgs, model.social_workers,
-                        model.volunteers) if a is not None]
-
-
 def _per_need_type(event: str) -> tuple[str, ...]:
     return tuple(f"needs_{event}_{name}" for name in NEED_NAMES)
 
@@ -224,7 +219,7 @@ class Tally(dict[str, float]):
 def counts(model) -> dict[str, float]:
     """Cumulative flows since day 0: the model's tally plus the actors' running totals."""
     out = dict(model.tally)
-    workers = _hour_actors(model)
+    workers = model.workers
     out["hours_available"] = sum(a.hours.total_available for a in workers)
     out["hours_used"] = sum(a.hours.total_used for a in workers)
     out.update({f"platform_{k}": v for k, v in model.platform.spent.items()})
@@ -238,7 +233,7 @@ def counts(model) -> dict[str, float]:
     out["donations_total"] = charity.donated_total if charity else 0.0
     out["individual_donations"] = charity.received["individual"] if charity else 0.0
     out["charity_spent"] = charity.spent_total if charity else 0.0
-    out["days"] = model.day
+    out["days"] = model.steps
     return out
 
 
@@ -247,7 +242,7 @@ def stocks(model) -> dict[str, float]:
     pop, charity = model.population, model.charity
     linked = model.volunteers is not None
     start = model.volunteers_at_measure_start if linked else pop.active & False
-    fate = model.disputes.fate_counts(model.today)
+    fate = model.disputes.fate_counts()
     first, both = charity.donor_counts if charity else (0, 0)
     return {"residents": pop.n,
             "volunteers_active_end": _active_volunteers(model),
@@ -410,14 +405,14 @@ def daily_record(model) -> dict[str, float]:
     # other stocks are whole-population counts, wanted only at the end of a run).
     m = _measured_flows(model)
     _add_staff_costs(model, m)
-    fate = model.disputes.fate_counts(model.today)
+    fate = model.disputes.fate_counts()
     stages = model.disputes.stage_counts()
     charity = model.charity
-    workers = _hour_actors(model)
+    workers = model.workers
     costs = (m.get("government_spent", 0) + m.get("relief_spent", 0)
              + m.get("charity_spent", 0) + m["staff_cost"] + m["volunteer_shadow_cost"])
     return {
-        "day": model.day, "residents": model.population.n,
+        "day": model.steps, "residents": model.population.n,
         "needs_arrived": model.needs.today["arrived"], "needs_met": model.needs.today["met"],
         "needs_unmet": model.needs.today["unmet"],
         "needs_discovered": model.needs.today["discovered"],

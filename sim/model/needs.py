@@ -89,7 +89,7 @@ class NeedBook:
         return self.cols["id"].size
 
     # --- arrival ---------------------------------------------------------------------
-    def arrive(self, day: int, shock_residents: np.ndarray) -> int:
+    def arrive(self, shock_residents: np.ndarray) -> int:
         """Draw today's needs (own streams), add emergency-shock needs; return visible ones."""
         residents, kinds, serial = [_NO_INDEX], [_NO_INDEX], [_NO_INDEX]
         for kind, rng in zip(Need, self.arrival_streams, strict=True):
@@ -105,7 +105,7 @@ class NeedBook:
             kinds.append(np.full(who.size, int(kind)))
             serial.append(np.arange(who.size))
         return self._add(np.concatenate(residents), np.concatenate(kinds),
-                         np.concatenate(serial), day)
+                         np.concatenate(serial), self.model.today)
 
     def _add(self, residents: np.ndarray, kinds: np.ndarray, serial: np.ndarray, day: int) -> int:
         n = residents.size
@@ -150,10 +150,9 @@ class NeedBook:
         return int((~hidden).sum())
 
     # --- discovery ---------------------------------------------------------------------
-    def discover(self, day: int, volunteer_ties: np.ndarray | None,
-                 visited: np.ndarray) -> int:
+    def discover(self, volunteer_ties: np.ndarray | None, visited: np.ndarray) -> int:
         """Hidden needs become visible: self-report, a volunteer tie, a home visit."""
-        c, p = self.cols, self.model.p
+        c, p, day = self.cols, self.model.p, self.model.today
         hidden = np.flatnonzero(~c["visible"])
         if hidden.size == 0:
             return 0
@@ -170,9 +169,9 @@ class NeedBook:
         return self.today["discovered"]
 
     # --- dispatch and service -------------------------------------------------------
-    def serve(self, day: int, volunteer_ties: np.ndarray | None, volunteer_gain: float) -> None:
+    def serve(self, volunteer_ties: np.ndarray | None, volunteer_gain: float) -> None:
         """Dispatch today's visible open needs and serve or pay what budgets allow."""
-        c = self.cols
+        c, day = self.cols, self.model.today
         if self.n_open == 0:
             return
         self._assign(day)
@@ -317,11 +316,11 @@ class NeedBook:
         c["first_service"][first] = self.model.today
 
     # --- end of day -----------------------------------------------------------------
-    def close_day(self, day: int) -> np.ndarray:
+    def close_day(self) -> np.ndarray:
         """Close met and expired needs, tally them; return the residents whose need went unmet."""
         c, tally = self.cols, self.model.tally
         met = c["amount_left"] <= _EPS
-        expired = ~met & (c["last_day"] <= day)
+        expired = ~met & (c["last_day"] <= self.model.today)
         closed = met | expired
         if not closed.any():  # many days in a small community
             self.today.update(met=0, unmet=0)

@@ -1,7 +1,9 @@
 """The residents: one row per network node, every per-resident quantity in one place.
 
-Fixed traits are drawn once at initialisation; the changing state (grievance, open needs,
-volunteering) is updated by the model's submodels. ``sim.model.agents.Resident`` is a readable
+Fixed traits are drawn once at initialisation. Each part of the changing state has one
+owner that writes it: grievance the population itself (``Population.grieve`` and
+``Population.settle``), open needs the need book (``sim.model.needs``), the volunteer state
+(registered, active, motivation, ever active) the volunteer corps (``sim.model.agents``). ``sim.model.agents.Resident`` is a readable
 Mesa-agent view on one row. Each family of traits draws from its own sub-stream of the
 population stream, so changing one share (say, disability) leaves every other trait as it
 was.
@@ -9,7 +11,7 @@ was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,10 +44,39 @@ class Population:
     active: np.ndarray  # active volunteer
     motivation: np.ndarray  # 0-1, of (once) active volunteers
     ever_active: np.ndarray
+    # residents whose grievance is away from baseline, sorted and unique (the only ones the
+    # daily relaxation touches: a few, not the whole community)
+    aggrieved: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
         return self.grievance.size
+
+    def grieve(self, unmet: np.ndarray, per_unmet_need: float, decay_per_day: float) -> None:
+        """End of a day: each unmet need raises its resident's grievance by
+        ``per_unmet_need``; then every grievance away from baseline relaxes towards it by
+        ``decay_per_day`` of the gap (and snaps back when within 1e-9)."""
+        if unmet.size == 0 and self.aggrieved.size == 0:  # everyone at baseline
+            return
+        if unmet.size:
+            np.add.at(self.grievance, unmet, per_unmet_need)
+            # The union of both, sorted and unique (as np.union1d, which sorts: slower here).
+            away = np.zeros(self.n, dtype=bool)
+            away[self.aggrieved] = True
+            away[unmet] = True
+            moved = np.flatnonzero(away)
+        else:  # aggrieved is kept sorted and unique: it already is the union
+            moved = self.aggrieved
+        g, g0 = self.grievance[moved], self.baseline_grievance[moved]
+        g = np.clip(g + decay_per_day * (g0 - g), 0.0, 1.0)
+        back = np.abs(g - g0) < 1e-9
+        g[back] = g0[back]
+        self.grievance[moved] = g
+        self.aggrieved = moved[~back]
+
+    def settle(self, residents: np.ndarray) -> None:
+        """A truly resolved dispute: its parties' grievance returns to baseline at once."""
+        self.grievance[residents] = self.baseline_grievance[residents]
 
 
 def make_population(community: Community, p: Params,
