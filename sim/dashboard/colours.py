@@ -15,8 +15,8 @@ import numpy as np
 
 # Blue against orange-brown: the pair that stays distinct under every common deficiency.
 REGIME_COLOURS = {"three": "#1f5fa8", "five": "#a84d00"}
-CONTROL_COLOURS = ("#8a3b73", "#222222")  # controls, in the order of sim.model.REGIMES
-CONTROL_DASHES = ((6, 2), (2, 2))
+CONTROL_COLOURS = ("#8a3b73", "#222222", "#117733")  # controls, in the order of sim.model.REGIMES
+CONTROL_DASHES = ((6, 2), (2, 2), (8, 2, 2, 2))
 
 NODE_COLOURS = {
     "none": "#c3c9d1",  # light grey: nothing open

@@ -390,6 +390,10 @@ REGIME_TEXT: dict[str, dict[str, str]] = {
         "zh": "三社联动 + 同等资源（不受限）",
         "en": "Three with equal resources (unrestricted)",
     },
+    "three-equal-resources-matched": {
+        "zh": "三社联动 + 同等资源（同样的匹配方式）",
+        "en": "Three with equal resources (matched)",
+    },
 }
 REGIME_SHORT: dict[str, dict[str, str]] = {
     "three": {"zh": "三社", "en": "three"},
@@ -399,6 +403,7 @@ REGIME_SHORT: dict[str, dict[str, str]] = {
         "zh": "同等资源（不受限）",
         "en": "equal resources (unrestricted)",
     },
+    "three-equal-resources-matched": {"zh": "同等资源（同样匹配）", "en": "equal resources (matched)"},
 }
 REGIME_ABOUT: dict[str, dict[str, str]] = {
     "three-equal-resources": {
@@ -409,6 +414,15 @@ REGIME_ABOUT: dict[str, dict[str, str]] = {
     "three-equal-resources-unrestricted": {
         "zh": "三社联动，获得同等数量的工时和资金，且不受合同范围和时序限制。",
         "en": "Three-actor linkage given the same amount, without those limits.",
+    },
+    "three-equal-resources-matched": {
+        "zh": "五社联动每天实际调动的志愿者工时和慈善资金，按五社联动同样的规则分配到各类需求（慈善优先支付生活困难），"
+              "但没有联动本身：志愿者与居民没有邻里联系，没有督导、共享台账，也没有协调和行政负担。"
+              "五社联动与它的差异就是联动本身的作用。",
+        "en": "The volunteer hours and charity money five actually mobilises each day, spent by "
+        "five's own rules (charity pays material hardship first), but without linkage itself: "
+        "no volunteer ties to residents, no supervision or shared registry, no coordination or "
+        "administrative load. Five minus this is the effect of linkage.",
     },
 }
 
@@ -444,6 +458,18 @@ METRIC_ZH: dict[str, str] = {
     "volunteers_registered_share": "期末登记志愿者占居民的比例",
     "volunteers_active_share": "期末活跃志愿者占居民的比例",
     "volunteer_hours_worked": "派给需求和纠纷的志愿服务小时数",
+    "volunteer_hours_elder_care": "用于养老照护需求的志愿服务小时数",
+    "volunteer_hours_child_care": "用于儿童照看需求的志愿服务小时数",
+    "volunteer_hours_disability_support": "用于残障支持需求的志愿服务小时数",
+    "volunteer_hours_psychological": "用于心理支持需求的志愿服务小时数",
+    "volunteer_hours_emergency": "用于突发事件需求的志愿服务小时数",
+    "volunteer_hours_disputes": "用于调解纠纷的志愿服务小时数",
+    "charity_spent_elder_care": "用于养老照护需求的慈善资金和物资（元）",
+    "charity_spent_child_care": "用于儿童照看需求的慈善资金和物资（元）",
+    "charity_spent_disability_support": "用于残障支持需求的慈善资金和物资（元）",
+    "charity_spent_material_hardship": "用于生活困难需求的慈善资金和物资（元）",
+    "charity_spent_psychological": "用于心理支持需求的慈善资金和物资（元）",
+    "charity_spent_emergency": "用于突发事件需求的慈善资金和物资（元）",
     "donations_total": "收到的慈善资金和物资",
     "donor_retention": "上半年捐过、下半年再次捐赠的居民比例",
     "government_spent": "已支付的政府购买服务资金",

@@ -43,7 +43,7 @@ _FACE = {
     "REGIMES": "regimes", "Regime": "regimes", "Actor": "regimes",
     # running
     "CommunityModel": "community", "Resident": "agents", "simulate": "run",
-    "RunResult": "run", "community_seed": "run",
+    "RunResult": "run", "community_seed": "run", "simulate_regimes": "run",
 }
 __all__ = [  # the face; tests/test_structure.py checks it against _FACE and the imports below
     "LINKAGE_MECHANISMS",
@@ -75,6 +75,7 @@ __all__ = [  # the face; tests/test_structure.py checks it against _FACE and the
     "read_bytes",
     "shown",
     "simulate",
+    "simulate_regimes",
     "validate_value",
 ]
 
@@ -118,4 +119,4 @@ if TYPE_CHECKING:   # the same names, for type checkers and editors
         validate_value,
     )
     from .regimes import REGIMES, Actor, Regime
-    from .run import RunResult, community_seed, simulate
+    from .run import RunResult, community_seed, simulate, simulate_regimes

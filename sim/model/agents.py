@@ -19,6 +19,7 @@ from mesa import Agent
 from mesa.discrete_space import FixedAgent
 
 from .capabilities import Need
+from .metrics import CHARITY_SPENT, VOLUNTEER_HOURS
 from .regimes import Actor
 
 DAYS_PER_MONTH = 365 / 12
@@ -113,26 +114,35 @@ class ServiceActor(Agent):
     def end_day(self) -> None:
         self.hours.close()
 
+    def mediation_hours(self, skilled: bool = False) -> float:
+        """Hours left today for mediating disputes (``skilled``: as a skilled mediator)."""
+        return self.hours.remaining
+
+    def mediate(self, hours: float, skilled: bool = False) -> None:
+        """Spend ``hours`` of today's time on a dispute."""
+        self.hours.take(hours)
+
 
 class CommunityPlatform(ServiceActor):
     """Residents' committee with its Party branch: takes in cases, dispatches, serves, pays relief.
 
     Its staff lose a share of their hours to administrative load, which grows with every
-    linked programme beyond three; Party members sent down to the community add hours.
-    Coordination meetings across all pairwise channels come off the top, then intake of
-    cases. It also pays government relief (yuan, in monthly tranches) for material needs.
+    administered programme beyond three; Party members sent down to the community add hours.
+    Coordination meetings across all pairwise channels between the coordinated actor types
+    come off the top, then intake of cases. It also pays government relief (yuan, in
+    monthly tranches) for material needs.
     """
 
     kind = Actor.PLATFORM
 
-    def __init__(self, model, n_linked: int):
+    def __init__(self, model, coordinated: int, programmes: int):
         super().__init__(model)
         p, scale = model.p, model.per_10k
         self.staff_hours = p.community_staff_per_10k * scale * p.staff_hours_per_day
-        self.admin_share = min(p.admin_share + p.admin_load_per_programme * max(n_linked - 3, 0),
-                               0.95)
+        self.admin_share = min(p.admin_share + p.admin_load_per_programme
+                               * max(programmes - 3, 0), 0.95)
         self.party_hours = p.party_member_hours_per_day * scale
-        channels = n_linked * (n_linked - 1) / 2
+        channels = coordinated * (coordinated - 1) / 2
         self.coordination_per_day = channels * p.coordination_cost_hours_per_channel / 7
         self.relief = Budget("yuan")
         self.relief_balance = 0.0
@@ -287,6 +297,23 @@ class VolunteerCorps(ServiceActor):
         self.offered_total = 0.0
         self.ties = model.community.adjacency @ pop.active.astype(np.float64)
 
+    def served(self, kinds: np.ndarray, hours: np.ndarray) -> None:
+        """Record hours spent serving needs of types ``kinds``."""
+        by_kind = np.bincount(kinds, weights=hours, minlength=len(Need))
+        tally = self.model.tally
+        for kind, key in VOLUNTEER_HOURS.items():
+            tally[key] += float(by_kind[kind])
+
+    def mediation_hours(self, skilled: bool = False) -> float:
+        return min(self.skilled.remaining, self.hours.remaining) if skilled \
+            else self.hours.remaining
+
+    def mediate(self, hours: float, skilled: bool = False) -> None:
+        if skilled:
+            self.skilled.take(hours)
+        self.hours.take(hours)
+        self.model.tally["volunteer_hours_disputes"] += hours
+
     def daily_hours(self) -> float:
         p, rng, pop = self.model.p, self.model.streams.volunteers, self.model.population
         idx = np.flatnonzero(pop.active)
@@ -299,11 +326,9 @@ class VolunteerCorps(ServiceActor):
         self.offered_total += hours
         return hours
 
-    def take_skilled(self, hours: float) -> float:
-        """Use skilled volunteers' hours (part of the corps' hours)."""
-        taken = self.skilled.take(min(hours, self.hours.remaining))
-        self.hours.take(taken)
-        return taken
+    def active_count(self) -> int:
+        """Active volunteers now."""
+        return int(self.model.population.active.sum())
 
     def end_day(self) -> None:
         p, rng, pop = self.model.p, self.model.streams.volunteers, self.model.population
@@ -353,6 +378,36 @@ class VolunteerCorps(ServiceActor):
         return self.ties
 
 
+class MirroredVolunteers(VolunteerCorps):
+    """The matched control's volunteers: each day they offer what five-actor linkage's
+    volunteers offered in the twin (``sim.model.controls``), skilled ones included, and are
+    dispatched by the same rules. Their motivation, exits and recruitment are the twin's,
+    whose population arrays of volunteer state the control shares; so are their ties to
+    residents, which the control uses only for the linkage mechanisms it keeps."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.ties = np.zeros(0)             # never maintained here: read from the supply
+
+    def daily_hours(self) -> float:
+        supply = self.model.twin.supply
+        self.skilled.open(supply.skilled_hours)
+        self.offered_total += supply.volunteer_hours
+        return supply.volunteer_hours
+
+    def active_count(self) -> int:
+        return self.model.twin.supply.active_volunteers
+
+    def active_ties(self) -> np.ndarray:
+        ties = self.model.twin.supply.ties
+        assert ties is not None
+        return ties
+
+    def end_day(self) -> None:
+        self.skilled.close()
+        ServiceActor.end_day(self)
+
+
 class CharityPool(Agent):
     """Charity resources: money from residents and local firms, goods from the supermarket.
 
@@ -379,6 +434,9 @@ class CharityPool(Agent):
         self.money = Budget("yuan")  # today's spendable cash and earmarks (absorption cap)
         self.received_today = 0.0
         self.received = {"individual": 0.0, "corporate": 0.0, "goods": 0.0, "campaigns": 0.0}
+        self.gifts_today: dict[str, float] = {}
+        self.campaign_today: tuple[int, float] | None = None
+        self.raised_by_type = np.zeros(len(Need))   # campaign money, by the need type earmarked
         self.spent_total = 0.0
         self.gave_first_half = np.zeros(pop.n, dtype=bool)
         self.gave_second_half = np.zeros(pop.n, dtype=bool)
@@ -386,6 +444,11 @@ class CharityPool(Agent):
     @property
     def held(self) -> float:
         return self.cash + self.goods + float(self.earmarked.sum())
+
+    @property
+    def donor_trust(self) -> float:
+        """Donors' trust now (1: none lost to scandals)."""
+        return self.trust
 
     @property
     def donated_total(self) -> float:
@@ -401,13 +464,17 @@ class CharityPool(Agent):
     def begin_day(self, scandal: bool, platform_hours: float) -> None:
         """Scandal, donations, a campaign when due, and today's spendable money."""
         p, day = self.model.p, self.model.today
-        self.received_today = 0.0
+        self.received_today, self.campaign_today = 0.0, None
         if scandal:
             self.trust *= 1 - p.trust_shock_size
         self._take_donations()
         if day > 0 and day % p.campaign_interval_days == 0:
             self._campaign(int(np.argmax(self.model.needs.unmet_hours_by_type)))
-        cap = platform_hours * p.charity_yuan_per_platform_hour
+        self._open_money(platform_hours)
+
+    def _open_money(self, platform_hours: float) -> None:
+        """Today's spendable cash and earmarks, capped by what the platform can absorb."""
+        cap = platform_hours * self.model.p.charity_yuan_per_platform_hour
         self.money.open(min(self.cash + float(self.earmarked.sum()), cap))
 
     def _take_donations(self) -> None:
@@ -424,11 +491,8 @@ class CharityPool(Agent):
             else self.gave_second_half
         if measured >= 0:
             half[donors] = True
-        self.cash += individual + corporate
-        self.goods += goods
-        self._received("individual", individual)
-        self._received("corporate", corporate)
-        self._received("goods", goods)
+        self.gifts_today = {"individual": individual, "corporate": corporate, "goods": goods}
+        self._receive_gifts()
         self.trust += p.trust_recovery_per_year / 365 * (1 - self.trust)
         self.fatigue -= p.fatigue_recovery_per_year / 365 * self.fatigue
 
@@ -437,13 +501,34 @@ class CharityPool(Agent):
         p = self.model.p
         regular_month = (self.capacity.sum() + self.corporate_per_year) / 12
         raised = p.campaign_yield_months * regular_month * self.response
+        self._receive_campaign(need_type, raised)
+        self.fatigue += p.donor_fatigue_per_campaign * (1 - self.fatigue)
+
+    def _receive_gifts(self) -> None:
+        """Today's gifts (``gifts_today``) into cash and goods."""
+        gifts = self.gifts_today
+        self.cash += gifts["individual"] + gifts["corporate"]
+        self.goods += gifts["goods"]
+        for source in ("individual", "corporate", "goods"):
+            self._received(source, gifts[source])
+
+    def _receive_campaign(self, need_type: int, raised: float) -> None:
+        self.campaign_today = (need_type, raised)
+        self.raised_by_type[need_type] += raised
         self.earmarked[need_type] += raised
         self._received("campaigns", raised)
-        self.fatigue += p.donor_fatigue_per_campaign * (1 - self.fatigue)
 
     def _received(self, source: str, yuan: float) -> None:
         self.received[source] += yuan
         self.received_today += yuan
+
+    def spendable(self, need_type: int) -> float:
+        """Money that may go to a need of ``need_type`` today."""
+        return min(self.money.remaining, self.cash + self.earmarked[need_type])
+
+    def spendable_goods(self) -> float:
+        """Goods (yuan value) that may go to material needs today."""
+        return self.goods
 
     def spend(self, yuan: float, need_type: int) -> float:
         """Pay up to ``yuan`` for a need of ``need_type``: earmarks first, then cash."""
@@ -451,14 +536,18 @@ class CharityPool(Agent):
         from_earmark = min(take, self.earmarked[need_type])
         self.earmarked[need_type] -= from_earmark
         self.cash -= take - from_earmark
-        self.spent_total += take
+        self._spent(take, need_type)
         return take
 
     def spend_goods(self, yuan: float) -> float:
-        take = min(max(yuan, 0.0), self.goods)
+        take = min(max(yuan, 0.0), self.spendable_goods())
         self.goods -= take
-        self.spent_total += take
+        self._spent(take, Need.MATERIAL_HARDSHIP)
         return take
+
+    def _spent(self, yuan: float, need_type: int) -> None:
+        self.spent_total += yuan
+        self.model.tally[CHARITY_SPENT[need_type]] += yuan
 
     def end_day(self) -> None:
         self.money.close()
@@ -468,3 +557,26 @@ class CharityPool(Agent):
         """(gave in the first half of the measured period, and again in the second)."""
         first = self.gave_first_half
         return int(first.sum()), int((first & self.gave_second_half).sum())
+
+
+class MirroredCharity(CharityPool):
+    """The matched control's charity: each day it receives what five-actor linkage's donors
+    gave in the twin (gifts, goods, campaign money earmarked to the twin's need type) and
+    spends it by the same rules; donors' trust, fatigue and retention are the twin's."""
+
+    def begin_day(self, scandal: bool, platform_hours: float) -> None:
+        supply = self.model.twin.supply
+        self.received_today, self.campaign_today = 0.0, None
+        self.gifts_today = supply.gifts
+        self._receive_gifts()
+        if supply.campaign is not None:
+            self._receive_campaign(*supply.campaign)
+        self._open_money(platform_hours)
+
+    @property
+    def donor_trust(self) -> float:
+        return self.model.twin.model.charity.trust
+
+    @property
+    def donor_counts(self) -> tuple[int, int]:
+        return self.model.twin.model.charity.donor_counts

@@ -15,19 +15,21 @@ from . import metrics
 from .agents import (
     CharityPool,
     CommunityPlatform,
+    MirroredCharity,
+    MirroredVolunteers,
     Resident,
     SocialOrganizations,
     SocialWorkers,
     VolunteerCorps,
 )
-from .controls import FiveTwin, hand_over
+from .controls import FiveTwin, Supply, hand_over
 from .dispatch import DispatchRule
 from .disputes import DisputeBook
 from .needs import NeedBook
 from .network import Community, build_community
 from .params import ConfigError, Params
 from .population import TRAIT_STREAMS, Population, make_population
-from .regimes import REGIMES, Actor, Regime
+from .regimes import MATCHED, REGIMES, RESTRICTED, THREE, UNRESTRICTED, Actor, Regime
 from .streams import NoDraws, Streams
 
 
@@ -44,6 +46,9 @@ class CommunityModel(Model):
         resident_reporters: Mesa agent reporters for residents (e.g. ``{"grievance":
             "grievance"}``), collected every day; off by default because they are slow.
         log_disputes: keep every dispute event in ``model.disputes.events``.
+        twin: for a control regime, the five-actor twin to read five's resources from
+            (``sim.model.controls.FiveTwin``, shared by the controls of one run); by default
+            the control builds its own.
 
     Subclasses change a mechanism by overriding its class attribute (``need_book``,
     ``dispute_book``, ``dispatch_rule``) with a subclass of the original; see docs/ODD.md.
@@ -58,7 +63,7 @@ class CommunityModel(Model):
 
     def __init__(self, regime: str = "five", params: Params | None = None, rng=None, *,
                  graph: nx.Graph | None = None, resident_reporters: dict | None = None,
-                 log_disputes: bool = False, **overrides):
+                 log_disputes: bool = False, twin: FiveTwin | None = None, **overrides):
         if regime not in REGIMES:
             raise ConfigError(f"regime: must be one of {', '.join(REGIMES)}, got {regime!r}")
         seed = _coerce_seed(rng)
@@ -72,8 +77,10 @@ class CommunityModel(Model):
         self.streams = Streams(seed)
         self.tally = metrics.Tally()
         self.log_disputes = log_disputes
+        # What five's volunteers and donors gave today, recorded when this model is a twin.
+        self.supply: Supply | None = None
         self._build_population(graph)
-        self._build_actors(graph)
+        self._build_actors(graph, twin)
         self._residents: AgentSet | None = None
         if resident_reporters:
             self.residents()
@@ -113,15 +120,23 @@ class CommunityModel(Model):
         self.population: Population = make_population(self.community, p, parts[1:])
         self.per_10k = self.population.n / 10_000
 
-    def _build_actors(self, graph):
+    def _build_actors(self, graph, twin: FiveTwin | None):
         p, regime = self.p, self.regime
         self.linked = tuple(a for a in regime.actors if self._has_capacity(a))
-        self.dispatch = self.dispatch_rule.for_linkage(p, len(self.linked))
-        self.platform = CommunityPlatform(self, len(self.linked))
+        self.twin = twin or (self._own_twin(graph) if regime.control else None)
+        self.dispatch = self.dispatch_rule.for_linkage(p, self.linked_count("shared_registry"))
+        self.platform = CommunityPlatform(self, self.linked_count("coordination_cost"),
+                                          self.linked_count("admin_overload"))
         self.social_orgs = SocialOrganizations(self)
         self.social_workers = SocialWorkers(self)
-        self.volunteers = VolunteerCorps(self) if Actor.VOLUNTEER in self.linked else None
-        self.charity = CharityPool(self) if Actor.CHARITY in self.linked else None
+        matched = regime.control == MATCHED
+        if matched and self.twin:   # volunteer state is the twin's, which alone writes it
+            for name in ("registered", "active", "motivation", "ever_active"):
+                setattr(self.population, name, getattr(self.twin.model.population, name))
+        volunteers, charity = (MirroredVolunteers, MirroredCharity) if matched \
+            else (VolunteerCorps, CharityPool)
+        self.volunteers = volunteers(self) if Actor.VOLUNTEER in self.linked else None
+        self.charity = charity(self) if Actor.CHARITY in self.linked else None
         # The day's phases are driven through these sets (Mesa's AgentSet.do), in this
         # order: the actors who work in hours, and every linked actor.
         workers = [a for a in (self.platform, self.social_orgs, self.social_workers,
@@ -133,7 +148,6 @@ class CommunityModel(Model):
         self._agent_of = {Actor.PLATFORM: self.platform, Actor.SOCIAL_ORG: self.social_orgs,
                           Actor.SOCIAL_WORKER: self.social_workers,
                           Actor.VOLUNTEER: self.volunteers, Actor.CHARITY: self.charity}
-        self.twin = FiveTwin(type(self), p, self.seed, graph) if regime.control else None
         self.needs = self.need_book(self)
         self.disputes = self.dispute_book(self)
         self.surge = 0.0
@@ -158,6 +172,19 @@ class CommunityModel(Model):
             return bool(pop.giving_capacity.sum() > 0 or p.supermarket_yuan_per_10k > 0)
         return True
 
+    def _own_twin(self, graph) -> FiveTwin:
+        """A five-actor twin for this control alone (of which only what it mobilises is read)."""
+        five = type(self)(regime="five", params=self.p, rng=self.seed, graph=graph)
+        five.keeps_daily_series = False
+        return FiveTwin(five)
+
+    def linked_count(self, mechanism: str) -> int:
+        """Linked actor types as ``mechanism`` counts them: all of them, or, where the
+        regime withholds the mechanism (the matched control), the three core types only."""
+        if self.regime.links(mechanism):
+            return len(self.linked)
+        return sum(a in THREE for a in self.linked)
+
     def actor(self, kind: Actor):
         """The agent standing for one actor kind."""
         return self._agent_of[kind]
@@ -172,19 +199,23 @@ class CommunityModel(Model):
         """One day: shocks and arrivals, budgets and transfers, discovery, mediation and
         service, escalation, bookkeeping."""
         p, today = self.p, self.today
-        granted = self.twin.step() if self.twin else 0.0
+        if self.twin:
+            self.twin.advance(today)
         shock_residents, scandal = self._shocks()
         visible = self.needs.arrive(shock_residents)
         self.disputes.arrive()
-        self._open_budgets(scandal, granted)
+        self._open_budgets(scandal)
         ties = self.volunteers.active_ties() if self.volunteers else None
+        if self.supply is not None:
+            self.supply.ties = None if ties is None else ties.copy()
         gain = self._supervise()
         visited = self._home_visits()
-        visible += self.needs.discover(ties, visited)
-        known = self.disputes.reignite() + self.disputes.detect(ties)
+        visible += self.needs.discover(self._ties_for("volunteer_discovery", ties), visited)
+        known = self.disputes.reignite() + self.disputes.detect(
+            self._ties_for("early_detection", ties))
         self.platform.charge("intake", (visible + known) * p.intake_hours_per_case)
         self.disputes.intervene(p.dispute_hours_share, gain)
-        self.needs.serve(ties, gain)
+        self.needs.serve(self._ties_for("neighbour_trust", ties), gain)
         self.disputes.intervene(1.0, gain)   # leftovers of the day
         self.disputes.evolve()
         self.disputes.compact()
@@ -212,32 +243,50 @@ class CommunityModel(Model):
         self.surge += p.surge_elasticity * len(hit)
         return (np.concatenate(hit) if hit else np.zeros(0, dtype=np.int64)), scandal
 
-    def _open_budgets(self, scandal: bool, granted_hours: float):
+    def _ties_for(self, mechanism: str, ties: np.ndarray | None) -> np.ndarray | None:
+        """The volunteers' ties, for a linkage mechanism that uses them if it acts."""
+        return ties if self.regime.links(mechanism) else None
+
+    def _open_budgets(self, scandal: bool):
         """Every actor sets today's budget; then the day's explicit transfers between them."""
-        p = self.p
+        p, regime = self.p, self.regime
         self.dispute_hours_today = dict.fromkeys(Actor, 0.0)
         self.workers.do("begin_day")
         mobilised = 0.0
         if self.volunteers:  # hours volunteered by staff and Party members are not extra
-            overlap = p.role_overlap_share * self.volunteers.hours.available
-            self.platform.charge("overlap", overlap)
+            overlap = 0.0
+            if regime.links("role_overlap"):
+                overlap = p.role_overlap_share * self.volunteers.hours.available
+                self.platform.charge("overlap", overlap)
             mobilised += self.volunteers.hours.available - overlap
         self.platform.charge("coordination", self.platform.coordination_per_day)
         if self.charity:
             self.charity.begin_day(scandal, self.platform.hours.remaining)
-            self.social_orgs.note_donations(self.charity.received_today)
+            if regime.links("crowd_out"):
+                self.social_orgs.note_donations(self.charity.received_today)
             mobilised += self.charity.received_today / p.service_cost_yuan_per_hour
-        if self.regime.control:
-            hand_over(self.social_orgs, self.regime.control, granted_hours,
-                      p.service_cost_yuan_per_hour)
-            mobilised += granted_hours
+        if regime.control in (RESTRICTED, UNRESTRICTED) and self.twin:
+            granted = self.twin.mobilised_today
+            hand_over(self.social_orgs, regime.control, granted, p.service_cost_yuan_per_hour)
+            mobilised += granted
         self.mobilised_today = mobilised
         self.tally["extra_resource_hours"] += mobilised
+        if self.supply is not None:
+            self._record_supply(self.supply)
+
+    def _record_supply(self, supply: Supply) -> None:
+        """As a twin: what five's volunteers and donors gave today (see sim.model.controls)."""
+        corps, charity = self.volunteers, self.charity
+        supply.volunteer_hours = corps.hours.available if corps else 0.0
+        supply.skilled_hours = corps.skilled.available if corps else 0.0
+        supply.gifts = dict(charity.gifts_today) if charity else {}
+        supply.campaign = charity.campaign_today if charity else None
 
     def _supervise(self) -> float:
         """Social workers supervise today's volunteer hours; return the volunteers' gain."""
         p = self.p
-        if not self.volunteers or p.supervision_hours_per_volunteer_hour <= 0:
+        if not self.volunteers or p.supervision_hours_per_volunteer_hour <= 0 \
+                or not self.regime.links("supervision"):
             return 0.0
         wanted = p.supervision_hours_per_volunteer_hour * self.volunteers.hours.available
         if wanted <= 0:
@@ -260,7 +309,10 @@ class CommunityModel(Model):
 
     def _close_budgets(self):
         if self.volunteers:
-            self.tally["volunteer_active_days"] += int(self.population.active.sum())
+            active = self.volunteers.active_count()
+            self.tally["volunteer_active_days"] += active
+            if self.supply is not None:
+                self.supply.active_volunteers = active
         self.linked_actors.do("end_day")
 
     def _start_measuring(self):

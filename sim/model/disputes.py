@@ -75,7 +75,8 @@ class DisputeBook:
         self.hours = p.table("mediation_hours")
         self.success = p.table("mediation_success")
         self.true_resolution = p.table("true_resolution")
-        self.backfire = p.volunteer_backfire_prob * p.table("backfire_stage_weight")
+        backfire = p.volunteer_backfire_prob if model.regime.links("volunteer_backfire") else 0.0
+        self.backfire = backfire * p.table("backfire_stage_weight")
         self.mediators = self._linked_mediators(model.linked)
         self.cols = {k: np.zeros(0, dtype=t) for k, t in _FIELDS.items()}
         self.ended = {"court": 0, "resolved": 0}  # cohort disputes ended, by how
@@ -226,15 +227,11 @@ class DisputeBook:
         for mediator in order:
             agent = model.actor(MEDIATOR_ACTOR[mediator])
             cap = share_of_day * agent.hours.available - model.dispute_hours_today[agent.kind]
-            budget = agent.skilled.remaining if mediator == Mediator.SKILLED_VOLUNTEER \
-                else agent.hours.remaining
-            give = min(budget, cap, remaining)
+            skilled = mediator == Mediator.SKILLED_VOLUNTEER
+            give = min(agent.mediation_hours(skilled), cap, remaining)
             if give <= 1e-9:
                 continue
-            if mediator == Mediator.SKILLED_VOLUNTEER:
-                agent.take_skilled(give)
-            else:
-                agent.hours.take(give)
+            agent.mediate(give, skilled)
             model.dispute_hours_today[agent.kind] += give
             c["late"][i] = False
             c["last_attention"][i] = day
@@ -376,6 +373,7 @@ class DisputeBook:
         out = [Mediator.PLATFORM, Mediator.SOCIAL_WORKER]
         if Actor.VOLUNTEER in linked:
             out.append(Mediator.VOLUNTEER)
-            if self.model.p.skilled_volunteer_share > 0:
+            if self.model.p.skilled_volunteer_share > 0 \
+                    and self.model.regime.links("skilled_volunteers"):
                 out.append(Mediator.SKILLED_VOLUNTEER)
         return out

@@ -61,6 +61,14 @@ _NEED_TYPE_COUNTS = [
     _m(f"needs_unmet_{name}", f"{name.replace('_', ' ')} needs not met by their deadline",
        "needs", "lower") for name in NEED_NAMES]
 
+_RESOURCE_USE_METRICS = [
+    *(_m(f"volunteer_hours_{name}", f"volunteer hours spent serving {name.replace('_', ' ')} "
+         "needs", "hours", None) for name in NEED_NAMES if name != "material_hardship"),
+    _m("volunteer_hours_disputes", "volunteer hours spent mediating disputes", "hours", None),
+    *(_m(f"charity_spent_{name}", f"charity money and goods spent on {name.replace('_', ' ')} "
+         "needs", "yuan", None) for name in NEED_NAMES),
+]
+
 # The one metric catalogue. Order: headline outcomes first.
 METRICS: dict[str, Metric] = {m.name: m for m in [
     _m("unmet_need_share", "share of needs not fully served by their deadline", "share",
@@ -136,6 +144,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
        "share", None),
     _m("volunteer_hours_worked", "volunteer hours dispatched to needs and disputes", "hours",
        None),
+    *_RESOURCE_USE_METRICS,
     _m("volunteer_hours_per_active_month", "hours an active volunteer offers per month "
        "(dispatchable or not)", "hours per month", None),
     _m("giving_per_capita_yuan", "individual giving to the community per resident per year",
@@ -186,6 +195,10 @@ def _per_need_type(event: str) -> tuple[str, ...]:
 NEEDS_ARRIVED = _per_need_type("arrived")
 NEEDS_MET = _per_need_type("met")
 NEEDS_UNMET = _per_need_type("unmet")
+# Where five's extra resources went, by need type (service types for volunteers' hours).
+VOLUNTEER_HOURS = {i: f"volunteer_hours_{name}" for i, name in enumerate(NEED_NAMES)
+                   if name != "material_hardship"}
+CHARITY_SPENT = {i: f"charity_spent_{name}" for i, name in enumerate(NEED_NAMES)}
 COUNTS: tuple[str, ...] = (
     # needs (sim.model.needs)
     "needs_arrived", "needs_arrived_vulnerable", "needs_hidden", *NEEDS_ARRIVED,
@@ -197,8 +210,9 @@ COUNTS: tuple[str, ...] = (
     "disputes_onsets", "disputes_reignited", "complaints", "court_filings",
     "dispute_days_conflict_or_worse", "disputes_lumped", "interventions", "disputes_mediated",
     "intervention_delay_days", "backfires", "disputes_resolved", "disputes_closed",
-    # resources (sim.model.community)
-    "extra_resource_hours", "volunteer_active_days",
+    # resources (sim.model.community, and where needs and disputes used them)
+    "extra_resource_hours", "volunteer_active_days", *VOLUNTEER_HOURS.values(),
+    "volunteer_hours_disputes", *CHARITY_SPENT.values(),
 )
 
 
@@ -366,6 +380,7 @@ def summary_from(c: dict[str, float]) -> dict[str, float]:
         "volunteers_registered_share": _ratio(c["volunteers_registered_end"], c["residents"],
                                               0.0),
         "volunteer_hours_worked": g("volunteer_hours_worked", 0.0),
+        **{m.name: g(m.name, 0.0) for m in _RESOURCE_USE_METRICS},
         "volunteer_hours_per_active_month": _ratio(g("volunteer_hours_offered", 0) * 365 / 12,
                                                    g("volunteer_active_days", 0))
         if volunteers else math.nan,
@@ -428,7 +443,7 @@ def daily_record(model) -> dict[str, float]:
         "volunteers_active": _active_volunteers(model),
         "charity_held": charity.held if charity else 0.0,
         "donations_total": m["donations_total"],
-        "donor_trust": charity.trust if charity else math.nan,
+        "donor_trust": charity.donor_trust if charity else math.nan,
         "hours_available": sum(a.hours.available for a in workers),
         "hours_used": sum(a.hours.used for a in workers),
         "cost_to_date": costs,

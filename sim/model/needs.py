@@ -250,14 +250,14 @@ class NeedBook:
         kinds = c["kind"][pick]
         eff = self.efficiency[actor, kinds]
         if actor == Actor.VOLUNTEER:  # supervised volunteers serve more per hour
-            eff = eff * (1 + volunteer_gain)
+            self._serve_by_volunteers(agent, pick, kinds, eff * (1 + volunteer_gain))
+            return
         if actor == Actor.CHARITY:
             price = model.p.service_cost_yuan_per_hour
             for kind in sorted(set(kinds.tolist())):  # (np.unique is slow on a few items)
                 sel = pick[kinds == kind]
                 cost = c["amount_left"][sel] / self.efficiency[actor, kind] * price
-                paid = _prefix_fill(cost, min(agent.money.remaining,
-                                              agent.cash + agent.earmarked[kind]))
+                paid = _prefix_fill(cost, agent.spendable(kind))
                 agent.spend(paid.sum(), int(kind))
                 self._record(sel, _safe_div(paid, cost) * c["amount_left"][sel])
             return
@@ -268,12 +268,21 @@ class NeedBook:
             return
         self._fill_hours(agent.hours, pick, eff)
 
-    def _fill_hours(self, budget, pick: np.ndarray, eff: np.ndarray) -> None:
+    def _serve_by_volunteers(self, corps, pick: np.ndarray, kinds: np.ndarray,
+                             eff: np.ndarray) -> None:
+        """Volunteers serve from today's hours and count where the hours went."""
+        units = self._fill_hours(corps.hours, pick, eff)
+        if units.any():
+            corps.served(kinds, units)
+
+    def _fill_hours(self, budget, pick: np.ndarray, eff: np.ndarray) -> np.ndarray:
+        """Serve ``pick`` in order from an hours budget; return the hours each one took."""
         c = self.cols
         cost = c["amount_left"][pick] / eff
         units = _prefix_fill(cost, budget.remaining)
         budget.take(units.sum())
         self._record(pick, units * eff)
+        return units
 
     def _fill_flexible(self, agent, pick: np.ndarray, eff: np.ndarray) -> None:
         """Flexible money (the unrestricted control) buys hours for any service need."""
@@ -293,12 +302,12 @@ class NeedBook:
             return
         c, agent = self.cols, self.model.actor(actor)
         if actor == Actor.CHARITY:
-            paid = _prefix_fill(c["amount_left"][pick], agent.goods)
+            paid = _prefix_fill(c["amount_left"][pick], agent.spendable_goods())
             agent.spend_goods(paid.sum())
             self._record(pick, paid)
             pick = pick[c["amount_left"][pick] > _EPS]
-            paid = _prefix_fill(c["amount_left"][pick], min(
-                agent.money.remaining, agent.cash + agent.earmarked[Need.MATERIAL_HARDSHIP]))
+            paid = _prefix_fill(c["amount_left"][pick],
+                                agent.spendable(int(Need.MATERIAL_HARDSHIP)))
             agent.spend(paid.sum(), int(Need.MATERIAL_HARDSHIP))
         else:
             budget = agent.relief if actor == Actor.PLATFORM else agent.flexible
