@@ -57,3 +57,50 @@ def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = 
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     return Path(path)
+
+
+def waterfall_figure(table: pd.DataFrame, path: Path,
+                     metrics: tuple[str, ...] = ("unmet_need_share", "complaints_per_10k")
+                     ) -> Path:
+    """The attribution ladder as a waterfall per metric, read top to bottom: from three (0)
+    each step's mean contribution is a bar starting where the previous one ended, with its
+    interval; the last bar is five - three. Resources, matching, linkage gains and costs
+    are coloured apart."""
+    from sim.model import METRICS
+
+    metrics = tuple(m for m in metrics if m in set(table["metric"]))
+    colours = {"resources": "#1f5fa8", "matching": "#6a3d9a", "gain": "#1b6e20",
+               "cost": "#b3261e", "total": "#a84d00"}
+    steps = table[table["metric"] == metrics[0]]
+    height = 1.2 + 0.38 * len(steps)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(6.2 * len(metrics) + 3.2, height),
+                             constrained_layout=True, squeeze=False, sharey=True)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        part = table[table["metric"] == metric].reset_index(drop=True)
+        level = 0.0
+        for i, row in part.iterrows():
+            start = 0.0 if row["kind"] == "total" else level
+            ax.barh(i, row["mean"], left=start, color=colours[row["kind"]], height=0.7)
+            end = start + row["mean"]
+            ax.errorbar(end, i, xerr=[[row["mean"] - row["ci_low"]],
+                                      [row["ci_high"] - row["mean"]]],
+                        color="black", capsize=3, linewidth=1)
+            if row["kind"] != "total":
+                level = end
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(range(len(part)))
+        ax.set_yticklabels(part["label"], fontsize=8)
+        label = METRICS[metric].definition if metric in METRICS else metric
+        unit = METRICS[metric].unit if metric in METRICS else ""
+        ax.set_xlabel(textwrap.fill(f"change in {label} ({unit})", 60), fontsize=8)
+        ax.set_title(textwrap.fill(f"{metric}: five minus three, step by step", 50),
+                     fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].invert_yaxis()          # the first step on top (the axes share y: once)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
+    axes[0][-1].legend(handles, ["five's resources", "five's matching rule", "linkage gain",
+                                 "linkage cost", "five - three"], fontsize=7,
+                       loc="lower right")
+    io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
+    plt.close(fig)
+    return Path(path)

@@ -132,7 +132,7 @@ def test_shared_registry_helps_or_hurts_with_its_sign():
 
 
 def test_surge_after_emergencies_raises_volunteer_offers_and_giving():
-    kw = {"emergency_shocks_per_year": 12.0}
+    kw = {"emergency_shocks_per_10k": 60.0}
     assert effect("volunteer_hours_worked", "surge_elasticity", 5.0, **kw) > 0
     assert effect("donations_total", "surge_elasticity", 5.0, **kw) > 0
 

@@ -116,7 +116,7 @@ def test_same_dispute_same_fate_unless_treated(seeds):
 
 
 def test_no_needs_gives_no_unmet_needs():
-    s = simulate({**SMALL, "need_rate_scale": 0.0, "emergency_shocks_per_year": 0.0}, "five",
+    s = simulate({**SMALL, "need_rate_scale": 0.0, "emergency_shocks_per_10k": 0.0}, "five",
                  seed=2).summary
     assert s["needs_total"] == 0
     assert s["needs_unmet"] == 0 and s["unmet_need_hours"] == 0 and s["unmet_need_share"] == 0
@@ -133,7 +133,7 @@ PLENTY = {"community_staff_per_10k": 200.0, "social_workers_per_10k": 200.0, "ad
 @pytest.mark.parametrize("regime", list(REGIMES))
 def test_unlimited_capacity_leaves_almost_no_unmet_needs(regime):
     s = simulate({**SMALL, "days": 200, **PLENTY}, regime, seed=2).summary
-    assert s["needs_total"] > 250
+    assert s["needs_total"] > 200   # enough needs for the share to mean something
     assert s["unmet_need_share"] < 0.005
 
 
@@ -392,3 +392,33 @@ def test_seed_must_be_a_non_negative_integer():
     with pytest.raises(ConfigError, match="seed"):
         CommunityModel(rng=2**70)
     assert CommunityModel(rng="42", n_residents=50, days=1).seed == 42
+
+
+# More giving must not make things worse at any documented size (issue: at 1,000 residents
+# a per-community coordination cost left the platform no hours to spend the money, while the
+# government still cut its purchase). Sizes from 500 to 20,000, ten paired seeds, the local
+# giving share across its swept range (0 to 30%).
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [500, 1000, 2000, 8000, 20_000])
+def test_more_local_giving_does_not_raise_unmet_need(size):
+    shares = (0.0, 0.15, 0.3)
+    unmet = np.array([[simulate({"n_residents": size, "days": 300, "local_giving_share": g},
+                                "five", seed).summary["unmet_need_share"] for g in shares]
+                      for seed in range(1, 11)])
+    steps = np.diff(unmet, axis=1)          # seeds x (0 -> 15%, 15% -> 30%)
+    print(f"{size}: mean change per step {steps.mean(axis=0).round(4)}, "
+          f"largest {steps.max(axis=0).round(4)}")
+    assert (steps.mean(axis=0) < 0).all()
+    # A single seed may wobble by path noise (the paths diverge once money differs), never
+    # by a systematic loss.
+    assert steps.max() < 0.01
+
+
+def test_a_community_below_one_worker_is_warned_about_once_in_one_line():
+    from sim.model import Params, SmallCommunityWarning
+
+    assert Params().size_warning() is None
+    message = Params(n_residents=1000).size_warning()
+    assert message and "\n" not in message and "1,334" in message
+    with pytest.warns(SmallCommunityWarning, match="community workers"):
+        CommunityModel("three", rng=1, n_residents=600, days=3)

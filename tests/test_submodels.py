@@ -159,7 +159,7 @@ def test_no_contract_hours_in_the_gap_between_contracts():
 # --- disputes ---------------------------------------------------------------------------
 
 DISPUTES_ONLY = {"n_residents": 1000, "days": 40, "dispute_rate_per_10k": 3000.0,
-                 "need_rate_scale": 0.0, "emergency_shocks_per_year": 0.0,
+                 "need_rate_scale": 0.0, "emergency_shocks_per_10k": 0.0,
                  "reignition_per_year": 0.0, "grievance_onset_weight": 0.0}
 
 

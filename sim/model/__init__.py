@@ -34,7 +34,7 @@ _FACE = {
     "Params": "params", "ParamSpec": "params", "PARAM_SPECS": "params", "TABLES": "params",
     "NEED_TYPES": "params", "SERVICE_NEEDS": "params", "LINKAGE_MECHANISMS": "params",
     "NEGATIVE_MECHANISMS": "params", "validate_value": "params", "format_bound": "params",
-    "ConfigError": "errors", "quote": "errors", "shown": "errors", "read_bytes": "errors",
+    "ConfigError": "errors", "SmallCommunityWarning": "errors", "quote": "errors", "shown": "errors", "read_bytes": "errors",
     "load_graph": "graphfile", "file_sha256": "graphfile",
     # outcomes
     "METRICS": "metrics", "Metric": "metrics", "SUMMARY_METRICS": "metrics",
@@ -64,6 +64,7 @@ __all__ = [  # the face; tests/test_structure.py checks it against _FACE and the
     "Regime",
     "Resident",
     "RunResult",
+    "SmallCommunityWarning",
     "community_seed",
     "file_sha256",
     "format_bound",
@@ -103,7 +104,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:   # the same names, for type checkers and editors
     from .agents import Resident
     from .community import CommunityModel
-    from .errors import ConfigError, quote, read_bytes, shown
+    from .errors import ConfigError, SmallCommunityWarning, quote, read_bytes, shown
     from .graphfile import file_sha256, load_graph
     from .metrics import METRICS, SUMMARY_METRICS, Metric, format_number, headline_metrics
     from .params import (

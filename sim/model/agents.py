@@ -143,7 +143,8 @@ class CommunityPlatform(ServiceActor):
                                * max(programmes - 3, 0), 0.95)
         self.party_hours = p.party_member_hours_per_day * scale
         channels = coordinated * (coordinated - 1) / 2
-        self.coordination_per_day = channels * p.coordination_cost_hours_per_channel / 7
+        self.coordination_per_day = channels * p.coordination_cost_hours_per_channel \
+            * scale / 7
         self.relief = Budget("yuan")
         self.relief_balance = 0.0
         self.monthly_relief = p.relief_fund_yuan_per_10k * scale / 12
@@ -190,7 +191,7 @@ class SocialOrganizations(ServiceActor):
         self.base_budget = p.government_purchase_yuan_per_10k * model.per_10k
         self.contract_budget = self.base_budget  # yuan of the current contract
         self.cycle = p.contract_length_days + p.contract_gap_days
-        self.donations_seen = 0.0  # charity received since this contract began
+        self.charity_seen = 0.0  # charity spent on the community since this contract began
         self.government_spent = 0.0
         self.top_up_pending: list[tuple[int, float]] = []  # (release day, yuan) in the pipeline
         self.top_up_yuan = 0.0  # released top-up money for contract hours (restricted control)
@@ -200,9 +201,10 @@ class SocialOrganizations(ServiceActor):
         self._contract_hours = 0.0
 
     # -- explicit transfers from the model -------------------------------------------
-    def note_donations(self, yuan: float) -> None:
-        """Charity money the community received today (the government watches it)."""
-        self.donations_seen += yuan
+    def note_charity(self, yuan: float) -> None:
+        """Charity money and goods spent on the community's needs today (the government
+        watches what charity delivers, and buys less of it at the next renewal)."""
+        self.charity_seen += yuan
 
     def receive_purchase(self, yuan: float) -> None:
         """Extra money through the purchase channel: buys contract hours after the lag."""
@@ -219,9 +221,9 @@ class SocialOrganizations(ServiceActor):
         p, day = self.model.p, self.model.today
         day_in_cycle = (day + p.contract_elapsed_days) % self.cycle
         if day_in_cycle == 0 and day > 0:  # a renewal: crowd-out may cut it
-            cut = p.crowd_out_elasticity * self.donations_seen
+            cut = p.crowd_out_elasticity * self.charity_seen
             self.contract_budget = max(self.base_budget - cut, 0.0)
-            self.donations_seen = 0.0
+            self.charity_seen = 0.0
         while self.top_up_pending and self.top_up_pending[0][0] <= day:
             self.top_up_yuan += self.top_up_pending.pop(0)[1]
         self.in_contract = day_in_cycle < p.contract_length_days
@@ -438,6 +440,7 @@ class CharityPool(Agent):
         self.campaign_today: tuple[int, float] | None = None
         self.raised_by_type = np.zeros(len(Need))   # campaign money, by the need type earmarked
         self.spent_total = 0.0
+        self.spent_today = 0.0
         self.gave_first_half = np.zeros(pop.n, dtype=bool)
         self.gave_second_half = np.zeros(pop.n, dtype=bool)
 
@@ -464,7 +467,7 @@ class CharityPool(Agent):
     def begin_day(self, scandal: bool, platform_hours: float) -> None:
         """Scandal, donations, a campaign when due, and today's spendable money."""
         p, day = self.model.p, self.model.today
-        self.received_today, self.campaign_today = 0.0, None
+        self.received_today, self.campaign_today, self.spent_today = 0.0, None, 0.0
         if scandal:
             self.trust *= 1 - p.trust_shock_size
         self._take_donations()
@@ -547,6 +550,7 @@ class CharityPool(Agent):
 
     def _spent(self, yuan: float, need_type: int) -> None:
         self.spent_total += yuan
+        self.spent_today += yuan
         self.model.tally[CHARITY_SPENT[need_type]] += yuan
 
     def end_day(self) -> None:
@@ -566,7 +570,7 @@ class MirroredCharity(CharityPool):
 
     def begin_day(self, scandal: bool, platform_hours: float) -> None:
         supply = self.model.twin.supply
-        self.received_today, self.campaign_today = 0.0, None
+        self.received_today, self.campaign_today, self.spent_today = 0.0, None, 0.0
         self.gifts_today = supply.gifts
         self._receive_gifts()
         if supply.campaign is not None:

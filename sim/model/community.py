@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 
 import networkx as nx
@@ -27,6 +28,7 @@ from .dispatch import DispatchRule
 from .disputes import DisputeBook
 from .needs import NeedBook
 from .network import Community, build_community
+from .errors import SmallCommunityWarning
 from .params import ConfigError, Params
 from .population import TRAIT_STREAMS, Population, make_population
 from .regimes import MATCHED, REGIMES, RESTRICTED, THREE, UNRESTRICTED, Actor, Regime
@@ -119,6 +121,9 @@ class CommunityModel(Model):
             self.p = p = p.replace(n_residents=self.community.n)
         self.population: Population = make_population(self.community, p, parts[1:])
         self.per_10k = self.population.n / 10_000
+        warning = p.size_warning(self.population.n)
+        if warning:
+            warnings.warn(warning, SmallCommunityWarning, stacklevel=3)
 
     def _build_actors(self, graph, twin: FiveTwin | None):
         p, regime = self.p, self.regime
@@ -234,7 +239,7 @@ class CommunityModel(Model):
         p, rng = self.p, self.streams.emergencies
         building = self.community.building
         hit = []
-        for _ in range(rng.poisson(p.emergency_shocks_per_year / 365)):
+        for _ in range(rng.poisson(p.emergency_shocks_per_10k * self.per_10k / 365)):
             residents = np.flatnonzero(building == rng.integers(building.max() + 1))
             hit.append(residents[rng.random(residents.size) < p.emergency_shock_need_prob])
         scandal = self.streams.scandals.poisson(p.trust_shock_prob_per_year / 365) > 0
@@ -262,8 +267,6 @@ class CommunityModel(Model):
         self.platform.charge("coordination", self.platform.coordination_per_day)
         if self.charity:
             self.charity.begin_day(scandal, self.platform.hours.remaining)
-            if regime.links("crowd_out"):
-                self.social_orgs.note_donations(self.charity.received_today)
             mobilised += self.charity.received_today / p.service_cost_yuan_per_hour
         if regime.control in (RESTRICTED, UNRESTRICTED) and self.twin:
             granted = self.twin.mobilised_today
@@ -308,6 +311,8 @@ class CommunityModel(Model):
                                                replace=False)
 
     def _close_budgets(self):
+        if self.charity and self.regime.links("crowd_out"):
+            self.social_orgs.note_charity(self.charity.spent_today)
         if self.volunteers:
             active = self.volunteers.active_count()
             self.tally["volunteer_active_days"] += active

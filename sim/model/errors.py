@@ -20,6 +20,11 @@ class ConfigError(ValueError):
     """A parameter, config file or graph file that the model refuses, with a one-line reason."""
 
 
+class SmallCommunityWarning(UserWarning):
+    """A community below the size where the model's per-10k staffing means anything (see
+    ``Params.size_warning``): it runs, but its results depend on its size."""
+
+
 def quote(value: Any, limit: int = 60) -> str:
     """A user's value in a message: its ``repr`` cut to about ``limit`` characters."""
     if isinstance(value, str):

@@ -55,6 +55,8 @@ def _p(default, unit, lo, hi, source, doc, choices=None):
 
 
 A = "assumption"
+# Below one community worker the platform's day is shorter than one need (Params.size_warning).
+MIN_STAFF = 1.0
 NEED_TYPES = ("elder_care", "child_care", "disability_support", "material_hardship",
               "psychological", "emergency")
 SERVICE_NEEDS = tuple(n for n in NEED_TYPES if n != "material_hardship")  # served in hours
@@ -246,8 +248,11 @@ class _Scalars:
     psychological_deadline: int = _p(10, "days", 1, 365, A,
                                      "Days before a psychological need is unmet.")
     emergency_deadline: int = _p(1, "days", 1, 365, A, "Days before an emergency need is unmet.")
-    emergency_shocks_per_year: float = _p(2.0, "events per year", 0.0, 365.0, A,
-                                          "Emergencies (fire, flood, outbreak) hitting a building.")
+    emergency_shocks_per_10k: float = _p(2.5, "events per 10k residents per year", 0.0, 3650.0,
+                                         A, "Emergencies (fire, flood, outbreak) each hitting "
+                                         "one building; per 10k residents, so that a street cut "
+                                         "into small communities has as many as one large "
+                                         "community (2 a year at 8,000 residents).")
     emergency_shock_need_prob: float = _p(0.3, "probability", 0.0, 1.0, A,
                                           "Chance each resident of a hit building needs help.")
     hidden_vulnerable_multiplier: float = _p(1.5, "x", 1.0, 10.0,
@@ -325,11 +330,13 @@ class _Scalars:
                                    "government purchase; size assumption",
                                    "Days before extra money given through the purchase channel "
                                    "(the restricted equal-resources control) buys hours.")
-    crowd_out_elasticity: float = _p(0.3, "yuan cut per yuan donated", 0.0, 1.0,
+    crowd_out_elasticity: float = _p(0.3, "yuan cut per charity yuan spent", 0.0, 1.0,
                                      "Andreoni & Payne 2011 (≈0.75); de Wit & Bekkers 2017; "
                                      "default assumption",
                                      "Government cuts the next contract by this much per yuan "
-                                     "of charity received during the last one.")
+                                     "of charity money and goods spent on the community's "
+                                     "needs during the last one (what it sees delivered; "
+                                     "money donated but not spent cuts nothing).")
 
     # --- Social workers ---------------------------------------------------------------
     social_workers_per_10k: float = _p(2.5, "persons per 10k residents", 0.0, 200.0,
@@ -568,12 +575,15 @@ class _Scalars:
                                         "Grievance relaxes towards its baseline.")
 
     # --- Linkage mechanisms -------------------------------------------------------------
-    coordination_cost_hours_per_channel: float = _p(1.5, "platform hours per channel per week",
-                                                    0.0, 100.0,
+    coordination_cost_hours_per_channel: float = _p(1.875, "platform hours per channel per "
+                                                    "week per 10k residents", 0.0, 100.0,
                                                     "Huxham & Vangen 2004 (n(n-1)/2 channels, "
                                                     "3 -> 10); size assumption",
                                                     "Meetings and handoffs per pairwise channel "
-                                                    "between linked actor types.")
+                                                    "between linked actor types, growing with "
+                                                    "the community whose cases they coordinate "
+                                                    "(1.5 h per channel a week at 8,000 "
+                                                    "residents).")
     responsibility_diffusion: float = _p(0.1, "0-1", 0.0, 1.0,
                                          "Diekmann 1985 (volunteer's dilemma); size assumption",
                                          "Each additional eligible actor type lowers the chance "
@@ -769,6 +779,36 @@ class Params(_TableCells, _Scalars):
         spec = TABLES[name]
         values = np.array([getattr(self, cell) for cell, _ in spec.cells()], dtype=np.float64)
         return values.reshape(len(spec.rows), len(spec.cols)) if spec.rows else values
+
+    def size_warning(self, residents: int | None = None) -> str | None:
+        """One line when a community of ``residents`` (default ``n_residents``) is too small
+        for the model's per-10k staffing to mean anything, or its platform's day does not
+        cover its own overheads; None when the size is in the model's range.
+
+        Staff, money and linkage costs are per 10,000 residents, so a small community is a
+        scaled-down large one; but below one community worker (``MIN_STAFF``) the
+        platform's day is shorter than a single need takes, and results depend on the size
+        (docs/ODD.md, "Scale").
+        """
+        n = self.n_residents if residents is None else residents
+        staff = self.community_staff_per_10k * n / 10_000
+        if staff < MIN_STAFF:
+            smallest = math.ceil(MIN_STAFF * 10_000 / max(self.community_staff_per_10k, 1e-9))
+            return (f"a community of {n:,} residents has {staff:.2g} community workers "
+                    f"(community_staff_per_10k = {self.community_staff_per_10k:g}): below "
+                    f"{smallest:,} residents its staffing is a fraction of a person and the "
+                    "results depend on its size (docs/ODD.md, Scale)")
+        channels = 10   # five linked actor types
+        overheads = channels * self.coordination_cost_hours_per_channel / 7
+        hours = self.community_staff_per_10k * self.staff_hours_per_day \
+            * (1 - min(self.admin_share + 2 * self.admin_load_per_programme, 0.95)) \
+            + self.party_member_hours_per_day
+        if hours <= overheads:
+            return (f"the community platform's {hours:.3g} service hours a day per 10k "
+                    f"residents do not cover the {overheads:.3g} hours that coordinating five "
+                    "linked actor types takes: under five-actor linkage it serves nothing "
+                    "(docs/ODD.md, Scale)")
+        return None
 
     def _check_consistency(self, origin: str, sources: dict[str, str] | None = None) -> None:
         def where(key: str) -> str:
