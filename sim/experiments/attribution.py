@@ -172,9 +172,9 @@ def summary_sentences(table: pd.DataFrame, metric: str = "unmet_need_share") -> 
         return []
     total = part.loc["total"]
     unit = METRICS[metric].unit if metric in METRICS else ""
-    words = [f"Five minus three on {metric} ({unit}): {_fmt(total)}"
-             f"{' (the interval includes 0)' if includes_zero(total) else ''}, "
-             f"{int(total['n'])} paired seeds."]
+    words = [(f"Five minus three on {metric} ({unit}): {_fmt(total)}"
+              f"{' (the interval includes 0)' if includes_zero(total) else ''}, "
+              f"{int(total['n'])} paired seeds.")]
     groups = [("five's resources (purchase channel, then unrestricted)",
                ["three-equal-resources", "three-equal-resources-unrestricted"]),
               ("five's way of matching them to needs", [MATCHED_NAME]),
@@ -209,11 +209,11 @@ def ladder_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
     chains = int(table["orderings"].iloc[0]) if len(table) else 0
     lines = ["# Why does five differ? The attribution ladder", "",
              *summary_sentences(table), "",
-             f"Each step is a paired difference across seeds, with its {pct}% paired "
-             f"t-interval (unadjusted). Mechanism steps are Shapley values over {chains} "
-             "orderings; 'alone' is the mechanism kept by itself in the matched control. "
-             f"The steps sum to five minus three within {table['sum_error'].max():.1e} "
-             "(by construction).", ""]
+             (f"Each step is a paired difference across seeds, with its {pct}% paired "
+              f"t-interval (unadjusted). Mechanism steps are Shapley values over {chains} "
+              "orderings; 'alone' is the mechanism kept by itself in the matched control. "
+              f"The steps sum to five minus three within {table['sum_error'].max():.1e} "
+              "(by construction)."), ""]
     head = table[table["metric"] == "unmet_need_share"]
     if len(head):
         lines += ["## Unmet need share", "",

@@ -26,9 +26,9 @@ from .agents import (
 from .controls import FiveTwin, Supply, hand_over
 from .dispatch import DispatchRule
 from .disputes import DisputeBook
+from .errors import SmallCommunityWarning
 from .needs import NeedBook
 from .network import Community, build_community
-from .errors import SmallCommunityWarning
 from .params import ConfigError, Params
 from .population import TRAIT_STREAMS, Population, make_population
 from .regimes import MATCHED, REGIMES, RESTRICTED, THREE, UNRESTRICTED, Actor, Regime
