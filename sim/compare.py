@@ -85,7 +85,8 @@ def _toml_value(value) -> str:
 def compare_experiment(params: Params, reps: int, seed: int, out: Path,
                        regimes: tuple[str, ...] = REGIME_PAIR):
     """The comparison as a validated Experiment whose file is ``out/experiment.toml``."""
-    from sim.experiments.spec import SpecError, parse_experiment
+    from sim.errors import SpecError
+    from sim.experiments.spec import parse_experiment
 
     text = experiment_toml(params, reps, seed, regimes)
     try:
@@ -126,8 +127,8 @@ def _replace_earlier_compare(out: Path, experiment) -> None:
 def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: Path) -> str:
     """Run (or resume) the paired comparison into ``out``, write the tables and the
     figure, and return the printed report."""
+    from sim.errors import SpecError
     from sim.experiments.runner import run_experiment
-    from sim.experiments.spec import SpecError
     from sim.experiments.store import load_results
 
     out = Path(out)

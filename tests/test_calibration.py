@@ -26,8 +26,8 @@ from sim.calibration.results import CalibrationResult, posterior_draws
 from sim.calibration.simulator import PatternModel
 from sim.calibration.summary import parameter_notes
 from sim.cli import main
+from sim.errors import SpecError
 from sim.experiments import load_experiment, run_experiment
-from sim.experiments.spec import SpecError
 from sim.model import simulate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
 
 # Layers, lowest first: a module may import from its own layer's package or from below.
-LAYERS = [("sim.model",), ("sim.config", "sim.io"), ("sim.plots",), ("sim.experiments",),
-          ("sim.calibration", "sim.compare"), ("sim.dashboard",), ("sim.cli",),
-          ("sim.__main__",)]
+LAYERS = [("sim.model",), ("sim.errors", "sim.config", "sim.io"), ("sim.plots",),
+          ("sim.experiments",), ("sim.calibration", "sim.compare"), ("sim.dashboard",),
+          ("sim.cli",), ("sim.__main__",)]
 
 
 def _name(path: Path) -> str:
@@ -78,8 +78,8 @@ def test_outside_the_model_only_its_face_is_imported():
     assert not bad, f"import sim.model (its face), not a submodule: {sorted(bad)}"
 
 
-# Until the experiments stop importing the calibration (its posterior design) and the CLI.
-@pytest.mark.xfail(strict=True, reason="experiments -> calibration, experiments -> cli")
+# Until the experiments stop importing the calibration (its posterior design).
+@pytest.mark.xfail(strict=True, reason="experiments -> calibration")
 def test_no_upward_import():
     bad = {(a, b) for a, targets in GRAPH.items() for b in targets if _layer(b) > _layer(a)}
     assert not bad, f"a lower layer imports a higher one: {sorted(bad)}"

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.errors import SpecError
 from sim.experiments.command import positive_int, refuse
-from sim.experiments.spec import SpecError
 
 
 def register(subparsers) -> None:

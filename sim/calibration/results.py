@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.spec import SpecError
+from sim.errors import SpecError
 from sim.io import write_parquet
 
 from .spec import Calibration

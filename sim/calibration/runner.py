@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import SpecError
 from sim.experiments import provenance
 from sim.experiments.executors import SCHEDULER_ENV, dask_client, default_workers
-from sim.experiments.spec import SpecError
 from sim.io import atomic_write, write_json
 
 from .spec import Calibration, load_calibration

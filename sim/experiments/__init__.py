@@ -14,9 +14,11 @@ Modules: spec (parse + validate), design (scenarios), seeds, executors, runner, 
 analysis (statistics on stored results), report, command (CLI).
 """
 
+from sim.errors import SpecError
+
 from .analysis import paired_differences, sensitivity_indices
 from .runner import run_experiment
-from .spec import Experiment, SpecError, load_experiment
+from .spec import Experiment, load_experiment
 from .store import Results, load_results
 
 

@@ -20,7 +20,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from .spec import SpecError
+from sim.errors import SpecError
 
 SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
 

@@ -30,16 +30,16 @@ from typing import Any
 
 import pandas as pd
 
+from sim.errors import SpecError, WriteFailure
 from sim.model import shown
 
 from . import provenance
 from .executors import capacity, open_executor
 from .seeds import DERIVATION
-from .spec import Experiment, SpecError, load_experiment
+from .spec import Experiment, load_experiment
 from .store import (
     KEY_COLUMNS,
     ResultStore,
-    WriteFailure,
     read_manifest,
     run_schema,
     write_manifest,

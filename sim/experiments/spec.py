@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import TomlError, parse_toml
-from sim.model import quote, shown
+from sim.config import parse_toml
+from sim.errors import SpecError, TomlError
+from sim.model import quote
 
 DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris", "posterior")
 # Above this many runs an experiment is refused unless the caller raises the limit
@@ -73,19 +74,6 @@ _ALLOWED = {
     "design": {"method", "parameters", "rows", "samples", "seed", "levels", "source"},
     "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row"},
 }
-
-
-class SpecError(ValueError):
-    """A refused experiment file: ``file: key: reason`` in one line."""
-
-    def __init__(self, file: str | Path, key: str, reason: str):
-        self.file, self.key, self.reason = str(file), key, reason
-        super().__init__(f"{_bounded(self.file)}: {_bounded(key)}: {reason}")
-
-
-def _bounded(text: str) -> str:
-    """A file name or key from the user, cut to a bounded prefix."""
-    return shown(text)
 
 
 @dataclass(frozen=True)
