@@ -22,7 +22,6 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 import pandas as pd
@@ -281,41 +280,34 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     """
     from tqdm import tqdm
 
-    from sim.experiments.executors import capacity, open_executor
+    from sim.experiments.executors import InFlight, capacity, open_executor
     from sim.experiments.runner import RunTask, run_task
 
     values = params.to_dict() if isinstance(params, Params) else dict(params)
     tasks = [RunTask(0, "base", rep, replicate_seed(seed, rep), values, (regime,))
              for rep in range(reps) for regime in regimes]
-    rows, dailies = [], []
+    rows: list[dict] = []
+    dailies: list[pd.DataFrame] = []
     with open_executor(workers) as (executor, info), \
             tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress,
-                 file=sys.stderr) as bar:
-        queue, running = iter(tasks), {}
-
-        def top_up() -> None:
-            while len(running) < capacity(info) and not (cancel and cancel.is_set()) \
-                    and (task := next(queue, None)) is not None:
-                running[executor.submit(run_task, task)] = task
-
-        top_up()
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = running.pop(future)
-                for outcome in future.result():
-                    rows.append({"rep": task.rep, "regime": outcome.regime, "seed": task.seed,
-                                 "status": outcome.status, "error": outcome.error,
-                                 **outcome.summary})
-                    if outcome.daily is not None:
-                        dailies.append(outcome.daily.assign(rep=task.rep,
-                                                            regime=outcome.regime))
-                    bar.update()
-                    if on_progress:
-                        on_progress(len(rows), len(tasks))
-            top_up()
+                 file=sys.stderr) as bar, \
+            InFlight(executor, run_task, tasks, capacity(info), cancel) as flight:
+        for task, future in flight:
+            for outcome in future.result():
+                _add_run(rows, dailies, task, outcome)
+                bar.update()
+                if on_progress:
+                    on_progress(len(rows), len(tasks))
     runs = pd.DataFrame(rows, columns=None if rows else ["rep", "regime", "seed", "status"])
     runs = runs.sort_values(["rep", "regime"], ignore_index=True)
     daily = pd.concat(dailies) if dailies else pd.DataFrame(columns=["rep", "regime", "day"])
     daily = daily.sort_values(["rep", "regime", "day"], ignore_index=True)
     return runs, daily
+
+
+def _add_run(rows: list[dict], dailies: list[pd.DataFrame], task, outcome) -> None:
+    """One run's row (replicate, regime, seed, status, error, summary) and daily series."""
+    rows.append({"rep": task.rep, "regime": outcome.regime, "seed": task.seed,
+                 "status": outcome.status, "error": outcome.error, **outcome.summary})
+    if outcome.daily is not None:
+        dailies.append(outcome.daily.assign(rep=task.rep, regime=outcome.regime))

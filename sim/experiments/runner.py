@@ -22,7 +22,7 @@ import re
 import sys
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +34,7 @@ from sim.errors import SpecError, WriteFailure
 from sim.model import shown
 
 from . import provenance
-from .executors import capacity, open_executor
+from .executors import InFlight, capacity, open_executor
 from .seeds import DERIVATION
 from .spec import Experiment, load_experiment
 from .store import (
@@ -247,38 +247,34 @@ def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultSt
            defaults: dict, metrics: list[str], summary: SweepSummary, progress: bool) -> None:
     """Keep ``in_flight`` tasks submitted; store every outcome as soon as it arrives."""
     bar = _progress_bar(summary, progress)
-    queue, running = iter(tasks), {}
-
-    def top_up() -> None:
-        while len(running) < in_flight and (task := next(queue, None)) is not None:
-            running[pool.submit(run_task, task)] = task
-
     try:
-        top_up()
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                task = running.pop(future)
-                try:
-                    outcomes = future.result()
-                except Exception as exc:  # noqa: BLE001 - the executor, not the model, failed
-                    summary.aborted += len(task.regimes)
-                    bar.write(f"sim: warning: task {task.keys()[0]}..: executor error "
-                              f"{type(exc).__name__}: {exc}; rerun to resume", file=sys.stderr)
-                    continue
-                for outcome in outcomes:
-                    store.write_run(_row(task, outcome, defaults, metrics), schema,
-                                    outcome.daily, outcome.traceback)
-                    summary.executed += 1
-                    summary.failed += outcome.status == "failed"
-                    bar.update(1)
-                bar.set_postfix(failed=summary.failed, refresh=False)
-            top_up()
+        with InFlight(pool, run_task, tasks, in_flight) as flight:
+            try:
+                for task, future in flight:
+                    _store(task, future, store, schema, defaults, metrics, summary, bar)
+            finally:
+                summary.aborted += sum(len(t.regimes) for t in flight.unfinished)
     finally:
-        for future in running:
-            future.cancel()
-        summary.aborted += sum(len(t.regimes) for t in running.values())
         bar.close()
+
+
+def _store(task: RunTask, future, store: ResultStore, schema, defaults: dict,
+           metrics: list[str], summary: SweepSummary, bar) -> None:
+    """Write one finished task's runs (or count them aborted if the executor failed)."""
+    try:
+        outcomes = future.result()
+    except Exception as exc:  # noqa: BLE001 - the executor, not the model, failed
+        summary.aborted += len(task.regimes)
+        bar.write(f"sim: warning: task {task.keys()[0]}..: executor error "
+                  f"{type(exc).__name__}: {exc}; rerun to resume", file=sys.stderr)
+        return
+    for outcome in outcomes:
+        store.write_run(_row(task, outcome, defaults, metrics), schema,
+                        outcome.daily, outcome.traceback)
+        summary.executed += 1
+        summary.failed += outcome.status == "failed"
+        bar.update(1)
+    bar.set_postfix(failed=summary.failed, refresh=False)
 
 
 class _NoBar:
