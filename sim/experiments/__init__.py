@@ -10,8 +10,9 @@ Notebook use::
     res.sql("SELECT regime, avg(unmet_need_share) FROM runs GROUP BY regime")
     paired_differences(res.runs, res.metrics, baseline="three")
 
-Modules: spec (parse + validate), design (scenarios), seeds, executors, runner, store,
-analysis (statistics on stored results), report, command (CLI).
+Modules: spec (load a file), checks (its values, run count and input files), design_spec
+(the [design] table), design (scenarios), seeds, executors, runner, store, analysis
+(statistics on stored results), report, command (CLI).
 """
 
 from sim.errors import SpecError

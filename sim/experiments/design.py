@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .spec import Design, Scenario
+from .design_spec import Design, Scenario
 
 
 def expand(design: Design, specs: dict) -> tuple[Scenario, ...]:
@@ -81,7 +81,7 @@ def _as_param_type(default: Any, value: float) -> Any:
 
 
 # ---------------------------------------------------------------- posterior design
-# (added with sim.calibration) See "posterior design" in spec.py.
+# (added with sim.calibration) See "posterior design" in design_spec.py.
 
 
 def posterior_scenarios(design: Design) -> tuple[Scenario, ...]:
