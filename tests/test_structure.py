@@ -78,14 +78,12 @@ def test_outside_the_model_only_its_face_is_imported():
     assert not bad, f"import sim.model (its face), not a submodule: {sorted(bad)}"
 
 
-# Until the experiments stop importing the calibration (its posterior design).
-@pytest.mark.xfail(strict=True, reason="experiments -> calibration")
 def test_no_upward_import():
     bad = {(a, b) for a, targets in GRAPH.items() for b in targets if _layer(b) > _layer(a)}
     assert not bad, f"a lower layer imports a higher one: {sorted(bad)}"
 
 
-@pytest.mark.xfail(strict=True, reason="experiments <-> calibration")
+@pytest.mark.xfail(strict=True, reason="cycles inside sim.experiments and sim.calibration")
 def test_no_import_cycle():
     """Tarjan's strongly connected components over the whole import graph."""
     index: dict[str, int] = {}

@@ -17,7 +17,7 @@ import pandas as pd
 from sim.experiments.executors import InFlight, capacity, open_executor
 from sim.io import write_parquet
 
-from .results import STAT_PREFIX, posterior_draws
+from .results import STAT_PREFIX, CalibrationResult, posterior_draws
 from .simulator import PatternModel
 from .spec import Calibration
 
@@ -25,13 +25,9 @@ from .spec import Calibration
 def run_predictive_check(root: Path, cal: Calibration, *, workers: int | None = None,
                          scheduler: str | None = None, progress: bool = True) -> Path | None:
     """Simulate the posterior predictive distribution into ``predictive.parquet``."""
-    from .results import CalibrationResult
-
     if not (root / "posterior.parquet").is_file():
         return None
-    posterior = pd.read_parquet(root / "posterior.parquet")
-    result = CalibrationResult(root, {"calibration": cal.to_json()}, pd.DataFrame(),
-                               pd.DataFrame(), posterior, None)
+    result = CalibrationResult.of_posterior(root, cal, pd.read_parquet(root / "posterior.parquet"))
     draws = posterior_draws(result, cal.abc["predictive_draws"], seed=cal.seed)
     model = PatternModel.from_calibration(cal, salt="predictive")
     tasks = [(i, model, draw) for i, draw in enumerate(draws.to_dict("records"))]

@@ -156,7 +156,8 @@ def _where_set(experiment: Experiment, name: str) -> str:
     """The key of the file that sets parameter ``name`` (for messages)."""
     if name in experiment.fixed:
         return f"fixed.{name}"
-    return "design.rows" if experiment.design.method == "rows" else f"design.parameters.{name}"
+    return {"rows": "design.rows", "draws": "design.source"}.get(
+        experiment.design.method, f"design.parameters.{name}")
 
 
 def check_with_model(check: Checker, experiment: Experiment,

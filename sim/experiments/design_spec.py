@@ -3,7 +3,7 @@
 ::
 
     [design]
-    method = "grid"                    # none | grid | rows | lhs | sobol | morris | posterior
+    method = "grid"                    # none | grid | rows | lhs | sobol | morris | draws
     [design.parameters]
     crowd_out_elasticity = [0.0, 0.5]  # grid: values; lhs/sobol/morris: [low, high]
 
@@ -19,15 +19,16 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sim.errors import SpecError
-from sim.model import quote
+from sim.model import quote, shown
 
 from .checks import Checker
 
-DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris", "posterior")
+DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris", "draws")
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
+SAMPLE_KEY_METHODS = (*SAMPLED_METHODS, "draws")    # the methods that read samples and seed
 DESIGN_KEYS = {"method", "parameters", "rows", "samples", "seed", "levels", "source"}
 
 
@@ -49,8 +50,9 @@ class Design:
     samples: int = 0
     seed: int = 0
     levels: int = 4
-    source: str = ""            # posterior design: the calibration directory
-    source_sha256: str = ""     # posterior design: hash of its posterior sample
+    source: str = ""            # draws design: the table of draws, as the file names it
+    source_sha256: str = ""     # draws design: hash of the table's bytes
+    draws: tuple[dict, ...] = field(default=(), repr=False)   # draws design: chosen rows
 
 
 def parse_design(check: Checker, doc: Any, root_seed: int, fixed: dict) -> Design:
@@ -62,10 +64,10 @@ def parse_design(check: Checker, doc: Any, root_seed: int, fixed: dict) -> Desig
     if method not in DESIGN_METHODS:
         check.fail("design.method",
                    f"unknown method {quote(method)} (allowed: {', '.join(DESIGN_METHODS)})")
-    if method == "posterior" or "source" in doc:       # see "posterior design" below
-        return _posterior_design(check, doc, method, root_seed, fixed)
     _refuse_unused(check, doc, method)
-    # (only sampled designs read a seed and levels of their own)
+    if method == "draws":                     # see "draws design" below
+        return _draws(check, doc, root_seed, fixed)
+    # (of the others, only the sampled designs read a seed and levels of their own)
     if method == "rows":
         return Design("rows", rows=tuple(_rows(check, doc.get("rows"))), seed=root_seed,
                       levels=0)
@@ -77,17 +79,19 @@ def parse_design(check: Checker, doc: Any, root_seed: int, fixed: dict) -> Desig
 
 def _refuse_unused(check: Checker, doc: dict, method: str) -> None:
     """A key the method does not read is refused, naming who reads it."""
-    for key in ("samples", "seed", "levels"):
-        if key in doc and method not in SAMPLED_METHODS:
-            check.fail(f"design.{key}", f"only used by {'/'.join(SAMPLED_METHODS)}")
+    for key in ("samples", "seed"):
+        if key in doc and method not in SAMPLE_KEY_METHODS:
+            check.fail(f"design.{key}", f"only used by {'/'.join(SAMPLE_KEY_METHODS)}")
     if "levels" in doc and method != "morris":
         check.fail("design.levels", "only used by morris")
     if method == "rows" and "rows" not in doc:
         check.fail("design.rows", 'method "rows" needs [[design.rows]] tables')
     if method != "rows" and "rows" in doc:
         check.fail("design.rows", f'only used by method "rows", not {quote(method)}')
-    if method in ("none", "rows") and "parameters" in doc:
+    if method in ("none", "rows", "draws") and "parameters" in doc:
         check.fail("design.parameters", f"not used by method {quote(method)}")
+    if method != "draws" and "source" in doc:
+        check.fail("design.source", f'only used by method "draws", not {quote(method)}')
 
 
 def _parameters(check: Checker, doc: Any, method: str, fixed: dict) -> dict[str, list]:
@@ -162,64 +166,138 @@ def count_scenarios(design: Design) -> int:
     if design.method == "rows":
         return len(design.rows)
     # SALib: lhs draws N points, sobol (first/total order) N*(k+2), morris N*(k+1);
-    # a posterior design draws N points from the calibration's posterior.
+    # a draws design takes N rows of its table.
     return {"none": 1, "lhs": design.samples, "sobol": design.samples * (k + 2),
-            "morris": design.samples * (k + 1), "posterior": design.samples}[design.method]
+            "morris": design.samples * (k + 1), "draws": design.samples}[design.method]
 
 
 def with_input_hash(sha: str, design: Design) -> str:
-    """A posterior design depends on the calibration as much as on the file: its hash
-    covers both, so a sweep is never resumed on a recalibrated posterior."""
-    if design.method != "posterior":
+    """A draws design depends on its table as much as on the file: the experiment's hash
+    covers both, so a sweep is never resumed over a changed table."""
+    if not design.source_sha256:
         return sha
     return hashlib.sha256(f"{sha}:{design.source_sha256}".encode()).hexdigest()
 
 
-# ---------------------------------------------------------------- posterior design
-# (added with sim.calibration) Scenarios drawn from a finished calibration's posterior:
+def design_inputs(design: Design) -> dict[str, str]:
+    """The files the design reads, each with the sha256 of its content (for the manifest)."""
+    return {design.source: design.source_sha256} if design.source else {}
+
+
+# ---------------------------------------------------------------- draws design
+# Scenarios read from a table of parameter draws (one row per parameter set, one column
+# per model parameter), e.g. the posterior that `sim calibrate` exports:
 #
 #     [design]
-#     method = "posterior"
-#     source = "results/calibration"   # a directory written by `sim calibrate`
-#     samples = 50                     # parameter sets drawn from the weighted posterior
-#     seed = 1                         # optional (default: experiment.root_seed)
+#     method = "draws"
+#     source = "results/calibration/draws.parquet"   # relative to where you run sim
+#     samples = 50         # optional: 50 distinct rows drawn with design.seed (default all)
+#     seed = 1             # optional, with samples (default: experiment.root_seed)
 #
-# Each scenario is one draw of the calibrated parameters, plus the calibration's own
-# [fixed] values other than size and horizon (n_residents, days, ...), so every run sits
-# where the calibration put the model. With more than a dozen scenarios `sim report`
-# pools the paired differences over draws and replicates: the interval then carries the
-# parameter uncertainty the patterns left, not only replication noise.
-
-POSTERIOR_MIN_SAMPLES = 20
+# Each scenario is one row (label draw<k>, k its row in the table counting from 0), run
+# under every regime with common random numbers; with more than a dozen scenarios `sim
+# report` pools the paired differences over draws and replicates, so the interval carries
+# the spread of the draws (for a posterior: the parameter uncertainty the patterns left)
+# as well as replication noise.
 
 
-def _posterior_design(check: Checker, doc: dict, method: str, root_seed: int,
-                      fixed: dict) -> Design:
-    from sim.calibration.results import load_result
-    from sim.calibration.spec import SIZE_PARAMETERS
-
-    if method != "posterior":
-        raise SpecError(check.path, "design.source", f'only used by method "posterior", '
-                                                     f"not {method!r}")
-    for key in ("parameters", "rows", "levels"):
-        if key in doc:
-            raise SpecError(check.path, f"design.{key}", 'not used by method "posterior"')
+def _draws(check: Checker, doc: dict, root_seed: int, fixed: dict) -> Design:
+    """Read, check and sample the table at ``design.source``."""
     source = doc.get("source")
     if not isinstance(source, str) or not source.strip():
-        raise SpecError(check.path, "design.source", "must name a calibration directory "
-                                                     '(e.g. "results/calibration")')
+        check.fail("design.source", "must name a Parquet file of parameter draws (e.g. "
+                                    '"results/calibration/draws.parquet")')
+    data = _table_bytes(check, source)
+    table = _parquet(check, source, data)
+    names = _draw_columns(check, source, table.column_names, fixed)
+    columns = {name: _column_values(check, source, name, table.column(name).to_pylist())
+               for name in names}
+    rows, seed = _chosen_rows(check, doc, source, table.num_rows, root_seed)
+    draws = tuple({"label": f"draw{i}", **{n: columns[n][i] for n in names}} for i in rows)
+    return Design("draws", samples=len(rows), seed=seed, levels=0, source=source,
+                  source_sha256=hashlib.sha256(data).hexdigest(), draws=draws)
+
+
+def _refusal(check: Checker, source: str, where: str, reason: str) -> NoReturn:
+    """One line naming the experiment file, ``design.source``, the table and the place."""
+    raise SpecError(check.path, "design.source", f"{shown(source)}{where}: {reason}")
+
+
+def _table_bytes(check: Checker, source: str) -> bytes:
+    """The table's bytes, read once: parsed and hashed from the same read."""
     try:
-        result = load_result(source, key="design.source")
-    except SpecError as exc:
-        raise SpecError(check.path, "design.source", f"{source[:80]}: {exc.reason}") from None
-    samples = check.integer("design.samples", doc.get("samples"), low=POSTERIOR_MIN_SAMPLES)
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        _refusal(check, source, "", "file not found")
+    except IsADirectoryError:
+        _refusal(check, source, "", "is a directory; name the Parquet file (e.g. "
+                                    "results/calibration/draws.parquet)")
+    except OSError as exc:
+        _refusal(check, source, "", f"cannot read ({exc.strerror or type(exc).__name__})")
+
+
+def _parquet(check: Checker, source: str, data: bytes):
+    """The Parquet table (pyarrow), without a pandas index stored alongside."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        reason = reason.removeprefix("Could not open Parquet input source '<Buffer>': ")
+        _refusal(check, source, "", f"not a readable Parquet file ({shown(reason)})")
+    index = (table.schema.pandas_metadata or {}).get("index_columns", [])
+    table = table.drop_columns([c for c in index if isinstance(c, str)])
+    if not table.num_columns or not table.num_rows:
+        _refusal(check, source, "", f"holds {table.num_rows} rows and {table.num_columns} "
+                                    "columns; a table of draws needs at least one of each")
+    return table
+
+
+def _draw_columns(check: Checker, source: str, names: list[str], fixed: dict) -> list[str]:
+    """Every column must be a parameter the experiment may vary, and only once."""
+    for name in names:
+        where = f", column {quote(name)}"
+        if names.count(name) > 1:
+            _refusal(check, source, where, "appears twice")
+        if name == "days":
+            _refusal(check, source, where, "the horizon is experiment.days")
+        if name in fixed:
+            _refusal(check, source, where, "also set in [fixed]; a parameter is fixed or "
+                                           "varied")
+        try:
+            check.spec("design.source", name)
+        except SpecError as exc:
+            _refusal(check, source, where, exc.reason)
+    return names
+
+
+def _column_values(check: Checker, source: str, name: str, values: list) -> list:
+    """Every value of one column, checked and converted by the model's own validator."""
+    out = []
+    for i, value in enumerate(values):
+        try:
+            out.append(check.param("design.source", name, value))
+        except SpecError as exc:
+            _refusal(check, source, f", row {i}, column {quote(name)}", exc.reason)
+    return out
+
+
+def _chosen_rows(check: Checker, doc: dict, source: str, n_rows: int,
+                 root_seed: int) -> tuple[list[int], int]:
+    """Every row in table order, or ``samples`` distinct rows drawn with ``seed`` (kept in
+    table order): the same seed and table give the same scenarios."""
+    import numpy as np
+
+    if "samples" not in doc:
+        if "seed" in doc:
+            check.fail("design.seed", "only used with design.samples (it chooses the rows)")
+        return list(range(n_rows)), root_seed
+    samples = check.integer("design.samples", doc["samples"], low=1)
+    if samples > n_rows:
+        check.fail("design.samples", f"{samples} is more than the {n_rows} rows of "
+                                     f"{shown(source)}")
     seed = check.integer("design.seed", doc.get("seed", root_seed), low=0)
-    carried = {k for k in result.manifest["calibration"]["fixed"] if k not in SIZE_PARAMETERS}
-    for name in fixed:
-        if name in result.parameters or name in carried:
-            what = "calibrated" if name in result.parameters else "fixed by the calibration"
-            raise SpecError(check.path, f"fixed.{name}", f"{what} in {source[:80]}; the "
-                                                         "posterior design sets it")
-    digest = hashlib.sha256((Path(source) / "posterior.parquet").read_bytes()).hexdigest()
-    return Design("posterior", samples=samples, seed=seed, source=source,
-                  source_sha256=digest)
+    chosen = np.random.default_rng(seed).choice(n_rows, size=samples, replace=False)
+    return sorted(int(i) for i in chosen), seed

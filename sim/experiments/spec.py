@@ -14,7 +14,7 @@ An experiment file says *what* to run, never *how*::
     n_residents = 2000
 
     [design]                           # optional; how parameters vary between scenarios
-    method = "grid"                    # grid | rows | lhs | sobol | morris
+    method = "grid"                    # grid | rows | lhs | sobol | morris | draws
     [design.parameters]
     crowd_out_elasticity = [0.0, 0.5]  # grid: values; lhs/sobol/morris: [low, high]
 
@@ -49,7 +49,14 @@ from sim.errors import SpecError, TomlError
 from sim.model import quote
 
 from .checks import Checker, check_input_files, check_run_count, check_with_model
-from .design_spec import Design, Scenario, count_scenarios, parse_design, with_input_hash
+from .design_spec import (
+    Design,
+    Scenario,
+    count_scenarios,
+    design_inputs,
+    parse_design,
+    with_input_hash,
+)
 
 # Above this many runs an experiment is refused unless the caller raises the limit
 # (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
@@ -141,7 +148,7 @@ class Experiment:
             "design": {"method": d.method, "parameters": d.parameters, "rows": list(d.rows),
                        "samples": d.samples, "seed": d.seed, "levels": d.levels,
                        **({"source": d.source, "source_sha256": d.source_sha256}
-                          if d.method == "posterior" else {}),
+                          if d.method == "draws" else {}),
                        "n_scenarios": len(self.scenarios)},
             "analysis": {"baseline": self.analysis.baseline,
                          "metrics": list(self.analysis.metrics),
@@ -203,7 +210,8 @@ def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUN
     except ValueError as exc:
         raise SpecError(path, f"design.{design.method}", str(exc)) from None
     experiment = Experiment(path, with_input_hash(sha, design), fixed=fixed, design=design,
-                            analysis=analysis, scenarios=scenarios, **head)
+                            analysis=analysis, scenarios=scenarios,
+                            inputs=design_inputs(design), **head)
     graph_nodes = check_input_files(check, experiment)
     check_with_model(check, experiment, graph_nodes)
     return experiment
