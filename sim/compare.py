@@ -271,7 +271,7 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     """Run every (replicate, regime) on the comparison's seeds; return the run table and
     the daily table, sorted, without writing anything.
 
-    The runs are the experiments runner's tasks (``sim.experiments.runner.run_task``) on
+    The runs are the experiments runner's tasks (``sim.experiments.tasks.run_task``) on
     the runner's executors: in this process for ``workers=1``, a local process pool
     otherwise (or Dask with ``SIM_DASK_SCHEDULER``). ``on_progress(done, total)`` is called
     after every run; setting ``cancel`` stops submitting new runs (those in flight finish)
@@ -281,7 +281,7 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     from tqdm import tqdm
 
     from sim.experiments.executors import InFlight, capacity, open_executor
-    from sim.experiments.runner import RunTask, run_task
+    from sim.experiments.tasks import RunTask, run_task
 
     values = params.to_dict() if isinstance(params, Params) else dict(params)
     tasks = [RunTask(0, "base", rep, replicate_seed(seed, rep), values, (regime,))

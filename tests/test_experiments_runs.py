@@ -21,8 +21,8 @@ import pytest
 from sim.cli import main
 from sim.experiments import load_experiment, load_results, run_experiment, write_report
 from sim.experiments.executors import InFlight, InlineExecutor
-from sim.experiments.runner import FAIL_ENV, run_key
 from sim.experiments.seeds import run_seed
+from sim.experiments.tasks import FAIL_ENV, run_key
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -36,6 +36,7 @@ from sim.io import write_parquet
 from .spec import Calibration
 
 STAT_PREFIX = "sim_"
+HISTORY = "history.db"
 DRAWS_FILE = "draws.parquet"
 # Rows of draws.parquet: enough for any experiment's design.samples (which takes distinct
 # rows), few enough to read and check in a second.
@@ -44,8 +45,6 @@ DRAWS_ROWS = 1000
 
 def export_tables(root: Path, cal: Calibration, manifest: dict) -> int:
     """Write populations/particles/posterior Parquet from the history; return simulations."""
-    from .runner import history_of
-
     if manifest.get("abc_id") is None:
         return 0
     history = history_of(root, manifest)
@@ -96,6 +95,14 @@ def _same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def history_of(root: Path, manifest: dict[str, Any]):
+    """The pyabc History of a stored calibration (its SQLite file, ``HISTORY``)."""
+    import pyabc
+
+    return pyabc.History("sqlite:///" + str((Path(root) / HISTORY).resolve()),
+                         _id=manifest["abc_id"], create=False)
 
 
 def _population(history, cal: Calibration, t: int) -> pd.DataFrame:

@@ -141,7 +141,7 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
         list(pool.map(int, range(workers)))        # launches every worker process now
         return pool, "fork"
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiments.runner"])
+    context.set_forkserver_preload(["sim.experiments.tasks"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=start_worker), "forkserver"
 
@@ -283,7 +283,7 @@ def _slow_memory_monitor(dask_worker) -> None:
 
 def _worker_setup(dask_worker=None) -> str:
     """Runs on each worker (``client.run`` passes the worker as ``dask_worker``)."""
-    import sim.experiments.runner
+    import sim.experiments.tasks
     import sim.model
 
     sim.model.preload()
