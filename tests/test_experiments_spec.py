@@ -436,6 +436,24 @@ def test_refused_draws_source_that_is_no_table(existing_out, tmp_path, capsys):
     assert snapshot(out) == before
 
 
+def test_a_stored_pandas_index_is_not_a_column_and_odd_metadata_is_ignored(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    indexed = DRAWS.iloc[[1, 2, 4]]               # a non-range index: pandas stores it
+    spec = draws_file(tmp_path, indexed)
+    indexed.to_parquet(tmp_path / "draws.parquet")                  # index included
+    assert "__index_level_0__" in pq.read_schema(tmp_path / "draws.parquet").names
+    assert [s.varied for s in load_experiment(spec).scenarios] == indexed.to_dict("records")
+    for meta in (b"not json", b"[1]", b'{"index_columns": 5}', b'{"index_columns": ["x"]}'):
+        table = pa.table({"crowd_out_elasticity": [0.3]}).replace_schema_metadata(
+            {b"pandas": meta})
+        pq.write_table(table, tmp_path / "odd.parquet")
+        path = tmp_path / "odd.toml"
+        path.write_text(GOOD + f'[design]\nmethod = "draws"\nsource = "{tmp_path}/odd.parquet"\n')
+        assert load_experiment(path).scenarios[0].varied == {"crowd_out_elasticity": 0.3}
+
+
 def test_a_changed_draws_table_is_never_resumed(tmp_path, capsys):
     spec = draws_file(tmp_path, design="samples = 2\n")
     out = tmp_path / "out"

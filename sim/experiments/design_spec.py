@@ -247,12 +247,24 @@ def _parquet(check: Checker, source: str, data: bytes):
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         reason = reason.removeprefix("Could not open Parquet input source '<Buffer>': ")
         _refusal(check, source, "", f"not a readable Parquet file ({shown(reason)})")
-    index = (table.schema.pandas_metadata or {}).get("index_columns", [])
-    table = table.drop_columns([c for c in index if isinstance(c, str)])
+    table = table.drop_columns(_pandas_index(table))
     if not table.num_columns or not table.num_rows:
         _refusal(check, source, "", f"holds {table.num_rows} rows and {table.num_columns} "
                                     "columns; a table of draws needs at least one of each")
     return table
+
+
+def _pandas_index(table) -> list[str]:
+    """The columns that hold a pandas index (``DataFrame.to_parquet`` stores one unless it
+    is a plain range), as the file's pandas metadata names them; none if that metadata is
+    absent or not what pandas writes."""
+    try:
+        index = (table.schema.pandas_metadata or {}).get("index_columns", [])
+    except (ValueError, AttributeError):      # not JSON, or not a JSON object
+        return []
+    names = table.column_names
+    return [c for c in index if isinstance(c, str) and c in names] \
+        if isinstance(index, list) else []
 
 
 def _draw_columns(check: Checker, source: str, names: list[str], fixed: dict) -> list[str]:
