@@ -14,6 +14,7 @@ import re
 import sys
 
 from sim.config import config_source, load_config, parse_overrides
+from sim.errors import one_line
 from sim.model import REGIMES, ConfigError, Params, load_graph, quote, shown
 
 # Modules that add subcommands: each has register(subparsers) setting func=handler.
@@ -46,12 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sim: interrupted", file=sys.stderr)
         return 130
-
-
-def one_line(message: str, limit: int = 1000) -> str:
-    """A message as one bounded line: the last guard against multi-line or huge errors."""
-    text = " ".join(message[: limit * 4].split())
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,6 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 import pandas as pd
@@ -85,7 +84,8 @@ def _toml_value(value) -> str:
 def compare_experiment(params: Params, reps: int, seed: int, out: Path,
                        regimes: tuple[str, ...] = REGIME_PAIR):
     """The comparison as a validated Experiment whose file is ``out/experiment.toml``."""
-    from sim.experiments.spec import SpecError, parse_experiment
+    from sim.errors import SpecError
+    from sim.experiments.spec import parse_experiment
 
     text = experiment_toml(params, reps, seed, regimes)
     try:
@@ -126,8 +126,8 @@ def _replace_earlier_compare(out: Path, experiment) -> None:
 def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: Path) -> str:
     """Run (or resume) the paired comparison into ``out``, write the tables and the
     figure, and return the printed report."""
+    from sim.errors import SpecError
     from sim.experiments.runner import run_experiment
-    from sim.experiments.spec import SpecError
     from sim.experiments.store import load_results
 
     out = Path(out)
@@ -271,7 +271,7 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     """Run every (replicate, regime) on the comparison's seeds; return the run table and
     the daily table, sorted, without writing anything.
 
-    The runs are the experiments runner's tasks (``sim.experiments.runner.run_task``) on
+    The runs are the experiments runner's tasks (``sim.experiments.tasks.run_task``) on
     the runner's executors: in this process for ``workers=1``, a local process pool
     otherwise (or Dask with ``SIM_DASK_SCHEDULER``). ``on_progress(done, total)`` is called
     after every run; setting ``cancel`` stops submitting new runs (those in flight finish)
@@ -280,41 +280,34 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     """
     from tqdm import tqdm
 
-    from sim.experiments.executors import capacity, open_executor
-    from sim.experiments.runner import RunTask, run_task
+    from sim.experiments.executors import InFlight, capacity, open_executor
+    from sim.experiments.tasks import RunTask, run_task
 
     values = params.to_dict() if isinstance(params, Params) else dict(params)
     tasks = [RunTask(0, "base", rep, replicate_seed(seed, rep), values, (regime,))
              for rep in range(reps) for regime in regimes]
-    rows, dailies = [], []
+    rows: list[dict] = []
+    dailies: list[pd.DataFrame] = []
     with open_executor(workers) as (executor, info), \
             tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress,
-                 file=sys.stderr) as bar:
-        queue, running = iter(tasks), {}
-
-        def top_up() -> None:
-            while len(running) < capacity(info) and not (cancel and cancel.is_set()) \
-                    and (task := next(queue, None)) is not None:
-                running[executor.submit(run_task, task)] = task
-
-        top_up()
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = running.pop(future)
-                for outcome in future.result():
-                    rows.append({"rep": task.rep, "regime": outcome.regime, "seed": task.seed,
-                                 "status": outcome.status, "error": outcome.error,
-                                 **outcome.summary})
-                    if outcome.daily is not None:
-                        dailies.append(outcome.daily.assign(rep=task.rep,
-                                                            regime=outcome.regime))
-                    bar.update()
-                    if on_progress:
-                        on_progress(len(rows), len(tasks))
-            top_up()
+                 file=sys.stderr) as bar, \
+            InFlight(executor, run_task, tasks, capacity(info), cancel) as flight:
+        for task, future in flight:
+            for outcome in future.result():
+                _add_run(rows, dailies, task, outcome)
+                bar.update()
+                if on_progress:
+                    on_progress(len(rows), len(tasks))
     runs = pd.DataFrame(rows, columns=None if rows else ["rep", "regime", "seed", "status"])
     runs = runs.sort_values(["rep", "regime"], ignore_index=True)
     daily = pd.concat(dailies) if dailies else pd.DataFrame(columns=["rep", "regime", "day"])
     daily = daily.sort_values(["rep", "regime", "day"], ignore_index=True)
     return runs, daily
+
+
+def _add_run(rows: list[dict], dailies: list[pd.DataFrame], task, outcome) -> None:
+    """One run's row (replicate, regime, seed, status, error, summary) and daily series."""
+    rows.append({"rep": task.rep, "regime": outcome.regime, "seed": task.seed,
+                 "status": outcome.status, "error": outcome.error, **outcome.summary})
+    if outcome.daily is not None:
+        dailies.append(outcome.daily.assign(rep=task.rep, regime=outcome.regime))

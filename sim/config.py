@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from sim.errors import TomlError
 from sim.model import PARAM_SPECS, ConfigError, quote, read_bytes, shown
 
 # TOML nested deeper than this is refused: no config or experiment file needs more than a
@@ -18,10 +19,6 @@ from sim.model import PARAM_SPECS, ConfigError, quote, read_bytes, shown
 MAX_TOML_DEPTH = 16
 # Longest parameter name worth looking up (and suggesting a close match for).
 MAX_KEY_LENGTH = 100
-
-
-class TomlError(ValueError):
-    """A document that is not usable TOML; the message is one line without the file name."""
 
 
 def parse_toml(data: bytes) -> dict[str, Any]:

@@ -24,18 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.model import ConfigError, shown
+from sim.errors import WriteError
+from sim.model import shown
 
 # Room kept free beyond a caller's estimate (file-system metadata, the JSON and figures).
 SPARE_BYTES = 16 * 2**20
-
-
-class WriteError(ConfigError):
-    """The output location cannot take the results (one line, names the path and reason)."""
-
-    def __init__(self, where: str, reason: str):
-        self.reason = reason
-        super().__init__(f"{where}: {reason}")
 
 
 def check_out_dir(path: str | Path, need_bytes: int = 0, flag: str = "--out") -> Path:

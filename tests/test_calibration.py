@@ -1,5 +1,5 @@
 """Calibration: refused files, ABC recovering known parameters (locally and on a real Dask
-cluster), kill and resume, the report, and experiments drawn from the posterior.
+cluster), kill and resume, the report, and the posterior's draws that experiments run over.
 
 The synthetic calibration uses the model at 400 residents for 30 days (about 0.02 s a
 run), so a whole ABC-SMC run is a few hundred runs; the ABC tests are marked slow.
@@ -22,12 +22,18 @@ import pytest
 
 from sim.calibration import load_calibration, load_result, posterior_table, run_calibration
 from sim.calibration.report import _ess_warning
-from sim.calibration.results import CalibrationResult, posterior_draws
+from sim.calibration.results import (
+    DRAWS_FILE,
+    DRAWS_ROWS,
+    CalibrationResult,
+    export_draws,
+    posterior_draws,
+)
 from sim.calibration.simulator import PatternModel
 from sim.calibration.summary import parameter_notes
 from sim.cli import main
+from sim.errors import SpecError
 from sim.experiments import load_experiment, run_experiment
-from sim.experiments.spec import SpecError
 from sim.model import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -439,10 +445,10 @@ def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
         assert worker["memory_ms"] == MEMORY_MONITOR_MS     # still watched, less often
 
 
-# ---------------------------------------------------------------- posterior designs
+# ---------------------------------------------------------------- experiments over the posterior
 
 
-POSTERIOR_EXPERIMENT = """
+DRAWS_EXPERIMENT = """
 [experiment]
 name = "under_posterior"
 regimes = ["three", "five"]
@@ -454,28 +460,38 @@ root_seed = 5
 n_residents = 200
 {fixed}
 [design]
-method = "posterior"
+method = "draws"
 source = "{source}"
 samples = {samples}
 """
 
 
 @pytest.mark.slow
-def test_experiment_draws_its_scenarios_from_the_posterior(synthetic, tmp_path):
+def test_calibration_exports_draws_that_an_experiment_runs_over(synthetic, tmp_path):
     _, out = synthetic
+    res = load_result(out)
+    draws = pd.read_parquet(out / DRAWS_FILE)
+    # the weighted posterior resampled to unweighted rows with the calibration's seed; the
+    # synthetic calibration fixes only size and horizon, so nothing else is carried
+    pd.testing.assert_frame_equal(draws, posterior_draws(res, DRAWS_ROWS, res.manifest["seed"]))
+    assert list(draws.columns) == res.parameters and len(draws) == DRAWS_ROWS
+    post = res.posterior
+    particles = set(post[res.parameters].itertuples(index=False, name=None))
+    assert set(draws.itertuples(index=False, name=None)) <= particles
+    weighted = np.average(post["admin_share"], weights=post["weight"])
+    assert draws["admin_share"].mean() == pytest.approx(weighted, rel=0.05)
+    report = (out / "report" / "report.md").read_text()
+    assert "## Experiments under the posterior" in report
+    assert f'method = "draws"\nsource = "{out / DRAWS_FILE}"' in report
+
     spec = tmp_path / "post.toml"
-    spec.write_text(POSTERIOR_EXPERIMENT.format(fixed="", source=out, samples=24))
+    spec.write_text(DRAWS_EXPERIMENT.format(fixed="", source=out / DRAWS_FILE, samples=24))
     exp = load_experiment(spec)
     assert len(exp.scenarios) == 24 and exp.n_runs == 48
-    draws = posterior_draws(load_result(out), 24, seed=5)
-    for scenario, draw in zip(exp.scenarios, draws.to_dict("records")):
-        assert scenario.varied == pytest.approx(draw)
-    post = load_result(out).posterior
-    assert set(exp.scenarios[0].varied) == {"admin_share", "volunteer_registration_share",
-                                            "volunteer_shadow_wage"}
-    assert all(post["admin_share"].min() <= s.varied["admin_share"] <= post["admin_share"].max()
-               for s in exp.scenarios)
-    assert load_experiment(spec).scenarios == exp.scenarios          # same seed, same draws
+    for scenario in exp.scenarios:
+        row = int(scenario.label.removeprefix("draw"))
+        assert scenario.varied == draws.iloc[row].to_dict()
+    assert load_experiment(spec).scenarios == exp.scenarios          # same seed, same rows
     summary = run_experiment(exp, tmp_path / "runs", workers=1, progress=False)
     assert summary.executed == 48 and summary.failed == 0
     runs = pd.read_parquet(tmp_path / "runs" / "runs.parquet")
@@ -484,34 +500,28 @@ def test_experiment_draws_its_scenarios_from_the_posterior(synthetic, tmp_path):
 
 
 @pytest.mark.slow
-def test_posterior_design_refusals(synthetic, tmp_path, capsys):
-    _, out = synthetic
+def test_exported_draws_carry_the_fixed_values_and_keep_their_bytes(synthetic, tmp_path,
+                                                                     capsys):
+    spec, out = synthetic
+    res = load_result(out)
+    before = (out / DRAWS_FILE).stat().st_mtime_ns
+    export_draws(out, load_calibration(spec), res.posterior)   # unchanged: not rewritten
+    assert (out / DRAWS_FILE).stat().st_mtime_ns == before
 
-    def refused(text: str, key: str, reason: str) -> None:
-        spec = tmp_path / "bad.toml"
-        spec.write_text(text)
-        with pytest.raises(SpecError) as info:
-            load_experiment(spec)
-        assert info.value.key == key and reason in info.value.reason, str(info.value)
+    behaviour = tmp_path / "behaviour.toml"       # a [fixed] value that is not size or horizon
+    behaviour.write_text(spec.read_text().replace("days = 30\n",
+                                                  "days = 30\ncrowd_out_elasticity = 0.2\n"))
+    export_draws(tmp_path, load_calibration(behaviour), res.posterior)
+    draws = pd.read_parquet(tmp_path / DRAWS_FILE)
+    assert list(draws.columns) == [*res.parameters, "crowd_out_elasticity"]
+    assert draws["crowd_out_elasticity"].eq(0.2).all()
 
-    refused(POSTERIOR_EXPERIMENT.format(fixed="", source=tmp_path / "none", samples=24),
-            "design.source", "no calibration here")
-    refused(POSTERIOR_EXPERIMENT.format(fixed="", source=out, samples=5),
-            "design.samples", ">= 20")
-    refused(POSTERIOR_EXPERIMENT.format(fixed="admin_share = 0.5", source=out, samples=24),
-            "fixed.admin_share", "calibrated")
-    unfinished = tmp_path / "unfinished"
-    unfinished.mkdir()
-    manifest = json.loads((out / "manifest.json").read_text())
-    (unfinished / "manifest.json").write_text(json.dumps({**manifest, "complete": False}))
-    refused(POSTERIOR_EXPERIMENT.format(fixed="", source=unfinished, samples=24),
-            "design.source", "not finished")
-    grid = POSTERIOR_EXPERIMENT.format(fixed="", source=out, samples=24).replace(
-        'method = "posterior"', 'method = "grid"')
-    refused(grid, "design.source", "only used by method")
-    # through the CLI: one line, exit code 2
-    spec = tmp_path / "cli.toml"
-    spec.write_text(POSTERIOR_EXPERIMENT.format(fixed="", source=tmp_path / "none", samples=24))
-    assert main(["experiment", str(spec), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    # an experiment may not set what the table sets: one line, exit code 2
+    exp = tmp_path / "clash.toml"
+    exp.write_text(DRAWS_EXPERIMENT.format(fixed="crowd_out_elasticity = 0.5",
+                                           source=tmp_path / DRAWS_FILE, samples=24))
+    assert main(["experiment", str(exp), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("sim: error:") and "design.source" in err and "\n" not in err
+    assert err.startswith(f"sim: error: {exp}: design.source: ") and "\n" not in err
+    assert "column 'crowd_out_elasticity': also set in [fixed]" in err
+    assert not (tmp_path / "o").exists()

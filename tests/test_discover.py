@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.errors import DiscoverError
 from sim.experiments.discover import (
     Condition,
-    DiscoverError,
     cases,
     choose_box,
     discover,

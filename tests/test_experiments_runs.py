@@ -10,7 +10,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +20,9 @@ import pytest
 
 from sim.cli import main
 from sim.experiments import load_experiment, load_results, run_experiment, write_report
-from sim.experiments.runner import FAIL_ENV, run_key
+from sim.experiments.executors import InFlight, InlineExecutor
 from sim.experiments.seeds import run_seed
+from sim.experiments.tasks import FAIL_ENV, run_key
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -252,3 +255,53 @@ metrics = ["unmet_need_share", "coordination_overhead_share"]
     # sampled designs get a regression of the difference on the parameters (HC3 errors)
     assert "The difference over the design: each regime minus three" in md and "HC3" in md
     assert "scaled(need_rate_scale)" in md
+
+
+# ---------------------------------------------------------------- the submission loop
+
+
+class _Recording(InlineExecutor):
+    """Runs each task at submission, and counts submissions; tasks in ``hold`` get a
+    future that never starts (as if queued behind busy workers)."""
+
+    def __init__(self, hold=()):
+        self.submitted, self.hold, self.held = [], set(hold), []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted.append(args[0])
+        if args[0] not in self.hold:
+            return super().submit(fn, *args, **kwargs)
+        self.held.append(Future())
+        return self.held[-1]
+
+
+def test_in_flight_keeps_at_most_n_submitted_and_yields_every_task_once():
+    pool, yielded, outstanding = _Recording(), [], []
+    with InFlight(pool, lambda x: x * x, range(10), 3) as flight:
+        for task, future in flight:
+            outstanding.append(len(pool.submitted) - len(yielded))
+            yielded.append((task, future.result()))
+    assert sorted(yielded) == [(i, i * i) for i in range(10)]
+    assert pool.submitted == list(range(10)) and max(outstanding) == 3
+    assert flight.unfinished == []
+
+
+def test_in_flight_stops_submitting_once_cancelled():
+    cancel, pool = threading.Event(), _Recording()
+    with InFlight(pool, str, range(10), 3, cancel) as flight:
+        seen = []
+        for task, _ in flight:
+            seen.append(task)
+            cancel.set()                    # those in flight still finish and are yielded
+    assert pool.submitted == [0, 1, 2] and sorted(seen) == [0, 1, 2]
+
+
+def test_leaving_the_loop_cancels_the_futures_not_started():
+    pool = _Recording(hold={1, 2})
+    with pytest.raises(RuntimeError), InFlight(pool, str, range(10), 3) as flight:
+        for task, _ in flight:
+            assert task == 0
+            raise RuntimeError("the caller failed (a full disk)")
+    assert sorted(flight.unfinished) == [1, 2]
+    assert len(pool.held) == 2 and all(f.cancelled() for f in pool.held)
+    assert pool.submitted == [0, 1, 2]

@@ -333,6 +333,143 @@ def test_seed_rules_pair_scenarios_or_not(tmp_path):
     assert per.to_json()["seeds"] == "per-scenario"
 
 
+# ---------------------------------------------------------------- the draws design
+
+
+DRAWS = pd.DataFrame({"crowd_out_elasticity": [0.1, 0.2, 0.3, 0.4, 0.5],
+                      "campaign_interval_days": [30, 60, 90, 120, 150],
+                      "network_generator": ["community"] * 5})
+
+
+def draws_file(tmp_path: Path, table: pd.DataFrame = DRAWS, design: str = "",
+               fixed: str = "", name: str = "draws.parquet") -> Path:
+    """An experiment over ``table`` (written next to it as ``name``)."""
+    table.to_parquet(tmp_path / name, index=False)
+    path = tmp_path / "over_draws.toml"
+    path.write_text(GOOD + fixed + f'\n[design]\nmethod = "draws"\nsource = '
+                                   f'"{tmp_path / name}"\n{design}')
+    return path
+
+
+def test_draws_design_runs_one_scenario_per_row(tmp_path):
+    every = load_experiment(draws_file(tmp_path))
+    assert [s.label for s in every.scenarios] == [f"draw{i}" for i in range(5)]
+    assert [s.varied for s in every.scenarios] == DRAWS.to_dict("records")
+    assert isinstance(every.scenarios[0].varied["campaign_interval_days"], int)
+    table = tmp_path / "draws.parquet"
+    digest = hashlib.sha256(table.read_bytes()).hexdigest()
+    assert every.inputs == {str(table): digest}
+    design = every.to_json()["design"]                             # for the manifest
+    assert (design["method"], design["source"], design["source_sha256"], design["samples"]) \
+        == ("draws", str(table), digest, 5)
+
+    some = load_experiment(draws_file(tmp_path, design="samples = 3\nseed = 4\n"))
+    chosen = [int(s.label.removeprefix("draw")) for s in some.scenarios]
+    assert len(set(chosen)) == 3 and chosen == sorted(chosen)      # distinct, table order
+    assert [s.varied for s in some.scenarios] == [DRAWS.iloc[i].to_dict() for i in chosen]
+    assert load_experiment(draws_file(tmp_path, design="samples = 3\nseed = 4\n")).scenarios \
+        == some.scenarios                                          # same seed, same rows
+    assert some.n_runs == 3 * 2 * 2
+
+    run_experiment(some, tmp_path / "out", workers=1, progress=False)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    per = runs.groupby("label")[["crowd_out_elasticity", "campaign_interval_days"]].first()
+    assert per.to_dict("index") == {f"draw{i}": DRAWS.iloc[i, :2].to_dict() for i in chosen}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["input_files"] == {str(table): digest}
+
+
+DRAWS_REFUSED = {
+    # name: (table, [design] lines, [fixed] lines, key, words of the reason)
+    "unknown column": (DRAWS.assign(crowd_out=0.1), "", "", "design.source",
+                       "column 'crowd_out': unknown parameter"),
+    "value out of range": (DRAWS.assign(crowd_out_elasticity=[0.1, 1.5, 0.2, 0.3, 0.4]), "",
+                           "", "design.source",
+                           "row 1, column 'crowd_out_elasticity': must be in [0, 1]"),
+    "missing value": (DRAWS.assign(crowd_out_elasticity=[0.1, None, 0.2, 0.3, 0.4]), "", "",
+                      "design.source", "row 1, column 'crowd_out_elasticity': expected"),
+    "fraction of an integer": (DRAWS.assign(campaign_interval_days=[30, 60.5, 90, 120, 150]),
+                               "", "", "design.source",
+                               "row 1, column 'campaign_interval_days': expected an integer"),
+    "horizon in the table": (DRAWS.assign(days=30), "", "", "design.source",
+                             "column 'days': the horizon is experiment.days"),
+    "seed in the table": (DRAWS.assign(seed=1), "", "", "design.source",
+                          "column 'seed': seeds derive from experiment.root_seed"),
+    "also in [fixed]": (DRAWS, "", "crowd_out_elasticity = 0.2\n", "design.source",
+                        "column 'crowd_out_elasticity': also set in [fixed]"),
+    "more samples than rows": (DRAWS, "samples = 6\n", "", "design.samples",
+                               "6 is more than the 5 rows of"),
+    "seed without samples": (DRAWS, "seed = 3\n", "", "design.seed",
+                             "only used with design.samples"),
+    "empty table": (DRAWS.iloc[:0], "", "", "design.source", "holds 0 rows"),
+    "parameters as well": (DRAWS, "[design.parameters]\ncrowd_out_elasticity = [0.1, 0.2]\n",
+                           "", "design.parameters", "not used by method 'draws'"),
+}
+
+
+@pytest.mark.parametrize("case", list(DRAWS_REFUSED))
+def test_refused_draws_table(case, existing_out, tmp_path, capsys):
+    table, design, fixed, key, reason = DRAWS_REFUSED[case]
+    _, out = existing_out
+    bad = draws_file(tmp_path, table, design, fixed)
+    before = snapshot(out)
+    assert_refused(capsys, ["experiment", str(bad), "--out", str(out)], str(bad), key, reason)
+    assert snapshot(out) == before
+
+
+def test_refused_draws_source_that_is_no_table(existing_out, tmp_path, capsys):
+    _, out = existing_out
+    before = snapshot(out)
+    for source, reason in ((tmp_path / "none.parquet", "file not found"),
+                           (tmp_path, "is a directory; name the Parquet file"),
+                           (tmp_path / "notes.txt", "not a readable Parquet file")):
+        (tmp_path / "notes.txt").write_text("not a table")
+        bad = tmp_path / "bad.toml"
+        bad.write_text(GOOD + f'[design]\nmethod = "draws"\nsource = "{source}"\n')
+        assert_refused(capsys, ["experiment", str(bad), "--out", str(out)], str(bad),
+                       "design.source", f"{source}: {reason}")
+    grid = tmp_path / "grid.toml"
+    grid.write_text(GOOD + '[design]\nmethod = "grid"\nsource = "x.parquet"\n'
+                           "[design.parameters]\ncrowd_out_elasticity = [0.1]\n")
+    assert_refused(capsys, ["experiment", str(grid), "--out", str(out)], str(grid),
+                   "design.source", 'only used by method "draws"')
+    assert snapshot(out) == before
+
+
+def test_a_stored_pandas_index_is_not_a_column_and_odd_metadata_is_ignored(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    indexed = DRAWS.iloc[[1, 2, 4]]               # a non-range index: pandas stores it
+    spec = draws_file(tmp_path, indexed)
+    indexed.to_parquet(tmp_path / "draws.parquet")                  # index included
+    assert "__index_level_0__" in pq.read_schema(tmp_path / "draws.parquet").names
+    assert [s.varied for s in load_experiment(spec).scenarios] == indexed.to_dict("records")
+    for meta in (b"not json", b"[1]", b'{"index_columns": 5}', b'{"index_columns": ["x"]}'):
+        table = pa.table({"crowd_out_elasticity": [0.3]}).replace_schema_metadata(
+            {b"pandas": meta})
+        pq.write_table(table, tmp_path / "odd.parquet")
+        path = tmp_path / "odd.toml"
+        path.write_text(GOOD + f'[design]\nmethod = "draws"\nsource = "{tmp_path}/odd.parquet"\n')
+        assert load_experiment(path).scenarios[0].varied == {"crowd_out_elasticity": 0.3}
+
+
+def test_a_changed_draws_table_is_never_resumed(tmp_path, capsys):
+    spec = draws_file(tmp_path, design="samples = 2\n")
+    out = tmp_path / "out"
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    first = load_experiment(spec)
+    DRAWS.assign(crowd_out_elasticity=DRAWS["crowd_out_elasticity"] + 0.01).to_parquet(
+        tmp_path / "draws.parquet", index=False)        # the same file name, new content
+    changed = load_experiment(spec)
+    assert changed.sha256 != first.sha256 and changed.inputs != first.inputs
+    capsys.readouterr()
+    before = snapshot(out)
+    assert_refused(capsys, ["experiment", str(spec), "--out", str(out)], str(out), "--out",
+                   f"input file {tmp_path / 'draws.parquet'} changed since the stored runs")
+    assert snapshot(out) == before
+
+
 def test_shipped_experiment_files_are_valid():
     for name, scenarios in (("three_vs_five", 1), ("mechanisms", 12), ("sensitivity", 352)):
         experiment = load_experiment(ROOT / "experiments" / f"{name}.toml")

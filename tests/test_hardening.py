@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.errors import SpecError
 from sim.experiments import load_experiment, run_experiment
-from sim.experiments.spec import SpecError
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 import sim.model
 from sim.cli import main
+from sim.errors import SpecError
 from sim.experiments import load_experiment, run_experiment
-from sim.experiments.spec import DESIGN_METHODS, SpecError
+from sim.experiments.design_spec import DESIGN_METHODS
 from sim.model import PARAM_SPECS, REGIMES, ConfigError
 
 # A fixed, bounded set of examples in CI; SIM_PROPERTY_EXAMPLES=2000 explores afresh.

@@ -10,8 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.errors import SpecError
 from sim.experiments.command import positive_int, refuse
-from sim.experiments.spec import SpecError
+
+from .results import DRAWS_FILE
 
 
 def register(subparsers) -> None:
@@ -57,6 +59,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
           f"{summary.simulations} model evaluations; stopped: {summary.stop_reason}; "
           f"{summary.seconds:.1f} s. Report: {summary.out / 'report' / 'report.md'}",
           file=sys.stderr)
+    draws = summary.out / DRAWS_FILE
+    if draws.is_file():
+        print(f"Posterior draws for experiments: {draws} (an experiment file's [design] "
+              f'method = "draws", source = "{draws}")', file=sys.stderr)
     return 0
 
 

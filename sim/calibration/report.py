@@ -2,20 +2,22 @@
 
 Sections: what was calibrated against what (targets with sources), how the populations
 converged, the posterior (table, marginal and pairwise plots), the posterior predictive
-check, the parameters the patterns did not constrain, and the defaults the data moved.
-Every sentence with a finding is computed from the tables.
+check, the parameters the patterns did not constrain, the defaults the data moved, and how
+to run an experiment over the posterior's draws. Every sentence with a finding is computed
+from the tables.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .results import STAT_PREFIX, CalibrationResult, load_result
+from .results import DRAWS_FILE, STAT_PREFIX, CalibrationResult, load_result
 from .summary import INTERVAL, UNCONSTRAINED_IQR_RATIO, posterior_table, predictive_table
 
 MAX_PAIR_PARAMETERS = 10
@@ -69,6 +71,7 @@ def _build(result: CalibrationResult, out: Path) -> list[tuple[str, object]]:
         blocks.append(("figure", _pairs(result, out)))
     blocks += _predictive_blocks(result, out)
     blocks += _findings(table)
+    blocks += _draws_blocks(result)
     blocks += [("h2", "Reproducibility"), ("p", m.get("reproducibility", ""))]
     return blocks
 
@@ -148,6 +151,34 @@ def _findings(table: pd.DataFrame) -> list[tuple[str, object]]:
                         for r in moved.itertuples()) if not moved.empty else
                         "none; every default is compatible with the patterns") + ".")]
     return lines
+
+
+def _draws_blocks(result: CalibrationResult) -> list[tuple[str, object]]:
+    """How to compare regimes under the posterior: an experiment over draws.parquet."""
+    import pyarrow.parquet as pq
+
+    path = result.root / DRAWS_FILE
+    if not path.is_file():
+        return []
+    columns = pq.read_schema(path).names
+    carried = [c for c in columns if c not in result.parameters]
+    return [("h2", "Experiments under the posterior"),
+            ("p", (f"{DRAWS_FILE} holds {pq.read_metadata(path).num_rows:,} parameter sets "
+                  f"resampled from the weighted posterior (seed {result.manifest['seed']}), "
+                  f"one unweighted row each, with the calibration's [fixed] values other than "
+                  f"size and horizon as constant columns ("
+                  f"{', '.join(carried) or 'none here'}). An experiment file runs its regimes "
+                  f"over them, paired by common random numbers; with more than a dozen draws "
+                  f"`sim report` pools the paired differences over draws and replicates, so "
+                  f"the intervals carry the parameter uncertainty the patterns left:")),
+            ("code", draws_design_example(path))]
+
+
+def draws_design_example(path: Path, samples: int = 50) -> str:
+    """The [design] table of an experiment over a calibration's draws."""
+    return (f'[design]\nmethod = "draws"\nsource = {json.dumps(path.as_posix())}\n'
+            f"samples = {samples}          # distinct rows, drawn with design.seed "
+            f"(default: experiment.root_seed)")
 
 
 # ---------------------------------------------------------------- figures
@@ -307,6 +338,8 @@ def _markdown(title: str, blocks) -> str:
             lines += [f"## {content}", ""]
         elif kind == "p":
             lines += [str(content), ""]
+        elif kind == "code":
+            lines += ["```toml", str(content), "```", ""]
         elif kind == "figure":
             lines += [f"![{content.stem}](figures/{content.name})", ""]
         elif kind == "table":
@@ -330,6 +363,8 @@ def _html(title: str, blocks) -> str:
             parts.append(f"<h2>{html.escape(str(content))}</h2>")
         elif kind == "p":
             parts += [f"<p>{html.escape(p)}</p>" for p in str(content).split("\n\n")]
+        elif kind == "code":
+            parts.append(f"<pre>{html.escape(str(content))}</pre>")
         elif kind == "figure":
             parts.append(f"<img src='figures/{html.escape(content.name)}' "
                          f"alt='{html.escape(content.stem)}'>")

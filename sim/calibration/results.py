@@ -10,11 +10,14 @@ Layout of a calibration directory::
     particles.parquet    every accepted particle of every population: t, weight, distance,
                          parameter values (as sampled), simulated statistics (sim_<target>)
     posterior.parquet    the last population: the weighted posterior sample
+    draws.parquet        the posterior as unweighted parameter draws, for experiments
     predictive.parquet   fresh simulations at posterior draws (posterior predictive check)
     report/              report.md, report.html, figures/*.png
 
-Everything downstream (the report, ``[design] method = "posterior"`` in experiment
-files) reads the Parquet tables and the manifest, never the SQLite file.
+Everything downstream (the report, the predictive check) reads the Parquet tables and the
+manifest, never the SQLite file. Experiments run over the posterior through
+``draws.parquet``, a plain table of parameter draws (``[design] method = "draws"``), so
+they need nothing of the calibration but that file.
 """
 
 from __future__ import annotations
@@ -27,18 +30,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.spec import SpecError
+from sim.errors import SpecError
 from sim.io import write_parquet
 
 from .spec import Calibration
 
 STAT_PREFIX = "sim_"
+HISTORY = "history.db"
+DRAWS_FILE = "draws.parquet"
+# Rows of draws.parquet: enough for any experiment's design.samples (which takes distinct
+# rows), few enough to read and check in a second.
+DRAWS_ROWS = 1000
 
 
 def export_tables(root: Path, cal: Calibration, manifest: dict) -> int:
     """Write populations/particles/posterior Parquet from the history; return simulations."""
-    from .runner import history_of
-
     if manifest.get("abc_id") is None:
         return 0
     history = history_of(root, manifest)
@@ -56,7 +62,47 @@ def export_tables(root: Path, cal: Calibration, manifest: dict) -> int:
         particles = pd.concat(frames, ignore_index=True)
         write_parquet(particles, root / "particles.parquet")
         write_parquet(frames[-1].reset_index(drop=True), root / "posterior.parquet")
+        export_draws(root, cal, frames[-1].reset_index(drop=True))
     return int(history.total_nr_simulations)
+
+
+def export_draws(root: Path, cal: Calibration, posterior: pd.DataFrame) -> Path:
+    """Write ``draws.parquet``: ``DRAWS_ROWS`` parameter sets resampled from the weighted
+    posterior (multinomial, seeded with the calibration's seed), one row each, with the
+    calibration's own [fixed] values other than size and horizon as constant columns, so
+    that every run of an experiment over it sits where the calibration put the model.
+
+    An experiment reads it with ``[design] method = "draws"``. The file is left untouched
+    when its content would not change: its bytes go into the experiment's hash, and a
+    rewrite by another pyarrow version must not stop a sweep from resuming.
+    """
+    from .spec import SIZE_PARAMETERS
+
+    draws = posterior_draws(CalibrationResult.of_posterior(root, cal, posterior), DRAWS_ROWS,
+                            seed=cal.seed)
+    for name, value in cal.fixed.items():
+        if name not in SIZE_PARAMETERS:
+            draws[name] = value
+    path = root / DRAWS_FILE
+    if path.is_file() and _same_table(pd.read_parquet(path), draws):
+        return path
+    return write_parquet(draws, path)
+
+
+def _same_table(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    try:
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    except AssertionError:
+        return False
+    return True
+
+
+def history_of(root: Path, manifest: dict[str, Any]):
+    """The pyabc History of a stored calibration (its SQLite file, ``HISTORY``)."""
+    import pyabc
+
+    return pyabc.History("sqlite:///" + str((Path(root) / HISTORY).resolve()),
+                         _id=manifest["abc_id"], create=False)
 
 
 def _population(history, cal: Calibration, t: int) -> pd.DataFrame:
@@ -95,6 +141,14 @@ class CalibrationResult:
     particles: pd.DataFrame
     posterior: pd.DataFrame
     predictive: pd.DataFrame | None
+
+    @classmethod
+    def of_posterior(cls, root: Path, cal: Calibration,
+                     posterior: pd.DataFrame) -> CalibrationResult:
+        """Just enough of a result to draw from ``posterior``, before the calibration's
+        manifest says it is finished (for the exported draws and the predictive check)."""
+        return cls(root, {"calibration": cal.to_json()}, pd.DataFrame(), pd.DataFrame(),
+                   posterior, None)
 
     @property
     def parameters(self) -> list[str]:

@@ -28,19 +28,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from sim.errors import SpecError
 from sim.experiments import provenance
 from sim.experiments.executors import SCHEDULER_ENV, dask_client, default_workers
-from sim.experiments.spec import SpecError
 from sim.io import atomic_write, write_json
 
+from .results import HISTORY, history_of
 from .spec import Calibration, load_calibration
 
 FORMAT = "sim-calibration/1"
-HISTORY = "history.db"
 
 REPRODUCIBILITY = (
     "Every particle's model seeds derive from the calibration seed and the particle's exact "
@@ -328,16 +327,4 @@ def _stored_populations(root: Path, manifest: dict) -> int:
     """Populations committed to the history (0 for a new run)."""
     if manifest.get("abc_id") is None or not (root / HISTORY).exists():
         return 0
-    import pyabc
-
-    history = pyabc.History("sqlite:///" + str((root / HISTORY).resolve()),
-                            _id=manifest["abc_id"], create=False)
-    return int(history.n_populations)
-
-
-def history_of(root: Path, manifest: dict[str, Any]):
-    """The pyabc History of a stored calibration (read-only use)."""
-    import pyabc
-
-    return pyabc.History("sqlite:///" + str((Path(root) / HISTORY).resolve()),
-                         _id=manifest["abc_id"], create=False)
+    return int(history_of(root, manifest).n_populations)

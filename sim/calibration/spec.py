@@ -34,7 +34,7 @@ parameters may move to reproduce them::
 A target may divide its metric by another metric or a parameter (``denominator``), and
 may be marked ``optional = true``: it is then used only once the model reports its
 metric, and skipped (and listed as skipped) before. Every problem raises
-:class:`~sim.experiments.spec.SpecError` naming the file and key, for a one-line refusal.
+:class:`~sim.errors.SpecError` naming the file and key, for a one-line refusal.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.experiments.spec import SpecError
+from sim.errors import SpecError
 
 DISTRIBUTIONS = ("uniform", "loguniform")
 

@@ -10,13 +10,16 @@ Notebook use::
     res.sql("SELECT regime, avg(unmet_need_share) FROM runs GROUP BY regime")
     paired_differences(res.runs, res.metrics, baseline="three")
 
-Modules: spec (parse + validate), design (scenarios), seeds, executors, runner, store,
-analysis (statistics on stored results), report, command (CLI).
+Modules: spec (load a file), checks (its values, run count and input files), design_spec
+(the [design] table), design (scenarios), seeds, executors, runner, store, analysis
+(statistics on stored results), report, command (CLI).
 """
+
+from sim.errors import SpecError
 
 from .analysis import paired_differences, sensitivity_indices
 from .runner import run_experiment
-from .spec import Experiment, SpecError, load_experiment
+from .spec import Experiment, load_experiment
 from .store import Results, load_results
 
 

@@ -12,7 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .spec import MAX_RUNS, SpecError
+from sim.errors import SpecError, WriteFailure, one_line
+
+from .spec import MAX_RUNS
 
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 1
@@ -80,8 +82,6 @@ def positive_int(text: str) -> int:
 
 def refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
     """Print a refusal as one bounded ``sim: error:`` line; return the exit code."""
-    from sim.cli import one_line
-
     print(f"sim: error: {one_line(str(error))}", file=sys.stderr)
     return code
 
@@ -89,7 +89,6 @@ def refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
 def cmd_experiment(args: argparse.Namespace) -> int:
     from .runner import run_experiment
     from .spec import load_experiment
-    from .store import WriteFailure
 
     try:
         experiment = load_experiment(args.file, max_runs=args.max_runs)

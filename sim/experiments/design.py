@@ -1,4 +1,4 @@
-"""Turn a design (grid, rows, Latin hypercube, Sobol, Morris) into a list of scenarios.
+"""Turn a design (grid, rows, Latin hypercube, Sobol, Morris, draws) into a list of scenarios.
 
 Scenario order is part of the experiment: a scenario's index feeds its seeds (under the
 per-scenario seed rule), and the Sobol and Morris analysers need the sample rows in the
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .spec import Design, Scenario
+from .design_spec import Design, Scenario
 
 
 def expand(design: Design, specs: dict) -> tuple[Scenario, ...]:
@@ -24,8 +24,8 @@ def expand(design: Design, specs: dict) -> tuple[Scenario, ...]:
     if design.method == "rows":
         return tuple(Scenario(i, row["label"], {k: v for k, v in row.items() if k != "label"},
                               {}) for i, row in enumerate(design.rows))
-    if design.method == "posterior":
-        return posterior_scenarios(design)
+    if design.method == "draws":
+        return _draws(design)
     return _sampled(design, specs)
 
 
@@ -80,24 +80,13 @@ def _as_param_type(default: Any, value: float) -> Any:
         else float(value)
 
 
-# ---------------------------------------------------------------- posterior design
-# (added with sim.calibration) See "posterior design" in spec.py.
-
-
-def posterior_scenarios(design: Design) -> tuple[Scenario, ...]:
-    """``design.samples`` draws from the calibration at ``design.source``, each with the
-    calibration's non-size [fixed] values; same seed, same draws."""
-    from sim.calibration.results import load_result, posterior_draws
-    from sim.calibration.spec import SIZE_PARAMETERS
-
-    result = load_result(design.source, key="design.source")
-    carried = {k: v for k, v in result.manifest["calibration"]["fixed"].items()
-               if k not in SIZE_PARAMETERS}
-    draws = posterior_draws(result, design.samples, design.seed)
+def _draws(design: Design) -> tuple[Scenario, ...]:
+    """One scenario per chosen row of the table; its numbers are also kept as the raw
+    sample (``x_*`` in design.parquet), like a sampled design's."""
     out = []
-    for i, draw in enumerate(draws.to_dict("records")):
-        raw = {k: float(v) for k, v in draw.items()}
-        varied = {**carried, **{k: (int(v) if isinstance(v, (int, np.integer)) else float(v))
-                                for k, v in draw.items()}}
-        out.append(Scenario(i, f"posterior{i}", varied, raw))
+    for i, row in enumerate(design.draws):
+        varied = {k: v for k, v in row.items() if k != "label"}
+        raw = {k: float(v) for k, v in varied.items()
+               if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        out.append(Scenario(i, row["label"], varied, raw))
     return tuple(out)

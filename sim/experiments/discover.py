@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import DiscoverError
 from sim.io import atomic_write
 
 from .analysis import ok_runs
@@ -40,10 +41,6 @@ OPERATORS = (">=", "<=", ">", "<")
 PER = ("replicate", "scenario")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _QUOTE = 60            # at most this many characters of user text in a message
-
-
-class DiscoverError(ValueError):
-    """Bad input to discovery: one line naming the option and the reason."""
 
 
 def _quote(text: str) -> str:

@@ -38,9 +38,10 @@ def register(subparsers) -> None:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from sim.errors import DiscoverError, SpecError
+
     from .command import refuse
-    from .discover import DiscoverError, caveats, lift, write_discovery
-    from .spec import SpecError
+    from .discover import caveats, lift, write_discovery
 
     try:
         path, found = write_discovery(args.dir, args.where, args.metric, args.out, args.per,

@@ -7,6 +7,10 @@
 
 Any other Executor (``mpi4py.futures.MPIPoolExecutor``, a Ray adapter, ...) can be passed
 to :func:`sim.experiments.runner.run_experiment` directly.
+
+:class:`InFlight` is the one loop that feeds an executor: the experiment runner, the
+paired runs of ``sim compare`` and the dashboard, and the calibration's predictive check
+all use it.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
-from .spec import SpecError
+from sim.errors import SpecError
 
 SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
 
@@ -35,6 +39,63 @@ class InlineExecutor(Executor):
         except BaseException as exc:  # noqa: BLE001 - handed to the caller via the future
             future.set_exception(exc)
         return future
+
+
+_END = object()     # the end of the task queue (a task may be any object, None included)
+
+
+class InFlight:
+    """Run ``fn(task)`` for every task on ``pool``, yielding ``(task, future)`` as each ends.
+
+    At most ``in_flight`` tasks are submitted at a time (see :func:`capacity`), and the next
+    one goes as soon as one finishes: enough to keep every worker busy, without handing a
+    whole sweep to the executor at once (a process pool or a Dask scheduler would hold every
+    queued task, arguments included, in memory, and nothing could be stopped). Once
+    ``cancel`` is set nothing more is submitted; the tasks in flight still finish and are
+    yielded. Leaving the ``with`` block (at the end, on the caller's error or on Ctrl-C)
+    cancels the futures not yet started; :attr:`unfinished` then names the tasks submitted
+    whose results were never yielded. Tasks are submitted in the order given; results
+    arrive in the order they finish::
+
+        with InFlight(pool, run_task, tasks, capacity(info)) as flight:
+            for task, future in flight:
+                store(task, future.result())
+    """
+
+    def __init__(self, pool: Executor, fn: Callable[[Any], Any], tasks: Iterable[Any],
+                 in_flight: int, cancel: threading.Event | None = None):
+        self._pool, self._fn, self._queue = pool, fn, iter(tasks)
+        self._in_flight, self._cancel = max(1, in_flight), cancel
+        self._running: dict[Future, Any] = {}
+
+    def __iter__(self) -> Iterator[tuple[Any, Future]]:
+        self._top_up()
+        while self._running:
+            done, _ = wait(self._running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield self._running.pop(future), future
+            self._top_up()
+
+    def _top_up(self) -> None:
+        while len(self._running) < self._in_flight and not self.cancelled \
+                and (task := next(self._queue, _END)) is not _END:
+            self._running[self._pool.submit(self._fn, task)] = task
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    @property
+    def unfinished(self) -> list[Any]:
+        """Tasks submitted whose results have not been yielded (yet)."""
+        return list(self._running.values())
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for future in self._running:
+            future.cancel()
 
 
 def default_workers() -> int:
@@ -80,7 +141,7 @@ def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
         list(pool.map(int, range(workers)))        # launches every worker process now
         return pool, "fork"
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiments.runner"])
+    context.set_forkserver_preload(["sim.experiments.tasks"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=start_worker), "forkserver"
 
@@ -222,7 +283,7 @@ def _slow_memory_monitor(dask_worker) -> None:
 
 def _worker_setup(dask_worker=None) -> str:
     """Runs on each worker (``client.run`` passes the worker as ``dask_worker``)."""
-    import sim.experiments.runner
+    import sim.experiments.tasks
     import sim.model
 
     sim.model.preload()

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import SpecError
 from sim.io import atomic_write
 from sim.plots import COLOURS, tidy_panels
 
 from . import analysis
 from .render import Block, slug, write_document
 from .report_design import design_section
-from .spec import SpecError
 from .store import ResultStore, load_results
 
 MAX_SCENARIO_PANELS = 12     # above this, the differences table is pooled over scenarios

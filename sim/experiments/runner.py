@@ -2,9 +2,9 @@
 
 The runner knows the model only through ``sim.model.simulate(params, regime, seed)`` and
 the parameter metadata in ``sim.model.params``. A task is one (scenario, replicate) with all of
-its regimes, which share one seed (common random numbers). Workers return results to
-this process, which alone writes to the output directory, so a worker may sit on
-another machine without a shared filesystem.
+its regimes, which share one seed (common random numbers; :mod:`.tasks` is what a worker
+runs). Workers return results to this process, which alone writes to the output directory,
+so a worker may sit on another machine without a shared filesystem.
 
 Before any run: the output folder is checked (writable, room on its disk), then locked
 for the whole session (one writer per folder), then repaired (temporary files removed,
@@ -16,99 +16,33 @@ command resumes.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
 import re
 import sys
 import time
-import traceback
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.errors import SpecError, WriteFailure
 from sim.model import shown
 
 from . import provenance
-from .executors import capacity, open_executor
+from .executors import InFlight, capacity, open_executor
 from .seeds import DERIVATION
-from .spec import Experiment, SpecError, load_experiment
+from .spec import Experiment, load_experiment
 from .store import (
     KEY_COLUMNS,
     ResultStore,
-    WriteFailure,
     read_manifest,
     run_schema,
     write_manifest,
 )
-
-# Test hook, honoured only here: comma-separated glob patterns of run keys that must fail,
-# e.g. SIM_EXPERIMENTS_FAIL="s0001-r000-five". Read by the coordinating process and sent
-# with the task, so it works the same on every executor.
-FAIL_ENV = "SIM_EXPERIMENTS_FAIL"
-
-
-class InjectedFailure(RuntimeError):
-    """Raised instead of running the model for run keys named in SIM_EXPERIMENTS_FAIL."""
-
-
-def run_key(scenario: int, rep: int, regime: str) -> str:
-    """Readable, unique and sortable within a sweep: ``s0003-r012-five``."""
-    return f"s{scenario:04d}-r{rep:03d}-{regime}"
-
-
-@dataclass(frozen=True)
-class RunTask:
-    """The regimes of one replicate of one scenario (they share ``seed``)."""
-
-    scenario: int
-    label: str
-    rep: int
-    seed: int
-    params: dict[str, Any]
-    regimes: tuple[str, ...]
-    fail: tuple[str, ...] = ()
-    model: str = ""                   # model class "module:Class" ("" = CommunityModel)
-
-    def keys(self) -> list[str]:
-        return [run_key(self.scenario, self.rep, r) for r in self.regimes]
-
-
-@dataclass
-class RunOutcome:
-    """What a worker sends back for one run: results, or the error that stopped it."""
-
-    key: str
-    regime: str
-    status: str                       # "ok" | "failed"
-    summary: dict[str, float] = field(default_factory=dict)
-    daily: pd.DataFrame | None = None
-    error: str | None = None
-    traceback: str | None = None
-
-
-def run_task(task: RunTask) -> list[RunOutcome]:
-    """Execute one task on a worker. Model errors become data; they never raise."""
-    from sim.model import simulate
-
-    from .models import resolve
-
-    outcomes = []
-    for regime, key in zip(task.regimes, task.keys()):
-        try:
-            if any(fnmatch.fnmatchcase(key, pattern) for pattern in task.fail):
-                raise InjectedFailure(f"failure injected by {FAIL_ENV} for {key}")
-            result = simulate(dict(task.params), regime, task.seed, resolve(task.model))
-            daily = result.daily.reset_index(drop=True)
-            outcomes.append(RunOutcome(key, regime, "ok", dict(result.summary), daily))
-        except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
-            message = " ".join(f"{type(exc).__name__}: {exc}".split())
-            outcomes.append(RunOutcome(key, regime, "failed", error=message,
-                                       traceback=traceback.format_exc()))
-    return outcomes
+from .tasks import FAIL_ENV, RunOutcome, RunTask, run_key, run_task
 
 
 def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> list[RunTask]:
@@ -247,38 +181,34 @@ def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultSt
            defaults: dict, metrics: list[str], summary: SweepSummary, progress: bool) -> None:
     """Keep ``in_flight`` tasks submitted; store every outcome as soon as it arrives."""
     bar = _progress_bar(summary, progress)
-    queue, running = iter(tasks), {}
-
-    def top_up() -> None:
-        while len(running) < in_flight and (task := next(queue, None)) is not None:
-            running[pool.submit(run_task, task)] = task
-
     try:
-        top_up()
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                task = running.pop(future)
-                try:
-                    outcomes = future.result()
-                except Exception as exc:  # noqa: BLE001 - the executor, not the model, failed
-                    summary.aborted += len(task.regimes)
-                    bar.write(f"sim: warning: task {task.keys()[0]}..: executor error "
-                              f"{type(exc).__name__}: {exc}; rerun to resume", file=sys.stderr)
-                    continue
-                for outcome in outcomes:
-                    store.write_run(_row(task, outcome, defaults, metrics), schema,
-                                    outcome.daily, outcome.traceback)
-                    summary.executed += 1
-                    summary.failed += outcome.status == "failed"
-                    bar.update(1)
-                bar.set_postfix(failed=summary.failed, refresh=False)
-            top_up()
+        with InFlight(pool, run_task, tasks, in_flight) as flight:
+            try:
+                for task, future in flight:
+                    _store(task, future, store, schema, defaults, metrics, summary, bar)
+            finally:
+                summary.aborted += sum(len(t.regimes) for t in flight.unfinished)
     finally:
-        for future in running:
-            future.cancel()
-        summary.aborted += sum(len(t.regimes) for t in running.values())
         bar.close()
+
+
+def _store(task: RunTask, future, store: ResultStore, schema, defaults: dict,
+           metrics: list[str], summary: SweepSummary, bar) -> None:
+    """Write one finished task's runs (or count them aborted if the executor failed)."""
+    try:
+        outcomes = future.result()
+    except Exception as exc:  # noqa: BLE001 - the executor, not the model, failed
+        summary.aborted += len(task.regimes)
+        bar.write(f"sim: warning: task {task.keys()[0]}..: executor error "
+                  f"{type(exc).__name__}: {exc}; rerun to resume", file=sys.stderr)
+        return
+    for outcome in outcomes:
+        store.write_run(_row(task, outcome, defaults, metrics), schema,
+                        outcome.daily, outcome.traceback)
+        summary.executed += 1
+        summary.failed += outcome.status == "failed"
+        bar.update(1)
+    bar.set_postfix(failed=summary.failed, refresh=False)
 
 
 class _NoBar:

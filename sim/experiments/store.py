@@ -49,9 +49,10 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from sim.io import WriteError, atomic_write, check_out_dir
+from sim.errors import FolderInUse, SpecError, WriteError
+from sim.io import atomic_write, check_out_dir
 
-from .spec import Experiment, SpecError, _bounded
+from .spec import Experiment
 
 KEY_COLUMNS = ("run_key", "scenario", "label", "rep", "regime", "seed")
 STATUS_COLUMNS = ("status", "error")
@@ -80,21 +81,6 @@ READ_ONLY_SETTINGS = (
     "SET enable_external_access = false",         # no COPY, ATTACH, read_csv, INSTALL ...
     "SET lock_configuration = true",
 )
-
-
-class FolderInUse(SpecError):
-    """Another process holds the results folder's lock."""
-
-    def __init__(self, root: Path, pid: str):
-        self.file, self.key, self.pid = str(root), "--out", pid
-        who = f"process {pid}" if pid else "another process"
-        self.reason = f"in use by {who}"
-        ValueError.__init__(self, f"{_bounded(str(root))} is in use by {who} (one sweep per "
-                                  "folder: wait for it to finish or choose another --out)")
-
-
-class WriteFailure(SpecError):
-    """Writing to the results folder failed mid-sweep; what is stored stays stored."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

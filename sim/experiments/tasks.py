@@ -1,0 +1,82 @@
+"""What a worker runs: one task of an experiment, and what it sends back.
+
+A task is one (scenario, replicate) with all of its regimes, which share one seed (common
+random numbers). This module is all a worker needs: the coordinating process
+(:mod:`.runner`, ``sim compare``, the dashboard) builds the tasks and stores the outcomes;
+the executors preload this module on their workers (:mod:`.executors`), so the first task
+of a sweep does not pay for the imports.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+# Test hook, honoured only by the runner: comma-separated glob patterns of run keys that must fail,
+# e.g. SIM_EXPERIMENTS_FAIL="s0001-r000-five". Read by the coordinating process and sent
+# with the task, so it works the same on every executor.
+FAIL_ENV = "SIM_EXPERIMENTS_FAIL"
+
+
+class InjectedFailure(RuntimeError):
+    """Raised instead of running the model for run keys named in SIM_EXPERIMENTS_FAIL."""
+
+
+def run_key(scenario: int, rep: int, regime: str) -> str:
+    """Readable, unique and sortable within a sweep: ``s0003-r012-five``."""
+    return f"s{scenario:04d}-r{rep:03d}-{regime}"
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """The regimes of one replicate of one scenario (they share ``seed``)."""
+
+    scenario: int
+    label: str
+    rep: int
+    seed: int
+    params: dict[str, Any]
+    regimes: tuple[str, ...]
+    fail: tuple[str, ...] = ()
+    model: str = ""                   # model class "module:Class" ("" = CommunityModel)
+
+    def keys(self) -> list[str]:
+        return [run_key(self.scenario, self.rep, r) for r in self.regimes]
+
+
+@dataclass
+class RunOutcome:
+    """What a worker sends back for one run: results, or the error that stopped it."""
+
+    key: str
+    regime: str
+    status: str                       # "ok" | "failed"
+    summary: dict[str, float] = field(default_factory=dict)
+    daily: pd.DataFrame | None = None
+    error: str | None = None
+    traceback: str | None = None
+
+
+def run_task(task: RunTask) -> list[RunOutcome]:
+    """Execute one task on a worker. Model errors become data; they never raise."""
+    from sim.model import simulate
+
+    from .models import resolve
+
+    outcomes = []
+    for regime, key in zip(task.regimes, task.keys()):
+        try:
+            if any(fnmatch.fnmatchcase(key, pattern) for pattern in task.fail):
+                raise InjectedFailure(f"failure injected by {FAIL_ENV} for {key}")
+            result = simulate(dict(task.params), regime, task.seed, resolve(task.model))
+            daily = result.daily.reset_index(drop=True)
+            outcomes.append(RunOutcome(key, regime, "ok", dict(result.summary), daily))
+        except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            outcomes.append(RunOutcome(key, regime, "failed", error=message,
+                                       traceback=traceback.format_exc()))
+    return outcomes
