@@ -198,7 +198,7 @@ def test_refused_input_in_a_real_process(existing_out, tmp_path):
                           check=False)
     assert proc.returncode == 2
     expected = (f"sim: error: {bad}: fixed.crowd_out_elasticity: must be in [0, 1] (yuan cut "
-                "per yuan donated), got -1")
+                "per charity yuan spent), got -1")
     assert proc.stderr.strip().splitlines() == [expected]
     assert snapshot(out) == before
 

@@ -35,8 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.model import METRICS
-from sim.model.regimes import LINKAGE, LINKAGE_GAINS, MATCHED_NAME, matched_name
+from sim.model import LINKAGE, LINKAGE_GAINS, MATCHED_NAME, METRICS, matched_name
 
 from .analysis import ok_runs, t_interval
 

@@ -62,21 +62,46 @@ class RunOutcome:
 
 
 def run_task(task: RunTask) -> list[RunOutcome]:
-    """Execute one task on a worker. Model errors become data; they never raise."""
-    from sim.model import simulate
+    """Execute one task on a worker. Model errors become data; they never raise.
+
+    The task's regimes run side by side (``sim.model.simulate_regimes``: its controls share
+    one five-actor twin); if that fails, each runs alone, so that one regime's error does
+    not take the others with it.
+    """
+    from sim.model import simulate_regimes
 
     from .models import resolve
 
-    outcomes = []
-    for regime, key in zip(task.regimes, task.keys()):
+    outcomes: dict[str, RunOutcome] = {}
+    wanted = []
+    for regime, key in zip(task.regimes, task.keys(), strict=True):
         try:
             if any(fnmatch.fnmatchcase(key, pattern) for pattern in task.fail):
                 raise InjectedFailure(f"failure injected by {FAIL_ENV} for {key}")
-            result = simulate(dict(task.params), regime, task.seed, resolve(task.model))
-            daily = result.daily.reset_index(drop=True)
-            outcomes.append(RunOutcome(key, regime, "ok", dict(result.summary), daily))
-        except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
-            message = " ".join(f"{type(exc).__name__}: {exc}".split())
-            outcomes.append(RunOutcome(key, regime, "failed", error=message,
-                                       traceback=traceback.format_exc()))
-    return outcomes
+            wanted.append((regime, key))
+        except InjectedFailure as exc:
+            outcomes[regime] = _failed(key, regime, exc)
+    try:
+        model_class = resolve(task.model)
+        results = simulate_regimes(dict(task.params), [r for r, _ in wanted], task.seed,
+                                   model_class)
+    except Exception:  # noqa: BLE001 - find which regime fails, each on its own
+        results = {}
+        for regime, key in wanted:
+            try:
+                results[regime] = simulate_regimes(dict(task.params), [regime], task.seed,
+                                                   resolve(task.model))[regime]
+            except Exception as exc:  # noqa: BLE001 - a failed run is a result, not a crash
+                outcomes[regime] = _failed(key, regime, exc)
+    for regime, key in wanted:
+        if regime in results:
+            result = results[regime]
+            outcomes[regime] = RunOutcome(key, regime, "ok", dict(result.summary),
+                                          result.daily.reset_index(drop=True))
+    return [outcomes[regime] for regime in task.regimes]
+
+
+def _failed(key: str, regime: str, exc: Exception) -> RunOutcome:
+    message = " ".join(f"{type(exc).__name__}: {exc}".split())
+    trace = "".join(traceback.format_exception(exc))
+    return RunOutcome(key, regime, "failed", error=message, traceback=trace)

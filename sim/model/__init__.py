@@ -40,13 +40,19 @@ _FACE = {
     "METRICS": "metrics", "Metric": "metrics", "SUMMARY_METRICS": "metrics",
     "headline_metrics": "metrics", "format_number": "metrics",
     # regimes and actors
-    "REGIMES": "regimes", "Regime": "regimes", "Actor": "regimes",
+    "REGIMES": "regimes", "Regime": "regimes", "Actor": "regimes", "LINKAGE": "regimes",
+    "LINKAGE_GAINS": "regimes", "LINKAGE_COSTS": "regimes", "MATCHED_NAME": "regimes",
+    "matched_name": "regimes",
     # running
     "CommunityModel": "community", "Resident": "agents", "simulate": "run",
     "RunResult": "run", "community_seed": "run", "simulate_regimes": "run",
 }
 __all__ = [  # the face; tests/test_structure.py checks it against _FACE and the imports below
+    "LINKAGE",
+    "LINKAGE_COSTS",
+    "LINKAGE_GAINS",
     "LINKAGE_MECHANISMS",
+    "MATCHED_NAME",
     "METRICS",
     "NEED_TYPES",
     "NEGATIVE_MECHANISMS",
@@ -71,6 +77,7 @@ __all__ = [  # the face; tests/test_structure.py checks it against _FACE and the
     "format_number",
     "headline_metrics",
     "load_graph",
+    "matched_name",
     "preload",
     "quote",
     "read_bytes",
@@ -119,5 +126,14 @@ if TYPE_CHECKING:   # the same names, for type checkers and editors
         format_bound,
         validate_value,
     )
-    from .regimes import REGIMES, Actor, Regime
+    from .regimes import (
+        LINKAGE,
+        LINKAGE_COSTS,
+        LINKAGE_GAINS,
+        MATCHED_NAME,
+        REGIMES,
+        Actor,
+        Regime,
+        matched_name,
+    )
     from .run import RunResult, community_seed, simulate, simulate_regimes
