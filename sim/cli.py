@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     _add_run(sub)
     _add_compare(sub)
+    _add_explain(sub)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
@@ -87,6 +88,19 @@ def _add_compare(sub):
     p.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: number of cores, at most 2 x reps)")
     p.set_defaults(func=cmd_compare, out_default="results/compare")
+
+
+def _add_explain(sub):
+    p = sub.add_parser("explain", help="why five differs: the attribution ladder from three "
+                                       "to five, step by step, on paired seeds")
+    _model_options(p)
+    p.add_argument("--reps", type=int, default=20, help="paired replications (default 20)")
+    p.add_argument("--orderings", type=int, default=4,
+                   help="orderings of the linkage mechanisms averaged for their Shapley "
+                        "contributions (default 4: two and their reverses)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: number of cores)")
+    p.set_defaults(func=cmd_explain, out_default="results/explain")
 
 
 def params_from_args(args) -> Params:
@@ -158,6 +172,7 @@ def cmd_run(args) -> int:
     residents = graph_nodes or params.n_residents
     if args.out:
         io.check_out_dir(args.out)      # refuse a bad --out before the run, create nothing
+    warning = size_warning(params, graph_nodes)
     result = simulate(params, args.regime, args.seed)
     if args.out:
         with io.output_dir(args.out) as out:
@@ -171,6 +186,52 @@ def cmd_run(args) -> int:
         print(format_summary(result.summary, args.regime, args.seed, params, residents))
         if args.out:
             print(f"\nwrote {out / 'daily.parquet'} and {out / 'summary.json'}")
+    _warn(warning)
+    return 0
+
+
+def _check_pairs(args) -> None:
+    _check_seed(args.seed)
+    if args.reps < 2:
+        raise ConfigError(f"--reps: must be at least 2 for a paired interval, got {args.reps}")
+    if args.workers is not None and not 1 <= args.workers <= 256:
+        raise ConfigError(f"--workers: must be in [1, 256], got {args.workers}")
+
+
+def size_warning(params: Params, residents: int | None = None) -> str | None:
+    """The line to print once the command succeeded, when the community is below the
+    model's documented size (an error stays the one line it is); the model's own
+    SmallCommunityWarning is then not repeated for every run."""
+    import warnings
+
+    from sim.model import SmallCommunityWarning
+
+    warnings.simplefilter("ignore", SmallCommunityWarning)
+    message = params.size_warning(residents)
+    return f"sim: warning: {message}" if message else None
+
+
+def _warn(line: str | None) -> None:
+    if line:
+        print(line, file=sys.stderr)
+
+
+def cmd_explain(args) -> int:
+    from sim import io
+    from sim.explain import run_explain
+
+    _check_pairs(args)
+    if not 1 <= args.orderings <= 64:
+        raise ConfigError(f"--orderings: must be in [1, 64], got {args.orderings}")
+    params, nodes = inputs_from_args(args)
+    out = args.out or args.out_default
+    io.check_out_dir(out)
+    warning = size_warning(params, nodes)
+    with io.output_dir(out) as out:
+        text = run_explain(params, reps=args.reps, seed=args.seed, orderings=args.orderings,
+                           workers=args.workers, out=out)
+    print(text)
+    _warn(warning)
     return 0
 
 
@@ -178,18 +239,16 @@ def cmd_compare(args) -> int:
     from sim import io
     from sim.compare import run_compare
 
-    _check_seed(args.seed)
-    if args.reps < 2:
-        raise ConfigError(f"--reps: must be at least 2 for a paired interval, got {args.reps}")
-    if args.workers is not None and not 1 <= args.workers <= 256:
-        raise ConfigError(f"--workers: must be in [1, 256], got {args.workers}")
-    params = params_from_args(args)
+    _check_pairs(args)
+    params, nodes = inputs_from_args(args)
     out = args.out or args.out_default
     io.check_out_dir(out)               # before the runs: an unwritable place is refused now
+    warning = size_warning(params, nodes)
     with io.output_dir(out) as out:
         report = run_compare(params, reps=args.reps, seed=args.seed, workers=args.workers,
                              out=out)
     print(report)
+    _warn(warning)
     return 0
 
 

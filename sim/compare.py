@@ -52,22 +52,26 @@ def replicate_seed(root: int, rep: int) -> int:
 
 
 def experiment_toml(params: Params, reps: int, seed: int,
-                    regimes: tuple[str, ...] = REGIME_PAIR) -> str:
-    """The experiment file of a comparison: parameters that differ from the defaults go
-    to [fixed], so the file reads as what the user changed."""
+                    regimes: tuple[str, ...] = REGIME_PAIR, name: str = COMPARE_NAME,
+                    description: str = COMPARE_DESCRIPTION, command: str = "sim compare",
+                    analysis: dict | None = None) -> str:
+    """The experiment file of a built-in comparison (``sim compare``, ``sim explain``):
+    parameters that differ from the defaults go to [fixed], so the file reads as what the
+    user changed; ``analysis`` adds keys to its [analysis] table."""
     values = params.to_dict()
     fixed = {k: v for k, v in values.items()
              if k != "days" and v is not None and (k == "n_residents"
                                                    or v != PARAM_SPECS[k].default)}
-    lines = ["# Written by `sim compare`; rerun with `sim compare` or `sim experiment`.",
-             "[experiment]", f"name = {json.dumps(COMPARE_NAME)}",
-             f"description = {json.dumps(COMPARE_DESCRIPTION)}",
+    lines = [f"# Written by `{command}`; rerun with `{command}` or `sim experiment`.",
+             "[experiment]", f"name = {json.dumps(name)}",
+             f"description = {json.dumps(description)}",
              f"regimes = {json.dumps(list(regimes))}", f"replications = {int(reps)}",
              f"days = {int(values['days'])}", f"root_seed = {int(seed)}", 'seeds = "shared"',
              "", "[fixed]"]
     lines += [f"{k} = {_toml_value(v)}" for k, v in fixed.items()]
     lines += ["", "[analysis]", f"baseline = {json.dumps(regimes[0])}",
               f"confidence = {CONFIDENCE}", f"correction = {json.dumps(CORRECTION)}"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in (analysis or {}).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -82,22 +86,26 @@ def _toml_value(value) -> str:
 
 
 def compare_experiment(params: Params, reps: int, seed: int, out: Path,
-                       regimes: tuple[str, ...] = REGIME_PAIR):
-    """The comparison as a validated Experiment whose file is ``out/experiment.toml``."""
+                       regimes: tuple[str, ...] = REGIME_PAIR, **toml):
+    """The comparison as a validated Experiment whose file is ``out/experiment.toml``
+    (``toml``: the other arguments of :func:`experiment_toml`)."""
     from sim.errors import SpecError
     from sim.experiments.spec import parse_experiment
 
-    text = experiment_toml(params, reps, seed, regimes)
+    text = experiment_toml(params, reps, seed, regimes, **toml)
     try:
         return parse_experiment(text.encode(), Path(out) / "experiment.toml")
     except SpecError as exc:
         raise ConfigError(str(exc)) from None
 
 
-def _replace_earlier_compare(out: Path, experiment) -> None:
-    """An earlier `sim compare` in ``out`` with other settings is replaced, as `sim compare`
-    always did; the same settings (or only more replications) are resumed instead.
-    Anything else in ``out`` is left for the runner to refuse."""
+def replace_earlier(out: Path, experiment, name: str = COMPARE_NAME,
+                    description: str = COMPARE_DESCRIPTION,
+                    what: str = "comparison", extra: tuple[str, ...] = ()) -> None:
+    """An earlier run of the same built-in command (``name``, ``description``) in ``out``
+    with other settings is replaced, as `sim compare` always did; the same settings (or
+    only more replications) are resumed instead. Anything else in ``out`` is left for the
+    runner to refuse. ``extra``: the command's own output files."""
     from sim.experiments.spec import differs_only_in_replications
     from sim.experiments.store import read_manifest
 
@@ -105,7 +113,7 @@ def _replace_earlier_compare(out: Path, experiment) -> None:
     if not manifest:
         return
     spec = manifest.get("experiment", {})
-    if spec.get("name") != COMPARE_NAME or spec.get("description") != COMPARE_DESCRIPTION:
+    if spec.get("name") != name or spec.get("description") != description:
         return
     stored = out / "experiment.toml"
     source = experiment.source_bytes()
@@ -113,10 +121,10 @@ def _replace_earlier_compare(out: Path, experiment) -> None:
             differs_only_in_replications(stored.read_bytes(), source)
             and experiment.replications >= spec.get("replications", 0))):
         return
-    print(f"sim: replacing the earlier comparison in {out} (it had other settings)",
+    print(f"sim: replacing the earlier {what} in {out} (it had other settings)",
           file=sys.stderr)
-    for name in _RESULT_ENTRIES:
-        path = out / name
+    for entry in (*_RESULT_ENTRIES, *extra):
+        path = out / entry
         if path.is_dir():
             shutil.rmtree(path)
         else:
@@ -132,7 +140,7 @@ def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: 
 
     out = Path(out)
     experiment = compare_experiment(params, reps, seed, out)
-    _replace_earlier_compare(out, experiment)
+    replace_earlier(out, experiment)
     try:
         sweep = run_experiment(experiment, out, workers=workers, progress=True)
     except SpecError as exc:

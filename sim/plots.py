@@ -104,3 +104,52 @@ def waterfall_figure(table: pd.DataFrame, path: Path,
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     return Path(path)
+
+
+def break_even_figure(curves: pd.DataFrame, table: pd.DataFrame, path: Path) -> Path:
+    """Small multiples, one panel per swept assumption: five minus each comparison (mean
+    and interval band) against the assumption's value, zero marked, the default marked
+    (dashed), and each break-even point with its bootstrap interval."""
+    from sim.model import METRICS
+
+    parameters = list(dict.fromkeys(curves["parameter"]))
+    cols = min(4, len(parameters))
+    rows = -(-len(parameters) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows),
+                             constrained_layout=True, squeeze=False)
+    styles = {}
+    for ax, parameter in zip(axes.flat, parameters, strict=False):
+        for comparison, part in curves[curves["parameter"] == parameter].groupby(
+                "comparison", sort=False):
+            part = part.sort_values("level")
+            colour = styles.setdefault(comparison, f"C{len(styles)}")
+            ax.plot(part["level"], part["mean"], "o-", color=colour, label=comparison,
+                    markersize=3)
+            ax.fill_between(part["level"], part["ci_low"], part["ci_high"], color=colour,
+                            alpha=0.2)
+            row = table[(table["parameter"] == parameter)
+                        & (table["comparison"] == comparison)]
+            if len(row) and pd.notna(row["break_even"].iloc[0]):
+                r = row.iloc[0]
+                low = r["break_even"] - r["ci_low"] if pd.notna(r["ci_low"]) else 0.0
+                high = r["ci_high"] - r["break_even"] if pd.notna(r["ci_high"]) else 0.0
+                ax.errorbar(r["break_even"], 0, xerr=[[low], [high]], fmt="D", color=colour,
+                            capsize=3, markersize=5)
+        default = table.loc[table["parameter"] == parameter, "default"]
+        if len(default) and pd.notna(default.iloc[0]):
+            ax.axvline(default.iloc[0], color="grey", linestyle="--", linewidth=1)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(parameter, fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    metric = curves["metric"].iloc[0]
+    for ax in axes[:, 0]:
+        unit = METRICS[metric].unit if metric in METRICS else ""
+        ax.set_ylabel(f"difference in {metric} ({unit})", fontsize=8)
+    tidy_panels(axes, len(parameters))
+    fig.suptitle(textwrap.fill(f"Where five's difference on {metric} changes sign (band: "
+                               "95% interval; dashed: default; diamond: break-even with "
+                               "its bootstrap interval)", 110), fontsize=9)
+    io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+    return Path(path)

@@ -17,8 +17,8 @@ SIM = ROOT / "sim"
 
 # Layers, lowest first: a module may import from its own layer's package or from below.
 LAYERS = [("sim.model",), ("sim.errors", "sim.config", "sim.io"), ("sim.plots",),
-          ("sim.experiments",), ("sim.calibration", "sim.compare"), ("sim.dashboard",),
-          ("sim.cli",), ("sim.__main__",)]
+          ("sim.experiments",), ("sim.calibration", "sim.compare", "sim.explain"),
+          ("sim.dashboard",), ("sim.cli",), ("sim.__main__",)]
 
 
 def _name(path: Path) -> str:

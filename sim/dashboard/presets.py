@@ -57,7 +57,7 @@ COMMUNITY = (
 POLICY = (
     Lever("volunteer_registration_share", 0.0, 0.5, 0.01),
     Lever("individual_giving_yuan_per_capita", 0.0, 300.0, 1.0),
-    Lever("coordination_cost_hours_per_channel", 0.0, 10.0, 0.5),
+    Lever("coordination_cost_hours_per_channel", 0.0, 10.0, 0.125),
     Lever("crowd_out_elasticity", 0.0, 1.0, 0.05),
     Lever("party_member_hours_per_day", 0.0, 5.0, 0.05),
     Lever("escalation_hazard_scale", 0.0, 5.0, 0.1),

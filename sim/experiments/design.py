@@ -1,4 +1,4 @@
-"""Turn a design (grid, rows, Latin hypercube, Sobol, Morris, draws) into a list of scenarios.
+"""Turn a design (grid, sweep, rows, Latin hypercube, Sobol, Morris, draws) into scenarios.
 
 Scenario order is part of the experiment: a scenario's index feeds its seeds (under the
 per-scenario seed rule), and the Sobol and Morris analysers need the sample rows in the
@@ -21,6 +21,8 @@ def expand(design: Design, specs: dict) -> tuple[Scenario, ...]:
         return (Scenario(0, "base", {}, {}),)
     if design.method == "grid":
         return _grid(design)
+    if design.method == "sweep":
+        return _sweep(design)
     if design.method == "rows":
         return tuple(Scenario(i, row["label"], {k: v for k, v in row.items() if k != "label"},
                               {}) for i, row in enumerate(design.rows))
@@ -37,6 +39,15 @@ def _grid(design: Design) -> tuple[Scenario, ...]:
         varied = dict(zip(names, values))
         label = ", ".join(f"{k}={v}" for k, v in varied.items())
         out.append(Scenario(i, label, varied, {}))
+    return tuple(out)
+
+
+def _sweep(design: Design) -> tuple[Scenario, ...]:
+    """One parameter at a time, over its values, in the order written in the file."""
+    out = []
+    for name, values in design.parameters.items():
+        for value in values:
+            out.append(Scenario(len(out), f"{name}={value}", {name: value}, {}))
     return tuple(out)
 
 

@@ -3,9 +3,13 @@
 ::
 
     [design]
-    method = "grid"                    # none | grid | rows | lhs | sobol | morris | draws
+    method = "grid"                    # none | grid | sweep | rows | lhs | sobol | morris | draws
     [design.parameters]
-    crowd_out_elasticity = [0.0, 0.5]  # grid: values; lhs/sobol/morris: [low, high]
+    crowd_out_elasticity = [0.0, 0.5]  # grid, sweep: values; lhs/sobol/morris: [low, high]
+
+A **sweep** moves one parameter at a time over its values while the others stay at their
+defaults (or [fixed]): the one-at-a-time design of a break-even analysis
+(:mod:`sim.experiments.break_even`); its scenarios are each parameter's values in turn.
 
 Each method reads its own keys and refuses the others' (a key that does nothing is a
 mistake, never silently ignored). Parsing gives a :class:`Design`; expanding it into
@@ -26,7 +30,8 @@ from sim.model import quote, shown
 
 from .checks import Checker
 
-DESIGN_METHODS = ("none", "grid", "rows", "lhs", "sobol", "morris", "draws")
+DESIGN_METHODS = ("none", "grid", "sweep", "rows", "lhs", "sobol", "morris", "draws")
+LISTED_METHODS = ("grid", "sweep")          # the methods whose parameters list their values
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
 SAMPLE_KEY_METHODS = (*SAMPLED_METHODS, "draws")    # the methods that read samples and seed
 DESIGN_KEYS = {"method", "parameters", "rows", "samples", "seed", "levels", "source"}
@@ -103,8 +108,8 @@ def _parameters(check: Checker, doc: Any, method: str, fixed: dict) -> dict[str,
             check.fail(key, "also set in [fixed]; a parameter is fixed or varied")
         if name == "days":
             check.fail(key, "the horizon is experiment.days")
-        parameters[name] = _grid_values(check, key, name, value) if method == "grid" \
-            else check.bounds(key, name, value)
+        parameters[name] = _grid_values(check, key, name, value) \
+            if method in LISTED_METHODS else check.bounds(key, name, value)
     if method != "none" and not parameters:
         check.fail("design.parameters", f"method {quote(method)} needs parameters")
     return parameters
@@ -163,6 +168,8 @@ def count_scenarios(design: Design) -> int:
     k = len(design.parameters)
     if design.method == "grid":
         return math.prod(len(values) for values in design.parameters.values())
+    if design.method == "sweep":
+        return sum(len(values) for values in design.parameters.values())
     if design.method == "rows":
         return len(design.rows)
     # SALib: lhs draws N points, sobol (first/total order) N*(k+2), morris N*(k+1);

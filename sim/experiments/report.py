@@ -65,7 +65,8 @@ def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
     metrics = analysis.ordered_metrics(a["metrics"] or res.metrics)   # headline first
     counts = m.get("counts", {})
     blocks = [Block("p", _provenance(m, counts))]
-    tables = {"differences": pd.DataFrame(), "design_effects": pd.DataFrame()}
+    tables = {"differences": pd.DataFrame(), "design_effects": pd.DataFrame(),
+              "ladder": pd.DataFrame(), "break_even": pd.DataFrame()}
     if counts.get("failed"):
         failed = res.runs[res.runs["status"] == "failed"][["run_key", "error"]]
         blocks += [Block("h2", "Failed runs"),
@@ -75,10 +76,16 @@ def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
 
     method = spec["design"]["method"]
     many = res.runs["scenario"].nunique() > MAX_SCENARIO_PANELS
+    if a.get("ladder"):
+        section, tables["ladder"] = _ladder(res, a, out)
+        blocks += section
+    if method == "sweep" and "five" in spec["regimes"]:
+        section, tables["break_even"] = _break_even(res, a, out)
+        blocks += section
     if len(spec["regimes"]) > 1 and res.runs["status"].eq("ok").any():
         diffs = analysis.paired_differences(
             res.runs, metrics, a["baseline"], pooled=many, confidence=a["confidence"],
-            regimes=spec["regimes"], correction=a.get("correction", "holm"))
+            regimes=_compared(spec), correction=a.get("correction", "holm"))
         tables["differences"] = diffs
         blocks += _differences(diffs, a, out, pooled=many)
         if method in ("rows", "grid") and not many:
@@ -89,6 +96,60 @@ def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
         blocks += _sensitivity(res, metrics, method, out)
     blocks += _bands(res, metrics, spec, out)
     return blocks, tables
+
+
+def _compared(spec: dict) -> list[str]:
+    """The regimes the differences table shows: all, except the ladder's intermediate
+    rungs (the ladder section reads them)."""
+    if not spec["analysis"].get("ladder"):
+        return spec["regimes"]
+    from .attribution import BASE_RUNGS, FIVE
+
+    shown = {regime for regime, _ in BASE_RUNGS} | {FIVE}
+    return [r for r in spec["regimes"] if r in shown]
+
+
+def _ladder(res, a: dict, out: Path) -> tuple[list[Block], pd.DataFrame]:
+    """Why five differs: the attribution ladder (sim.experiments.attribution)."""
+    from sim.plots import waterfall_figure
+
+    from .attribution import ladder_table, summary_sentences
+
+    table = ladder_table(res.runs, [tuple(c) for c in a["ladder"]],
+                         confidence=a["confidence"])
+    figure = waterfall_figure(table, out / "figures" / "ladder.png")
+    head = table[table["metric"] == "unmet_need_share"]
+    shown = head[["label", "mean", "ci_low", "ci_high", "alone", "alone_low", "alone_high"]]
+    return [Block("h2", "Why does five differ? The attribution ladder"),
+            *[Block("p", s) for s in summary_sentences(table)],
+            Block("p", f"Each step is a paired difference across replicates with its "
+                       f"{round(a['confidence'] * 100)}% paired t-interval (unadjusted); "
+                       f"mechanism steps are Shapley values over {len(a['ladder'])} "
+                       "orderings, 'alone' the mechanism kept by itself in the matched "
+                       "control. The steps sum to five minus three within "
+                       f"{table['sum_error'].max():.1e}. Every metric and step: ladder.csv."),
+            Block("figure", figure), Block("table", shown)], table
+
+
+def _break_even(res, a: dict, out: Path) -> tuple[list[Block], pd.DataFrame]:
+    """Which assumption decides it: break-even points of a sweep design."""
+    from sim.model import PARAM_SPECS
+    from sim.plots import break_even_figure
+
+    from .break_even import break_even_table, curves, reading, sweep_levels
+
+    levels = sweep_levels(res.design)
+    metric = "unmet_need_share"
+    defaults = {name: float(PARAM_SPECS[name].default) for name in set(levels["parameter"])}
+    table = break_even_table(res.runs, levels, metric, defaults)
+    lines = curves(res.runs, levels, metric, confidence=a["confidence"])
+    figure = break_even_figure(lines, table, out / "figures" / "break_even.png")
+    return [Block("h2", "Which assumption decides it? Break-even points"),
+            Block("p", "Each assumption is swept one at a time, the others at their defaults; "
+                       "a break-even value is where five's mean difference changes sign "
+                       "(linear interpolation), with a bootstrap interval over replicates."),
+            *[Block("p", s) for s in reading(table)],
+            Block("figure", figure), Block("table", table)], table
 
 
 def _provenance(m: dict, counts: dict) -> str:
@@ -269,6 +330,7 @@ def _bands(res, metrics: list[str], spec: dict, out: Path) -> list[Block]:
             scenario = None if sampled else scenarios[0]
             title = "all scenarios" if sampled else str(labels.get(scenario, scenario))
             bands = analysis.daily_bands(con, series, scenario)
+            bands = bands[bands["regime"].isin(_compared(spec))]   # not the ladder's rungs
             name = "daily_all" if sampled else f"daily_s{int(scenario)}"
             return blocks + [Block("figure", _band_figure(bands, series, title,
                                                           out / "figures" / f"{name}.png"))]

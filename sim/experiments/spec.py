@@ -14,7 +14,7 @@ An experiment file says *what* to run, never *how*::
     n_residents = 2000
 
     [design]                           # optional; how parameters vary between scenarios
-    method = "grid"                    # grid | rows | lhs | sobol | morris | draws
+    method = "grid"                    # grid | sweep | rows | lhs | sobol | morris | draws
     [design.parameters]
     crowd_out_elasticity = [0.0, 0.5]  # grid: values; lhs/sobol/morris: [low, high]
 
@@ -78,7 +78,7 @@ _ALLOWED = {
     "": {"experiment", "fixed", "design", "analysis"},
     "experiment": {"name", "description", "regimes", "replications", "days", "root_seed",
                    "seeds", "model"},
-    "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row"},
+    "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row", "ladder"},
 }
 
 
@@ -89,6 +89,9 @@ class Analysis:
     confidence: float = 0.95
     baseline_row: str | None = None        # rows design: the label others are compared with
     correction: str = "holm"               # multiple comparisons across a table's verdicts
+    # attribution ladder (sim explain): orderings of the linkage mechanisms whose chains of
+    # matched controls the regimes hold (sim.experiments.attribution)
+    ladder: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ class Experiment:
                          "metrics": list(self.analysis.metrics),
                          "confidence": self.analysis.confidence,
                          "correction": self.analysis.correction,
-                         "baseline_row": self.analysis.baseline_row},
+                         "baseline_row": self.analysis.baseline_row,
+                         "ladder": [list(order) for order in self.analysis.ladder]},
         }
 
 
@@ -292,7 +296,30 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
         if baseline_row not in labels:
             raise SpecError(check.path, "analysis.baseline_row",
                             f"{quote(baseline_row)} is not a design.rows label {quote(labels)}")
-    return Analysis(baseline, metrics, confidence, baseline_row, correction)
+    ladder = _ladder(check, doc.get("ladder", []), regimes)
+    return Analysis(baseline, metrics, confidence, baseline_row, correction, ladder)
+
+
+def _ladder(check, value, regimes) -> tuple[tuple[str, ...], ...]:
+    """``analysis.ladder``: orderings of the linkage mechanisms, whose rungs the experiment
+    runs (see sim.experiments.attribution)."""
+    from sim.model import LINKAGE
+
+    from .attribution import ladder_regimes
+
+    if not isinstance(value, list):
+        check.fail("analysis.ladder", "must be a list of orderings of the linkage mechanisms")
+    orders = []
+    for i, order in enumerate(value):
+        if not isinstance(order, list) or sorted(map(str, order)) != sorted(LINKAGE):
+            check.fail(f"analysis.ladder[{i}]", "must order every linkage mechanism once "
+                                                f"({', '.join(LINKAGE)})")
+        orders.append(tuple(order))
+    missing = [r for r in ladder_regimes(orders) if r not in regimes] if orders else []
+    if missing:
+        check.fail("analysis.ladder", f"needs the regimes {quote(missing)} in "
+                                      "experiment.regimes")
+    return tuple(orders)
 
 
 # ---------------------------------------------------------------- extending stored results

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,10 +69,12 @@ def run_task(task: RunTask) -> list[RunOutcome]:
     one five-actor twin); if that fails, each runs alone, so that one regime's error does
     not take the others with it.
     """
-    from sim.model import simulate_regimes
+    from sim.model import SmallCommunityWarning, simulate_regimes
 
     from .models import resolve
 
+    # Said once, before the sweep, by whoever started it (sim.cli.warn_size).
+    warnings.simplefilter("ignore", SmallCommunityWarning)
     outcomes: dict[str, RunOutcome] = {}
     wanted = []
     for regime, key in zip(task.regimes, task.keys(), strict=True):

@@ -34,6 +34,7 @@ _FACE = {
     "Params": "params", "ParamSpec": "params", "PARAM_SPECS": "params", "TABLES": "params",
     "NEED_TYPES": "params", "SERVICE_NEEDS": "params", "LINKAGE_MECHANISMS": "params",
     "NEGATIVE_MECHANISMS": "params", "validate_value": "params", "format_bound": "params",
+    "SWEEP_RANGES": "params",
     "ConfigError": "errors", "SmallCommunityWarning": "errors", "quote": "errors", "shown": "errors", "read_bytes": "errors",
     "load_graph": "graphfile", "file_sha256": "graphfile",
     # outcomes
@@ -60,6 +61,7 @@ __all__ = [  # the face; tests/test_structure.py checks it against _FACE and the
     "REGIMES",
     "SERVICE_NEEDS",
     "SUMMARY_METRICS",
+    "SWEEP_RANGES",
     "TABLES",
     "Actor",
     "CommunityModel",
@@ -120,6 +122,7 @@ if TYPE_CHECKING:   # the same names, for type checkers and editors
         NEGATIVE_MECHANISMS,
         PARAM_SPECS,
         SERVICE_NEEDS,
+        SWEEP_RANGES,
         TABLES,
         Params,
         ParamSpec,

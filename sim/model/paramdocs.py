@@ -7,7 +7,7 @@ checks that the document is up to date. Scalars are listed by group; each table
 
 from __future__ import annotations
 
-from .params import PARAM_SPECS, TABLES, format_bound
+from .params import PARAM_SPECS, SWEEP_RANGES, TABLES, format_bound
 
 
 def parameters_markdown() -> str:
@@ -30,6 +30,9 @@ def parameters_markdown() -> str:
 def _scalar_row(spec) -> str:
     rng = (" / ".join(spec.choices) if spec.choices else
            "-" if spec.min is None else f"{format_bound(spec.min)} – {format_bound(spec.max)}")
+    if spec.name in SWEEP_RANGES:     # the range swept in sensitivity and break-even analyses
+        low, high = SWEEP_RANGES[spec.name]
+        rng += f" (swept {format_bound(low)} – {format_bound(high)})"
     return (f"| `{spec.name}` | {spec.default!r} | {spec.unit} | {rng} | {spec.source} | "
             f"{spec.doc} |")
 

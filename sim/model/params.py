@@ -950,3 +950,33 @@ LINKAGE_MECHANISMS: dict[str, str] = {
     "surge_response": "surge_elasticity",
     "skilled_volunteers": "skilled_volunteer_share",
 }
+
+# The range over which an assumption is swept (sensitivity, break-even, the dashboard's
+# "which assumption decides it"): what the sources and the model's logic make plausible,
+# narrower than the allowed range. Every linkage gain and cost, the charity's volume, the
+# volunteers' head-count and the community's size.
+SWEEP_RANGES: dict[str, tuple[float, float]] = {
+    # linkage costs and ways five can fail
+    "coordination_cost_hours_per_channel": (0.0, 6.0),
+    "responsibility_diffusion": (0.0, 0.3),
+    "crowd_out_elasticity": (0.0, 0.75),       # Andreoni & Payne 2011 estimate about 0.75
+    "volunteer_burnout_rate": (0.0, 0.1),
+    "donor_fatigue_per_campaign": (0.0, 0.5),
+    "trust_shock_prob_per_year": (0.0, 1.0),
+    "volunteer_backfire_prob": (0.0, 0.4),
+    "admin_load_per_programme": (0.0, 0.1),
+    "role_overlap_share": (0.0, 0.5),
+    # linkage gains
+    "volunteer_discovery_prob": (0.0, 0.5),
+    "volunteer_detection_prob": (0.0, 0.3),
+    "neighbour_trust_effect": (0.0, 1.0),
+    "supervision_gain": (0.0, 1.0),
+    "registry_effect": (0.0, 0.5),
+    "surge_elasticity": (0.0, 5.0),
+    "skilled_volunteer_share": (0.0, 0.2),
+    # volumes five brings, and the community
+    "volunteer_active_share": (0.005, 0.5),
+    "local_giving_share": (0.0, 0.3),
+    "corporate_to_individual_ratio": (0.0, 3.0),
+    "n_residents": (1500, 16000),
+}
