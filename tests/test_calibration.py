@@ -261,11 +261,16 @@ def test_optional_target_is_skipped_until_its_metric_exists(tmp_path):
 
 
 def test_shipped_calibration_file_is_valid_and_sourced():
+    """At the headline's size, at least ten sourced targets: the volunteers' head-count apart
+    from their hours, three need types (material hardship among them) and the court tier."""
     cal = load_calibration(ROOT / "experiments" / "calibration.toml")
-    assert cal.regime == "five" and len(cal.priors) >= 5
+    assert cal.regime == "five" and len(cal.priors) >= 5 and len(cal.targets) >= 10
+    assert cal.fixed["n_residents"] == 8000
     used = {t.metric for t in cal.targets}
-    assert {"mediated_disputes_per_10k", "dispute_escalation_share", "volunteers_active_share",
-            "admin_share_of_staff_hours", "unmet_share_elder_care"} <= used
+    assert {"mediated_disputes_per_10k", "dispute_escalation_share", "volunteered_month_share",
+            "volunteer_hours_per_quarter", "admin_share_of_staff_hours", "unmet_share_elder_care",
+            "unmet_share_material_hardship", "unmet_share_disability_support",
+            "court_filings_per_10k"} <= used
     for target in (*cal.targets, *cal.skipped):
         assert target.source.strip() and target.scale.strip() and target.year
     need = next(t for t in cal.targets if t.metric == "unmet_share_elder_care")

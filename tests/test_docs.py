@@ -49,3 +49,17 @@ def test_the_table_cell_fields_are_exactly_the_cells_of_the_tables():
     fields = [(f.name, f.default) for f in dataclasses.fields(_TableCells)]
     assert fields == [(name, float(default)) for table in TABLES.values()
                       for name, default in table.cells()]
+
+
+def test_linkage_mechanisms_and_charity_volume_say_assumption_with_the_swept_range():
+    """No linkage gain or cost, nor the charity's volume, cites a source that does not
+    measure it: each is an assumption, swept over the range SWEEP_RANGES gives."""
+    from sim.model import SWEEP_RANGES, format_bound
+
+    names = [*NEGATIVE_MECHANISMS.values(), *LINKAGE_MECHANISMS.values(),
+             "corporate_to_individual_ratio", "local_giving_share"]
+    for name in names:
+        low, high = SWEEP_RANGES[name]
+        source = PARAM_SPECS[name].source
+        assert f"swept {format_bound(low)}-{format_bound(high)}" in source, (name, source)
+        assert "assumption" in source, (name, source)

@@ -458,6 +458,8 @@ METRIC_ZH: dict[str, str] = {
     "volunteers_registered_share": "期末登记志愿者占居民的比例",
     "volunteers_active_share": "期末活跃志愿者占居民的比例",
     "volunteer_hours_worked": "派给需求和纠纷的志愿服务小时数",
+    "volunteered_month_share": "一个月内至少参加一次志愿服务的成年人比例",
+    "volunteer_hours_per_quarter": "志愿者每季度提供的服务小时数（当季参加者）",
     "volunteer_hours_elder_care": "用于养老照护需求的志愿服务小时数",
     "volunteer_hours_child_care": "用于儿童照看需求的志愿服务小时数",
     "volunteer_hours_disability_support": "用于残障支持需求的志愿服务小时数",

@@ -23,6 +23,8 @@ from .metrics import CHARITY_SPENT, VOLUNTEER_HOURS
 from .regimes import Actor
 
 DAYS_PER_MONTH = 365 / 12
+# Survey windows for the volunteers' head-count: who volunteered in a month, in a quarter.
+MONTH_DAYS, QUARTER_DAYS = 30, 91
 
 
 class Budget:
@@ -298,6 +300,10 @@ class VolunteerCorps(ServiceActor):
         self.skilled = Budget("hours")  # part of today's hours, from skilled volunteers
         self.offered_total = 0.0
         self.ties = model.community.adjacency @ pop.active.astype(np.float64)
+        # who gave a session in the current month and quarter of the measured days
+        self.in_month = np.zeros(pop.n, dtype=bool)
+        self.in_quarter = np.zeros(pop.n, dtype=bool)
+        self.quarter_hours = 0.0
 
     def served(self, kinds: np.ndarray, hours: np.ndarray) -> None:
         """Record hours spent serving needs of types ``kinds``."""
@@ -345,8 +351,39 @@ class VolunteerCorps(ServiceActor):
         self._set_active(act[(pop.motivation[act] < p.volunteer_exit_motivation) | quits], False)
         self._reactivate(rng, p, pop)
         self._recruit(rng, p, pop)
+        self._count_heads(self._windows_closed())
         self.skilled.close()
         super().end_day()
+
+    def _windows_closed(self) -> dict[str, float]:
+        """Today's sessions into the month's and quarter's head-counts; at the end of each
+        full month (30 measured days) and quarter (91): how many volunteered in it, how many
+        adults could have, and the hours the quarter's volunteers offered (dispatchable or
+        not), as surveys count them."""
+        model = self.model
+        if not model.measuring:
+            return {}
+        day = model.today - model.p.warmup_days
+        self.in_month[self.offering] = True
+        self.in_quarter[self.offering] = True
+        self.quarter_hours += self.offering.size * model.p.volunteer_session_hours
+        closed = {}
+        if (day + 1) % MONTH_DAYS == 0:
+            closed["volunteer_months"] = float(self.in_month.sum())
+            closed["adult_months"] = float(model.population.adult.sum())
+            self.in_month[:] = False
+        if (day + 1) % QUARTER_DAYS == 0:
+            closed["volunteer_quarters"] = float(self.in_quarter.sum())
+            closed["volunteer_quarter_hours"] = self.quarter_hours
+            self.in_quarter[:] = False
+            self.quarter_hours = 0.0
+        return closed
+
+    def _count_heads(self, closed: dict[str, float]) -> None:
+        for key, value in closed.items():
+            self.model.tally[key] += value
+        if self.model.supply is not None:       # a twin: the matched control counts the same
+            self.model.supply.head_counts = closed
 
     def _set_active(self, who: np.ndarray, active: bool) -> None:
         """Volunteers start or stop being active; their neighbours' tie counts follow."""
@@ -406,6 +443,7 @@ class MirroredVolunteers(VolunteerCorps):
         return ties
 
     def end_day(self) -> None:
+        self._count_heads(self.model.twin.supply.head_counts)
         self.skilled.close()
         ServiceActor.end_day(self)
 

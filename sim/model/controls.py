@@ -42,6 +42,7 @@ class Supply:
     active_volunteers: int = 0         # active volunteers at the day's close (before exits)
     gifts: dict[str, float] = field(default_factory=dict)  # individual, corporate, goods
     campaign: tuple[int, float] | None = None              # (need type, yuan raised)
+    head_counts: dict[str, float] = field(default_factory=dict)  # windows closed today
 
 
 class FiveTwin:

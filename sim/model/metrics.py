@@ -147,6 +147,10 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     *_RESOURCE_USE_METRICS,
     _m("volunteer_hours_per_active_month", "hours an active volunteer offers per month "
        "(dispatchable or not)", "hours per month", None),
+    _m("volunteered_month_share", "share of adults who gave at least one volunteer session "
+       "in a month (mean over the measured months)", "share of adults", None),
+    _m("volunteer_hours_per_quarter", "hours a volunteer offered in a quarter, among those "
+       "who volunteered in it (dispatchable or not)", "hours per quarter", None),
     _m("giving_per_capita_yuan", "individual giving to the community per resident per year",
        "yuan per person per year", None),
     _m("donations_total", "charity money and goods received", "yuan", None),
@@ -212,6 +216,7 @@ COUNTS: tuple[str, ...] = (
     "intervention_delay_days", "backfires", "disputes_resolved", "disputes_closed",
     # resources (sim.model.community, and where needs and disputes used them)
     "extra_resource_hours", "volunteer_active_days", *VOLUNTEER_HOURS.values(),
+    "volunteer_months", "adult_months", "volunteer_quarters", "volunteer_quarter_hours",
     "volunteer_hours_disputes", *CHARITY_SPENT.values(),
 )
 
@@ -383,6 +388,11 @@ def summary_from(c: dict[str, float]) -> dict[str, float]:
         **{m.name: g(m.name, 0.0) for m in _RESOURCE_USE_METRICS},
         "volunteer_hours_per_active_month": _ratio(g("volunteer_hours_offered", 0) * 365 / 12,
                                                    g("volunteer_active_days", 0))
+        if volunteers else math.nan,
+        "volunteered_month_share": _ratio(g("volunteer_months", 0), g("adult_months", 0))
+        if volunteers else math.nan,
+        "volunteer_hours_per_quarter": _ratio(g("volunteer_quarter_hours", 0),
+                                              g("volunteer_quarters", 0))
         if volunteers else math.nan,
         "giving_per_capita_yuan": _ratio(g("individual_donations", 0), c["residents"] * years,
                                          0.0),

@@ -282,7 +282,8 @@ class _Scalars:
                             "Changzhou 2023: 82.7% report heavy workload",
                             "Share of community-staff hours lost to administrative load.")
     admin_load_per_programme: float = _p(0.03, "share per extra linked actor type", 0.0, 0.5,
-                                         "Xinhua 2015 (a ledger per programme); size assumption",
+                                         "assumption, swept 0-0.1; a ledger per programme "
+                                         "(Xinhua 2015) as motivation",
                                          "Extra admin share per linked actor type beyond three.")
     party_member_hours_per_day: float = _p(0.25, "hours per day per 10k residents", 0.0, 1000.0,
                                            "Beijing 2018: Party members report to residence "
@@ -331,8 +332,9 @@ class _Scalars:
                                    "Days before extra money given through the purchase channel "
                                    "(the restricted equal-resources control) buys hours.")
     crowd_out_elasticity: float = _p(0.3, "yuan cut per charity yuan spent", 0.0, 1.0,
-                                     "Andreoni & Payne 2011 (≈0.75); de Wit & Bekkers 2017; "
-                                     "default assumption",
+                                     "assumption, swept 0-0.75; Andreoni & Payne 2011 "
+                                     "(≈0.75) and de Wit & Bekkers 2017 measure the "
+                                     "reverse direction (public money crowding out gifts)",
                                      "Government cuts the next contract by this much per yuan "
                                      "of charity money and goods spent on the community's "
                                      "needs during the last one (what it sees delivered; "
@@ -356,8 +358,9 @@ class _Scalars:
                                                      "of one dispatched volunteer hour takes "
                                                      "(0: no supervision, no cost).")
     supervision_gain: float = _p(0.2, "x at full supervision", 0.0, 2.0,
-                                 "Essay 2021 (社工引领志愿者); Hager & Brudney 2004 (training and "
-                                 "matching); size assumption",
+                                 "assumption, swept 0-1; Essay 2021 (社工引领志愿者); "
+                                 "Hager & Brudney 2004 link training to retention, not "
+                                 "to productivity",
                                  "Relative gain in volunteer service efficiency and mediation "
                                  "success when their hours are fully supervised (0: none).")
     supervision_max_share: float = _p(0.2, "share of social-worker hours", 0.0, 1.0, A,
@@ -390,7 +393,8 @@ class _Scalars:
                                          "Share of offered volunteer hours the platform can "
                                          "dispatch to needs and disputes (rest: events, patrol).")
     volunteer_burnout_rate: float = _p(0.03, "motivation lost per hour worked", 0.0, 1.0,
-                                       "Havlik (NetLogo model); size assumption",
+                                       "assumption, swept 0-0.1; the form after Havlik's "
+                                       "NetLogo model",
                                        "Motivation a volunteer loses per hour of dispatched work.")
     volunteer_recovery_rate: float = _p(0.02, "share of gap per day", 0.0, 1.0,
                                         "Havlik; Hager & Brudney 2004 (recognition); size "
@@ -417,23 +421,24 @@ class _Scalars:
                                                "volunteer neighbour that an adult registers "
                                                "(x civic propensity).")
     volunteer_detection_prob: float = _p(0.05, "per day per volunteer tie", 0.0, 1.0,
-                                         "Essay 2021, claim 2 (early intervention by embedded "
-                                         "volunteers); size assumption",
+                                         "assumption, swept 0-0.3; Essay 2021, claim 2 (early "
+                                         "intervention by embedded volunteers)",
                                          "Chance a volunteer neighbour notices an early "
                                          "(friction) dispute in a day.")
     volunteer_discovery_prob: float = _p(0.2, "per day per volunteer tie", 0.0, 1.0,
-                                         "BMC Public Health 2023 (utilisation gap); Essay 2021; "
-                                         "size assumption",
+                                         "assumption, swept 0-0.5; the utilisation gap (BMC "
+                                         "Public Health 2023) and Essay 2021 as motivation",
                                          "Chance an active volunteer among a resident's ties "
                                          "notices their hidden need in a day (neighbours "
                                          "notice).")
     neighbour_trust_effect: float = _p(0.5, "share of refusals overcome", 0.0, 1.0,
-                                       "Michelson 2008; Read & Michelson 2008; size assumption",
+                                       "assumption, swept 0-1; known helpers trusted more "
+                                       "(Michelson 2008; Read & Michelson 2008)",
                                        "Of the residents who refuse strangers, the share who "
                                        "accept a volunteer from among their own ties.")
     skilled_volunteer_share: float = _p(0.05, "share of volunteers", 0.0, 1.0,
-                                        "Essay 2021 (law teachers, retired mediators); share "
-                                        "assumption",
+                                        "assumption, swept 0-0.2; Essay 2021 names law "
+                                        "teachers and retired mediators",
                                         "Volunteers with mediation or legal skill; they mediate "
                                         "with the skilled_volunteer rows of the mediation "
                                         "tables.")
@@ -441,21 +446,24 @@ class _Scalars:
                                         "A skilled volunteer's backfire chance as a multiple of "
                                         "an untrained volunteer's.")
     surge_elasticity: float = _p(1.0, "x at the peak", 0.0, 20.0,
-                                 "China Charity Alliance 2020 (+38% giving in 2020); Paret "
-                                 "(spontaneous volunteers); size assumption",
+                                 "assumption, swept 0-5; spontaneous volunteers "
+                                 "(Paret) and the COVID-year rise in national giving (+38%, "
+                                 "China Charity Alliance 2020) as motivation",
                                  "After an emergency shock, volunteer offers and giving rise by "
                                  "this multiple, fading with surge_decay_days.")
     surge_decay_days: float = _p(14.0, "days (e-folding)", 0.1, 365.0, A,
                                  "Time scale over which the surge after a shock fades.")
     volunteer_backfire_prob: float = _p(0.15, "probability", 0.0, 1.0,
-                                        "Glasl 1997 (stage mismatch); size assumption",
+                                        "assumption, swept 0-0.4; stage mismatch as in "
+                                        "Glasl 1997",
                                         "Chance an untrained volunteer mediating a formal-"
                                         "complaint dispute escalates it (x the stage weight).")
     volunteer_shadow_wage: float = _p(25.0, "yuan per hour", 0.0, 10_000.0, A,
                                       "Shadow price of a volunteer hour in cost metrics.")
     role_overlap_share: float = _p(0.1, "share of volunteer hours", 0.0, 1.0,
-                                   "Changzhou 2023 (71.6% of community workers certified social "
-                                   "workers); size assumption",
+                                   "assumption, swept 0-0.5; Changzhou 2023 (71.6% of "
+                                   "community workers are certified social workers) shows "
+                                   "people hold several roles",
                                    "Share of volunteer hours given by people already counted as "
                                    "staff or Party members (not extra time).")
 
@@ -466,13 +474,15 @@ class _Scalars:
                                                   "National individual giving per person (of "
                                                   "all ages; adults give it, children none).")
     local_giving_share: float = _p(0.15, "share", 0.0, 1.0,
-                                   "community-directed fraction unmeasured; sweep 0-30%",
+                                   "assumption, swept 0-0.3: no source measures the "
+                                   "community-directed share",
                                    "Share of individual giving that goes to the own community.")
     gifts_per_year: float = _p(4.0, "gifts per donor per year", 0.1, 365.0, A,
                                "A resident's yearly giving arrives in this many gifts.")
     corporate_to_individual_ratio: float = _p(2.3, "x", 0.0, 100.0,
-                                              "China Charity Alliance 2020: companies 58.4% vs "
-                                              "individuals 25.1% of giving",
+                                              "national split (China Charity Alliance 2020: "
+                                              "companies 58.4% vs individuals 25.1%); for a "
+                                              "community's own firms an assumption, swept 0-3",
                                               "Local firms' giving relative to residents' giving.")
     supermarket_yuan_per_10k: float = _p(20_000.0, "yuan per 10k residents per year", 0.0, 1e8,
                                          "Workers' Daily 2017: >9,000 charity supermarkets, "
@@ -488,13 +498,14 @@ class _Scalars:
     campaign_yield_months: float = _p(1.0, "months of regular giving", 0.0, 120.0, A,
                                       "What a fresh campaign raises, in months of regular giving.")
     donor_fatigue_per_campaign: float = _p(0.2, "share of response lost", 0.0, 1.0,
-                                           "donor fatigue (Salamon 1987, philanthropic "
-                                           "insufficiency); size assumption",
+                                           "assumption, swept 0-0.5; philanthropic "
+                                           "insufficiency (Salamon 1987) as motivation",
                                            "Each campaign lowers donors' response by this share.")
     fatigue_recovery_per_year: float = _p(1.0, "share of fatigue per year", 0.0, 365.0, A,
                                           "Rate at which donor fatigue wears off.")
     trust_shock_prob_per_year: float = _p(0.1, "events per year", 0.0, 365.0,
-                                          "MCA 2011 (the 2011 scandal); frequency assumption",
+                                          "assumption, swept 0-1 a year; the 2011 scandal "
+                                          "(MCA 2011) shows one happens",
                                           "Rate of scandals that collapse donor trust.")
     trust_shock_size: float = _p(0.866, "share of giving lost", 0.0, 1.0,
                                  "MCA 2011: receipts −86.6% in 3 months after the scandal",
@@ -577,15 +588,16 @@ class _Scalars:
     # --- Linkage mechanisms -------------------------------------------------------------
     coordination_cost_hours_per_channel: float = _p(1.875, "platform hours per channel per "
                                                     "week per 10k residents", 0.0, 100.0,
-                                                    "Huxham & Vangen 2004 (n(n-1)/2 channels, "
-                                                    "3 -> 10); size assumption",
+                                                    "assumption, swept 0-6; channels n(n-1)/2 "
+                                                    "(3 -> 10) after Huxham & Vangen 2004",
                                                     "Meetings and handoffs per pairwise channel "
                                                     "between linked actor types, growing with "
                                                     "the community whose cases they coordinate "
                                                     "(1.5 h per channel a week at 8,000 "
                                                     "residents).")
     responsibility_diffusion: float = _p(0.1, "0-1", 0.0, 1.0,
-                                         "Diekmann 1985 (volunteer's dilemma); size assumption",
+                                         "assumption, swept 0-0.3; the form after Diekmann "
+                                         "1985 (volunteer's dilemma)",
                                          "Each additional eligible actor type lowers the chance "
                                          "that a new case is picked up at once (not left for "
                                          "another) by this share.")
@@ -594,8 +606,8 @@ class _Scalars:
                                         "and then goes to the back of the day's queue (0: the "
                                         "same day, after every other case).")
     registry_effect: float = _p(0.1, "per linked actor type beyond three", -0.5, 0.5,
-                                "Provan & Kenis 2008; Bitterman & Koliba 2020; sign and size "
-                                "assumption",
+                                "assumption (sign and size), swept 0-0.5; network "
+                                "governance in Provan & Kenis 2008, Bitterman & Koliba 2020",
                                 "Shared case registry: raises (negative: lowers) dispatch "
                                 "accuracy towards 1 and cuts (raises) diffusion of "
                                 "responsibility, per linked actor type beyond three.")
