@@ -289,6 +289,118 @@ for metric in HEADLINE:
           + " + ".join(f"{parts[name]:+.4g} ({name})" for name, _, _ in STEPS))
 
 
+# %% [markdown]
+# ## 6b · Why does five differ? The attribution ladder
+#
+# The two steps above lump everything that is not "resources" into "linkage itself". The
+# attribution ladder (`sim explain`, `sim.experiments.attribution`) splits it further, on
+# the same kind of paired seeds: five's resources through the purchase channel, the same
+# without restrictions, **five's way of matching resources to needs** (the matched control
+# `three-equal-resources-matched`: five's realised volunteer hours and charity money spent by
+# five's own rules, charity first for material hardship, without linkage), then each
+# linkage gain and cost, to five. A mechanism's step is its Shapley value over sampled
+# orderings of the eleven mechanisms; for every seed the steps add up to five − three
+# exactly. The ladder is its own experiment (its rungs are regimes), run by the same runner.
+
+# %%
+from sim.experiments.attribution import (
+    ladder_markdown,
+    ladder_regimes,
+    ladder_table,
+    orderings,
+    summary_sentences,
+)
+from sim.plots import waterfall_figure
+
+LADDER = {"small": {"orderings": 2, "replications": 4},
+          "full": {"orderings": 4, "replications": 20}}[SIZE]
+chains = orderings(LADDER["orderings"], ROOT_SEED)
+ladder_toml = f"""
+[experiment]
+name = "nb02_ladder_{SIZE}"
+description = "Notebook 02: the attribution ladder ({SIZE} size)."
+regimes = {json.dumps(ladder_regimes(chains))}
+replications = {LADDER["replications"]}
+days = {SETTINGS["days"]}
+root_seed = {ROOT_SEED}
+
+[fixed]
+n_residents = {SETTINGS["n_residents"]}
+
+[analysis]
+baseline = "three"
+ladder = {json.dumps([list(c) for c in chains])}
+"""
+ladder_spec = OUT / "02_ladder.toml"
+ladder_spec.write_text(ladder_toml)
+ladder_dir = OUT / "02_ladder"
+if ladder_dir.exists() and not REUSE:
+    shutil.rmtree(ladder_dir)
+ladder_sweep = run_experiment(load_experiment(ladder_spec), ladder_dir, workers=WORKERS,
+                              scheduler=SCHEDULER, progress=False)
+print(f"ladder: {ladder_sweep.executed} runs in {ladder_sweep.seconds:.1f} s")
+ladder = ladder_table(load_results(ladder_dir).runs, chains)
+assert ladder["sum_error"].max() < 1e-9      # the steps add up, by construction
+waterfall_figure(ladder, OUT / "02_ladder.png")
+plt.figure(figsize=(12, 7))
+plt.imshow(plt.imread(OUT / "02_ladder.png"))
+plt.axis("off")
+plt.show()
+print(ladder_markdown(ladder))
+
+# %% [markdown]
+# ## 6c · Which assumption decides it? Break-even points
+#
+# Each of several assumptions is swept one at a time over its documented range
+# (`sim.model.SWEEP_RANGES`), the others at their defaults, with three, the matched control
+# and five on paired seeds (`experiments/break_even.toml` at full size). Where five minus
+# three, or five minus the matched control, changes sign is the assumption's break-even
+# value, with a bootstrap interval over replicates (`sim.experiments.break_even`).
+
+# %%
+from sim.experiments.break_even import break_even_table, curves, reading, sweep_levels
+from sim.plots import break_even_figure
+
+if SIZE == "full":
+    be_spec = REPO / "experiments" / "break_even.toml"
+else:
+    be_spec = OUT / "02_break_even.toml"
+    be_spec.write_text(f"""
+[experiment]
+name = "nb02_break_even_small"
+description = "Notebook 02: break-even points (small size)."
+regimes = ["three", "three-equal-resources-matched", "five"]
+replications = 3
+days = {SETTINGS["days"]}
+root_seed = {ROOT_SEED}
+[fixed]
+n_residents = {SETTINGS["n_residents"]}
+[design]
+method = "sweep"
+[design.parameters]
+coordination_cost_hours_per_channel = [0.0, 3.0, 6.0]
+local_giving_share = [0.0, 0.15, 0.3]
+crowd_out_elasticity = [0.0, 0.375, 0.75]
+""")
+be_dir = OUT / "02_break_even"
+if be_dir.exists() and not REUSE:
+    shutil.rmtree(be_dir)
+be_sweep = run_experiment(load_experiment(be_spec), be_dir, workers=WORKERS,
+                          scheduler=SCHEDULER, progress=False)
+be = load_results(be_dir)
+levels = sweep_levels(be.design)
+defaults = {name: float(PARAM_SPECS[name].default) for name in set(levels["parameter"])}
+be_table = break_even_table(be.runs, levels, "unmet_need_share", defaults)
+be_curves = curves(be.runs, levels, "unmet_need_share")
+break_even_figure(be_curves, be_table, OUT / "02_break_even.png")
+plt.figure(figsize=(12, 6))
+plt.imshow(plt.imread(OUT / "02_break_even.png"))
+plt.axis("off")
+plt.show()
+display(be_table.round(4))  # noqa: F821
+for sentence in reading(be_table):
+    print("-", sentence)
+
 # ## 7 · Key numbers
 
 # %%
@@ -305,6 +417,9 @@ numbers = {
     "vs_three": {r: {m: row(diffs, r, m) for m in HEADLINE} for r in REGIMES if r != "three"},
     "steps": {name: {m: row(steps[steps["step"] == name], regime, m) for m in HEADLINE}
               for name, regime, _ in STEPS},
+    "ladder": ladder[ladder["metric"] == "unmet_need_share"][
+        ["step", "mean", "ci_low", "ci_high"]].to_dict("records"),
+    "break_even": be_table.astype(object).where(be_table.notna(), None).to_dict("records"),
 }
 (OUT / "02_three_vs_five.json").write_text(json.dumps(numbers, indent=1, sort_keys=True,
                                                       default=str))
@@ -340,6 +455,12 @@ for r in [r for r in REGIMES if r.startswith("three+")]:
 better = [m for m in HEADLINE if numbers["vs_three"]["five"][m]["verdict"] == "better"]
 linkage = {v: [m for m in HEADLINE if numbers["steps"]["linkage itself"][m]["verdict"] == v]
            for v in ("better", "worse")}
+print("\nWhy five differs (the attribution ladder):")
+for sentence in summary_sentences(ladder):
+    print("-", sentence)
+print("\nWhich assumption decides it (break-even points on the unmet-need share):")
+for sentence in reading(be_table):
+    print("-", sentence)
 print(f"\nFive is clearly better than three on {len(better)} of {len(HEADLINE)} headline "
       f"outcomes ({', '.join(better) or 'none'}). Against three given the same resources as "
       f"a flexible fund, linkage itself is clearly better on {len(linkage['better'])} "
