@@ -66,7 +66,8 @@ def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
     counts = m.get("counts", {})
     blocks = [Block("p", _provenance(m, counts))]
     tables = {"differences": pd.DataFrame(), "design_effects": pd.DataFrame(),
-              "ladder": pd.DataFrame(), "break_even": pd.DataFrame()}
+              "ladder": pd.DataFrame(), "break_even": pd.DataFrame(),
+              "posterior_headline": pd.DataFrame()}
     if counts.get("failed"):
         failed = res.runs[res.runs["status"] == "failed"][["run_key", "error"]]
         blocks += [Block("h2", "Failed runs"),
@@ -81,6 +82,9 @@ def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
         blocks += section
     if method == "sweep" and "five" in spec["regimes"]:
         section, tables["break_even"] = _break_even(res, a, out)
+        blocks += section
+    if method == "draws" and len(spec["regimes"]) > 1:
+        section, tables["posterior_headline"] = _posterior_headline(res, spec, metrics)
         blocks += section
     if len(spec["regimes"]) > 1 and res.runs["status"].eq("ok").any():
         diffs = analysis.paired_differences(
@@ -150,6 +154,28 @@ def _break_even(res, a: dict, out: Path) -> tuple[list[Block], pd.DataFrame]:
                        "(linear interpolation), with a bootstrap interval over replicates."),
             *[Block("p", s) for s in reading(table)],
             Block("figure", figure), Block("table", table)], table
+
+
+def _posterior_headline(res, spec: dict, metrics: list[str]
+                        ) -> tuple[list[Block], pd.DataFrame]:
+    """A draws design: each regime against the baseline, parameter and seed uncertainty
+    apart (sim.experiments.propagation)."""
+    from .propagation import headline_table, reading
+
+    a = spec["analysis"]
+    baseline = a["baseline"]
+    pairs = [(r, baseline) for r in spec["regimes"] if r != baseline]
+    if "five" in spec["regimes"] and "three-equal-resources-matched" in spec["regimes"] \
+            and baseline != "three-equal-resources-matched":
+        pairs.append(("five", "three-equal-resources-matched"))
+    table = headline_table(res.runs, [m for m in _headline() if m in metrics] or metrics[:4],
+                           pairs, a["confidence"])
+    return [Block("h2", "Under the posterior: parameter and seed uncertainty"),
+            Block("p", "Scenarios are draws of the parameters; each runs every regime on "
+                       "shared seeds. The interval treats draws as the unit; the parameter "
+                       "SD is the spread between draws net of seed noise, the seed SD the "
+                       "spread of one run within a draw (a one-way random-effects split)."),
+            *[Block("p", s) for s in reading(table)], Block("table", table)], table
 
 
 def _provenance(m: dict, counts: dict) -> str:
