@@ -1,6 +1,7 @@
 """The model as a Mesa user meets it: agents, one clock, the DataCollector, batch_run,
 extension by subclassing, and a layering that keeps the model free of files and CLIs."""
 
+import math
 from pathlib import Path
 
 import mesa
@@ -80,6 +81,41 @@ def test_mesa_batch_run_works_on_the_model():
                            rng=[2], max_steps=10, number_processes=1, display_progress=False)
     five_2 = next(r for r in results if r["regime"] == "five" and r["rng"] == 2)
     assert again[0]["needs_met_to_date"] == five_2["needs_met_to_date"]
+
+
+def test_mesa_batch_run_returns_the_catalogue_summary_of_each_run():
+    """Model reporters evaluated at the end (Mesa's documented way): every summary metric,
+    equal to what simulate() reports for the same run; NaN on the days before the last."""
+    from sim.model import METRICS, simulate
+
+    results = mesa.batch_run(CommunityModel,
+                             parameters={"regime": ["five"], "n_residents": [1500],
+                                         "days": [40]},
+                             rng=[3], number_processes=1, data_collection_period=-1,
+                             display_progress=False)
+    [run] = results
+    expected = simulate({"n_residents": 1500, "days": 40}, "five", 3).summary
+    for name in METRICS:
+        key = f"summary_{name}" if name in ("needs_unmet", "court_filings",
+                                            "donations_total") else name
+        assert run[key] == pytest.approx(expected[name], nan_ok=True), name
+    model = CommunityModel("five", rng=3, n_residents=1500, days=40)
+    model.step()
+    assert math.isnan(model.datacollector.get_model_vars_dataframe()["unmet_need_share"].iloc[0])
+
+
+def test_the_api_takes_a_graph_and_refuses_a_size_that_contradicts_it():
+    import networkx as nx
+
+    from sim.model import ConfigError, simulate
+
+    graph = nx.karate_club_graph()
+    result = simulate({"days": 20}, "three", 1, graph=graph)
+    assert result.daily["residents"].iloc[0] == 34
+    for make in (lambda: simulate({"days": 20, "n_residents": 2000}, "three", 1, graph=graph),
+                 lambda: CommunityModel(graph=graph, n_residents=2000)):
+        with pytest.raises(ConfigError, match="n_residents: 2000 conflicts with the graph"):
+            make()
 
 
 class NoSecondChances(DisputeBook):

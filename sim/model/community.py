@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from functools import partial
 
@@ -29,7 +30,7 @@ from .disputes import DisputeBook
 from .errors import SmallCommunityWarning
 from .needs import NeedBook
 from .network import Community, build_community
-from .params import ConfigError, Params
+from .params import PARAM_SPECS, ConfigError, Params
 from .population import TRAIT_STREAMS, Population, make_population
 from .regimes import MATCHED, REGIMES, RESTRICTED, THREE, UNRESTRICTED, Actor, Regime
 from .streams import NoDraws, Streams
@@ -81,14 +82,23 @@ class CommunityModel(Model):
         self.log_disputes = log_disputes
         # What five's volunteers and donors gave today, recorded when this model is a twin.
         self.supply: Supply | None = None
-        self._build_population(graph)
+        self._build_population(graph, sized="n_residents" in overrides or (
+            params is not None and params.n_residents != PARAM_SPECS["n_residents"].default))
         self._build_actors(graph, twin)
         self._residents: AgentSet | None = None
         if resident_reporters:
             self.residents()
+        # The daily record, and every summary metric of the catalogue, filled in on the
+        # last day only (NaN before): what mesa.batch_run reads of a finished run. The
+        # three names the daily record also uses keep their daily meaning there; their
+        # summaries are "summary_<name>".
+        reporters = {name: partial(_today, name) for name in metrics.DAILY_COLUMNS}
+        reporters.update({(f"summary_{name}" if name in reporters else name):
+                          partial(_final, name) for name in metrics.METRICS})
         self.datacollector = DataCollector(
-            model_reporters={name: partial(_today, name) for name in metrics.DAILY_COLUMNS},
+            model_reporters=reporters,
             agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
+        self._final_summary: dict[str, float] = {}
         self.measured_counts_start: dict[str, float] = {}
         self.volunteers_at_measure_start = self.population.active.copy()
         self.record: dict[str, float] = {}
@@ -113,11 +123,17 @@ class CommunityModel(Model):
         return self.p
 
     # --- construction ----------------------------------------------------------------
-    def _build_population(self, graph):
+    def _build_population(self, graph, sized: bool):
+        """The network and the residents. A graph (given or read from ``network_file``)
+        sets the number of residents; one also given (``sized``) must agree with it."""
         p = self.p
         parts = self.streams.split("population", 1 + len(TRAIT_STREAMS))
         self.community: Community = build_community(p, parts[0], graph)
         if self.community.n != p.n_residents:  # a graph's own size is the truth
+            if sized:
+                raise ConfigError(f"n_residents: {p.n_residents} conflicts with the graph, "
+                                  f"which has {self.community.n} nodes; leave n_residents "
+                                  "out (the graph sets it)")
             self.p = p = p.replace(n_residents=self.community.n)
         self.population: Population = make_population(self.community, p, parts[1:])
         self.per_10k = self.population.n / 10_000
@@ -229,10 +245,10 @@ class CommunityModel(Model):
         self._close_budgets()
         if today + 1 == p.warmup_days:
             self._start_measuring()
+        self.running = self.steps < p.days
         if self.measuring and self.keeps_daily_series:
             self.record = metrics.daily_record(self)
             self.datacollector.collect(self)
-        self.running = self.steps < p.days
 
     def _shocks(self):
         """Emergencies hitting a building, and charity scandals (own streams, every regime)."""
@@ -360,8 +376,12 @@ class CommunityModel(Model):
 
     def daily_frame(self) -> pd.DataFrame:
         """The per-day series of the measured days so far, one row per day."""
+        return metrics.derive_daily(self.daily_record_frame())
+
+    def daily_record_frame(self) -> pd.DataFrame:
+        """The DataCollector's daily record (its columns of summary metrics left out)."""
         frame = self.datacollector.get_model_vars_dataframe()
-        return metrics.derive_daily(frame.reset_index(drop=True))
+        return frame[list(metrics.DAILY_COLUMNS)].reset_index(drop=True)
 
     def metrics_today(self) -> dict[str, float]:
         """The latest measured day's record, shares included (empty before the first)."""
@@ -380,6 +400,16 @@ class CommunityModel(Model):
 def _today(name: str, model: CommunityModel):
     """A DataCollector model reporter (as ``partial(_today, name)``): a field of today's record."""
     return model.record[name]
+
+
+def _final(name: str, model: CommunityModel) -> float:
+    """A DataCollector model reporter of a summary metric: its value once the run has
+    reached its horizon (computed once), NaN on the days before."""
+    if model.running:
+        return math.nan
+    if not model._final_summary:
+        model._final_summary = model.summary()
+    return model._final_summary[name]
 
 
 def _params(params: Params | None, overrides: dict) -> Params:

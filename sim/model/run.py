@@ -22,12 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from . import metrics
 from .community import CommunityModel
 from .controls import FiveTwin
+from .errors import ConfigError
 from .params import Params
 from .regimes import REGIMES
 
@@ -43,48 +45,60 @@ class RunResult:
 
 
 def simulate(params: dict[str, Any] | Params | None, regime: str, seed: int,
-             model_class: type[CommunityModel] = CommunityModel) -> RunResult:
+             model_class: type[CommunityModel] = CommunityModel,
+             graph: nx.Graph | None = None) -> RunResult:
     """Run ``params["days"]`` days under ``regime`` with ``seed`` (all communities pooled).
 
     ``params`` is a flat mapping of overrides of the defaults (validated: ConfigError on
     unknown keys or bad values) or a Params. ``model_class`` may be a subclass of
     CommunityModel that swaps a mechanism; it keeps the seeds, hence paired comparisons.
+    ``graph``, a networkx Graph, is the residents' network (every community's, in a
+    street); it sets the number of residents, and an ``n_residents`` that disagrees with it
+    is refused (ConfigError), as on the command line.
     """
-    return simulate_regimes(params, [regime], seed, model_class)[regime]
+    return simulate_regimes(params, [regime], seed, model_class, graph)[regime]
 
 
 def simulate_regimes(params: dict[str, Any] | Params | None, regimes: Sequence[str],
-                     seed: int, model_class: type[CommunityModel] = CommunityModel
-                     ) -> dict[str, RunResult]:
+                     seed: int, model_class: type[CommunityModel] = CommunityModel,
+                     graph: nx.Graph | None = None) -> dict[str, RunResult]:
     """Run each of ``regimes`` with ``seed``, side by side; results by regime.
 
     The controls among them share one five-actor twin (each would otherwise build its own),
     so a paired comparison of five with its controls costs about one run per regime.
+    ``graph`` as in :func:`simulate`.
     """
     if not isinstance(params, Params):
-        params = Params.from_dict(dict(params or {}))
+        values = dict(params or {})
+        params = Params.from_dict(values)
+        if graph is not None and "n_residents" in values \
+                and values["n_residents"] != graph.number_of_nodes():
+            raise ConfigError(f"n_residents: {values['n_residents']} conflicts with the "
+                              f"graph, which has {graph.number_of_nodes()} nodes; leave "
+                              "n_residents out (the graph sets it)")
     counts: dict[str, list] = {r: [] for r in regimes}
     frames: dict[str, list] = {r: [] for r in regimes}
     for k in range(params.communities):
         for regime, model in _run_side_by_side(params, regimes, community_seed(seed, k),
-                                               model_class).items():
+                                               model_class, graph).items():
             counts[regime].append(metrics.measured(model))
-            frames[regime].append(
-                model.datacollector.get_model_vars_dataframe().reset_index(drop=True))
+            frames[regime].append(model.daily_record_frame())
             model.remove_all_agents()  # release the Mesa agents at once (many-run sweeps)
     return {r: _pooled(counts[r], frames[r]) for r in regimes}
 
 
 def _run_side_by_side(params: Params, regimes: Sequence[str], seed: int,
-                      model_class: type[CommunityModel]) -> dict[str, CommunityModel]:
+                      model_class: type[CommunityModel], graph: nx.Graph | None
+                      ) -> dict[str, CommunityModel]:
     """One community under each regime, stepped day by day in lockstep to the horizon."""
     twin = None
     if any(REGIMES[r].control for r in regimes if r in REGIMES):
-        five = model_class(regime="five", params=params, rng=seed)
+        five = model_class(regime="five", params=params, rng=seed, graph=graph)
         five.keeps_daily_series = "five" in regimes
         twin = FiveTwin(five)
     models = {r: twin.model if (r == "five" and twin) else
-              model_class(regime=r, params=params, rng=seed, twin=twin) for r in regimes}
+              model_class(regime=r, params=params, rng=seed, twin=twin, graph=graph)
+              for r in regimes}
     stepped = [m for m in models.values() if twin is None or m is not twin.model]
     for day in range(params.days):
         if twin:
