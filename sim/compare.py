@@ -134,13 +134,22 @@ def replace_earlier(out: Path, experiment, name: str = COMPARE_NAME,
 def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: Path) -> str:
     """Run (or resume) the paired comparison into ``out``, write the tables and the
     figure, and return the printed report."""
+    out = Path(out)
+    experiment = compare_experiment(params, reps, seed, out)
+    replace_earlier(out, experiment)
+    return run_builtin(experiment, out, workers, "comparison",
+                       lambda results: write_compare_outputs(results, params, out))
+
+
+def run_builtin(experiment, out: Path, workers: int | None, what: str,
+                write_outputs: Callable[..., str]) -> str:
+    """Run (or resume) a built-in experiment (``sim compare``, ``sim explain``) into
+    ``out`` on the runner, then write its outputs from the stored results with
+    ``write_outputs(results)``, and return what it returns. Problems are one line."""
     from sim.errors import SpecError
     from sim.experiments.runner import run_experiment
     from sim.experiments.store import load_results
 
-    out = Path(out)
-    experiment = compare_experiment(params, reps, seed, out)
-    replace_earlier(out, experiment)
     try:
         sweep = run_experiment(experiment, out, workers=workers, progress=True)
     except SpecError as exc:
@@ -150,16 +159,16 @@ def run_compare(params: Params, reps: int, seed: int, workers: int | None, out: 
                           f"{sweep.total - sweep.aborted} stored in {out} are kept: rerun the "
                           f"same command to resume")
     try:
-        report = write_compare_outputs(load_results(out), params, out)
+        text = write_outputs(load_results(out))
     except OSError as exc:   # the runs are stored: say so, and how to finish
         where = getattr(exc, "filename", None) or out
         raise ConfigError(f"--out {out}: cannot write {where} ({exc.strerror or exc}); the "
                           f"{sweep.total} runs are stored there: rerun the same command to "
                           f"write the tables") from None
     print(f"{out}: {sweep.executed} runs executed ({sweep.failed} failed), "
-          f"{sweep.already_done} already stored, {sweep.total} in the comparison; "
+          f"{sweep.already_done} already stored, {sweep.total} in the {what}; "
           f"{sweep.seconds:.1f} s", file=sys.stderr)
-    return report
+    return text
 
 
 def write_compare_outputs(results, params: Params, out: Path) -> str:

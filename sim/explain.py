@@ -14,12 +14,11 @@ five-actor twin, so the ladder costs about one run per rung and replicate.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from sim import io
-from sim.compare import compare_experiment, replace_earlier
-from sim.model import ConfigError, Params
+from sim.compare import compare_experiment, replace_earlier, run_builtin
+from sim.model import Params
 
 EXPLAIN_NAME = "explain"
 EXPLAIN_DESCRIPTION = ("Built by sim explain: the attribution ladder from three- to five-actor "
@@ -44,27 +43,12 @@ def run_explain(params: Params, reps: int, seed: int, orderings: int, workers: i
                 out: Path) -> str:
     """Run (or resume) the ladder into ``out``, write its table and figure, and return
     what to print."""
-    from sim.errors import SpecError
-    from sim.experiments.runner import run_experiment
-    from sim.experiments.store import load_results
-
     out = Path(out)
     experiment = explain_experiment(params, reps, seed, orderings, out)
     replace_earlier(out, experiment, EXPLAIN_NAME, EXPLAIN_DESCRIPTION, "ladder",
                     OUTPUT_FILES)
-    try:
-        sweep = run_experiment(experiment, out, workers=workers, progress=True)
-    except SpecError as exc:
-        raise ConfigError(" ".join(str(exc).split())) from None
-    if sweep.aborted:
-        raise ConfigError(f"{sweep.aborted} runs did not execute (executor error); the "
-                          f"{sweep.total - sweep.aborted} stored in {out} are kept: rerun the "
-                          f"same command to resume")
-    text = write_ladder_outputs(load_results(out), out)
-    print(f"{out}: {sweep.executed} runs executed ({sweep.failed} failed), "
-          f"{sweep.already_done} already stored, {sweep.total} in the ladder; "
-          f"{sweep.seconds:.1f} s", file=sys.stderr)
-    return text
+    return run_builtin(experiment, out, workers, "ladder",
+                       lambda results: write_ladder_outputs(results, out))
 
 
 def write_ladder_outputs(results, out: Path) -> str:
