@@ -77,7 +77,7 @@ pd.set_option("display.width", 160)
 
 # %%
 LADDERS = {   # mechanism -> strengths (default, strong, extreme)
-    "coordination_cost": [1.5, 4.0, 10.0],      # platform hours per channel per week
+    "coordination_cost": [1.875, 4.0, 10.0],    # platform hours per channel per week per 10k
     "responsibility_diffusion": [0.1, 0.3, 0.8],
     "crowd_out": [0.3, 0.75, 1.0],              # yuan of budget cut per yuan donated
     "volunteer_burnout": [0.03, 0.1, 0.3],      # motivation lost per hour worked
