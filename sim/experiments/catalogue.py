@@ -8,15 +8,13 @@ its summaries then carry their values (``CommunityModel.extra_counts`` and
 their entries in the manifest (``extra_metrics``), so the report, ``sim query`` and
 ``sim discover`` read them from the results folder without importing the variant.
 
-Labels for figures and tables come from here too: a metric's label is its definition with
-its unit, a parameter's its name in words with its unit (``metric_label``,
-``param_label``).
+Labels for figures and tables are :mod:`sim.labels`'s business (they take a catalogue).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 # The fields of a metric entry as the manifest records them.
@@ -93,61 +91,3 @@ def direction_of(name: str, catalogue: Mapping[str, Any]) -> str | None:
     """A metric's better direction in ``catalogue`` (None: never judged or unknown)."""
     m = catalogue.get(name)
     return getattr(m, "direction", None)
-
-
-# ---------------------------------------------------------------- labels
-
-
-def _model_catalogue(catalogue: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if catalogue is not None:
-        return catalogue
-    from sim.model import METRICS
-
-    return METRICS
-
-
-def metric_label(name: str, catalogue: Mapping[str, Any] | None = None, *,
-                 unit: bool = True) -> str:
-    """A metric as a reader sees it: its definition (capitalised) and its unit, e.g.
-    "Share of needs not fully served by their deadline (share)". Unknown names are
-    returned as they are."""
-    m = _model_catalogue(catalogue).get(name)
-    if m is None:
-        return name
-    text = m.definition[:1].upper() + m.definition[1:]
-    return f"{text} ({m.unit})" if unit and m.unit else text
-
-
-def metric_unit(name: str, catalogue: Mapping[str, Any] | None = None) -> str:
-    m = _model_catalogue(catalogue).get(name)
-    return m.unit if m is not None else ""
-
-
-def param_label(name: str, *, unit: bool = True) -> str:
-    """A model parameter as a reader sees it: its name in words and its unit, e.g.
-    "Crowd-out elasticity (yuan cut per charity yuan spent)" (the definition is in
-    docs/parameters.md and in the report's notes, ``param_definition``)."""
-    from sim.model import PARAM_SPECS
-
-    words = name.replace("_per_10k", " per 10k").replace("_", " ")
-    words = words[:1].upper() + words[1:]
-    spec = PARAM_SPECS.get(name)
-    if spec is None:
-        return words
-    return f"{words} ({spec.unit})" if unit and spec.unit else words
-
-
-def param_definition(name: str) -> str:
-    from sim.model import PARAM_SPECS
-
-    spec = PARAM_SPECS.get(name)
-    return spec.doc if spec is not None else ""
-
-
-def labels_note(metrics: Iterable[str] = (), params: Iterable[str] = (),
-                catalogue: Mapping[str, Any] | None = None) -> str:
-    """One paragraph naming the code name behind each label (for queries and CSV files)."""
-    parts = [f"{metric_label(m, catalogue, unit=False)}: {m}" for m in dict.fromkeys(metrics)]
-    parts += [f"{param_label(p, unit=False)}: {p} ({param_definition(p).rstrip('.')})"
-              for p in dict.fromkeys(params)]
-    return ("Column names in the data files: " + "; ".join(parts) + ".") if parts else ""
