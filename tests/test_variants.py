@@ -120,3 +120,33 @@ def test_a_bad_extra_metric_is_refused_in_one_line(tmp_path, capsys, monkeypatch
     assert len(err.splitlines()) == 1 and "experiment.models" in err
     assert "already in the catalogue" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_report_compares_variants_paired_and_shows_their_metrics(factor, tmp_path):
+    from sim.experiments import write_report
+
+    _, out = factor
+    md = write_report(out, tmp_path / "report").read_text()
+    assert "## Model variants: each variant minus standard" in md
+    assert "### oneshot - standard under five" in md and "### oneshot - standard under three" in md
+    assert "## Model standard: sim.model:CommunityModel" in md
+    assert "## Model oneshot: variants:OneShot" in md
+    # the variant's own metric, labelled from its catalogue entry, judged as primary
+    assert "Interventions that were a dispute's last try, per dispute started (per dispute)" in md
+    models = pd.read_csv(tmp_path / "report" / "model_differences.csv")
+    assert set(models["model"]) == {"oneshot"} and set(models["baseline_model"]) == {"standard"}
+    assert set(models["regime"]) == {"three", "five"}
+    row = models[(models["regime"] == "five") & (models["metric"] == "unmet_need_share")].iloc[0]
+    runs = pd.read_parquet(out / "runs.parquet")
+    wide = runs[runs["regime"] == "five"].pivot(index="rep", columns="model",
+                                                values="unmet_need_share")
+    assert row["diff"] == pytest.approx((wide["oneshot"] - wide["standard"]).mean())
+    assert row["n"] == 3 and row["family"] == "primary"
+    diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
+    assert set(diffs["model"]) == {"standard", "oneshot"}
+    mine = diffs[(diffs["model"] == "oneshot") & (diffs["metric"] == "last_tries_per_dispute")]
+    assert len(mine) == 1 and mine["family"].iloc[0] == "primary"
+    figures = {p.relative_to(tmp_path / "report" / "figures").as_posix()
+               for p in (tmp_path / "report" / "figures").rglob("*.png")}
+    assert {"standard/diff_s0.png", "oneshot/diff_s0.png",
+            "models_oneshot_five_base.png"} <= figures

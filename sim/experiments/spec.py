@@ -22,10 +22,11 @@ An experiment file says *what* to run, never *how*::
 
     [analysis]                         # optional; read by ``sim report`` only
     baseline = "three"
-    primary = ["unmet_need_share"]     # primary outcomes (default: none declared)
-    family = "primary"                 # comparisons corrected together: primary | all |
-                                       # metric | scenario (default: primary if declared)
-    correction = "holm"                # multiple comparisons: holm | bonferroni | fdr_bh | none
+    primary = ["unmet_need_share"]     # primary outcomes (default: the headline metrics)
+    family = "primary"                 # comparisons corrected together: primary (default:
+                                       # primary outcomes, then the rest) | all | metric |
+                                       # scenario
+    correction = "bonferroni"          # multiple comparisons: bonferroni | holm | fdr_bh | none
 
 Which way a metric is better is the metric catalogue's business (``sim.model.METRICS``),
 never the experiment's: ``analysis.higher_is_better`` is refused.
@@ -96,12 +97,12 @@ class Analysis:
     metrics: tuple[str, ...] = ()          # empty: every summary metric
     confidence: float = 0.95
     baseline_row: str | None = None        # rows design: the label others are compared with
-    correction: str = "holm"               # multiple comparisons within a family
+    correction: str = "bonferroni"         # multiple comparisons within a family
     # attribution ladder (sim explain): orderings of the linkage mechanisms whose chains of
     # matched controls the regimes hold (sim.experiments.attribution)
     ladder: tuple[tuple[str, ...], ...] = ()
     primary: tuple[str, ...] = ()          # primary outcomes, as declared (may be empty)
-    family: str = "all"                    # which comparisons a correction runs over
+    family: str = "primary"                # which comparisons a correction runs over
     baseline_model: str = ""               # models factor: variants are compared with it
 
 
@@ -376,11 +377,10 @@ def _analysis(check, doc, regimes, metrics_known, design: Design,
                         f"{quote(baseline)} is not one of experiment.regimes {list(regimes)}")
     metrics = check.names("analysis.metrics", doc.get("metrics", []), metrics_known,
                           "metric", allow_empty=True)
-    correction = _choice(check, "analysis.correction", doc.get("correction", "holm"),
+    correction = _choice(check, "analysis.correction", doc.get("correction", "bonferroni"),
                          CORRECTIONS)
     primary = _primary(check, doc.get("primary", []), metrics_known, metrics)
-    family = _choice(check, "analysis.family",
-                     doc.get("family", "primary" if primary else "all"), FAMILIES)
+    family = _choice(check, "analysis.family", doc.get("family", "primary"), FAMILIES)
     confidence = doc.get("confidence", 0.95)
     if not isinstance(confidence, float) or not 0.5 <= confidence < 1:
         raise SpecError(check.path, "analysis.confidence", "must be a number in [0.5, 1)")
