@@ -58,13 +58,17 @@ def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = 
             line, = ax.plot(mean.index, mean.values, color=colour, label=regime)
             ax.fill_between(mean.index, low.values, high.values, color=line.get_color(),
                             alpha=0.2)
-        ax.set_title(wrap(series_label(column, unit=False), 50), fontsize=9)
-        ax.set_ylabel(wrap(f"{series_label(column, unit=False).split(',')[0]} "
-                           f"({_series_unit(column)})", 45), fontsize=8)
-        ax.set_xlabel("day of the measured period (days)", fontsize=8)
+        ax.set_ylabel(wrap(f"{series_label(column, unit=False)} ({_series_unit(column)})",
+                           45), fontsize=8)
+        ax.set_xlabel("Day of the measured period (days)", fontsize=8)
+        if (daily[column].dropna() >= 0).all():    # a share or a count: no negative axis
+            top = ax.get_ylim()[1]
+            ax.set_ylim(-0.02 * top, top)
         ax.grid(alpha=0.3)
     reps = daily["rep"].nunique() if "rep" in daily else 1
     axes[0].legend(title=f"{reps} replicates (band 10-90%)", fontsize=8, title_fontsize=8)
+    fig.suptitle(f"{' and '.join(regimes or list(dict.fromkeys(daily['regime'])))}: mean over "
+                 f"replicates by day, with the 10-90% band", fontsize=10)
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     return Path(path)
@@ -105,7 +109,9 @@ def waterfall_figure(table: pd.DataFrame, path: Path,
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(range(len(part)))
         ax.set_yticklabels([wrap(t, 40) for t in part["label"]], fontsize=8)
-        ax.tick_params(axis="y", labelleft=True)        # every panel names its steps
+        if not part["mean"].abs().gt(0).any():
+            ax.text(0.5, 0.5, "no step changes it in these runs", transform=ax.transAxes,
+                    ha="center", fontsize=8, color="#444")
         ax.set_xlabel(wrap(f"Change in {metric_label(metric, unit=False).lower()} "
                            f"({metric_unit(metric)})", 60), fontsize=8)
         ax.set_title(wrap(f"{metric_label(metric, unit=False)}: five minus three, step by "
@@ -115,7 +121,8 @@ def waterfall_figure(table: pd.DataFrame, path: Path,
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     axes[0][-1].legend(handles, ["five's resources", "five's matching rule", "linkage gain",
                                  "linkage cost", "five - three"], fontsize=7,
-                       loc="lower right")
+                       loc="lower right", title="error bars: 95% paired\nt-intervals, unadjusted",
+                       title_fontsize=7)
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     return Path(path)

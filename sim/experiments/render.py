@@ -25,7 +25,7 @@ from .tables import Table
 
 @dataclass
 class Block:
-    kind: str               # "h2" | "h3" | "p" | "table" | "figure" | "pre"
+    kind: str               # "h2" | "h3" | "h4" | "p" | "table" | "figure" | "pre"
     content: object         # text; a Table (or a DataFrame) for "table"; a Path for "figure"
     caption: str = ""       # figures: what the figure shows (alt text and caption)
 
@@ -98,8 +98,8 @@ def _table_text(b: Block) -> tuple[Table, pd.DataFrame]:
 def markdown(title: str, blocks: list[Block], out: Path | None = None) -> str:
     lines = [f"# {title}", ""]
     for b in blocks:
-        if b.kind in ("h2", "h3"):
-            lines += [("## " if b.kind == "h2" else "### ") + str(b.content), ""]
+        if b.kind in ("h2", "h3", "h4"):
+            lines += ["#" * int(b.kind[1]) + " " + str(b.content), ""]
         elif b.kind == "p":
             lines += [str(b.content), ""]
         elif b.kind == "pre":
@@ -141,7 +141,7 @@ def to_html(title: str, blocks: list[Block]) -> str:
              f"<title>{e(title)}</title>", f"<style>{style}</style></head><body>",
              f"<h1>{e(title)}</h1>"]
     for b in blocks:
-        if b.kind in ("h2", "h3"):
+        if b.kind in ("h2", "h3", "h4"):
             parts.append(f"<{b.kind}>{e(str(b.content))}</{b.kind}>")
         elif b.kind == "p":
             parts += [f"<p>{e(p)}</p>" for p in str(b.content).split("\n\n")]

@@ -49,6 +49,8 @@ MAX_FIGURE_METRICS = 20      # forest plots and verdict grids: above, the key me
 DIFF_COLUMNS = ["regime", "metric", "direction", "n", "mean_baseline", "mean_regime", "diff",
                 "ci_low", "ci_high", "effect_dz", "better_in", "events_baseline",
                 "events_regime", "mde", "pair_corr", "p_adjusted", "verdict"]
+BAR_NAMES = {"S1": "first order S1", "ST": "total order ST", "mu_star": "mu* (mean |effect|)",
+             "sigma": "sigma (spread of effects)", "spearman": "Spearman rho"}
 VERDICT_COLOURS = {analysis.VERDICT_BETTER: "#1b7837", analysis.VERDICT_WORSE: "#b2182b",
                    analysis.VERDICT_UNCLEAR: "#f0e442", analysis.VERDICT_FEW_EVENTS: "#bbbbbb",
                    analysis.VERDICT_NOT_JUDGED: "#e6e6e6", analysis.VERDICT_NO_DATA: "#ffffff"}
@@ -317,16 +319,19 @@ def _build(res, out: Path) -> tuple[list[Block], dict[str, pd.DataFrame]]:
     if names != [""] and not judged.empty:
         rows = judged[judged["table"] == "models"]
         tables["model_differences"] = rows
-        blocks += _models_section(rows, s, out)
+        shown = display_labels(model_subset(res, names[0]).design, spec["design"]["method"])
+        blocks += _models_section(rows, s, out, shown)
     design_tables = []
     for name in names:
         sub = model_subset(res, name)
         fig = out / "figures" / (slug(name) if name else "")
         fig.mkdir(parents=True, exist_ok=True)
         mine = judged[judged["model"] == name] if not judged.empty else judged
-        if name:
-            blocks.append(Block("h2", f"Model {name}: {_model_reference(spec, name)}"))
         section, found = _sections(sub, spec, s, mine, fig, name)
+        if name:      # a variant's sections sit one level below its heading
+            blocks.append(Block("h2", f"Model {name}: {_model_reference(spec, name)}"))
+            section = [Block({"h2": "h3", "h3": "h4"}.get(b.kind, b.kind), b.content,
+                             b.caption) for b in section]
         blocks += section
         for key, table in found.items():
             if key == "design_effects":
@@ -405,7 +410,8 @@ def _statistics(s: Settings, judged: pd.DataFrame) -> str:
             f"labelled as such. A comparison shown in several places has one verdict.")
 
 
-def _models_section(rows: pd.DataFrame, s: Settings, out: Path) -> list[Block]:
+def _models_section(rows: pd.DataFrame, s: Settings, out: Path,
+                    shown: dict[str, str]) -> list[Block]:
     """Each model variant minus the reference model, per regime: paired differences."""
     if rows.empty:
         return []
@@ -420,7 +426,7 @@ def _models_section(rows: pd.DataFrame, s: Settings, out: Path) -> list[Block]:
     for (label, regime, model), sub in rows.groupby(["label", "regime", "model"], sort=False):
         name = f"models_{slug(model)}_{slug(regime)}_{slug(label)}"
         title = f"{model} - {reference} under {regime}" + \
-            ("" if label in ("base", "all scenarios") else f", {label}")
+            ("" if label in ("base", "all scenarios") else f", {shown.get(label, label)}")
         blocks += [Block("h3", title),
                    Block("figure", _forest(sub, fig / f"{name}.png", title, s,
                                            side="model", reference=reference),
@@ -804,10 +810,13 @@ def _sensitivity(res, s: Settings, method: str, fig: Path, tag: str) -> list[Blo
             part = sub[sub["metric"] == metric]
             x = np.arange(len(part))
             for k, (col, conf) in enumerate(bars):
-                ax.bar(x + k * 0.4 - 0.2 * (len(bars) - 1), part[col], width=0.4, label=col,
-                       yerr=part[conf] if conf else None, capsize=2)
-            ax.set_xticks(x, [wrap(param_label(p, unit=False), 18) for p in part["parameter"]],
-                          rotation=90, fontsize=6)
+                ax.bar(x + k * 0.4 - 0.2 * (len(bars) - 1), part[col], width=0.4,
+                       label=BAR_NAMES.get(col, col), yerr=part[conf] if conf else None,
+                       capsize=2)
+            few = len(part) <= 4
+            ax.set_xticks(x, [wrap(param_label(p, unit=False), 14 if few else 18)
+                              for p in part["parameter"]], rotation=0 if few else 90,
+                          fontsize=6)
             ax.set_title(wrap(metric_label(metric, s.catalogue), 45), fontsize=7.5)
             ax.set_ylabel(ylabel if method != "morris" else
                           wrap(f"Elementary effect ({s.catalogue[metric].unit})"
@@ -900,6 +909,7 @@ def _small_multiples(bands: pd.DataFrame, column: str, scenarios: list, labels: 
         # Titles that fit: labels of grid cells are long, so wrap them between words.
         ax.set_title(wrap(str(labels.get(scenario, scenario)), 38), fontsize=6.5)
         ax.tick_params(labelsize=6)
+    _from_zero(axes.flat[0], bands["low"])        # the axes are shared
     tidy_panels(axes, len(scenarios), legend_size=6)
     fig.supxlabel("Day of the measured period (days)", fontsize=8)
     fig.supylabel(wrap(series_label(column), 50), fontsize=8)
@@ -908,6 +918,13 @@ def _small_multiples(bands: pd.DataFrame, column: str, scenarios: list, labels: 
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
+
+
+def _from_zero(ax, values: pd.Series) -> None:
+    """A series that is never negative (a count, a share) gets an axis from 0."""
+    if len(values) and (values.dropna() >= 0).all():
+        top = ax.get_ylim()[1]
+        ax.set_ylim(-0.02 * top, top)             # from 0, a line at 0 still visible
 
 
 def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path) -> Path:
@@ -923,11 +940,12 @@ def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path)
             ax.fill_between(g["day"], g["low"], g["high"], alpha=0.2, color=line.get_color())
         ax.set_title(wrap(series_label(metric), 42), fontsize=7)
         ax.tick_params(labelsize=6)
+        _from_zero(ax, bands[bands["metric"] == metric]["low"])
     tidy_panels(axes, len(series), legend_size=6)
     fig.supxlabel("Day of the measured period (days)", fontsize=8)
     fig.suptitle(wrap(f"Scenario: {title}. Each panel's title names the series and its unit",
                       120), fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
