@@ -150,3 +150,16 @@ def test_the_report_compares_variants_paired_and_shows_their_metrics(factor, tmp
                for p in (tmp_path / "report" / "figures").rglob("*.png")}
     assert {"standard/diff_s0.png", "oneshot/diff_s0.png",
             "models_oneshot_five_base.png"} <= figures
+
+
+def test_mesa_batch_run_reports_a_variants_metrics():
+    import mesa
+    from variants import OneShot
+
+    results = mesa.batch_run(OneShot, parameters={"regime": "three", **PARAMS}, rng=[4],
+                             max_steps=PARAMS["days"], number_processes=1,
+                             display_progress=False)
+    last = results[-1]
+    one = simulate(PARAMS, "three", seed=4, model_class=OneShot).summary
+    assert last["last_tries"] == one["last_tries"]
+    assert last["last_tries_per_dispute"] == pytest.approx(one["last_tries_per_dispute"])

@@ -100,7 +100,8 @@ class CommunityModel(Model):
         # summaries are "summary_<name>".
         reporters = {name: partial(_today, name) for name in metrics.DAILY_COLUMNS}
         reporters.update({(f"summary_{name}" if name in reporters else name):
-                          partial(_final, name) for name in metrics.METRICS})
+                          partial(_final, name)
+                          for name in (*metrics.METRICS, *(m.name for m in self.extra_metrics))})
         self.datacollector = DataCollector(
             model_reporters=reporters,
             agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
