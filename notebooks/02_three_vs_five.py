@@ -24,9 +24,10 @@
 # replications, and within a replication all regimes share one seed (common random
 # numbers: the same residents, needs and disputes), so differences are *paired*. The
 # tables give the mean paired difference with its 95% paired t-interval; verdicts read
-# which way is better from the metric catalogue (`sim.model.METRICS`), carry the Holm
-# correction across every row of the table, and are withheld where a metric rests on too
-# few events. Two controls give three-actor linkage exactly the hours and money five
+# which way is better from the metric catalogue (`sim.model.METRICS`), carry the Bonferroni
+# correction across every row of the table (each beside its adjusted interval, which
+# excludes 0 exactly when the verdict is better or worse), and are withheld where a metric
+# rests on too few events. Two controls give three-actor linkage exactly the hours and money five
 # mobilises in the same replication: `three-equal-resources` through the government-purchase
 # channel (procurement lag, contract scope and timing), `three-equal-resources-unrestricted`
 # as a flexible fund. They split five's advantage into "more resources", "more flexible
@@ -135,16 +136,17 @@ runs.groupby("regime", sort=False)[HEADLINE].agg(["mean", "std"]).round(4)
 # ## 3 · Paired differences: each regime minus three-actor linkage
 #
 # `diff` is the mean over replications of (regime − three) in the same replication;
-# `ci_low`, `ci_high` its 95% paired t-interval; `verdict` reads the interval with the
-# metric's direction from the catalogue, after the Holm correction across every row of
-# this table (all regimes × metrics); `better_in` counts the pairs in which the regime
-# did better. Few replications give wide intervals.
+# `ci_low`, `ci_high` its 95% paired t-interval (unadjusted); `verdict` reads the
+# metric's direction from the catalogue after the Bonferroni correction across every row
+# of this table (all regimes × metrics), and `ci_adj_low`, `ci_adj_high` is the adjusted
+# (simultaneous) interval that agrees with it; `better_in` counts the pairs in which the
+# regime did better. Few replications give wide intervals.
 
 # %%
 diffs = paired_differences(runs, METRICS_SHOWN, baseline="three", regimes=REGIMES)
 print(method_note(diffs))
 cols = ["metric", "direction", "mean_baseline", "mean_regime", "diff", "ci_low", "ci_high",
-        "better_in", "verdict"]
+        "ci_adj_low", "ci_adj_high", "better_in", "verdict"]
 five_vs_three = diffs[diffs["regime"] == "five"][cols].set_index("metric")
 with pd.option_context("display.float_format", "{:,.4f}".format, "display.max_colwidth", 60):
     display(five_vs_three)  # noqa: F821 - display is a Jupyter builtin
@@ -235,7 +237,7 @@ plt.show()
 # reports their own unmet-need share (`unmet_need_share_vulnerable`) beside that of the
 # other residents (`unmet_need_share_other`), and the unmet share of each need type
 # (`unmet_share_<type>`). Lower is better for each; the table reads each one the same way
-# as above (paired t-interval, Holm across the rows of this table).
+# as above (paired t-interval, Bonferroni across the rows of this table).
 
 # %%
 groups = [m for m in ("unmet_need_share_vulnerable", "unmet_need_share_other") if m in METRICS]
@@ -484,5 +486,6 @@ print(f"\nFive is clearly better than three on {len(better)} of {len(HEADLINE)} 
 # - The equal-resources controls spend the resources five mobilises through the channels
 #   the model defines for them (`docs/ODD.md`); what they show is relative to those
 #   channels.
-# - Verdicts are corrected for the number of comparisons in each table (Holm), so a table
-#   with more regimes or metrics needs stronger evidence per row.
+# - Verdicts are corrected for the number of comparisons in each table (Bonferroni; an
+#   experiment file can declare primary outcomes and the family instead), so a table with
+#   more regimes or metrics needs stronger evidence per row.

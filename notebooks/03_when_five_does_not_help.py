@@ -183,8 +183,9 @@ print(f"rows paired across scenarios: {PAIRED_ROWS}")
 # ## 3 · Five − three, row by row
 #
 # Paired difference five − three per row (mean over replications, 95% paired
-# t-interval), with the verdict from the metric catalogue's direction after the Holm
-# correction across all rows × headline metrics. Negative is good for five on every
+# t-interval, unadjusted), with the verdict from the metric catalogue's direction after
+# the Bonferroni correction across all rows × headline metrics (`ci_adj_low`,
+# `ci_adj_high`: the adjusted interval that agrees with it). Negative is good for five on every
 # headline outcome whose direction is "lower".
 
 # %%
@@ -192,8 +193,9 @@ diffs = paired_differences(runs, HEADLINE, baseline="three", regimes=["five"])
 print(method_note(diffs))
 diffs = diffs.join(row_info, on="label")
 table = diffs.pivot(index="label", columns="metric",
-                    values=["diff", "ci_low", "ci_high", "verdict"]).swaplevel(axis=1)
-table = table[[(m, k) for m in HEADLINE for k in ("diff", "ci_low", "ci_high", "verdict")]]
+                    values=["diff", "ci_adj_low", "ci_adj_high", "verdict"]).swaplevel(axis=1)
+table = table[[(m, k) for m in HEADLINE
+               for k in ("diff", "ci_adj_low", "ci_adj_high", "verdict")]]
 with pd.option_context("display.float_format", "{:+.4f}".format):
     display(table.loc[row_info.index])  # noqa: F821
 
@@ -203,7 +205,7 @@ with pd.option_context("display.float_format", "{:+.4f}".format):
 # Because a replicate has the same seed in every row, the change in five's advantage
 # between a row and the reference row ("none") is paired too: per replicate,
 # (five − three in the row) − (five − three with everything off). Its mean, 95% paired
-# t-interval and verdict (Holm across rows × metrics) say whether switching the
+# t-interval and verdict (Bonferroni across rows × metrics) say whether switching the
 # mechanism on clearly moves the advantage, and which way. A change that is exactly zero
 # in every replicate means the mechanism did not act at all within the horizon.
 
@@ -219,9 +221,11 @@ def change_from_reference(runs, diffs, metrics):
         for label in advantage.columns.drop("none"):
             d = (advantage[label] - advantage["none"]).dropna().to_numpy(float)
             counts = events.loc[[(label, metric), ("none", metric)]].min()
+            found = t_interval(d)
             rows.append({"label": label, "metric": metric, "regime": "five",
                          "direction": METRICS[metric].direction, "n": len(d),
-                         **{k: v for k, v in t_interval(d).items() if k != "sd"},
+                         **{k: v for k, v in found.items() if k != "sd"},
+                         "se": found["sd"] / np.sqrt(len(d)) if len(d) > 1 else np.nan,
                          "identical": bool(len(d) and np.all(d == 0)),
                          "better_in": int((METRICS[metric].sign * d > 0).sum()),
                          **counts.to_dict()})

@@ -32,7 +32,10 @@ from sim.model import METRICS, PARAM_SPECS, ConfigError, Params, format_number
 REGIME_PAIR = ("three", "five")
 OUTPUT_FILES = ("compare.txt", "compare.png", "runs.parquet", "daily.parquet",
                 "paired_differences.parquet", "compare.json")
-CONFIDENCE, CORRECTION = 0.95, "holm"
+# The statistics of the table: paired t-intervals; verdicts Bonferroni-corrected within two
+# families, the headline outcomes (primary) and the other judged metrics (secondary), each
+# verdict beside the simultaneous interval that agrees with it (sim.experiments.analysis).
+CONFIDENCE, CORRECTION, FAMILY = 0.95, "bonferroni", "primary"
 # Marks a results directory as written by `sim compare` (it may then be replaced).
 COMPARE_NAME = "compare"
 COMPARE_DESCRIPTION = "Built by sim compare: three- versus five-actor linkage, paired replications."
@@ -70,9 +73,17 @@ def experiment_toml(params: Params, reps: int, seed: int,
              "", "[fixed]"]
     lines += [f"{k} = {_toml_value(v)}" for k, v in fixed.items()]
     lines += ["", "[analysis]", f"baseline = {json.dumps(regimes[0])}",
-              f"confidence = {CONFIDENCE}", f"correction = {json.dumps(CORRECTION)}"]
+              f"confidence = {CONFIDENCE}", f"correction = {json.dumps(CORRECTION)}",
+              f"primary = {json.dumps(primary_outcomes())}", f"family = {json.dumps(FAMILY)}"]
     lines += [f"{k} = {json.dumps(v)}" for k, v in (analysis or {}).items()]
     return "\n".join(lines) + "\n"
+
+
+def primary_outcomes() -> list[str]:
+    """The primary outcomes of the built-in comparisons: the catalogue's headline metrics."""
+    from sim.model import headline_metrics
+
+    return headline_metrics()
 
 
 def _toml_value(value) -> str:
@@ -200,7 +211,7 @@ def _compare_json(results, params: Params) -> dict:
             "seeds": [int(seeds[r]) for r in sorted(seeds.index)],
             "params": params.to_dict(),
             "interval": f"{round(CONFIDENCE * 100)}% paired t-interval",
-            "correction": CORRECTION,
+            "correction": CORRECTION, "family": FAMILY, "primary": primary_outcomes(),
             "version": m.get("packages", {}).get("sim"), "git_commit": m.get("git_commit"),
             "git_dirty": m.get("git_dirty"), "packages": m.get("packages"),
             "started": m.get("started"), "ended": m.get("ended"), "counts": m.get("counts"),
@@ -213,8 +224,10 @@ def _compare_json(results, params: Params) -> dict:
 def paired_table(runs: pd.DataFrame, a: str = "three", b: str = "five",
                  metrics: list[str] | None = None) -> pd.DataFrame:
     """Per metric (headline first): mean under a and b, mean paired difference b - a, its
-    95% paired t-interval, pairs, direction, verdict (Holm-corrected across the table),
-    better_in (pairs in which b is better), and p-values, d_z, events, MDE.
+    95% paired t-interval (unadjusted), pairs, direction, verdict (Bonferroni within its
+    family: the headline outcomes, or the other judged metrics), better_in (pairs in which
+    b is better), and p-values, d_z, events, MDE, the family and the adjusted interval
+    (ci_adj_low, ci_adj_high at adj_level) that agrees with the verdict.
 
     ``runs`` is a run table from ``run_pairs`` or from stored results; the numbers equal
     those of ``sim report`` on the same runs.
@@ -223,14 +236,16 @@ def paired_table(runs: pd.DataFrame, a: str = "three", b: str = "five",
 
     metrics = [m for m in (metrics or METRICS) if m in runs]
     diffs = paired_differences(runs, metrics, baseline=a, regimes=[b], confidence=CONFIDENCE,
-                               correction=CORRECTION)
+                               correction=CORRECTION, family=FAMILY,
+                               primary=primary_outcomes())
     table = diffs.rename(columns={"mean_baseline": a, "mean_regime": b, "diff": "difference",
                                   "n": "pairs"})
     table = table.set_index("metric").loc[ordered_metrics(metrics)].reset_index()
     first = ["metric", a, b, "difference", "ci_low", "ci_high", "pairs", "direction",
              "verdict", "better_in"]
     rest = ["p_value", "p_adjusted", "effect_dz", "mde", "pair_corr", "events_baseline",
-            "events_regime", "identical"]
+            "events_regime", "identical", "family", "family_size", "adj_level", "ci_adj_low",
+            "ci_adj_high"]
     return table[first + rest]
 
 
@@ -239,16 +254,24 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
     """The printed comparison: direction, both means, difference, interval, verdict,
     pairs in which b is better, and for metrics resting on counted events the events and
     the minimum detectable effect."""
-    judged = int(table["p_adjusted"].notna().sum())
+    from sim.experiments.analysis import CORRECTION_NAMES
+
+    level = round(CONFIDENCE * 100)
+    sizes = table.groupby("family", sort=False)["family_size"].first()
+    levels = table.groupby("family", sort=False)["adj_level"].max()
+    families = "; ".join(f"{'headline outcomes' if name == 'primary' else 'other judged metrics'}"
+                         f": {int(n)} at {100 * levels[name]:.4g}%" for name, n in sizes.items()
+                         if n)
     head = [f"{a}- versus {b}-actor linkage: {reps} paired replications, "
             f"{params.n_residents} residents, {params.days} days"
             + (f", root seed {root_seed}" if root_seed is not None else "")
             + (f" ({failed} failed runs left out)" if failed else ""),
-            (f"difference = {b} - {a} (mean over pairs) with its {round(CONFIDENCE * 100)}% "
-             f"paired t-interval; verdicts use the Holm correction across the {judged} judged "
-             f"metrics"), ""]
+            (f"difference = {b} - {a} (mean over pairs); CI: its {level}% paired t-interval, "
+             f"unadjusted; adjusted CI: the {CORRECTION_NAMES[CORRECTION]} simultaneous "
+             f"interval of its family ({families}), which excludes 0 exactly when the "
+             f"verdict is better or worse"), ""]
     cols = [("metric", 30, "<"), ("better", 6, "<"), (a, 10, ">"), (b, 10, ">"),
-            ("difference", 10, ">"), (f"{round(CONFIDENCE * 100)}% CI", 22, ">"),
+            ("difference", 10, ">"), (f"{level}% CI", 22, ">"), ("adjusted CI", 22, ">"),
             ("verdict", 19, ">"), (f"{b} better in", len(b) + 10, ">"), ("events", 11, ">"),
             ("MDE", 8, ">")]
     lines = head + [" ".join(f"{name:{align}{width}}" for name, width, align in cols)]
@@ -256,6 +279,8 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
         has_events = METRICS.get(row["metric"]) is not None and METRICS[row["metric"]].events
         ci = "" if math.isnan(row["ci_low"]) else \
             f"[{format_number(row['ci_low'])}, {format_number(row['ci_high'])}]"
+        adjusted = "" if math.isnan(row["ci_adj_low"]) else \
+            f"[{format_number(row['ci_adj_low'])}, {format_number(row['ci_adj_high'])}]"
         better_in = "" if pd.isna(row["better_in"]) or not row["pairs"] else \
             f"{row['better_in']} of {row['pairs']}"
         events = f"{format_number(row['events_baseline'])}/" \
@@ -263,8 +288,8 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
         mde = format_number(row["mde"]) if has_events else ""
         direction = row["direction"] if isinstance(row["direction"], str) else "-"
         cells = [row["metric"], direction, format_number(row[a]),
-                 format_number(row[b]), format_number(row["difference"]), ci, row["verdict"],
-                 better_in, events, mde]
+                 format_number(row[b]), format_number(row["difference"]), ci, adjusted,
+                 row["verdict"], better_in, events, mde]
         lines.append(" ".join(f"{c!s:{align}{width}}"
                                for c, (_, width, align) in zip(cells, cols)))
     lines += ["",

@@ -141,18 +141,36 @@ def atomic_write(path: Path, write) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``.
 
     The temporary name starts with a dot and ends in ``.tmp``, so globs such as
-    ``*.parquet`` never see it and a killed writer's leftovers match ``.*.tmp``.
+    ``*.parquet`` never see it and a killed writer's leftovers match ``.*.tmp``. The file
+    gets the permissions an ordinary ``open()`` would give it (0644 under umask 022), not
+    the 0600 of the temporary file: results and reports are meant to be shared.
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (Linux: /proc/self/status); elsewhere
+    set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> Path:

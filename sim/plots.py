@@ -1,8 +1,11 @@
-"""Figures drawn from stored results (daily tables), never from a live model."""
+"""Figures drawn from stored results (daily tables), never from a live model.
+
+Axis labels and titles come from the catalogues (:mod:`sim.labels`): what a metric, a
+parameter or a daily series is, with its unit; never a code name.
+"""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim import io
+from sim.labels import metric_label, metric_unit, param_label, series_label, wrap
 
 COLOURS = {"three": "tab:blue", "five": "tab:orange", "three+volunteers": "tab:green",
            "three+charity": "tab:purple", "three-equal-resources": "tab:grey",
@@ -21,27 +25,32 @@ PANELS = ("unmet_need_share", "dispute_escalation_share")
 
 
 def tidy_panels(axes, used: int, legend_size: float = 7) -> None:
-    """A grid of panels of which the first ``used`` are drawn: blank the rest, and put the
-    legend (the same in every panel) on the first only."""
-    for ax in list(axes.flat)[used:]:
+    """A grid of panels of which the first ``used`` are drawn: blank the rest, put the
+    legend (the same in every panel) on the first only, and give x tick labels back to a
+    drawn panel whose neighbour below is blank (shared x axes show them on the bottom row
+    only, which would leave that panel without any)."""
+    flat = list(axes.flat)
+    for ax in flat[used:]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=legend_size)
+    rows, cols = axes.shape
+    for i, ax in enumerate(flat[:used]):
+        below = i + cols
+        if rows > 1 and below < len(flat) and below >= used:
+            ax.xaxis.set_tick_params(which="both", labelbottom=True)
+    flat[0].legend(fontsize=legend_size)
 
 
 def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = None) -> Path:
     """Mean over replicates with a 10-90% band, per regime, for the headline series the
     daily table has (the two above; else the first headline metric it has)."""
-    from sim.model import METRICS, headline_metrics
+    from sim.model import headline_metrics
 
     columns = [c for c in PANELS if c in daily] or \
         [m for m in headline_metrics() if m in daily][:2]
-    # Titles say what the series is (the catalogue's definition), wrapped to fit.
-    panels = [(c, textwrap.fill(f"{c}: {METRICS[c].definition if c in METRICS else c}, "
-                                f"to date", 55)) for c in columns]
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4),
+    fig, axes = plt.subplots(1, len(columns), figsize=(5.5 * len(columns), 4),
                              constrained_layout=True, squeeze=False)
     axes = axes[0]
-    for ax, (column, title) in zip(axes, panels, strict=True):
+    for ax, column in zip(axes, columns, strict=True):
         for regime in regimes or list(dict.fromkeys(daily["regime"])):
             by_day = daily[daily["regime"] == regime].groupby("day")[column]
             mean, low, high = by_day.mean(), by_day.quantile(0.1), by_day.quantile(0.9)
@@ -49,14 +58,26 @@ def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = 
             line, = ax.plot(mean.index, mean.values, color=colour, label=regime)
             ax.fill_between(mean.index, low.values, high.values, color=line.get_color(),
                             alpha=0.2)
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel("day")
+        ax.set_ylabel(wrap(f"{series_label(column, unit=False)} ({_series_unit(column)})",
+                           45), fontsize=8)
+        ax.set_xlabel("Day of the measured period (days)", fontsize=8)
+        if (daily[column].dropna() >= 0).all():    # a share or a count: no negative axis
+            top = ax.get_ylim()[1]
+            ax.set_ylim(-0.02 * top, top)
         ax.grid(alpha=0.3)
     reps = daily["rep"].nunique() if "rep" in daily else 1
-    axes[0].legend(title=f"{reps} replicates (band 10-90%)")
+    axes[0].legend(title=f"{reps} replicates (band 10-90%)", fontsize=8, title_fontsize=8)
+    fig.suptitle(f"{' and '.join(regimes or list(dict.fromkeys(daily['regime'])))}: mean over "
+                 f"replicates by day, with the 10-90% band", fontsize=10)
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     return Path(path)
+
+
+def _series_unit(column: str) -> str:
+    from sim.labels import DAILY_SERIES
+
+    return DAILY_SERIES[column][1] if column in DAILY_SERIES else metric_unit(column)
 
 
 def waterfall_figure(table: pd.DataFrame, path: Path,
@@ -66,8 +87,6 @@ def waterfall_figure(table: pd.DataFrame, path: Path,
     each step's mean contribution is a bar starting where the previous one ended, with its
     interval; the last bar is five - three. Resources, matching, linkage gains and costs
     are coloured apart."""
-    from sim.model import METRICS
-
     metrics = tuple(m for m in metrics if m in set(table["metric"]))
     colours = {"resources": "#1f5fa8", "matching": "#6a3d9a", "gain": "#1b6e20",
                "cost": "#b3261e", "total": "#a84d00"}
@@ -89,18 +108,21 @@ def waterfall_figure(table: pd.DataFrame, path: Path,
                 level = end
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(range(len(part)))
-        ax.set_yticklabels(part["label"], fontsize=8)
-        label = METRICS[metric].definition if metric in METRICS else metric
-        unit = METRICS[metric].unit if metric in METRICS else ""
-        ax.set_xlabel(textwrap.fill(f"change in {label} ({unit})", 60), fontsize=8)
-        ax.set_title(textwrap.fill(f"{metric}: five minus three, step by step", 50),
-                     fontsize=9)
+        ax.set_yticklabels([wrap(t, 40) for t in part["label"]], fontsize=8)
+        if not part["mean"].abs().gt(0).any():
+            ax.text(0.5, 0.5, "no step changes it in these runs", transform=ax.transAxes,
+                    ha="center", fontsize=8, color="#444")
+        ax.set_xlabel(wrap(f"Change in {metric_label(metric, unit=False).lower()} "
+                           f"({metric_unit(metric)})", 60), fontsize=8)
+        ax.set_title(wrap(f"{metric_label(metric, unit=False)}: five minus three, step by "
+                          "step", 55), fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     axes[0][0].invert_yaxis()          # the first step on top (the axes share y: once)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     axes[0][-1].legend(handles, ["five's resources", "five's matching rule", "linkage gain",
                                  "linkage cost", "five - three"], fontsize=7,
-                       loc="lower right")
+                       loc="lower right", title="error bars: 95% paired\nt-intervals, unadjusted",
+                       title_fontsize=7)
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
     return Path(path)
@@ -110,8 +132,6 @@ def break_even_figure(curves: pd.DataFrame, table: pd.DataFrame, path: Path) -> 
     """Small multiples, one panel per swept assumption: five minus each comparison (mean
     and interval band) against the assumption's value, zero marked, the default marked
     (dashed), and each break-even point with its bootstrap interval."""
-    from sim.model import METRICS
-
     parameters = list(dict.fromkeys(curves["parameter"]))
     cols = min(4, len(parameters))
     rows = -(-len(parameters) // cols)
@@ -139,17 +159,18 @@ def break_even_figure(curves: pd.DataFrame, table: pd.DataFrame, path: Path) -> 
         if len(default) and pd.notna(default.iloc[0]):
             ax.axvline(default.iloc[0], color="grey", linestyle="--", linewidth=1)
         ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_xlabel(parameter, fontsize=8)
+        ax.set_xlabel(wrap(param_label(parameter), 40), fontsize=8)
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
     metric = curves["metric"].iloc[0]
     for ax in axes[:, 0]:
-        unit = METRICS[metric].unit if metric in METRICS else ""
-        ax.set_ylabel(f"difference in {metric} ({unit})", fontsize=8)
+        ax.set_ylabel(wrap(f"Difference in {metric_label(metric, unit=False).lower()} "
+                           f"({metric_unit(metric)})", 40), fontsize=8)
     tidy_panels(axes, len(parameters))
-    fig.suptitle(textwrap.fill(f"Where five's difference on {metric} changes sign (band: "
-                               "95% interval; dashed: default; diamond: break-even with "
-                               "its bootstrap interval)", 110), fontsize=9)
+    fig.suptitle(wrap(f"Where five's difference in {metric_label(metric, unit=False).lower()} "
+                      "changes sign (band: 95% paired t-interval, unadjusted; dashed: "
+                      "default; diamond: break-even with its bootstrap interval)", 110),
+                 fontsize=9)
     io.atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
     return Path(path)

@@ -103,6 +103,94 @@ def test_holm_correction_spans_the_table():
     assert judge(table, 0.95, "fdr_bh")["p_adjusted"].iloc[0] == pytest.approx(0.2)
 
 
+def test_the_file_and_the_analysis_accept_the_same_corrections_and_families():
+    from sim.experiments import spec
+
+    assert analysis.CORRECTIONS == spec.CORRECTIONS and analysis.FAMILIES == spec.FAMILIES
+    assert set(analysis.CORRECTION_NAMES) == set(analysis.CORRECTIONS)
+
+
+def test_adjusted_p_values_equal_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.random.default_rng(3).uniform(0, 0.2, 25) ** 2
+    p[4] = p[7]                                                    # a tie
+    for method in ("bonferroni", "holm", "fdr_bh"):
+        np.testing.assert_allclose(analysis.adjusted_p(p, method),
+                                   multipletests(p, method=method)[1], rtol=1e-12)
+
+
+def _judged_table(seed: int, rows: int = 30) -> pd.DataFrame:
+    """Comparisons with known mean, SE and n, from effects of every size."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(3, 30, rows)
+    se = rng.uniform(0.05, 1.0, rows)
+    diff = rng.normal(0, 1, rows) * se * rng.choice([0.5, 2, 4], rows)
+    p = 2 * stats.t.sf(np.abs(diff / se), n - 1)
+    lo, hi = stats.t.interval(0.95, n - 1, loc=diff, scale=se)
+    return pd.DataFrame({"metric": rng.choice(["unmet_need_share", "complaints_per_10k",
+                                               "true_resolution_share"], rows),
+                         "label": rng.choice(["a", "b"], rows), "direction": "lower",
+                         "n": n, "diff": diff, "se": se, "p_value": p, "ci_low": lo,
+                         "ci_high": hi, "better_in": 1, "events_baseline": np.nan,
+                         "events_regime": np.nan})
+
+
+@pytest.mark.parametrize("correction", ["bonferroni", "holm", "fdr_bh", "none"])
+@pytest.mark.parametrize("family", ["all", "primary", "metric", "scenario"])
+def test_a_verdict_and_its_adjusted_interval_always_agree(correction, family):
+    """Better or worse exactly when the adjusted interval excludes 0, and when the adjusted
+    p-value is below alpha, for every correction and family."""
+    for seed in range(8):
+        table = judge(_judged_table(seed), 0.95, correction, family, ["unmet_need_share"])
+        decided = table["verdict"].isin(["better", "worse"])
+        excludes = (table["ci_adj_low"] > 0) | (table["ci_adj_high"] < 0)
+        assert (decided == excludes).all()
+        assert (decided == (table["p_adjusted"] < 0.05)).all()
+        # adjusted intervals are never narrower than the unadjusted ones
+        assert (table["ci_adj_high"] - table["ci_adj_low"]
+                >= table["ci_high"] - table["ci_low"] - 1e-12).all()
+        sizes = table.groupby("family")["family_size"].first()
+        assert (sizes == table.groupby("family").size()).all()
+        if correction == "bonferroni":
+            assert np.allclose(table["adj_level"], 1 - 0.05 / table["family_size"])
+
+
+def test_an_unadjusted_interval_excluding_zero_is_no_verdict_when_the_adjusted_one_does_not():
+    """Five metrics, one with a modest effect: alone its 95% interval excludes 0, but the
+    Bonferroni interval over the five includes 0, and the verdict says so."""
+    metrics = ["unmet_need_share", "complaints_per_10k", "true_resolution_share",
+               "mean_response_days", "cost_per_resolved_case"]
+    rng = np.random.default_rng(11)
+    rows = []
+    shift = {"unmet_need_share": -0.08}
+    for rep in range(10):
+        noise = rng.normal(0, 0.1, len(metrics))
+        for regime in ("three", "five"):
+            row = {"scenario": 0, "label": "base", "rep": rep, "regime": regime,
+                   "status": "ok", "needs_unmet": 100.0, "complaints": 50.0}
+            for k, m in enumerate(metrics):
+                row[m] = 1.0 + (shift.get(m, 0.0) + noise[k] if regime == "five" else 0.0)
+            rows.append(row)
+    runs = pd.DataFrame(rows)
+    row = paired_differences(runs, metrics, "three", correction="bonferroni").set_index(
+        "metric").loc["unmet_need_share"]
+    assert row["ci_high"] < 0 and row["p_value"] < 0.05           # unadjusted: excludes 0
+    assert row["ci_adj_low"] < 0 < row["ci_adj_high"]             # adjusted: includes 0
+    assert row["adj_level"] == pytest.approx(1 - 0.05 / 5)
+    assert row["verdict"] == "no clear difference"
+    sentence = analysis.describe_difference(row.to_dict() | {"metric": "unmet_need_share"},
+                                            "three")
+    assert "adjusted interval includes zero" in sentence
+    # declared the only primary outcome, it is a family of one: the interval and the
+    # verdict agree the other way
+    alone = paired_differences(runs, metrics, "three", correction="bonferroni",
+                               family="primary", primary=["unmet_need_share"]).set_index(
+        "metric").loc["unmet_need_share"]
+    assert alone["family"] == "primary" and alone["family_size"] == 1
+    assert alone["ci_adj_high"] < 0 and alone["verdict"] == "better"
+
+
 # ---------------------------------------------------------------- the design analyses
 
 
@@ -164,7 +252,8 @@ def compared(tmp_path_factory):
 def test_compare_prints_direction_verdicts_and_headline_first(compared, capsys):
     out, _ = compared
     text = (out / "compare.txt").read_text()
-    assert "4 paired replications" in text and "paired t-interval" in text and "Holm" in text
+    assert "4 paired replications" in text and "paired t-interval" in text
+    assert "Bonferroni simultaneous interval" in text and "adjusted CI" in text
     header = text.splitlines()[3].split()
     assert header[:2] == ["metric", "better"] and "verdict" in header and "MDE" in header
     table = pd.read_parquet(out / "paired_differences.parquet")
@@ -178,6 +267,9 @@ def test_compare_prints_direction_verdicts_and_headline_first(compared, capsys):
     for expected in (f"[{format_number(row['ci_low'])}, {format_number(row['ci_high'])}]",
                      row["verdict"], f"{row['better_in']} of 4", "lower"):
         assert expected in line
+    if np.isfinite(row["ci_adj_low"]):
+        assert f"[{format_number(row['ci_adj_low'])}, {format_number(row['ci_adj_high'])}]" \
+            in line
 
 
 def test_compare_is_a_results_directory_with_provenance(compared):
@@ -291,8 +383,17 @@ def test_compare_refuses_a_directory_holding_something_else(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_report_of_a_3x3_grid_has_heatmap_interactions_and_anova(tmp_path):
-    from sim.experiments import run_experiment, write_report
+def test_report_of_a_3x3_grid_has_heatmap_interactions_and_anova(tmp_path, monkeypatch):
+    from sim.experiments import report_design, run_experiment, write_report
+
+    drawn = []
+    heatmap = report_design.heatmap
+
+    def recording(cells, *args, **kwargs):
+        drawn.append(cells.copy())
+        return heatmap(cells, *args, **kwargs)
+
+    monkeypatch.setattr(report_design, "heatmap", recording)
 
     spec = tmp_path / "grid.toml"
     spec.write_text("""
@@ -327,5 +428,11 @@ metrics = ["unmet_need_share", "coordination_overhead_share"]
     assert {"need_rate_scale", "replicate (block)", "Residual"} <= set(effects["term"])
     # daily series: every one of the nine cells, one figure per analysed series
     assert "daily_unmet_need_share_0.png" in figures
-    assert md.count("need_rate_scale=") >= 9
+    assert md.count("Need rate scale = ") >= 9
     assert analysis.INTERVAL_METHOD in md
+    # a heatmap cell says what the differences table says about the same comparison
+    diffs = pd.read_csv(tmp_path / "out" / "report" / "differences.csv")
+    shown = pd.concat(drawn).set_index(["scenario", "regime", "metric"])
+    table = diffs.set_index(["scenario", "regime", "metric"]).loc[shown.index]
+    assert (shown["verdict"] == table["verdict"]).all() and len(shown) == 9
+    np.testing.assert_allclose(shown["ci_adj_low"], table["ci_adj_low"])

@@ -15,10 +15,13 @@ from sim.errors import DiscoverError
 from sim.experiments.discover import (
     Condition,
     cases,
+    caveats,
     choose_box,
+    design_levels,
     discover,
     parameter_table,
     parse_where,
+    permutation_p,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +140,72 @@ def test_no_cases_means_nothing_to_discover():
     assert found.chosen is None and found.n_cases == 0
 
 
+# ---------------------------------------------------------------- grids and replicates
+
+
+def _grid_cases(reps: int = 4, seed: int = 0) -> pd.DataFrame:
+    """A 5 x 4 grid, ``reps`` replicates per point: cases are likely where a >= 0.5 and
+    b <= 2, rare elsewhere."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for a in (0.0, 0.25, 0.5, 0.75, 1.0):
+        for b in (1.0, 2.0, 3.0, 4.0):
+            point = len({(r["a"], r["b"]) for r in rows})
+            for _ in range(reps):
+                likely = a >= 0.5 and b <= 2
+                rows.append({"a": a, "b": b, "point": point,
+                             "case": rng.random() < (0.8 if likely else 0.1)})
+    return pd.DataFrame(rows)
+
+
+def test_a_grid_box_is_given_as_its_levels_and_tested_on_design_points():
+    table = _grid_cases()
+    levels = design_levels(table[["a", "b"]], "grid")
+    assert levels == {"a": [0.0, 0.25, 0.5, 0.75, 1.0], "b": [1.0, 2.0, 3.0, 4.0]}
+    found = discover(table[["a", "b"]], table["case"].to_numpy(), min_coverage=0.8,
+                     points=table["point"].to_numpy(), levels=levels)
+    box = found.box.set_index("parameter")
+    assert found.n_points == 20 and found.n == 80
+    for name, row in box.iterrows():
+        # limits are levels; PRIM's own cut lies between levels
+        assert row["box_low"] in levels[name] and row["box_high"] in levels[name]
+        assert row["levels_in_box"] == ", ".join(f"{v:g}" for v in levels[name]
+                                                 if row["box_low"] <= v <= row["box_high"])
+    assert (box["prim_high"] != box["box_high"]).any() or \
+        (box["prim_low"] != box["box_low"]).any()
+    assert np.isfinite(found.box_test) and found.box_test < 0.05
+    # CART leaves are levels too, never a midpoint
+    assert not found.cart_boxes["limits"].str.contains(r"\[").any()
+    assert found.cart_boxes["limits"].str.contains(r"\{").any()
+
+
+def test_replicates_of_a_design_point_are_not_independent_evidence():
+    """Cases decided per design point (all its replicates alike), unrelated to the inputs:
+    PRIM's quasi-p-value, counting 200 units, calls a restriction significant; tested on
+    the 20 design points it is not."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for point, (a, b) in enumerate([(a, b) for a in (0.0, 0.25, 0.5, 0.75, 1.0)
+                                    for b in (1.0, 2.0, 3.0, 4.0)]):
+        case = rng.random() < 0.4
+        rows += [{"a": a, "b": b, "point": point, "case": case}] * 10
+    table = pd.DataFrame(rows)
+    found = discover(table[["a", "b"]], table["case"].to_numpy(),
+                     points=table["point"].to_numpy(),
+                     levels=design_levels(table[["a", "b"]], "grid"))
+    row = found.box.set_index("parameter").loc["b"]
+    assert row["qp_value"] < 0.01 and row["p_design_point"] > 0.1
+    assert any("may be chance: B (b)" in c for c in caveats(found))
+
+
+def test_permutation_test_over_design_points_is_exact():
+    values = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    # the two highest of six values inside: 1 way in C(6, 2) = 15
+    assert permutation_p(values, np.array([1, 1, 0, 0, 0, 0], bool)) == pytest.approx(1 / 15)
+    assert permutation_p(values, np.array([0, 0, 1, 1, 0, 0], bool)) == 1.0
+    assert np.isnan(permutation_p(values, np.ones(6, bool)))
+
+
 # ---------------------------------------------------------------- the command
 
 
@@ -195,6 +264,45 @@ def test_sim_discover_writes_the_report(stored, tmp_path, capsys):
                     "Feature scores (extra trees)"):
         assert heading in text
     assert "PRIM box (coverage" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_sim_discover_on_a_grid_says_so_and_tests_design_points(tmp_path, capsys):
+    from sim.experiments import run_experiment
+
+    spec = tmp_path / "grid.toml"
+    spec.write_text("""
+[experiment]
+name = "grid_discovery"
+regimes = ["five", "three"]
+replications = 3
+days = 40
+root_seed = 4
+
+[fixed]
+n_residents = 400
+
+[design]
+method = "grid"
+[design.parameters]
+need_rate_scale = [0.5, 1.0, 2.0]
+coordination_cost_hours_per_channel = [0.0, 2.0, 4.0]
+""")
+    run_experiment(spec, tmp_path / "out", workers=1, progress=False)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet").pivot_table(
+        index=["scenario", "rep"], columns="regime", values="unmet_need_share")
+    median = float((runs["five"] - runs["three"]).median())
+    assert main(["discover", str(tmp_path / "out"), "--where", f"five - three > {median}",
+                 "--out", str(tmp_path / "d")]) == 0
+    text = (tmp_path / "d" / "discover.md").read_text()
+    assert "The design is a grid design" in text and "from 9 design points" in text
+    assert "p_design_point" in text
+    box = pd.read_csv(tmp_path / "d" / "prim_box.csv")
+    levels = {"need_rate_scale": {0.5, 1.0, 2.0},
+              "coordination_cost_hours_per_channel": {0.0, 2.0, 4.0}}
+    for row in box.itertuples():
+        assert {row.box_low, row.box_high} <= levels[row.parameter]
+    assert "design points" in capsys.readouterr().out
 
 
 def test_sim_discover_says_when_there_is_nothing_to_find(stored, tmp_path, capsys):

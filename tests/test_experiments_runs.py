@@ -212,7 +212,8 @@ def test_report_writes_markdown_html_and_figures(small, tmp_path):
     for heading in ("Paired differences against three", "Does five keep its advantage",
                     "Daily series", "Reference scenario: none"):
         assert heading in text
-    assert "95% paired t-intervals" in text and "Holm correction" in text
+    assert "95% paired t-interval" in text and "Bonferroni correction" in text
+    assert "Adjusted CI (Bonferroni)" in text and "95% CI (unadjusted)" in text
     assert "bootstrap" not in text
     assert (tmp_path / "report" / "report.html").read_text().count("<img") >= 3
     figures = {p.name for p in (tmp_path / "report" / "figures").glob("*.png")}
@@ -221,6 +222,57 @@ def test_report_writes_markdown_html_and_figures(small, tmp_path):
             "advantage_five.png"} <= figures
     diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
     assert set(diffs["label"]) == {"none", "crowd_out"} and diffs["p_adjusted"].notna().any()
+
+
+def _figure_labels(monkeypatch) -> list[tuple[str, str]]:
+    """Record (file, axis label) for every axis label of every figure saved."""
+    from matplotlib.figure import Figure
+
+    seen: list[tuple[str, str]] = []
+    save = Figure.savefig
+
+    def recording(fig, fname, *args, **kwargs):
+        texts = [ax.get_xlabel() for ax in fig.axes] + [ax.get_ylabel() for ax in fig.axes]
+        texts += [t.get_text() for t in (fig._supxlabel, fig._supylabel) if t is not None]
+        seen.extend((Path(str(fname)).name, t) for t in texts if t.strip())
+        return save(fig, fname, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", recording)
+    return seen
+
+
+def test_report_files_are_ordinary_tables_are_csv_and_latex_and_labels_are_words(
+        small, tmp_path, monkeypatch):
+    """Under umask 022 every report file is 0644; every table is tables/*.csv and .tex; the
+    HTML embeds its figures; every axis label is words with a unit, never a code name."""
+    import re
+    import stat
+
+    from sim.model import METRICS, PARAM_SPECS
+
+    _, out = small
+    labels = _figure_labels(monkeypatch)
+    old = os.umask(0o022)
+    try:
+        md = write_report(out, tmp_path / "report")
+    finally:
+        os.umask(old)
+    files = [p for p in (tmp_path / "report").rglob("*") if p.is_file()]
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {"0o644"}
+    tables = tmp_path / "report" / "tables"
+    csv = {p.stem for p in tables.glob("*.csv")}
+    assert csv == {p.stem for p in tables.glob("*.tex")} and len(csv) >= 3
+    assert all("\\toprule" in p.read_text() for p in tables.glob("*.tex"))
+    html = md.with_suffix(".html").read_text()
+    assert html.count("data:image/png;base64,") >= 3 and "src='figures/" not in html
+    codes = set(METRICS) | set(PARAM_SPECS)
+    assert labels
+    for figure, label in labels:
+        words = set(re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", label))
+        assert not words & codes, (figure, label)
+        assert re.search(r"\(.+\)", label), (figure, label)      # a unit
+    text = md.read_text()
+    assert "crowd_out_elasticity" not in text.split("## Names in the data files")[0]
 
 
 @pytest.mark.slow

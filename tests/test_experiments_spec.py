@@ -118,8 +118,45 @@ REFUSED = {
         "analysis.higher_is_better", "metric catalogue (sim.model.METRICS"),
     "bootstrap retired": (GOOD + "[analysis]\nbootstrap = 2000\n", "analysis.bootstrap",
                           "paired t-intervals"),
-    "unknown correction": (GOOD + '[analysis]\ncorrection = "bonferroni"\n',
-                           "analysis.correction", "must be one of holm, fdr_bh, none"),
+    "unknown correction": (GOOD + '[analysis]\ncorrection = "sidak"\n',
+                           "analysis.correction",
+                           "must be one of bonferroni, holm, fdr_bh, none"),
+    "unknown family": (GOOD + '[analysis]\nfamily = "table"\n', "analysis.family",
+                       "must be one of primary, all, metric, scenario"),
+    "unknown primary outcome": (GOOD + '[analysis]\nprimary = ["happiness"]\n',
+                                "analysis.primary", "unknown metric"),
+    "primary outcome without direction": (
+        GOOD + '[analysis]\nprimary = ["needs_total"]\n', "analysis.primary",
+        "no better direction"),
+    "primary outcome not analysed": (
+        GOOD + '[analysis]\nmetrics = ["unmet_need_share"]\nprimary = ["complaints_per_10k"]\n',
+        "analysis.primary", "not in analysis.metrics"),
+    "primary outcome twice": (
+        GOOD + '[analysis]\nprimary = ["unmet_need_share", "unmet_need_share"]\n',
+        "analysis.primary", "listed twice"),
+    "model and models": (
+        GOOD.replace("root_seed = 7", 'root_seed = 7\nmodel = "sim.model:CommunityModel"\n'
+                                      'models = {a = "", b = "x.y:Z"}'),
+        "experiment.models", "not both"),
+    "one model variant": (GOOD.replace("root_seed = 7", 'root_seed = 7\nmodels = {a = ""}'),
+                          "experiment.models", "at least two variants"),
+    "model variant that does not import": (
+        GOOD.replace("root_seed = 7", 'root_seed = 7\nmodels = {a = "", b = "nowhere.mod:X"}'),
+        "experiment.models.b", "cannot import"),
+    "two names for one model": (
+        GOOD.replace("root_seed = 7",
+                     'root_seed = 7\nmodels = {a = "", b = "sim.model:CommunityModel"}'),
+        "experiment.models.b", "same class as experiment.models.a"),
+    "baseline model without models": (GOOD + '[analysis]\nbaseline_model = "a"\n',
+                                      "analysis.baseline_model", "only with experiment.models"),
+    "model variant that is not a model": (
+        GOOD.replace("root_seed = 7",
+                     'root_seed = 7\nmodels = {a = "", b = "sim.model:Resident"}'),
+        "experiment.models.b", "not a subclass"),
+    "unknown baseline model": (
+        GOOD.replace("root_seed = 7",
+                     'root_seed = 7\nmodels = {a = "", b = "test_mesa:OneShotModel"}')
+        + '[analysis]\nbaseline_model = "c"\n', "analysis.baseline_model", "not one of"),
     "unknown seed rule": (GOOD.replace("root_seed = 7", 'root_seed = 7\nseeds = "random"'),
                           "experiment.seeds", "must be one of shared, per-scenario"),
 }

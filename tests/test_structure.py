@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
 
 # Layers, lowest first: a module may import from its own layer's package or from below.
-LAYERS = [("sim.model",), ("sim.errors", "sim.config", "sim.io"), ("sim.plots",),
+LAYERS = [("sim.model",), ("sim.errors", "sim.config", "sim.io"), ("sim.plots", "sim.labels"),
           ("sim.experiments",), ("sim.calibration", "sim.compare", "sim.explain"),
           ("sim.dashboard",), ("sim.cli",), ("sim.__main__",)]
 

@@ -63,6 +63,14 @@ def register(subparsers) -> None:
     r.add_argument("--baseline", default=None, metavar="REGIME",
                    help="compare every regime with this one instead of the experiment's "
                         "baseline (e.g. three-equal-resources-unrestricted)")
+    r.add_argument("--primary", default=None, metavar="METRIC,...",
+                   help="primary outcomes instead of the experiment's analysis.primary "
+                        "(comma-separated metric names; sets --family primary unless given)")
+    r.add_argument("--family", default=None, choices=("primary", "all", "metric", "scenario"),
+                   help="the comparisons corrected together instead of analysis.family")
+    r.add_argument("--correction", default=None,
+                   choices=("bonferroni", "holm", "fdr_bh", "none"),
+                   help="multiple-comparison correction instead of analysis.correction")
     r.set_defaults(func=cmd_report)
 
 
@@ -140,7 +148,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
 
     try:
-        path = write_report(args.dir, args.out, baseline=args.baseline)
+        primary = None if args.primary is None else \
+            [m.strip() for m in args.primary.split(",") if m.strip()]
+        path = write_report(args.dir, args.out, baseline=args.baseline, primary=primary,
+                            family=args.family, correction=args.correction)
     except SpecError as exc:
         return refuse(exc)
     print(f"{path} and {path.with_suffix('.html')} written", file=sys.stderr)

@@ -7,6 +7,7 @@ order SALib produced them.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -100,4 +101,19 @@ def _draws(design: Design) -> tuple[Scenario, ...]:
         raw = {k: float(v) for k, v in varied.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool)}
         out.append(Scenario(i, row["label"], varied, raw))
+    return tuple(out)
+
+
+def with_models(scenarios: tuple[Scenario, ...], models: dict[str, str]) -> tuple[Scenario, ...]:
+    """The model as a design factor: every design point once per variant (variants outer,
+    in the file's order), labelled "variant: point" (the variant alone for a design of one
+    point). A scenario keeps its design point, whose seeds every variant shares."""
+    if not models:
+        return scenarios
+    out = []
+    for name in models:
+        for s in scenarios:
+            label = name if len(scenarios) == 1 else f"{name}: {s.label}"
+            out.append(dataclasses.replace(s, index=len(out), label=label, model=name,
+                                           point=s.index))
     return tuple(out)

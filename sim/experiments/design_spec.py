@@ -45,6 +45,13 @@ class Scenario:
     label: str
     varied: dict[str, Any]   # values the model receives (ints rounded)
     raw: dict[str, float]    # values as sampled (what SALib's analysers expect)
+    model: str = ""          # the model variant's name ([experiment] models), or ""
+    point: int | None = None  # the design point (None: ``index``); variants share it
+
+    @property
+    def design_point(self) -> int:
+        """The design point this scenario runs: its seeds and its pairs across variants."""
+        return self.index if self.point is None else self.point
 
 
 @dataclass(frozen=True)

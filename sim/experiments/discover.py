@@ -18,6 +18,19 @@ EMA Workbench (loaded only here: it takes about 2 s to import):
 * CART, a classification tree whose leaves are boxes too;
 * extra-trees feature scores: which parameters matter at all.
 
+Two things the EMA Workbench does not know about an experiment are said and handled here:
+
+* **a grid** (or any design of a few levels per parameter: grid, sweep, rows): PRIM and
+  CART cut between levels (a limit of 2.5 between the levels 2 and 3), so a box is
+  reported as the levels it holds, its limits snapped to them (PRIM's own cut kept as
+  ``prim_low``/``prim_high``);
+* **replicates**: PRIM's quasi-p-values count every (scenario, replicate) unit as
+  independent, but the replicates of one design point share its parameters, so they
+  overstate the evidence. Each restriction is also tested at the **design-point level**
+  (``p_design_point``): the design points' case shares (the share of a point's replicates
+  that are cases) inside the box against those the restriction excludes, a one-sided
+  permutation test over design points (exact when there are few).
+
 Everything reads stored results only; the model is never imported.
 """
 
@@ -41,6 +54,9 @@ OPERATORS = (">=", "<=", ">", "<")
 PER = ("replicate", "scenario")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _QUOTE = 60            # at most this many characters of user text in a message
+LEVEL_DESIGNS = ("grid", "sweep", "rows")    # designs whose parameters take a few levels
+EXACT_PERMUTATIONS = 20_000                  # above, a Monte Carlo permutation test
+MONTE_CARLO_PERMUTATIONS = 20_000
 
 
 def _quote(text: str) -> str:
@@ -171,6 +187,9 @@ class Discovery:
     cart_boxes: pd.DataFrame = field(default_factory=pd.DataFrame)
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     cart_model: object = None
+    levels: dict = field(default_factory=dict)    # a level design: parameter -> its levels
+    n_points: int = 0                             # design points behind the units
+    box_test: float = float("nan")                # the whole box, design-point level
 
 
 @contextmanager
@@ -196,10 +215,17 @@ def _ema():
 
 
 def discover(x: pd.DataFrame, y: np.ndarray, *, min_coverage: float = 0.8,
-             mass_min: float = 0.05, seed: int = 0) -> Discovery:
-    """PRIM, CART and extra-trees scores of the cases ``y`` (1-d bool) over inputs ``x``."""
+             mass_min: float = 0.05, seed: int = 0, points: np.ndarray | None = None,
+             levels: dict | None = None) -> Discovery:
+    """PRIM, CART and extra-trees scores of the cases ``y`` (1-d bool) over inputs ``x``.
+
+    ``points`` names each unit's design point (default: every unit its own) for the
+    design-point-level tests; ``levels`` (parameter -> levels) marks a level design, whose
+    box limits are snapped to the levels inside."""
     y = np.asarray(y, dtype=bool).reshape(-1)
-    result = Discovery(n=len(y), n_cases=int(y.sum()))
+    points = np.arange(len(y)) if points is None else np.asarray(points)
+    result = Discovery(n=len(y), n_cases=int(y.sum()), levels=dict(levels or {}),
+                       n_points=len(pd.unique(points)))
     if result.n_cases in (0, len(y)):
         return result                       # nothing separates cases from the others
     prim, cart, feature_scoring = _ema()
@@ -213,6 +239,8 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, min_coverage: float = 0.8,
         result.box_stats = {k: float(stats[k]) for k in ("coverage", "density", "mass",
                                                          "res_dim")}
         result.box = _limits(limits, x)
+        result.box, result.box_test = point_tests(result.box, x, y, points, seed)
+        result.box = snap_to_levels(result.box, result.levels)
 
         # EMA's CART makes a leaf at least int(mass_min * n) units: at least one
         tree = cart.CART(x, y, mass_min=max(mass_min, 1.5 / len(y)))
@@ -221,7 +249,7 @@ def discover(x: pd.DataFrame, y: np.ndarray, *, min_coverage: float = 0.8,
         # splits would then differ between runs); refit the same tree with a fixed one.
         tree.clf.set_params(random_state=seed).fit(tree._x, tree.y)
         result.cart_model = tree
-        result.cart_boxes = _cart_boxes(tree)
+        result.cart_boxes = _cart_boxes(tree, result.levels)
         from sklearn.tree import export_text
 
         result.cart_tree = export_text(tree.clf, feature_names=list(tree.feature_names))
@@ -256,15 +284,101 @@ def _limits(limits: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _cart_boxes(tree) -> pd.DataFrame:
+def _cart_boxes(tree, levels: dict | None = None) -> pd.DataFrame:
     stats = pd.DataFrame(tree.stats)
     rows = []
     for i, box in enumerate(tree.boxes):
-        limits = "; ".join(f"{p} in [{box.loc[0, p]:.4g}, {box.loc[1, p]:.4g}]"
+        limits = "; ".join(_cart_limit(p, box.loc[0, p], box.loc[1, p], (levels or {}).get(p))
                            for p in box.columns
                            if box.loc[0, p] > tree.x[p].min() or box.loc[1, p] < tree.x[p].max())
         rows.append({"leaf": i, **stats.iloc[i].to_dict(), "limits": limits or "(everything)"})
     return pd.DataFrame(rows).sort_values("density", ascending=False, ignore_index=True)
+
+
+def _cart_limit(name: str, low: float, high: float, levels: list | None) -> str:
+    """A leaf's limit on one parameter: its levels on a level design (a tree cuts between
+    levels), else the interval."""
+    if levels:
+        inside = [v for v in levels if low - 1e-12 <= v <= high + 1e-12]
+        return f"{name} in {{{', '.join(f'{v:g}' for v in inside)}}}"
+    return f"{name} in [{low:.4g}, {high:.4g}]"
+
+
+# ---------------------------------------------------------------- level designs, points
+
+
+def design_levels(x: pd.DataFrame, method: str) -> dict[str, list[float]]:
+    """The levels of each input on a level design (grid, sweep, rows), else {}."""
+    if method not in LEVEL_DESIGNS:
+        return {}
+    return {c: sorted(float(v) for v in pd.unique(x[c].dropna())) for c in x.columns}
+
+
+def snap_to_levels(box: pd.DataFrame, levels: dict[str, list[float]]) -> pd.DataFrame:
+    """On a level design, a box's limits are the extreme levels it holds; PRIM's cut
+    (between two levels) is kept as prim_low, prim_high, and levels_in_box lists them."""
+    if box.empty or not levels:
+        return box
+    box = box.copy()
+    box["prim_low"], box["prim_high"] = box["box_low"], box["box_high"]
+    inside = [[v for v in levels.get(r.parameter, []) if r.box_low - 1e-12 <= v
+               <= r.box_high + 1e-12] for r in box.itertuples()]
+    box["box_low"] = [min(v) if v else np.nan for v in inside]
+    box["box_high"] = [max(v) if v else np.nan for v in inside]
+    box["levels_in_box"] = [", ".join(f"{v:g}" for v in v_) for v_ in inside]
+    return box
+
+
+def _in_box(x: pd.DataFrame, limits: dict[str, tuple[float, float]]) -> np.ndarray:
+    inside = np.ones(len(x), dtype=bool)
+    for name, (low, high) in limits.items():
+        inside &= (x[name].to_numpy(float) >= low) & (x[name].to_numpy(float) <= high)
+    return inside
+
+
+def point_tests(box: pd.DataFrame, x: pd.DataFrame, y: np.ndarray, points: np.ndarray,
+                seed: int = 0) -> tuple[pd.DataFrame, float]:
+    """Design-point-level tests of a PRIM box: ``p_design_point`` per restriction and one
+    for the whole box (see the module docstring). The unit is a design point, its value
+    the share of its units that are cases."""
+    frame = x.reset_index(drop=True).assign(_case=y.astype(float), _point=points)
+    per_point = frame.groupby("_point", sort=False).agg(
+        {**{c: "first" for c in x.columns}, "_case": "mean"})
+    share = per_point["_case"].to_numpy(float)
+    limits = {r.parameter: (r.box_low, r.box_high) for r in box.itertuples()}
+    box = box.copy()
+    tests = []
+    for name, limit in limits.items():
+        others = {k: v for k, v in limits.items() if k != name}
+        extended = _in_box(per_point, others)
+        inside = extended & _in_box(per_point, {name: limit})
+        tests.append(permutation_p(share[extended], inside[extended], seed))
+    box["p_design_point"] = tests
+    whole = _in_box(per_point, limits)
+    return box, permutation_p(share, whole, seed)
+
+
+def permutation_p(values: np.ndarray, inside: np.ndarray, seed: int = 0) -> float:
+    """One-sided p-value that the mean of ``values`` marked ``inside`` is this high by
+    chance: the share of ways to choose that many values whose mean is at least as high
+    (every way when there are at most EXACT_PERMUTATIONS, else a Monte Carlo sample). NaN
+    when nothing or everything is inside (nothing to compare)."""
+    import itertools
+    import math
+
+    values = np.asarray(values, float)
+    inside = np.asarray(inside, bool)
+    n, k = len(values), int(inside.sum())
+    if k == 0 or k == n:
+        return float("nan")
+    observed = values[inside].sum() - 1e-12
+    if math.comb(n, k) <= EXACT_PERMUTATIONS:
+        sums = np.array([values[list(c)].sum() for c in itertools.combinations(range(n), k)])
+        return float(np.mean(sums >= observed))
+    rng = np.random.default_rng(seed)
+    sums = np.array([values[rng.choice(n, k, replace=False)].sum()
+                     for _ in range(MONTE_CARLO_PERMUTATIONS)])
+    return float((1 + np.sum(sums >= observed)) / (1 + MONTE_CARLO_PERMUTATIONS))
 
 
 # ---------------------------------------------------------------- the written report
@@ -299,7 +413,9 @@ def write_discovery(results_dir: str | Path, where: str, metric: str | None = No
     table = cases(res.runs, condition, metric, per)
     table = table.join(inputs, on="scenario")
     x = table[list(inputs.columns)]
-    found = discover(x, table["case"].to_numpy(), min_coverage=min_coverage)
+    method = res.manifest["experiment"]["design"]["method"]
+    found = discover(x, table["case"].to_numpy(), min_coverage=min_coverage,
+                     points=table["scenario"].to_numpy(), levels=design_levels(x, method))
 
     out = Path(out) if out else res.root / "discover"
     figures = out / "figures"
@@ -307,7 +423,7 @@ def write_discovery(results_dir: str | Path, where: str, metric: str | None = No
     for old in figures.glob("*.png"):
         old.unlink()
     _write_csv(table, out / "cases.csv")
-    blocks = _summary_blocks(res, condition, metric, per, found, min_coverage)
+    blocks = _summary_blocks(res, condition, metric, per, found, min_coverage, method)
     if found.chosen is not None:
         for name, frame in (("prim_trajectory", found.trajectory), ("prim_box", found.box),
                             ("cart_boxes", found.cart_boxes), ("feature_scores", found.scores)):
@@ -322,20 +438,44 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
-def _summary_blocks(res, condition, metric, per, found: Discovery, min_coverage) -> list:
+def _summary_blocks(res, condition, metric, per, found: Discovery, min_coverage,
+                    method: str) -> list:
+    from sim.labels import metric_label, param_label
+
+    from .catalogue import from_manifest
     from .render import Block
 
     unit = "scenario (mean over its replicates)" if per == "scenario" else \
         "(scenario, replicate) pair"
     share = found.n_cases / found.n if found.n else float("nan")
+    label = metric_label(metric, from_manifest(res.manifest))
     text = (f"Results: {res.root} (experiment {res.manifest['experiment']['name']}, "
-            f"{res.manifest['experiment']['design']['method']} design). Condition: "
-            f"{condition}, on {metric}"
+            f"{method} design). Condition: {condition}, on {label} [{metric}]"
             + (" (paired: both regimes ran on the same seed)" if condition.right else "")
             + f". Unit: one {unit}. Cases of interest: {found.n_cases} of {found.n} "
-              f"({share:.0%}); the rest: {found.n - found.n_cases}. Inputs: the parameters "
-              f"that vary between scenarios. All cases: cases.csv.")
+              f"({share:.0%}) from {found.n_points} design points; the rest: "
+              f"{found.n - found.n_cases}. Inputs: the parameters that vary between "
+              f"scenarios. All cases: cases.csv.")
     blocks = [Block("p", text)]
+    if found.levels:
+        levels = "; ".join(f"{param_label(p, unit=False)}: "
+                           f"{', '.join(f'{v:g}' for v in values)}"
+                           for p, values in found.levels.items())
+        blocks.append(Block("p", f"The design is a {method} design: each parameter takes a few "
+                                 f"levels ({levels}). PRIM and CART cut between levels, so a "
+                                 "limit between two levels means the levels on its side: the "
+                                 "box is given as the levels it holds (box_low and box_high "
+                                 "are levels; PRIM's own cut is prim_low, prim_high in "
+                                 "prim_box.csv), and a CART leaf as its levels."))
+    if found.n > found.n_points:
+        blocks.append(Block("p", f"The {found.n} units come from {found.n_points} design points "
+                                 "(replicates share their point's parameters), so they are not "
+                                 "independent: PRIM's quasi-p-values (qp_value), which count "
+                                 "every unit, overstate the evidence. p_design_point tests each "
+                                 "restriction with design points as the unit: the share of "
+                                 "cases among a point's units, inside the box against the "
+                                 "points the restriction excludes (a one-sided permutation "
+                                 "test; exact with few points)."))
     if found.chosen is None:
         blocks.append(Block("p", "The condition holds in " + ("none" if not found.n_cases
                                                               else "all")
@@ -346,13 +486,17 @@ def _summary_blocks(res, condition, metric, per, found: Discovery, min_coverage)
 
 def _method_blocks(found: Discovery, x: pd.DataFrame, figures: Path,
                    min_coverage: float) -> list:
+    from sim.labels import param_label
+
     from .render import Block
+    from .tables import Table
 
     s = found.box_stats
     warnings_text = " ".join(caveats(found))
-    restricted = ", ".join(f"{r.parameter} in [{r.box_low:.4g}, {r.box_high:.4g}]"
-                           for r in found.box.itertuples()) or "no restriction"
+    restricted = ", ".join(_restriction(r) for r in found.box.itertuples()) or "no restriction"
     top = found.scores.head(3)
+    box = found.box.copy()
+    box.insert(1, "input", [param_label(p) for p in box["parameter"]])
     return [
         Block("h2", "PRIM: the box where cases concentrate"),
         Block("p", f"Peeling trajectory (coverage: share of all cases inside the box; "
@@ -361,25 +505,50 @@ def _method_blocks(found: Discovery, x: pd.DataFrame, figures: Path,
                    f"coverage {s['coverage']:.2f}, density {s['density']:.2f}, mass "
                    f"{s['mass']:.2f} (share of all units inside), {int(s['res_dim'])} "
                    f"restricted parameter(s): {restricted}. Base rate outside any box: "
-                   f"{found.n_cases / found.n:.2f}. qp_value: PRIM's quasi-p-value of a "
-                   f"restriction (small: the restriction is unlikely to be chance). "
+                   f"{found.n_cases / found.n:.2f}. The whole box against the other design "
+                   f"points: p = {_p(found.box_test)} (design-point level). qp_value: PRIM's "
+                   f"quasi-p-value of a restriction (every unit counted as independent); "
+                   f"p_design_point: the same question with design points as the unit. "
                    + warnings_text),
-        Block("figure", _tradeoff_figure(found, figures / "prim_tradeoff.png")),
-        Block("table", found.box),
-        Block("figure", _box_figure(found, x, figures / "prim_box.png")),
+        Block("figure", _tradeoff_figure(found, figures / "prim_tradeoff.png"),
+              caption="PRIM peeling trajectory"),
+        Block("table", Table("prim_box", box, caption="The chosen PRIM box",
+                             kinds={"qp_value": "p", "p_design_point": "p"})),
+        Block("figure", _box_figure(found, x, figures / "prim_box.png"),
+              caption="The chosen PRIM box within the sampled ranges"),
         Block("h2", "CART: a classification tree"),
         Block("p", f"Leaves are boxes too (at least {0.05:.0%} of the units each); the densest "
                    f"leaves first. The tree as text: cart_tree.txt."),
-        Block("table", found.cart_boxes.head(8)),
+        Block("table", Table("cart_boxes", found.cart_boxes.head(8),
+                             caption="The densest CART leaves")),
         Block("pre", found.cart_tree),
-        Block("figure", _tree_figure(found, figures / "cart_tree.png")),
+        Block("figure", _tree_figure(found, figures / "cart_tree.png"),
+              caption="The CART tree, first four levels"),
         Block("h2", "Feature scores (extra trees)"),
         Block("p", "Importance of each parameter for telling cases from the others (extra-trees "
                    "classifier, sums to 1). Highest: " + ", ".join(
-                       f"{r.parameter} ({r.score:.2f})" for r in top.itertuples()) + "."),
-        Block("figure", _scores_figure(found, figures / "feature_scores.png")),
-        Block("table", found.scores),
+                       f"{param_label(r.parameter, unit=False)} ({r.score:.2f})"
+                       for r in top.itertuples()) + "."),
+        Block("figure", _scores_figure(found, figures / "feature_scores.png"),
+              caption="Extra-trees feature scores"),
+        Block("table", Table("feature_scores", found.scores.assign(
+            input=[param_label(p) for p in found.scores["parameter"]]),
+            caption="Extra-trees feature scores")),
     ]
+
+
+def _restriction(r) -> str:
+    """One restriction of the box in words: its levels on a level design, else limits."""
+    from sim.labels import param_label
+
+    levels = getattr(r, "levels_in_box", None)
+    if isinstance(levels, str):
+        return f"{param_label(r.parameter, unit=False)} in {{{levels}}}"
+    return f"{param_label(r.parameter, unit=False)} in [{r.box_low:.4g}, {r.box_high:.4g}]"
+
+
+def _p(value: float) -> str:
+    return "n/a" if not np.isfinite(value) else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
 def lift(found: Discovery) -> float:
@@ -394,12 +563,20 @@ def caveats(found: Discovery) -> list[str]:
         out.append(f"Caution: the box is hardly denser in cases than the whole sample (lift "
                    f"{lift(found):.2f}); the condition holds about as often everywhere in the "
                    f"sampled space, so no region stands out.")
-    chance = found.box.loc[found.box["qp_value"] > 0.05, "parameter"].tolist()
+    tested = found.box["p_design_point"] if "p_design_point" in found.box else \
+        found.box["qp_value"]
+    chance = found.box.loc[~(tested <= 0.05), "parameter"].tolist()
     if chance:
-        out.append(f"Restrictions with qp_value above 0.05 may be chance: {', '.join(chance)}.")
+        from sim.labels import param_label
+
+        out.append("Restrictions whose design-point test is above 0.05 (or cannot be made) "
+                   f"may be chance: {', '.join(f'{param_label(p, unit=False)} ({p})' for p in chance)}.")
     if min(found.n_cases, found.n - found.n_cases) < 10:
         out.append(f"Only {min(found.n_cases, found.n - found.n_cases)} units are on the rarer "
                    f"side of the condition: too few to trust any box.")
+    if found.n_points and found.n_points < 10:
+        out.append(f"Only {found.n_points} design points: a box over so few points is a "
+                   "description, not a finding.")
     return out
 
 
@@ -412,32 +589,51 @@ def _tradeoff_figure(found: Discovery, path: Path) -> Path:
     chosen = t.loc[found.chosen]
     ax.scatter([chosen["coverage"]], [chosen["density"]], s=160, facecolors="none",
                edgecolors="red", linewidths=1.5, label=f"chosen (step {found.chosen})")
-    ax.set_xlabel("coverage (share of all cases inside the box)")
-    ax.set_ylabel("density (share of the box that are cases)")
+    ax.set_xlabel("Coverage (share of all cases inside the box)")
+    ax.set_ylabel("Density (share of the box that are cases)")
     ax.set_title("PRIM peeling trajectory", fontsize=10)
-    fig.colorbar(points, ax=ax).set_label("restricted parameters")
+    from matplotlib.ticker import MaxNLocator
+
+    bar = fig.colorbar(points, ax=ax)
+    bar.set_label("Restricted parameters (count)")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     ax.legend(fontsize=8, loc="lower left")
     return _save(fig, path)
 
 
 def _box_figure(found: Discovery, x: pd.DataFrame, path: Path) -> Path:
-    """Each restricted parameter: its sampled range (grey) and the box (red), normalised."""
+    """Each restricted parameter: its sampled range (grey) and the box (red), normalised;
+    on a level design, its levels as dots, red inside the box."""
     import matplotlib.pyplot as plt
 
+    from sim.labels import param_label, wrap
+
     box = found.box
-    fig, ax = plt.subplots(figsize=(6.5, 0.5 * max(len(box), 1) + 1.4))
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * max(len(box), 1) + 1.5))
     for i, r in enumerate(box.itertuples()):
         span = (r.sampled_high - r.sampled_low) or 1.0
         lo, hi = (r.box_low - r.sampled_low) / span, (r.box_high - r.sampled_low) / span
-        ax.barh(i, 1.0, color="lightgrey")
-        ax.barh(i, hi - lo, left=lo, color="tab:red", alpha=0.7)
-        ax.text(lo, i + 0.3, f"{r.box_low:.3g}", fontsize=7, ha="left")
-        ax.text(hi, i + 0.3, f"{r.box_high:.3g}", fontsize=7, ha="right")
-    ax.set_yticks(range(len(box)), list(box["parameter"]), fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("position within the sampled range")
-    ax.set_title("The chosen PRIM box (red) within the sampled ranges (grey)", fontsize=9)
-    ax.invert_yaxis()
+        ax.barh(i, 1.0, color="lightgrey", height=0.3)
+        levels = found.levels.get(r.parameter)
+        if levels:
+            for v in levels:
+                inside = r.box_low - 1e-12 <= v <= r.box_high + 1e-12
+                ax.scatter((v - r.sampled_low) / span, i, color="tab:red" if inside else "grey",
+                           s=40, zorder=3)
+                ax.text((v - r.sampled_low) / span, i - 0.2, f"{v:g}", fontsize=7,
+                        ha="center", va="bottom")
+        else:
+            ax.barh(i, hi - lo, left=lo, color="tab:red", alpha=0.7, height=0.3)
+            ax.text(lo, i - 0.2, f"{r.box_low:.3g}", fontsize=7, ha="left", va="bottom")
+            ax.text(hi, i - 0.2, f"{r.box_high:.3g}", fontsize=7, ha="right", va="bottom")
+    ax.set_yticks(range(len(box)), [wrap(param_label(p), 30) for p in box["parameter"]],
+                  fontsize=8)
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_ylim(len(box) - 0.5, -0.6)
+    ax.set_xlabel("Position within the sampled range (share of the range, 0-1)")
+    ax.set_title("The chosen PRIM box (red) within the sampled ranges (grey)"
+                 + ("; dots: the design's levels" if found.levels else ""), fontsize=9)
     return _save(fig, path)
 
 
@@ -445,23 +641,31 @@ def _tree_figure(found: Discovery, path: Path) -> Path:
     import matplotlib.pyplot as plt
     from sklearn.tree import plot_tree
 
+    from sim.labels import param_label
+
     tree = found.cart_model
     fig, ax = plt.subplots(figsize=(11, 6))
-    plot_tree(tree.clf, feature_names=list(tree.feature_names), class_names=["other", "case"],
+    names = [param_label(p, unit=False) for p in tree.feature_names]
+    plot_tree(tree.clf, feature_names=names, class_names=["other", "case"],
               filled=True, impurity=False, proportion=True, max_depth=4, fontsize=7, ax=ax)
-    ax.set_title("CART tree (first four levels)", fontsize=10)
+    ax.set_title("CART tree (first four levels)" + (
+        "; on this grid a cut lies between two of the design's levels" if found.levels
+        else ""), fontsize=10)
     return _save(fig, path)
 
 
 def _scores_figure(found: Discovery, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
+    from sim.labels import param_label, wrap
+
     s = found.scores
-    fig, ax = plt.subplots(figsize=(6, 0.35 * len(s) + 1.2))
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(s) + 1.2))
     ax.barh(range(len(s)), s["score"], color="tab:blue")
-    ax.set_yticks(range(len(s)), list(s["parameter"]), fontsize=8)
+    ax.set_yticks(range(len(s)), [wrap(param_label(p), 36) for p in s["parameter"]],
+                  fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("extra-trees feature score")
+    ax.set_xlabel("Extra-trees feature score (share of importance, sums to 1)")
     return _save(fig, path)
 
 

@@ -50,11 +50,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
         return refuse(exc)
     print(f"{found.n_cases} of {found.n} units are cases of interest", file=sys.stderr)
     if found.chosen is not None:
-        box = "; ".join(f"{r.parameter} in [{r.box_low:.4g}, {r.box_high:.4g}]"
+        box = "; ".join(f"{r.parameter} in {{{r.levels_in_box}}}"
+                        if isinstance(getattr(r, "levels_in_box", None), str) else
+                        f"{r.parameter} in [{r.box_low:.4g}, {r.box_high:.4g}]"
                         for r in found.box.itertuples()) or "no restriction"
         s = found.box_stats
         print(f"PRIM box (coverage {s['coverage']:.2f}, density {s['density']:.2f}, lift "
-              f"{lift(found):.2f}): {box}")
+              f"{lift(found):.2f}, p {found.box_test:.3g} over {found.n_points} design "
+              f"points): {box}")
         for caveat in caveats(found):
             print(caveat)
         print("feature scores: " + ", ".join(f"{r.parameter} {r.score:.2f}"

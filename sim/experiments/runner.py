@@ -53,9 +53,9 @@ def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> 
         for rep in range(experiment.replications):
             todo = tuple(r for r in experiment.regimes if run_key(scenario.index, rep, r) not in done)
             if todo:
-                seed = experiment.seed_for(scenario.index, rep)
+                seed = experiment.seed_for(scenario.design_point, rep)
                 tasks.append(RunTask(scenario.index, scenario.label, rep, seed, params, todo, fail,
-                                     experiment.model))
+                                     experiment.model_for(scenario), scenario.model))
     return tasks
 
 
@@ -89,21 +89,19 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
     subclass of ``CommunityModel`` importable by the workers, replaces the model the file
     names (``sim.experiments.models``).
     """
-    from sim.model import PARAM_SPECS, SUMMARY_METRICS
-
-    from .models import reference_of
+    from sim.model import PARAM_SPECS
 
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     if model_class is not None:
-        experiment = dataclasses.replace(experiment, model=reference_of(model_class))
+        experiment = _with_model_class(experiment, model_class)
     store = ResultStore(out)
     store.check_not_locked()
     store.check_compatible(experiment)
-    metrics = list(SUMMARY_METRICS)
+    metrics = experiment.metric_names()
     param_types = {n: type(PARAM_SPECS[n].default) for n in experiment.param_columns()}
     _check_columns(experiment, metrics, param_types)
-    schema = run_schema(param_types, metrics)
+    schema = run_schema(param_types, metrics, model_column=bool(experiment.models))
     defaults = {n: PARAM_SPECS[n].default for n in param_types}
     fail = tuple(p for p in os.environ.get(FAIL_ENV, "").split(",") if p.strip())
     store.check_writable(experiment, todo=experiment.n_runs - _stored_count(store))
@@ -119,6 +117,23 @@ def run_experiment(experiment: Experiment | str | Path, out: str | Path, *,
                             defaults, fail, progress, retry_failed)
         except OSError as exc:      # writing failed (full disk ...): what is stored stays
             raise _write_failure(store, exc) from None
+
+
+def _with_model_class(experiment: Experiment, model_class: type) -> Experiment:
+    """The experiment with ``model_class`` as its one model (its metrics included)."""
+    from .catalogue import merged
+    from .models import reference_of
+
+    if experiment.models:
+        raise SpecError(experiment.path, "experiment.models",
+                        "model_class replaces the one model of an experiment; this one has "
+                        "model variants as a factor")
+    try:
+        catalogue = merged({"model": model_class})
+    except (TypeError, ValueError) as exc:
+        raise SpecError(experiment.path, "model_class", str(exc)) from None
+    return dataclasses.replace(experiment, model=reference_of(model_class),
+                               catalogue=catalogue)
 
 
 def _session(experiment: Experiment, store: ResultStore, pool: Executor, info: dict,
@@ -238,6 +253,8 @@ def _row(task: RunTask, outcome: RunOutcome, defaults: dict, metrics: list[str])
     row: dict[str, Any] = {"run_key": outcome.key, "scenario": task.scenario, "label": task.label,
                            "rep": task.rep, "regime": outcome.regime, "seed": task.seed,
                            "status": outcome.status, "error": outcome.error}
+    if task.variant:
+        row["model"] = task.variant
     row.update({n: task.params.get(n, d) for n, d in defaults.items()})
     for m in metrics:
         value = outcome.summary.get(m)
@@ -246,7 +263,8 @@ def _row(task: RunTask, outcome: RunOutcome, defaults: dict, metrics: list[str])
 
 
 def _check_columns(experiment: Experiment, metrics: list[str], param_types: dict) -> None:
-    clash = set(metrics) & (set(param_types) | set(KEY_COLUMNS) | {"status", "error", "day"})
+    clash = set(metrics) & (set(param_types) | set(KEY_COLUMNS)
+                            | {"status", "error", "day", "model"})
     if clash:  # a model-side naming problem, reported before anything runs
         raise SpecError(experiment.path, ", ".join(sorted(clash)),
                         "a summary metric has the name of a parameter or run-table column")
@@ -257,6 +275,7 @@ def _design_table(experiment: Experiment) -> pd.DataFrame:
     rows = []
     for s in experiment.scenarios:
         rows.append({"scenario": s.index, "label": s.label,
+                     **({"model": s.model, "point": s.design_point} if s.model else {}),
                      **{f"param_{k}": v for k, v in s.varied.items()},
                      **{f"x_{k}": v for k, v in s.raw.items()}})
     return pd.DataFrame(rows)
@@ -265,7 +284,11 @@ def _design_table(experiment: Experiment) -> pd.DataFrame:
 def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
                     param_types: dict) -> dict:
     """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
-    from sim.model import PARAM_SPECS, SUMMARY_METRICS
+    from sim.model import METRICS, PARAM_SPECS
+
+    from .catalogue import extra_entries
+
+    catalogue = experiment.catalogue or METRICS
 
     manifest = read_manifest(root) or {
         "format": "sim-experiment-results/1",
@@ -277,10 +300,13 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         "seed_derivation": DERIVATION[experiment.seeds],
         "n_runs": experiment.n_runs,
         "input_files": dict(experiment.inputs),     # referenced file -> sha256 of its content
-        "columns": {"keys": list(KEY_COLUMNS), "status": ["status", "error"],
+        "columns": {"keys": [*KEY_COLUMNS, *(["model"] if experiment.models else [])],
+                    "status": ["status", "error"],
                     "params": {n: t.__name__ for n, t in param_types.items()},
                     "metrics": metrics},
-        "metric_descriptions": dict(SUMMARY_METRICS),
+        "metric_descriptions": {n: m.definition for n, m in catalogue.items()},
+        # metrics the model variants register (name, definition, unit, direction, ...)
+        "extra_metrics": extra_entries(catalogue),
         "parameters": {n: {"default": PARAM_SPECS[n].default, "unit": PARAM_SPECS[n].unit,
                            "min": PARAM_SPECS[n].min, "max": PARAM_SPECS[n].max,
                            "doc": PARAM_SPECS[n].doc} for n in param_types},

@@ -9,6 +9,8 @@ An experiment file says *what* to run, never *how*::
     days = 365                         # horizon (the model parameter ``days``)
     root_seed = 20261127               # every run's seed derives from it
     seeds = "shared"                   # or "per-scenario" (see sim.experiments.seeds)
+    model = "pkg.mod:Class"            # optional: a CommunityModel subclass, or
+    models = {standard = "", oneshot = "pkg.mod:Class"}   # the model as a design factor
 
     [fixed]                            # overrides of the model defaults, same for all runs
     n_residents = 2000
@@ -20,7 +22,11 @@ An experiment file says *what* to run, never *how*::
 
     [analysis]                         # optional; read by ``sim report`` only
     baseline = "three"
-    correction = "holm"                # multiple comparisons: holm | fdr_bh | none
+    primary = ["unmet_need_share"]     # primary outcomes (default: the headline metrics)
+    family = "primary"                 # comparisons corrected together: primary (default:
+                                       # primary outcomes, then the rest) | all | metric |
+                                       # scenario
+    correction = "bonferroni"          # multiple comparisons: bonferroni | holm | fdr_bh | none
 
 Which way a metric is better is the metric catalogue's business (``sim.model.METRICS``),
 never the experiment's: ``analysis.higher_is_better`` is refused.
@@ -63,8 +69,10 @@ from .design_spec import (
 # hang, fill the disk or die in numpy.
 MAX_RUNS = 1_000_000
 
-# Multiple-comparison corrections of the verdicts (statsmodels.stats.multitest names).
-CORRECTIONS = ("holm", "fdr_bh", "none")
+# Multiple-comparison corrections of the verdicts (statsmodels.stats.multitest names), and
+# the families of comparisons a correction runs over (sim.experiments.analysis.judge).
+CORRECTIONS = ("bonferroni", "holm", "fdr_bh", "none")
+FAMILIES = ("primary", "all", "metric", "scenario")
 
 # Keys of earlier versions, refused with the reason (never silently ignored).
 _RETIRED = {
@@ -77,8 +85,9 @@ _RETIRED = {
 _ALLOWED = {
     "": {"experiment", "fixed", "design", "analysis"},
     "experiment": {"name", "description", "regimes", "replications", "days", "root_seed",
-                   "seeds", "model"},
-    "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row", "ladder"},
+                   "seeds", "model", "models"},
+    "analysis": {"baseline", "metrics", "confidence", "correction", "baseline_row", "ladder",
+                 "primary", "family", "baseline_model"},
 }
 
 
@@ -88,10 +97,13 @@ class Analysis:
     metrics: tuple[str, ...] = ()          # empty: every summary metric
     confidence: float = 0.95
     baseline_row: str | None = None        # rows design: the label others are compared with
-    correction: str = "holm"               # multiple comparisons across a table's verdicts
+    correction: str = "bonferroni"         # multiple comparisons within a family
     # attribution ladder (sim explain): orderings of the linkage mechanisms whose chains of
     # matched controls the regimes hold (sim.experiments.attribution)
     ladder: tuple[tuple[str, ...], ...] = ()
+    primary: tuple[str, ...] = ()          # primary outcomes, as declared (may be empty)
+    family: str = "primary"                # which comparisons a correction runs over
+    baseline_model: str = ""               # models factor: variants are compared with it
 
 
 @dataclass(frozen=True)
@@ -114,16 +126,32 @@ class Experiment:
     seeds: str = "shared"                  # seed rule, see sim.experiments.seeds
     model: str = ""                        # model class, "module:Class" ("" = CommunityModel)
     source: bytes | None = field(default=None, repr=False, compare=False)  # file bytes
+    # the model as a design factor: variant name -> "module:Class" ("" = CommunityModel);
+    # each scenario then runs one variant at one design point (Scenario.model, .point)
+    models: dict[str, str] = field(default_factory=dict)
+    # the metric catalogue: sim.model.METRICS plus the variants' extra_metrics
+    catalogue: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_runs(self) -> int:
         return len(self.scenarios) * self.replications * len(self.regimes)
 
     def seed_for(self, scenario: int, rep: int) -> int:
-        """The seed every regime of replicate ``rep`` of ``scenario`` runs with."""
+        """The seed every regime of replicate ``rep`` of design point ``scenario`` runs
+        with (every model variant of a design point shares it)."""
         from .seeds import seed_for
 
         return seed_for(self.seeds, self.root_seed, scenario, rep)
+
+    def model_for(self, scenario: Scenario) -> str:
+        """The model class ("module:Class", "" = CommunityModel) a scenario runs."""
+        return self.models[scenario.model] if self.models else self.model
+
+    def metric_names(self) -> list[str]:
+        """Every summary metric a run stores: the catalogue's, then the variants'."""
+        from sim.model import SUMMARY_METRICS
+
+        return list(self.catalogue or SUMMARY_METRICS)
 
     def source_bytes(self) -> bytes:
         """The experiment file's bytes (kept in memory for experiments built in code)."""
@@ -147,7 +175,10 @@ class Experiment:
             "name": self.name, "description": self.description,
             "regimes": list(self.regimes), "replications": self.replications,
             "days": self.days, "root_seed": self.root_seed, "seeds": self.seeds,
-            "model": self.model or "sim.model:CommunityModel", "fixed": self.fixed,
+            "model": _model_record(self.model, self.models),
+            **({"models": {k: v or "sim.model:CommunityModel" for k, v in self.models.items()}}
+               if self.models else {}),
+            "fixed": self.fixed,
             "design": {"method": d.method, "parameters": d.parameters, "rows": list(d.rows),
                        "samples": d.samples, "seed": d.seed, "levels": d.levels,
                        **({"source": d.source, "source_sha256": d.source_sha256}
@@ -158,8 +189,20 @@ class Experiment:
                          "confidence": self.analysis.confidence,
                          "correction": self.analysis.correction,
                          "baseline_row": self.analysis.baseline_row,
-                         "ladder": [list(order) for order in self.analysis.ladder]},
+                         "ladder": [list(order) for order in self.analysis.ladder],
+                         "primary": list(self.analysis.primary),
+                         "family": self.analysis.family,
+                         **({"baseline_model": self.analysis.baseline_model}
+                            if self.models else {})},
         }
+
+
+def _model_record(model: str, models: dict[str, str]) -> str:
+    """What the manifest records as the model (a results folder never mixes two)."""
+    if not models:
+        return model or "sim.model:CommunityModel"
+    return "models: " + ", ".join(f"{k}={v or 'sim.model:CommunityModel'}"
+                                  for k, v in models.items())
 
 
 # ---------------------------------------------------------------- loading
@@ -185,7 +228,7 @@ def parse_experiment(raw_bytes: bytes, path: str | Path, *,
     Code that builds an experiment in memory (``sim compare``) uses this directly; the
     bytes travel with the experiment and are what the results directory keeps a copy of.
     """
-    from sim.model import PARAM_SPECS, REGIMES, SUMMARY_METRICS
+    from sim.model import PARAM_SPECS, REGIMES
 
     path = Path(path)
     try:
@@ -193,29 +236,30 @@ def parse_experiment(raw_bytes: bytes, path: str | Path, *,
     except TomlError as exc:
         raise SpecError(path, "toml", str(exc)) from None
     experiment = _build(path, hashlib.sha256(raw_bytes).hexdigest(), doc,
-                        REGIMES, SUMMARY_METRICS, PARAM_SPECS, max_runs)
+                        REGIMES, PARAM_SPECS, max_runs)
     return dataclasses.replace(experiment, source=raw_bytes)
 
 
-def _build(path, sha, doc, regimes_known, metrics_known, specs, max_runs=MAX_RUNS) -> Experiment:
-    from .design import expand
+def _build(path, sha, doc, regimes_known, specs, max_runs=MAX_RUNS) -> Experiment:
+    from .design import expand, with_models
 
     check = Checker(path, specs)
     check.keys("", doc, _ALLOWED[""])
     head = _head(check, doc, regimes_known, specs)
+    catalogue = _catalogue(check, head)
     fixed = _fixed(check, doc.get("fixed", {}))
     design = parse_design(check, doc.get("design", {}), head["root_seed"], fixed)
-    check_run_count(check, count_scenarios(design), head["replications"],
-                    len(head["regimes"]), max_runs)
-    analysis = _analysis(check, doc.get("analysis", {}), head["regimes"], metrics_known,
-                         design)
+    check_run_count(check, count_scenarios(design) * max(1, len(head["models"])),
+                    head["replications"], len(head["regimes"]), max_runs)
+    analysis = _analysis(check, doc.get("analysis", {}), head["regimes"], catalogue,
+                         design, head["models"])
     try:
-        scenarios = expand(design, specs)
+        scenarios = with_models(expand(design, specs), head["models"])
     except ValueError as exc:
         raise SpecError(path, f"design.{design.method}", str(exc)) from None
     experiment = Experiment(path, with_input_hash(sha, design), fixed=fixed, design=design,
                             analysis=analysis, scenarios=scenarios,
-                            inputs=design_inputs(design), **head)
+                            inputs=design_inputs(design), catalogue=catalogue, **head)
     graph_nodes = check_input_files(check, experiment)
     check_with_model(check, experiment, graph_nodes)
     return experiment
@@ -237,6 +281,7 @@ def _head(check: Checker, doc: dict, regimes_known, specs) -> dict[str, Any]:
         "root_seed": check.integer("experiment.root_seed", exp.get("root_seed"), low=0),
         "seeds": _seed_rule(check, exp.get("seeds", "shared")),
         "model": _model(check, exp.get("model", "")),
+        "models": _models(check, exp),
         "days": check.param("experiment.days", "days", exp.get("days")) if "days" in specs
         else check.integer("experiment.days", exp.get("days"), low=1),
     }
@@ -262,6 +307,54 @@ def _model(check: Checker, value: Any) -> str:
     return model
 
 
+def _models(check: Checker, exp: dict) -> dict[str, str]:
+    """``experiment.models``: the model as a design factor, variant name -> "module:Class"
+    ("" for the standard model). Every class must import and be a CommunityModel
+    subclass now; two names for one class are refused."""
+    import re
+
+    from .models import resolve
+
+    value = exp.get("models")
+    if value is None:
+        return {}
+    if "model" in exp:
+        check.fail("experiment.models", "give either experiment.model (one model) or "
+                                        "experiment.models (variants as a factor), not both")
+    if not isinstance(value, dict) or len(value) < 2:
+        check.fail("experiment.models", 'must be a table of at least two variants, e.g. '
+                                        '{standard = "", oneshot = "pkg.mod:Class"}')
+    seen: dict[str, str] = {}
+    for name, reference in value.items():
+        key = f"experiment.models.{name}"
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,31}", name):
+            check.fail(key, "a variant name is a letter then letters, digits, _ or - (at "
+                            "most 32)")
+        reference = check.string(key, reference)
+        try:
+            resolved = resolve(reference)
+        except ValueError as exc:
+            check.fail(key, str(exc))
+        canonical = f"{resolved.__module__}:{resolved.__qualname__}"
+        if canonical in seen:
+            check.fail(key, f"names the same class as experiment.models.{seen[canonical]}")
+        seen[canonical] = name
+    return dict(value)
+
+
+def _catalogue(check: Checker, head: dict) -> dict[str, Any]:
+    """The metric catalogue of the experiment's models (sim.experiments.catalogue)."""
+    from .catalogue import merged
+    from .models import resolve
+
+    variants = head["models"] or {"model": head["model"]}
+    where = "experiment.models" if head["models"] else "experiment.model"
+    try:
+        return merged({name: resolve(ref) for name, ref in variants.items()})
+    except (TypeError, ValueError) as exc:
+        check.fail(where, str(exc))
+
+
 def _seed_rule(check: Checker, value: Any) -> str:
     from .seeds import SEED_RULES
 
@@ -271,7 +364,8 @@ def _seed_rule(check: Checker, value: Any) -> str:
     return value
 
 
-def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
+def _analysis(check, doc, regimes, metrics_known, design: Design,
+              models: dict[str, str]) -> Analysis:
     doc = check.table("analysis", doc)
     for key in doc:
         if f"analysis.{key}" in _RETIRED:
@@ -283,10 +377,10 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
                         f"{quote(baseline)} is not one of experiment.regimes {list(regimes)}")
     metrics = check.names("analysis.metrics", doc.get("metrics", []), metrics_known,
                           "metric", allow_empty=True)
-    correction = doc.get("correction", "holm")
-    if correction not in CORRECTIONS:
-        check.fail("analysis.correction", f"must be one of {', '.join(CORRECTIONS)}, "
-                                          f"got {str(correction)[:40]!r}")
+    correction = _choice(check, "analysis.correction", doc.get("correction", "bonferroni"),
+                         CORRECTIONS)
+    primary = _primary(check, doc.get("primary", []), metrics_known, metrics)
+    family = _choice(check, "analysis.family", doc.get("family", "primary"), FAMILIES)
     confidence = doc.get("confidence", 0.95)
     if not isinstance(confidence, float) or not 0.5 <= confidence < 1:
         raise SpecError(check.path, "analysis.confidence", "must be a number in [0.5, 1)")
@@ -297,7 +391,39 @@ def _analysis(check, doc, regimes, metrics_known, design: Design) -> Analysis:
             raise SpecError(check.path, "analysis.baseline_row",
                             f"{quote(baseline_row)} is not a design.rows label {quote(labels)}")
     ladder = _ladder(check, doc.get("ladder", []), regimes)
-    return Analysis(baseline, metrics, confidence, baseline_row, correction, ladder)
+    baseline_model = doc.get("baseline_model", next(iter(models), ""))
+    if "baseline_model" in doc and not models:
+        check.fail("analysis.baseline_model", "only with experiment.models (the variants "
+                                              "compared with it)")
+    if models and baseline_model not in models:
+        check.fail("analysis.baseline_model", f"{quote(baseline_model)} is not one of "
+                                              f"experiment.models {quote(list(models))}")
+    return Analysis(baseline, metrics, confidence, baseline_row, correction, ladder, primary,
+                    family, baseline_model)
+
+
+def _choice(check: Checker, key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        check.fail(key, f"must be one of {', '.join(allowed)}, got {quote(value)}")
+    return value
+
+
+def _primary(check: Checker, value: Any, metrics_known, analysed) -> tuple[str, ...]:
+    """``analysis.primary``: the primary outcomes, each a metric with a better direction
+    (a primary outcome is judged) and among ``analysis.metrics`` when that is given."""
+    from .catalogue import direction_of
+
+    primary = check.names("analysis.primary", value, metrics_known, "metric",
+                          allow_empty=True)
+    for name in primary:
+        if direction_of(name, metrics_known) is None:
+            check.fail("analysis.primary", f"{quote(name)} has no better direction in the "
+                                           "metric catalogue (a supporting count): a primary "
+                                           "outcome must be one that can be judged")
+        if analysed and name not in analysed:
+            check.fail("analysis.primary", f"{quote(name)} is not in analysis.metrics; list "
+                                           "it there too")
+    return primary
 
 
 def _ladder(check, value, regimes) -> tuple[tuple[str, ...], ...]:

@@ -112,10 +112,13 @@ def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
     atomic_write_bytes(Path(root) / "manifest.json", text.encode())
 
 
-def run_schema(param_types: dict[str, type], metrics: list[str]) -> pa.Schema:
-    """Run-table schema: keys, status, every parameter set, every summary metric."""
+def run_schema(param_types: dict[str, type], metrics: list[str],
+               model_column: bool = False) -> pa.Schema:
+    """Run-table schema: keys (and the model variant's name, with a models factor), status,
+    every parameter set, every summary metric (a model variant's included)."""
     fields = [("run_key", pa.string()), ("scenario", pa.int64()), ("label", pa.string()),
               ("rep", pa.int64()), ("regime", pa.string()), ("seed", pa.int64()),
+              *([("model", pa.string())] if model_column else []),
               ("status", pa.string()), ("error", pa.string())]
     fields += [(n, _ARROW_TYPES.get(t, pa.string())) for n, t in param_types.items()]
     fields += [(m, pa.float64()) for m in metrics]

@@ -44,6 +44,7 @@ class RunTask:
     regimes: tuple[str, ...]
     fail: tuple[str, ...] = ()
     model: str = ""                   # model class "module:Class" ("" = CommunityModel)
+    variant: str = ""                 # its name among [experiment] models ("" = no factor)
 
     def keys(self) -> list[str]:
         return [run_key(self.scenario, self.rep, r) for r in self.regimes]

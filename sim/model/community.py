@@ -55,11 +55,17 @@ class CommunityModel(Model):
 
     Subclasses change a mechanism by overriding its class attribute (``need_book``,
     ``dispute_book``, ``dispatch_rule``) with a subclass of the original; see docs/ODD.md.
+    A subclass may add metrics: it lists them in ``extra_metrics`` and keeps their counts
+    in ``extra_counts`` (or computes them in ``extra_summary``); runs then report them
+    beside the catalogue's.
     """
 
     need_book = NeedBook
     dispute_book = DisputeBook
     dispatch_rule = DispatchRule
+    # Metrics a subclass adds to every summary (sim.model.Metric entries, names not in the
+    # catalogue): stored, reported and queryable like the catalogue's own.
+    extra_metrics: tuple[metrics.Metric, ...] = ()
     # Keep the daily record and the DataCollector's series (off for a control's five twin,
     # of which only what it mobilises each day is read).
     keeps_daily_series = True
@@ -94,7 +100,8 @@ class CommunityModel(Model):
         # summaries are "summary_<name>".
         reporters = {name: partial(_today, name) for name in metrics.DAILY_COLUMNS}
         reporters.update({(f"summary_{name}" if name in reporters else name):
-                          partial(_final, name) for name in metrics.METRICS})
+                          partial(_final, name)
+                          for name in (*metrics.METRICS, *(m.name for m in self.extra_metrics))})
         self.datacollector = DataCollector(
             model_reporters=reporters,
             agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
@@ -371,8 +378,21 @@ class CommunityModel(Model):
 
     # --- results ------------------------------------------------------------------------
     def summary(self) -> dict[str, float]:
-        """Per-run summary metrics (see sim.model.metrics.METRICS), over the measured days."""
-        return metrics.summary(self)
+        """Per-run summary metrics (see sim.model.metrics.METRICS, then ``extra_metrics``),
+        over the measured days."""
+        return {**metrics.summary(self), **self.extra_summary(metrics.measured(self))}
+
+    def extra_counts(self) -> dict[str, float]:
+        """A subclass's own cumulative counts since day 0, by name (names not among the
+        model's counts). They are measured like the model's: the count at the end of the
+        warm-up is subtracted, and the counts of a street's communities are added up."""
+        return {}
+
+    @classmethod
+    def extra_summary(cls, counts: dict[str, float]) -> dict[str, float]:
+        """The values of ``extra_metrics`` from the measured (pooled) counts: by default
+        each metric is the count of the same name. Override for ratios and the like."""
+        return {m.name: float(counts.get(m.name, float("nan"))) for m in cls.extra_metrics}
 
     def daily_frame(self) -> pd.DataFrame:
         """The per-day series of the measured days so far, one row per day."""

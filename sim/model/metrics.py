@@ -253,6 +253,10 @@ def counts(model) -> dict[str, float]:
     out["individual_donations"] = charity.received["individual"] if charity else 0.0
     out["charity_spent"] = charity.spent_total if charity else 0.0
     out["days"] = model.steps
+    extra = model.extra_counts()      # a subclass's own counts (CommunityModel.extra_counts)
+    if clash := sorted(set(extra) & set(out)):
+        raise KeyError(f"extra_counts {clash} would replace counts of the model")
+    out.update(extra)
     return out
 
 

@@ -84,7 +84,7 @@ def simulate_regimes(params: dict[str, Any] | Params | None, regimes: Sequence[s
             counts[regime].append(metrics.measured(model))
             frames[regime].append(model.daily_record_frame())
             model.remove_all_agents()  # release the Mesa agents at once (many-run sweeps)
-    return {r: _pooled(counts[r], frames[r]) for r in regimes}
+    return {r: _pooled(counts[r], frames[r], model_class) for r in regimes}
 
 
 def _run_side_by_side(params: Params, regimes: Sequence[str], seed: int,
@@ -108,10 +108,14 @@ def _run_side_by_side(params: Params, regimes: Sequence[str], seed: int,
     return models
 
 
-def _pooled(counts: list[dict], frames: list[pd.DataFrame]) -> RunResult:
-    if len(frames) == 1:
-        return RunResult(metrics.summary_from(counts[0]), metrics.derive_daily(frames[0]))
-    return RunResult(metrics.summary_from(metrics.pool(counts)), metrics.pool_daily(frames))
+def _pooled(counts: list[dict], frames: list[pd.DataFrame],
+            model_class: type[CommunityModel] = CommunityModel) -> RunResult:
+    """The run's summary (the catalogue's metrics, then the model class's extra_metrics)
+    and daily series, from the counts of its communities."""
+    pooled = counts[0] if len(frames) == 1 else metrics.pool(counts)
+    summary = {**metrics.summary_from(pooled), **model_class.extra_summary(pooled)}
+    daily = metrics.derive_daily(frames[0]) if len(frames) == 1 else metrics.pool_daily(frames)
+    return RunResult(summary, daily)
 
 
 def community_seed(seed: int, k: int) -> int:
