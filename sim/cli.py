@@ -15,7 +15,7 @@ import sys
 
 from sim.config import config_source, load_config, parse_overrides
 from sim.errors import one_line
-from sim.model import REGIMES, ConfigError, Params, load_graph, quote, shown
+from sim.model import REGIMES, ConfigError, Params, quote, shown
 
 # Modules that add subcommands: each has register(subparsers) setting func=handler.
 COMMAND_MODULES = [
@@ -142,6 +142,8 @@ def _graph_size(params: Params, sources: dict[str, str]) -> int | None:
     """Read the network file (refusing a bad one now) and refuse a conflicting size."""
     if not params.network_file:
         return None
+    from sim.model import load_graph  # networkx: only for a graph file
+
     source = sources.get("network_file", "network_file")
     try:
         nodes = load_graph(params.network_file).number_of_nodes()
