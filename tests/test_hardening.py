@@ -132,6 +132,34 @@ def test_query_views_still_join_and_filter(finished, capsys):
     assert capsys.readouterr().out.splitlines() == ["regime,days", "five,20", "three,20"]
 
 
+@pytest.mark.parametrize("sql", ["", ";", "-- c", "  \n ", "/* only a comment */ ;;"])
+def test_an_empty_query_is_one_line(finished, capsys, sql):
+    _, ref = finished
+    assert main(["query", str(ref), sql]) == 2
+    assert "empty query" in one_error_line(capsys.readouterr().err)
+
+
+def test_query_memory_is_capped_and_the_cap_refused_in_one_line(finished, tmp_path, capsys):
+    _, ref = finished
+    out = copy_of(ref, tmp_path / "res")
+    before = snapshot(out)
+    # 300 strings of 1 MB joined: DuckDB needs about 300 MB, more than a 100 MB cap
+    big = "SELECT length(string_agg(repeat('x', 1000000), ',')) FROM range(300)"
+    assert main(["query", str(out), big, "--memory-limit", "100"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "SQL: needs more memory than its cap of 100 MB" in line and "--memory-limit" in line
+    assert snapshot(out) == before
+    # the documented defaults are in force, and cannot be changed from the SQL
+    settings = "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t"
+    assert main(["query", str(out), settings, "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "976.5 MiB,2"    # 1,024 MB, 2 threads
+    assert main(["query", str(out), "SET memory_limit = '10GB'"]) == 2
+    assert "locked" in one_error_line(capsys.readouterr().err)
+    assert main(["query", str(out), "SELECT 1", "--memory-limit", "5"]) == 2
+    assert "--memory-limit: must be an integer in [64, 1048576]" in \
+        one_error_line(capsys.readouterr().err)
+
+
 # ---------------------------------------------------------------- self-repairing resume
 
 

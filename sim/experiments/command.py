@@ -16,6 +16,13 @@ from sim.errors import SpecError, WriteFailure, one_line
 
 from .spec import MAX_RUNS
 
+# What one `sim query` may use: DuckDB's memory (with no temporary directory nothing spills,
+# so a query needing more stops with one line instead of growing the process: one
+# string_agg query once reached ~10 GB) and its worker threads (machines are shared).
+QUERY_MEMORY_MB = 1024
+QUERY_MEMORY_RANGE = (64, 1_048_576)
+QUERY_THREADS = 2
+
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 1
 
@@ -52,6 +59,10 @@ def register(subparsers) -> None:
     q.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
     q.add_argument("sql", help='e.g. "SELECT regime, avg(unmet_need_share) FROM runs GROUP BY 1"')
     q.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    q.add_argument("--memory-limit", type=int_in(*QUERY_MEMORY_RANGE), default=QUERY_MEMORY_MB,
+                   metavar="MB", help=f"memory DuckDB may use for the query, in MB (default "
+                                      f"{QUERY_MEMORY_MB}); a query that needs more is "
+                                      "refused")
     q.set_defaults(func=cmd_query)
 
     r = subparsers.add_parser(
@@ -78,6 +89,22 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {quote(text)}")
     return value
+
+
+def int_in(low: int, high: int):
+    """argparse type of a bounded count flag: an integer in [low, high]."""
+    def parse(text: str) -> int:
+        from sim.model import quote
+
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer in [{low}, {high}], "
+                                             f"got {quote(text)}")
+        return value
+    return parse
 
 
 def refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
@@ -118,10 +145,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     from .store import ResultStore
 
     try:
-        with ResultStore(args.dir).connect() as con:
-            frame = con.execute(args.sql).df()
+        with ResultStore(args.dir).connect(args.memory_limit, QUERY_THREADS) as con:
+            result = con.execute(args.sql)
+            if result is None:      # DuckDB found no statement to run
+                return refuse(SpecError(args.dir, "SQL", "empty query (only blanks, comments "
+                                        "or semicolons); give one statement, e.g. "
+                                        "\"SELECT count(*) FROM runs\""))
+            frame = result.df()
     except SpecError as exc:
         return refuse(exc)
+    except duckdb.OutOfMemoryException as exc:
+        return refuse(SpecError(args.dir, "SQL", f"needs more memory than its cap of "
+                                f"{args.memory_limit:,} MB ({_first_line(exc)}); narrow it "
+                                "(WHERE, LIMIT, fewer columns) or raise --memory-limit MB "
+                                f"(at most {QUERY_MEMORY_RANGE[1]:,})"))
     except duckdb.Error as exc:     # includes what the read-only settings refuse
         return refuse(SpecError(args.dir, "SQL", _first_line(exc)))
     if args.csv:

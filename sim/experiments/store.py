@@ -396,14 +396,17 @@ class ResultStore:
                 out[name] = sorted(parts.glob("*.parquet")) or None
         return out
 
-    def connect(self):
+    def connect(self, memory_mb: int | None = None, threads: int | None = None):
         """A read-only DuckDB connection with views ``runs``, ``daily`` and ``design``.
 
         DuckDB itself touches no file: the tables reach it as Arrow datasets (read by
         pyarrow, from this folder only), and its file access, extension loading and
         configuration changes are switched off before the caller's SQL runs. So a query
         can neither damage the results (COPY, ATTACH, EXPORT) nor read other files
-        (read_csv('/etc/passwd')) nor install or load extensions.
+        (read_csv('/etc/passwd')) nor install or load extensions. ``memory_mb`` and
+        ``threads`` cap DuckDB's memory (its buffer manager; with no temporary directory
+        nothing spills, so a query needing more fails with ``duckdb.OutOfMemoryException``)
+        and its threads; locked like the other settings (``sim query`` sets both).
         """
         if read_manifest(self.root) is None:
             raise SpecError(self.root, "DIR", "not a results directory (no manifest.json)")
@@ -421,6 +424,10 @@ class ResultStore:
             if design.exists():
                 con.register("design_files", _dataset([design], self.root))
                 con.execute("CREATE VIEW design AS SELECT * FROM design_files")
+            if memory_mb is not None:
+                con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+            if threads is not None:
+                con.execute(f"SET threads = {int(threads)}")
             for setting in READ_ONLY_SETTINGS:
                 con.execute(setting)
         except BaseException:
