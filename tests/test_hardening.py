@@ -530,6 +530,21 @@ def test_a_huge_value_from_a_file_gives_a_short_line(tmp_path, capsys, size):
     assert len(one_error_line(capsys.readouterr().err)) < 400
 
 
+@pytest.mark.parametrize("command", ["run --config", "experiment", "calibrate"])
+def test_toml_files_over_the_size_limit_are_refused_before_parsing(tmp_path, capsys,
+                                                                    command):
+    big = tmp_path / "big.toml"
+    big.write_text("".join(f"k{i} = {i}\n" for i in range(120_000)))    # 1.8 MB of keys
+    out = tmp_path / "out"
+    start = time.perf_counter()
+    assert main([*command.split(), str(big), "--out", str(out)]) == 2
+    seconds = time.perf_counter() - start
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{big}" in line and f"too large ({big.stat().st_size:,} bytes" in line and "1,048,576" in line
+    assert seconds < 1.0, seconds           # parsing it would take seconds
+    assert not out.exists()
+
+
 def test_config_values_are_blamed_on_the_file_and_key(tmp_path, capsys):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[params]\nn_residents = 5\n")

@@ -42,12 +42,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SpecError
+from sim.config import parse_toml, read_toml_file
+from sim.errors import SpecError, TomlError
 
 DISTRIBUTIONS = ("uniform", "loguniform")
 
@@ -168,13 +168,15 @@ def load_calibration(path: str | Path) -> Calibration:
 
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_toml_file(path)
+    except TomlError as exc:
+        raise SpecError(path, "-", str(exc)) from None
     except OSError as exc:
         raise SpecError(path, "-", f"cannot read file ({exc.strerror or exc})") from None
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(path, "toml", f"not valid TOML ({exc})") from None
+        doc = parse_toml(raw)
+    except TomlError as exc:
+        raise SpecError(path, "toml", str(exc)) from None
     return _build(_Check(path), hashlib.sha256(raw).hexdigest(), doc, REGIMES, METRICS,
                   PARAM_SPECS)
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import parse_toml
+from sim.config import parse_toml, read_toml_file
 from sim.errors import SpecError, TomlError
 from sim.model import quote
 
@@ -172,7 +172,9 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
     """
     path = Path(path)
     try:
-        raw_bytes = path.read_bytes()
+        raw_bytes = read_toml_file(path)
+    except TomlError as exc:
+        raise SpecError(path, "-", str(exc)) from None
     except OSError as exc:
         raise SpecError(path, "-", f"cannot read file ({exc.strerror or exc})") from None
     return parse_experiment(raw_bytes, path, max_runs=max_runs)
