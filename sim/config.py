@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import TomlError
-from sim.model import PARAM_SPECS, ConfigError, quote, shown
+from sim.model import PARAM_SPECS, ConfigError, quote, shown, validate_value
 
 # TOML nested deeper than this is refused: no config or experiment file needs more than a
 # few levels, and deeper documents crash recursive code (the parser, JSON, repr).
@@ -115,7 +115,20 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if isinstance(value, dict):
             raise ConfigError(f"{where}: {quote(key)}: unknown table (parameters are flat keys)")
         check_known(key, f"{where}: {quote(key)}")
+        check_typed(key, value, config_source(path, key))
     return data
+
+
+def check_typed(key: str, value: Any, source: str) -> None:
+    """A typed file (TOML) states numbers as numbers: text for a numeric parameter is
+    refused, as experiment and calibration files refuse it (only ``--set`` text is parsed)."""
+    if isinstance(value, str) and not isinstance(PARAM_SPECS[key].default, str):
+        try:
+            validate_value(key, value, typed=True)
+        except ConfigError as exc:      # "parameter 'key': reason" -> "source: reason"
+            reason = str(exc).split(": ", 1)[-1]
+            raise ConfigError(f"{source}: {reason} (text in a TOML file: write the number "
+                              "without quotes)") from None
 
 
 def config_source(path: str | Path, key: str) -> str:

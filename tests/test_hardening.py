@@ -545,6 +545,25 @@ def test_toml_files_over_the_size_limit_are_refused_before_parsing(tmp_path, cap
     assert not out.exists()
 
 
+def test_typed_files_refuse_text_for_numbers_only_set_parses_it(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('days = "200"\n')
+    out = tmp_path / "o"
+    assert main(["run", "--config", str(cfg), "--residents", "50", "--out", str(out)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{cfg}: days: must be an integer in [1, " in line and "got '200'" in line
+    assert not out.exists()
+    spec = tiny(tmp_path / "t.toml").read_text().replace("days = 5", 'days = "5"')
+    (tmp_path / "t.toml").write_text(spec)
+    assert main(["experiment", str(tmp_path / "t.toml"), "--out", str(out), "--quiet"]) == 2
+    assert "experiment.days" in one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+    # the command line is text: --set parses it (and so does a config's text parameter)
+    cfg.write_text('network_generator = "watts_strogatz"\n')
+    assert main(["run", "--config", str(cfg), "--residents", "50", "--set", "days=3",
+                 "--json"]) == 0
+
+
 def test_config_values_are_blamed_on_the_file_and_key(tmp_path, capsys):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[params]\nn_residents = 5\n")

@@ -207,14 +207,15 @@ def _build(check: _Check, sha: str, doc: dict, regimes, metrics, specs) -> Calib
 
 
 def _fixed(check: _Check, table: dict, specs) -> dict[str, Any]:
-    from sim.model import ConfigError, Params
+    from sim.model import ConfigError, Params, validate_value
 
     out = {}
     for name, value in table.items():
         key = f"fixed.{name}"
         if name not in specs:
             check.fail(key, f"unknown parameter {_quote(name)}{_hint(name, specs)}")
-        try:
+        try:   # typed: text for a number is refused, as in experiment and config files
+            validate_value(name, value, key, typed=True)
             out[name] = getattr(Params.from_dict({name: value}, origin=key), name)
         except ConfigError as exc:
             check.fail(key, _strip_origin(str(exc), key))
