@@ -148,7 +148,7 @@ def _graph_size(params: Params, sources: dict[str, str]) -> int | None:
     try:
         nodes = load_graph(params.network_file).number_of_nodes()
     except ConfigError as exc:
-        prefix = "" if source.startswith("--set") else f"{source.rsplit(':', 1)[0]}: "
+        prefix = "--set " if source.startswith("--set") else f"{source.rsplit(':', 1)[0]}: "
         raise ConfigError(f"{prefix}{exc}") from None
     if "n_residents" in sources and params.n_residents != nodes:
         raise ConfigError(f"{sources['n_residents']}: {params.n_residents} residents conflicts "

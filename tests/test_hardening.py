@@ -441,6 +441,28 @@ def test_bad_network_file_in_experiment_is_refused_at_validation(tmp_path, capsy
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("nodes", [2, 9])
+def test_a_graph_smaller_than_the_smallest_community_is_refused_up_front(tmp_path, capsys,
+                                                                         nodes):
+    """A graph of 2-9 nodes passed the checks, then every run of a sweep failed (exit 0);
+    `sim run` blamed n_residents, which the user never set."""
+    graph = ring(tmp_path / "small.txt", n=nodes) if nodes > 2 else tmp_path / "small.txt"
+    if nodes == 2:
+        graph.write_text("a b\n")
+    assert main(["run", "--days", "3", "--set", f"network_file={graph}"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"--set network_file {graph}: a graph of {nodes} nodes" in line
+    assert "10 to 1,000,000 nodes" in line and "--residents" not in line
+    spec = tmp_path / "t.toml"
+    spec.write_text(TINY.format(reps=1, days=3, extra=f'network_file = "{graph}"')
+                    .replace("n_residents = 50\n", ""))
+    out = tmp_path / "o"
+    assert main(["experiment", str(spec), "--out", str(out), "--quiet"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"fixed.network_file: network_file {graph}: a graph of {nodes} nodes" in line
+    assert not out.exists()
+
+
 def test_experiment_refuses_n_residents_that_contradicts_the_graph(tmp_path, capsys):
     graph = ring(tmp_path / "ring.txt")
     spec = tiny(tmp_path / "t.toml", extra=f'network_file = "{graph}"')   # n_residents = 50
@@ -591,18 +613,21 @@ def test_malformed_edge_list_lines_are_refused_with_their_number(tmp_path):
         path.write_text(bad)
         with pytest.raises(ConfigError, match=f"line {number}"):
             load_graph(path)
-    path.write_text("1 2\n2 3 0.5\n3 1   # a triangle\n")
+    tail = "".join(f"x{i} x{i + 1}\n" for i in range(6))            # 10 nodes in all
+    path.write_text("1 2\n2 3 0.5\n3 1   # a triangle\n" + tail)
     graph = load_graph(path)
-    assert sorted(graph.edges) == [(0, 1), (0, 2), (1, 2)]
+    assert sorted(e for e in graph.edges if max(e) < 3) == [(0, 1), (0, 2), (1, 2)]
     assert graph.edges[1, 2]["weight"] == 0.5
 
 
 def test_graphml_node_attributes_survive_loading(tmp_path):
     from sim.model import load_graph
 
-    source = nx.path_graph(["b", "a", "c"])
+    source = nx.path_graph(["b", "a", "c", *(f"d{i}" for i in range(7))])   # 10 residents
     for node, (household, building, age) in zip("abc", [(0, 0, 71), (0, 0, 68), (1, 0, 9)]):
         source.nodes[node].update(household=household, building=building, age=age)
+    for i in range(7):
+        source.nodes[f"d{i}"].update(household=2 + i, building=1, age=40)
     nx.write_graphml(source, tmp_path / "g.graphml")
     graph = load_graph(tmp_path / "g.graphml")
     assert [graph.nodes[i] for i in range(3)] == [  # sorted ids; the file's id kept as label
