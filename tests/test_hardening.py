@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,8 +84,6 @@ def finished(tmp_path_factory):
 
 
 def copy_of(src: Path, dst: Path) -> Path:
-    import shutil
-
     shutil.copytree(src, dst)
     return dst
 
@@ -186,6 +185,29 @@ def test_resume_moves_unreadable_parts_aside_and_reruns_them(finished, tmp_path,
     assert capsys.readouterr().out.split() == ["n", "40"]
 
 
+@pytest.mark.parametrize("table", ["runs", "daily"])
+def test_a_part_copied_under_another_runs_name_is_found(finished, tmp_path, capsys, table):
+    """One run's part copied under another's name (one run twice, one missing) is refused
+    by readers and moved to quarantine by the resume, which runs that run again."""
+    spec, ref = finished
+    out = copy_of(ref, tmp_path / "copied")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["consolidated"] = None           # as after an interrupted session: parts read
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    parts = out / "parts" / table
+    (parts / "s0000-r002-five.parquet").unlink()                 # a run missing, another twice
+    shutil.copy(parts / "s0000-r000-five.parquet", parts / "s0000-r002-five.parquet")
+    assert main(["query", str(out), f"SELECT count(DISTINCT run_key) FROM {table}"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"parts/{table}/s0000-r002-five.parquet: holds the results of another run" in line
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "1 holding another run's results under this run's name" in err
+    assert "1 runs executed" in err
+    assert list((out / "quarantine").rglob(f"{table}/s0000-r002-five.parquet"))
+    assert_same_tables(ref, out)
+
+
 def test_query_on_a_damaged_folder_is_one_line(finished, tmp_path, capsys):
     _, ref = finished
     out = copy_of(ref, tmp_path / "damaged")
@@ -276,8 +298,6 @@ def test_experiment_refuses_unusable_out_before_running(tmp_path, capsys):
 
 
 def test_full_disk_is_refused_before_any_run(tmp_path, capsys, monkeypatch):
-    import shutil
-
     import sim.io
 
     real = shutil.disk_usage

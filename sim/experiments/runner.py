@@ -128,8 +128,11 @@ def _session(experiment: Experiment, store: ResultStore, pool: Executor, info: d
     store.check_compatible(experiment)      # again, now that no one else can write
     moved = store.prepare(experiment, _design_table(experiment))
     if moved:
-        print(f"sim: warning: {store.root}: {len(moved)} unreadable part file(s) moved to "
-              f"{moved[0].parents[2]}/; their runs will run again", file=sys.stderr)
+        misnamed = f" ({len(store.misnamed)} holding another run's results under this " \
+                   "run's name)" if store.misnamed else ""
+        print(f"sim: warning: {store.root}: {len(moved)} unreadable or misnamed part file(s)"
+              f"{misnamed} moved to {moved[0].parents[2]}/; their runs will run again",
+              file=sys.stderr)
     manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
     if retry_failed:
         store.forget(store.done_keys(status="failed"))

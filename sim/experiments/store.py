@@ -142,6 +142,7 @@ class ResultStore:
         self.runs_dir = self.root / "parts" / "runs"
         self.daily_dir = self.root / "parts" / "daily"
         self.failures_dir = self.root / "failures"
+        self.misnamed: list[str] = []      # set by quarantine_unreadable
 
     # -- opening ------------------------------------------------------------
 
@@ -295,20 +296,28 @@ class ResultStore:
                     stale.unlink(missing_ok=True)
 
     def quarantine_unreadable(self) -> list[Path]:
-        """Move unreadable parts (truncated, corrupt, wrong shape) to quarantine/; a run
-        whose row or daily series is unreadable loses both, so it runs again."""
+        """Move unreadable parts (truncated, corrupt, wrong shape) and misnamed ones (a part
+        whose content is another run's: its ``run_key`` differs from its file name, as
+        after a copy under the wrong name) to quarantine/; a run whose row or daily series
+        is refused loses both, so it runs again. :attr:`misnamed` then lists the file
+        names whose content was another run's."""
         bad_rows, bad_daily, ok_rows = set(), set(), set()
+        self.misnamed = []
         with ThreadPoolExecutor(max_workers=4) as pool:   # Parquet decoding releases the GIL
             rows = list(self.runs_dir.glob("*.parquet"))
             for path, status in zip(rows, pool.map(_row_status, rows)):
-                if status is None:
+                if status is None or status is MISNAMED:
                     bad_rows.add(path.stem)
                 elif status == "ok":
                     ok_rows.add(path.stem)
+                if status is MISNAMED:
+                    self.misnamed.append(str(path.relative_to(self.root)))
             daily = list(self.daily_dir.glob("*.parquet"))
             for path, readable in zip(daily, pool.map(_readable, daily)):
-                if not readable:
+                if readable is not True:
                     bad_daily.add(path.stem)
+                if readable is MISNAMED:
+                    self.misnamed.append(str(path.relative_to(self.root)))
         missing_daily = ok_rows - {p.stem for p in daily}    # an "ok" run lost its series
         moved = []
         stamp = provenance_stamp()
@@ -378,6 +387,17 @@ class ResultStore:
                                   str(target)) from None
         return counts
 
+    def _refuse_misnamed(self, files: list[Path]) -> None:
+        """Refuse to read parts one of which holds another run's results (a copy under the
+        wrong name: one run would count twice, another would be missing)."""
+        bad = misnamed_parts(files)
+        if bad:
+            raise SpecError(self.root, str(bad[0].relative_to(self.root)),
+                            f"holds the results of another run (its run_key is not its file "
+                            f"name; {len(bad)} such part(s)); run the same 'sim experiment' "
+                            "command on this folder to move them to quarantine/ and run "
+                            "those runs again")
+
     def _glob(self, name: str) -> str:
         return str((self.runs_dir if name == "runs" else self.daily_dir) / "*.parquet")
 
@@ -414,6 +434,8 @@ class ResultStore:
         try:
             for name, files in self.sources().items():
                 order = SORT_RUNS if name == "runs" else SORT_DAILY
+                if files and files[0].parent != self.root:      # reading the parts
+                    self._refuse_misnamed(files)
                 if not files:   # e.g. every run failed: an empty view keeps SQL working
                     con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS run_key "
                                 "WHERE false")
@@ -460,23 +482,69 @@ def _readable_footer(path: Path) -> bool:
         return False
 
 
+class _Misnamed(str):
+    """The verdict on a part whose run_key is not its file name."""
+
+
+MISNAMED = _Misnamed("misnamed")
+
+
 def _row_status(path: Path) -> str | None:
-    """The status stored in a run row, or None if the file is not one readable row."""
+    """The status stored in a run row, None if the file is not one readable row, or
+    MISNAMED if the row is another run's."""
     try:
         table = pq.ParquetFile(path).read(use_threads=False)   # threads: one per file
         if table.num_rows != 1 or "status" not in table.column_names:
             return None
+        if not _holds_only(table, path.stem):
+            return MISNAMED
         return str(table["status"][0].as_py())
     except (pa.ArrowException, OSError):
         return None
 
 
-def _readable(path: Path) -> bool:
-    """Whether a daily part decodes completely (a footer alone can hide bad pages)."""
+def _readable(path: Path) -> bool | _Misnamed:
+    """Whether a daily part decodes completely (a footer alone can hide bad pages); MISNAMED
+    if its rows are another run's."""
     try:
-        return pq.ParquetFile(path).read(use_threads=False).num_rows > 0
+        table = pq.ParquetFile(path).read(use_threads=False)
     except (pa.ArrowException, OSError):
         return False
+    if table.num_rows == 0:
+        return False
+    return True if _holds_only(table, path.stem) else MISNAMED
+
+
+def _holds_only(table: pa.Table, key: str) -> bool:
+    """Whether every row of a part belongs to run ``key`` (parts without a run_key column,
+    which this version never writes, are not judged here)."""
+    if "run_key" not in table.column_names:
+        return True
+    keys = table["run_key"].unique().to_pylist()
+    return keys == [key]
+
+
+def misnamed_parts(files: list[Path]) -> list[Path]:
+    """Parts whose run_key (read from the footer's statistics, or the column if a writer
+    left none) is not their file name: a run's results copied under another run's name.
+    Unreadable files are left to the reader, which names them."""
+    def wrong(path: Path) -> bool:
+        try:
+            meta = pq.read_metadata(path)
+            column = meta.schema.names.index("run_key")
+            keys = set()
+            for group in range(meta.num_row_groups):
+                stats = meta.row_group(group).column(column).statistics
+                if stats is None or not stats.has_min_max:
+                    keys = set(pq.read_table(path, columns=["run_key"])["run_key"].to_pylist())
+                    break
+                keys |= {stats.min, stats.max}
+        except (pa.ArrowException, OSError, ValueError):
+            return False
+        return bool(keys) and keys != {path.stem}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return [path for path, bad in zip(files, pool.map(wrong, files)) if bad]
 
 
 def provenance_stamp() -> str:
