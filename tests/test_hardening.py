@@ -220,6 +220,92 @@ def test_query_on_a_damaged_folder_is_one_line(finished, tmp_path, capsys):
     assert "s0000-r000-five.parquet" in line and "repair" in line
 
 
+DAMAGED_MANIFESTS = {
+    "an array": "[]",
+    "not JSON": '{"format": "sim-experiment-results/1", ',
+    "empty object": "{}",
+    "wrong type": None,          # the real manifest with experiment.regimes a string
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_MANIFESTS)
+def test_a_damaged_manifest_is_one_line_naming_the_repair(finished, tmp_path, capsys, damage):
+    spec, ref = finished
+    out = copy_of(ref, tmp_path / "res")
+    text = DAMAGED_MANIFESTS[damage]
+    if text is None:
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["experiment"]["regimes"] = "three"
+        text = json.dumps(manifest)
+    (out / "manifest.json").write_text(text)
+    before = snapshot(out)
+    for command in (["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"],
+                    ["query", str(out), "SELECT 1"], ["report", str(out)]):
+        assert main(command) == 2, command
+        line = one_error_line(capsys.readouterr().err)
+        assert "manifest.json: manifest: damaged" in line and f"sim repair {out}" in line
+        assert snapshot(out) == before                   # refused, nothing touched
+
+
+def test_repair_rebuilds_a_damaged_manifest_and_the_resume_equals_a_whole_run(
+        finished, tmp_path, capsys):
+    spec, ref = finished
+    out = copy_of(ref, tmp_path / "res")
+    for key in ("s0000-r003-five", "s0000-r003-three"):         # interrupted before these
+        for table in ("runs", "daily"):
+            (out / "parts" / table / f"{key}.parquet").unlink()
+    (out / "manifest.json").write_text("[]")
+    assert main(["repair", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "manifest.json was damaged (an array where an object is expected)" in err
+    assert "6 of 8 runs stored" in err and f"--out {out}" in err
+    kept = list((out / "quarantine").rglob("manifest.json"))
+    assert [p.read_text() for p in kept] == ["[]"]               # the damaged one is kept
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rebuilt"]["reason"] == "an array where an object is expected"
+    assert manifest["counts"]["missing"] == 2
+    assert main(["query", str(out), "SELECT count(*) AS n FROM runs", "--csv"]) == 0
+    assert capsys.readouterr().out.split() == ["n", "6"]
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert "2 runs executed" in capsys.readouterr().err
+    assert_same_tables(ref, out)
+
+
+def test_repair_refuses_what_it_cannot_repair(finished, tmp_path, capsys):
+    spec, ref = finished
+    assert main(["repair", str(tmp_path)]) == 2
+    assert "not a results directory" in one_error_line(capsys.readouterr().err)
+    out = copy_of(ref, tmp_path / "res")
+    (out / "manifest.json").write_text("[]")
+    (out / "experiment.toml").unlink()
+    before = snapshot(out)
+    assert main(["repair", str(out)]) == 2
+    assert "--experiment FILE" in one_error_line(capsys.readouterr().err)
+    other = tiny(tmp_path / "other.toml", reps=4, days=6)
+    assert main(["repair", str(out), "--experiment", str(other)]) == 2
+    assert "s0000-r000-five has days = 5, the file sets 6" in \
+        one_error_line(capsys.readouterr().err)
+    assert snapshot(out) == before
+    (out / "experiment.toml").write_bytes(spec.read_bytes())
+    assert main(["repair", str(out), "--experiment", str(other)]) == 2
+    assert "is not the experiment of" in one_error_line(capsys.readouterr().err)
+    assert main(["repair", str(out), "--experiment", str(spec)]) == 0
+
+
+def test_compare_on_a_damaged_manifest_is_one_line(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    args = ["compare", "--residents", "50", "--days", "3", "--reps", "2", "--workers", "1",
+            "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    (out / "manifest.json").write_text("[]")
+    assert main(args) == 2
+    assert f"sim repair {out}" in one_error_line(capsys.readouterr().err)
+    assert main(["repair", str(out)]) == 0
+    assert main(args) == 0
+    assert "0 runs executed" in capsys.readouterr().err
+
+
 def test_stale_temporary_files_of_any_name_are_removed_on_resume(finished, tmp_path, capsys):
     spec, ref = finished
     out = copy_of(ref, tmp_path / "stale")

@@ -65,6 +65,18 @@ def register(subparsers) -> None:
                                       "refused")
     q.set_defaults(func=cmd_query)
 
+    f = subparsers.add_parser(
+        "repair", help="rebuild a damaged results folder (manifest, tables) from its parts",
+        description="Repair a results directory without running anything: a damaged "
+                    "manifest.json is kept in quarantine/ and rebuilt from experiment.toml "
+                    "and the stored runs; temporary files are removed and unreadable or "
+                    "misnamed parts moved to quarantine/ (as a resume does); the tables are "
+                    "rebuilt. Then 'sim experiment FILE --out DIR' resumes.")
+    f.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
+    f.add_argument("--experiment", type=Path, default=None, metavar="FILE",
+                   help="the experiment file the runs come from (default: DIR/experiment.toml)")
+    f.set_defaults(func=cmd_repair)
+
     r = subparsers.add_parser(
         "report", help="Markdown + HTML report with figures from stored results",
         description="Paired regime differences with paired t-intervals, daily bands, "
@@ -171,6 +183,21 @@ def cmd_query(args: argparse.Namespace) -> int:
 def _first_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from .repair import repair, report
+
+    try:
+        done = repair(args.dir, args.experiment)
+    except SpecError as exc:
+        return refuse(exc)
+    except OSError as exc:      # writing failed (a full disk ...): the parts stay
+        return refuse(SpecError(args.dir, "repair", f"cannot write "
+                                f"({exc.strerror or type(exc).__name__}); nothing stored "
+                                "was removed: fix the folder and repair again"), EXIT_INCOMPLETE)
+    report(done)
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from .seeds import DERIVATION
 from .spec import Experiment, load_experiment
 from .store import (
     KEY_COLUMNS,
+    MANIFEST_FORMAT,
     ResultStore,
     read_manifest,
     run_schema,
@@ -126,7 +127,7 @@ def _session(experiment: Experiment, store: ResultStore, pool: Executor, info: d
              fail: tuple[str, ...], progress: bool, retry_failed: bool) -> SweepSummary:
     """One session on a locked folder: repair, plan, drive, record."""
     store.check_compatible(experiment)      # again, now that no one else can write
-    moved = store.prepare(experiment, _design_table(experiment))
+    moved = store.prepare(experiment, design_table(experiment))
     if moved:
         misnamed = f" ({len(store.misnamed)} holding another run's results under this " \
                    "run's name)" if store.misnamed else ""
@@ -255,7 +256,7 @@ def _check_columns(experiment: Experiment, metrics: list[str], param_types: dict
                         "a summary metric has the name of a parameter or run-table column")
 
 
-def _design_table(experiment: Experiment) -> pd.DataFrame:
+def design_table(experiment: Experiment) -> pd.DataFrame:
     """One row per scenario: index, label, varied values, and raw sample values (x_*)."""
     rows = []
     for s in experiment.scenarios:
@@ -265,13 +266,13 @@ def _design_table(experiment: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
-                    param_types: dict) -> dict:
-    """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
+def new_manifest(experiment: Experiment, metrics: list[str], param_types: dict) -> dict:
+    """The manifest of a folder with no session yet: what the experiment is, its seeds,
+    inputs and columns."""
     from sim.model import PARAM_SPECS, SUMMARY_METRICS
 
-    manifest = read_manifest(root) or {
-        "format": "sim-experiment-results/1",
+    return {
+        "format": MANIFEST_FORMAT,
         "experiment_file": str(experiment.path),
         "experiment_sha256": experiment.sha256,
         "experiment": experiment.to_json(),
@@ -290,6 +291,12 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         "started": provenance.now(),
         "sessions": [],
     }
+
+
+def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
+                    param_types: dict) -> dict:
+    """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
+    manifest = read_manifest(root) or new_manifest(experiment, metrics, param_types)
     _record_extension(manifest, experiment)
     git = provenance.git_state()
     session = {"started": provenance.now(), "executor": info, "git_commit": git["commit"],
@@ -324,14 +331,21 @@ def _record_extension(manifest: dict, experiment: Experiment) -> None:
 
 def _finish_manifest(store: ResultStore, manifest: dict, summary: SweepSummary) -> None:
     """Consolidate the tables and record how this session ended."""
-    counts = store.consolidate()
-    statuses = store.done_keys(status="failed")
     manifest["sessions"][-1].update(ended=provenance.now(), executed=summary.executed,
                                     failed=summary.failed, aborted=summary.aborted,
                                     seconds=round(summary.seconds, 3))
+    consolidate(store, manifest, summary.total)
+
+
+def consolidate(store: ResultStore, manifest: dict, total: int) -> dict[str, int]:
+    """Rebuild the consolidated tables from the parts and record them, with the run
+    counts, in the manifest (written); returns the counts."""
+    counts = store.consolidate()
+    statuses = store.done_keys(status="failed")
     manifest.update(ended=provenance.now(), consolidated=counts,
-                    counts={"total": summary.total, "stored": counts["runs"],
+                    counts={"total": total, "stored": counts["runs"],
                             "failed": len(statuses), "ok": counts["runs"] - len(statuses),
-                            "missing": summary.total - counts["runs"]},
-                    complete=counts["runs"] == summary.total)
+                            "missing": total - counts["runs"]},
+                    complete=counts["runs"] == total)
     write_manifest(store.root, manifest)
+    return manifest["counts"]

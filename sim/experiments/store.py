@@ -9,7 +9,8 @@ Layout of an output directory::
     failures/<run_key>.txt          a failed run's traceback (written first)
     parts/runs/<run_key>.parquet    one run's row            (written last: completion marker)
     runs.parquet, daily.parquet     consolidated tables sorted by (scenario, rep, regime[, day])
-    quarantine/<time>/...           unreadable parts moved aside on resume (their runs rerun)
+    quarantine/<time>/...           unreadable or misnamed parts moved aside on resume (their
+                                    runs rerun), a damaged manifest.json moved by sim repair
     .lock                           held (flock) by the one process writing the folder
 
 Every file is written to a temporary name and moved into place with ``os.replace``,
@@ -36,6 +37,7 @@ import errno
 import fcntl
 import json
 import os
+import shlex
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +53,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import FolderInUse, SpecError, WriteError
 from sim.io import atomic_write, check_out_dir
+from sim.model import shown
 
 from .spec import Experiment
 
@@ -91,7 +94,35 @@ def atomic_write_parquet(path: Path, table: pa.Table) -> None:
     atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
+MANIFEST_FORMAT = "sim-experiment-results/1"
+# The parts of a manifest that code reads without a default, with their JSON types; a
+# manifest without them (damaged, or not ours) is refused with the repair.
+MANIFEST_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "format": str, "experiment": dict, "experiment.name": str, "experiment.regimes": list,
+    "experiment.replications": int, "experiment.root_seed": int, "experiment.design": dict,
+    "experiment.analysis": dict, "columns": dict, "columns.metrics": list,
+    "columns.params": dict, "sessions": list,
+}
+# Parts that may be absent but, if present, must have this type.
+MANIFEST_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "experiment_sha256": str, "consolidated": (dict, type(None)), "counts": dict,
+    "input_files": dict, "packages": dict, "extended": list,
+}
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", int: "an integer",
+               float: "a number", bool: "true or false", type(None): "null"}
+
+
+class DamagedManifest(SpecError):
+    """A manifest.json that is not JSON or not the shape of one; ``problem`` says why."""
+
+    def __init__(self, path: Path, problem: str, reason: str):
+        self.problem = problem
+        super().__init__(path, "manifest", reason)
+
+
 def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The folder's manifest, None if it has none; a damaged one (not JSON, or not the
+    shape of a manifest) is a SpecError that says how to repair it."""
     path = Path(root) / "manifest.json"
     try:
         text = path.read_text(encoding="utf-8")
@@ -100,11 +131,41 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
     except OSError as exc:      # a name too long, a permission
         raise SpecError(root, "DIR", f"cannot read ({exc.strerror or type(exc).__name__})") \
             from None
+    except ValueError:          # not UTF-8
+        text = ""
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise SpecError(path, "manifest", f"unreadable ({type(exc).__name__}); this folder "
-                        "cannot be resumed or queried safely") from None
+        manifest = json.loads(text)
+    except ValueError:
+        manifest, problem = None, "not JSON"
+    else:
+        problem = manifest_problem(manifest)
+    if problem:
+        raise DamagedManifest(path, problem, f"damaged ({problem}); rebuild it from "
+                        f"experiment.toml and the stored runs with: sim repair "
+                        f"{shlex.quote(shown(str(root)))} "
+                        "(docs/experiments.md, Repairing a results folder)")
+    return manifest
+
+
+def manifest_problem(manifest: Any) -> str | None:
+    """What is wrong with the shape of a parsed manifest, or None."""
+    if not isinstance(manifest, dict):
+        return f"{_JSON_NAMES.get(type(manifest), 'a value')} where an object is expected"
+    for key, kind in (*MANIFEST_SHAPE.items(), *MANIFEST_OPTIONAL.items()):
+        value: Any = manifest
+        for part in key.split("."):
+            value = value.get(part, KeyError) if isinstance(value, dict) else KeyError
+        if value is KeyError:
+            if key in MANIFEST_SHAPE:
+                return f"no {key!r}"
+            continue
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            return f"{key!r} is {_JSON_NAMES.get(type(value), 'a value')}, not " \
+                   f"{_JSON_NAMES[kinds[0]]}"
+    if manifest["format"] != MANIFEST_FORMAT:
+        return f"format {manifest['format'][:40]!r}, not {MANIFEST_FORMAT!r}"
+    return None
 
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
@@ -394,9 +455,9 @@ class ResultStore:
         if bad:
             raise SpecError(self.root, str(bad[0].relative_to(self.root)),
                             f"holds the results of another run (its run_key is not its file "
-                            f"name; {len(bad)} such part(s)); run the same 'sim experiment' "
-                            "command on this folder to move them to quarantine/ and run "
-                            "those runs again")
+                            f"name; {len(bad)} such part(s)); run 'sim repair DIR' or the same "
+                            "'sim experiment' command on this folder to move them to "
+                            "quarantine/ (those runs then run again)")
 
     def _glob(self, name: str) -> str:
         return str((self.runs_dir if name == "runs" else self.daily_dir) / "*.parquet")
