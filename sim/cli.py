@@ -34,8 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     try:
+        parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sim: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("sim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:    # a sweep's Interrupted says what it kept
+        print(getattr(exc, "line", "sim: interrupted"), file=sys.stderr)
         return 130
 
 

@@ -139,8 +139,9 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         return refuse(exc, EXIT_INCOMPLETE)
     except SpecError as exc:
         return refuse(exc)
-    except KeyboardInterrupt:
-        print("sim: interrupted; rerun the same command to resume", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(getattr(exc, "line", "sim: interrupted; rerun the same command to resume"),
+              file=sys.stderr)
         return 130
     print(f"{summary.out}: {summary.executed} runs executed ({summary.failed} failed, "
           f"{summary.aborted} not run), {summary.already_done} already stored, "
