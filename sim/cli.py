@@ -14,10 +14,13 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sim.config import config_source, load_config, parse_overrides
 from sim.errors import one_line
-from sim.model import REGIMES, ConfigError, Params, quote, shown
+from sim.model import REGIMES, ConfigError, quote, shown
+
+if TYPE_CHECKING:
+    from sim.model import Params
 
 # Modules that add subcommands: each has register(subparsers) setting func=handler.
 COMMAND_MODULES = [
@@ -116,6 +119,9 @@ def inputs_from_args(args) -> tuple[Params, int | None]:
     Every value remembers where it came from, so an error names the flag or the config
     file and key the user wrote. A referenced graph file is read here, before any run.
     """
+    from sim.config import config_source, load_config, parse_overrides
+    from sim.model import Params
+
     values, sources = {}, {}
     if args.config:
         for key, value in load_config(args.config).items():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sim.errors import SpecError, WriteFailure, one_line
 
-from .spec import MAX_RUNS
+from .checks import MAX_RUNS
 
 # What one `sim query` may use: DuckDB's memory (with no temporary directory nothing spills,
 # so a query needing more stops with one line instead of growing the process: one

@@ -48,7 +48,13 @@ from sim.config import parse_toml, read_toml_file
 from sim.errors import SpecError, TomlError
 from sim.model import quote
 
-from .checks import Checker, check_input_files, check_run_count, check_with_model
+from .checks import (
+    MAX_RUNS,
+    Checker,
+    check_input_files,
+    check_run_count,
+    check_with_model,
+)
 from .design_spec import (
     Design,
     Scenario,
@@ -57,11 +63,6 @@ from .design_spec import (
     parse_design,
     with_input_hash,
 )
-
-# Above this many runs an experiment is refused unless the caller raises the limit
-# (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
-# hang, fill the disk or die in numpy.
-MAX_RUNS = 1_000_000
 
 # Multiple-comparison corrections of the verdicts (statsmodels.stats.multitest names).
 CORRECTIONS = ("holm", "fdr_bh", "none")
