@@ -1,7 +1,8 @@
 """What the results folder's safety costs: part verification on resume, read-only queries.
 
 Builds a results folder of N stored runs (two real runs of 2,000 residents x 365 days,
-their part files copied N/2 times under other run keys), then prints:
+their part files copied N/2 times under other run keys, each copy holding its own key),
+then prints:
 
 * the time a resume spends reading every part back (``quarantine_unreadable``), per run;
 * one GROUP BY over the daily table through the read-only connection (Arrow datasets,
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.experiments import run_experiment
 from sim.experiments.store import ResultStore, read_manifest, write_manifest
@@ -46,9 +49,14 @@ def build(root: Path, runs: int) -> ResultStore:
     store = ResultStore(root / "out")
     for directory in (store.runs_dir, store.daily_dir):
         originals = sorted(directory.glob("*.parquet"))
-        for copy in range(runs // len(originals) - 1):
-            for path in originals:
-                shutil.copy(path, directory / f"c{copy:05d}-{path.name}")
+        for path in originals:
+            table = pq.read_table(path)
+            column = table.schema.get_field_index("run_key")
+            for copy in range(runs // len(originals) - 1):
+                key = f"c{copy:05d}-{path.stem}"     # each copy holds its own run key
+                keys = pa.array([key] * table.num_rows, type=pa.string())
+                pq.write_table(table.set_column(column, "run_key", keys),
+                               directory / f"{key}.parquet", compression="zstd")
     counts = store.consolidate()
     manifest = read_manifest(store.root)
     manifest["consolidated"] = counts

@@ -117,10 +117,14 @@ def replace_earlier(out: Path, experiment, name: str = COMPARE_NAME,
     with other settings is replaced, as `sim compare` always did; the same settings (or
     only more replications) are resumed instead. Anything else in ``out`` is left for the
     runner to refuse. ``extra``: the command's own output files."""
+    from sim.errors import SpecError
     from sim.experiments.spec import differs_only_in_replications
     from sim.experiments.store import read_manifest
 
-    manifest = read_manifest(out) if (out / "manifest.json").exists() else None
+    try:
+        manifest = read_manifest(out) if (out / "manifest.json").exists() else None
+    except SpecError as exc:        # a damaged manifest: one line naming the repair
+        raise ConfigError(" ".join(str(exc).split())) from None
     if not manifest:
         return
     spec = manifest.get("experiment", {})

@@ -7,18 +7,57 @@ actually wrote. Messages quote at most a bounded prefix of any user value.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from sim.errors import TomlError
-from sim.model import PARAM_SPECS, ConfigError, quote, read_bytes, shown
+from sim.model import PARAM_SPECS, ConfigError, quote, shown, validate_value
 
 # TOML nested deeper than this is refused: no config or experiment file needs more than a
 # few levels, and deeper documents crash recursive code (the parser, JSON, repr).
 MAX_TOML_DEPTH = 16
 # Longest parameter name worth looking up (and suggesting a close match for).
 MAX_KEY_LENGTH = 100
+# Largest TOML file read (config, experiment and calibration files), checked before any
+# byte is parsed: the shipped files are under 10 kB, and Python's TOML parser reads about
+# 1 MB a second on a busy machine (a 56 MB file of 3 million keys was still being read
+# after 90 s). A design of many explicit rows belongs in a Parquet table
+# (``[design] method = "draws"``), which has no such limit.
+MAX_TOML_BYTES = 2**20
+
+
+def read_toml_file(path: Path) -> bytes:
+    """The bytes of a TOML file of at most :data:`MAX_TOML_BYTES`.
+
+    Raises TomlError for a larger file (its size read first, then at most one byte more
+    than the limit, so a device or a pipe that never ends is refused too) and OSError as
+    ``open`` and ``read`` raise it.
+    """
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(MAX_TOML_BYTES + 1) if size <= MAX_TOML_BYTES else b""
+    if size > MAX_TOML_BYTES or len(data) > MAX_TOML_BYTES:
+        shown_size = f"{size:,} bytes" if size > MAX_TOML_BYTES else "endless"
+        raise TomlError(f"too large ({shown_size}; a TOML file may have at most "
+                        f"{MAX_TOML_BYTES:,} bytes)")
+    return data
+
+
+def read_config_bytes(path: Path, what: str) -> bytes:
+    """A config file's bytes for ``what`` (the flag), or one ConfigError line."""
+    try:
+        return read_toml_file(path)
+    except TomlError as exc:
+        raise ConfigError(f"{what}: {shown(path)} is {exc}") from None
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: file not found: {shown(path)}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{what}: {shown(path)} is a directory, not a file") from None
+    except OSError as exc:   # a name too long, a permission, an I/O error
+        raise ConfigError(f"{what}: cannot read {shown(path)} "
+                          f"({exc.strerror or type(exc).__name__})") from None
 
 
 def parse_toml(data: bytes) -> dict[str, Any]:
@@ -60,7 +99,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     try:
-        data = parse_toml(read_bytes(path, "--config"))
+        data = parse_toml(read_config_bytes(path, "--config"))
     except TomlError as exc:
         raise ConfigError(f"--config: {shown(path)} is {exc}") from None
     where = shown(path)
@@ -76,7 +115,20 @@ def load_config(path: str | Path) -> dict[str, Any]:
         if isinstance(value, dict):
             raise ConfigError(f"{where}: {quote(key)}: unknown table (parameters are flat keys)")
         check_known(key, f"{where}: {quote(key)}")
+        check_typed(key, value, config_source(path, key))
     return data
+
+
+def check_typed(key: str, value: Any, source: str) -> None:
+    """A typed file (TOML) states numbers as numbers: text for a numeric parameter is
+    refused, as experiment and calibration files refuse it (only ``--set`` text is parsed)."""
+    if isinstance(value, str) and not isinstance(PARAM_SPECS[key].default, str):
+        try:
+            validate_value(key, value, typed=True)
+        except ConfigError as exc:      # "parameter 'key': reason" -> "source: reason"
+            reason = str(exc).split(": ", 1)[-1]
+            raise ConfigError(f"{source}: {reason} (text in a TOML file: write the number "
+                              "without quotes)") from None
 
 
 def config_source(path: str | Path, key: str) -> str:

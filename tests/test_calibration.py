@@ -175,6 +175,7 @@ def _refused(tmp_path, capsys, text: str, key: str) -> str:
     ("seed = 1", "seed = -1", "calibration.seed"),
     ("[fixed]", "bogus = 1\n[fixed]", "calibration.bogus"),
     ("days = 30", "days = 99999", "fixed.days"),
+    ("days = 30", 'days = "30"', "fixed.days"),       # text for a number, as everywhere
     ("days = 30", "dayz = 30", "fixed.dayz"),
     ("[priors.admin_share]", "[priors.admin_sahre]", "priors.admin_sahre"),
     ("low = 0.2", "low = -0.2", "priors.admin_share.low"),

@@ -506,6 +506,25 @@ def test_bad_port_is_a_one_line_error(port, capsys):
     assert "\n" not in err and "--port" in err and "1-65535" in err
 
 
+def test_a_busy_port_is_one_line_before_anything_is_served(capsys, monkeypatch):
+    """A second dashboard on a taken port printed "serving on ..." and then failed with
+    exit code 3: the port is checked first, and no server is started."""
+    import socket
+
+    started = []
+    monkeypatch.setattr(command.subprocess, "Popen", lambda *a, **k: started.append(a))
+    with socket.socket() as other:      # another program listening on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert command.main(["--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"sim: error: --port {port}: ")
+    assert "already in use" in lines[0] and "serving" not in captured.out + captured.err
+    assert started == []
+
+
 def test_command_serves_the_app_in_the_dashboard_package():
     assert command.APP == ROOT / "sim" / "dashboard" / "app.py" and command.APP.exists()
 

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,8 +84,6 @@ def finished(tmp_path_factory):
 
 
 def copy_of(src: Path, dst: Path) -> Path:
-    import shutil
-
     shutil.copytree(src, dst)
     return dst
 
@@ -132,6 +131,34 @@ def test_query_views_still_join_and_filter(finished, capsys):
     assert capsys.readouterr().out.splitlines() == ["regime,days", "five,20", "three,20"]
 
 
+@pytest.mark.parametrize("sql", ["", ";", "-- c", "  \n ", "/* only a comment */ ;;"])
+def test_an_empty_query_is_one_line(finished, capsys, sql):
+    _, ref = finished
+    assert main(["query", str(ref), sql]) == 2
+    assert "empty query" in one_error_line(capsys.readouterr().err)
+
+
+def test_query_memory_is_capped_and_the_cap_refused_in_one_line(finished, tmp_path, capsys):
+    _, ref = finished
+    out = copy_of(ref, tmp_path / "res")
+    before = snapshot(out)
+    # 300 strings of 1 MB joined: DuckDB needs about 300 MB, more than a 100 MB cap
+    big = "SELECT length(string_agg(repeat('x', 1000000), ',')) FROM range(300)"
+    assert main(["query", str(out), big, "--memory-limit", "100"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "SQL: needs more memory than its cap of 100 MB" in line and "--memory-limit" in line
+    assert snapshot(out) == before
+    # the documented defaults are in force, and cannot be changed from the SQL
+    settings = "SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t"
+    assert main(["query", str(out), settings, "--csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "976.5 MiB,2"    # 1,024 MB, 2 threads
+    assert main(["query", str(out), "SET memory_limit = '10GB'"]) == 2
+    assert "locked" in one_error_line(capsys.readouterr().err)
+    assert main(["query", str(out), "SELECT 1", "--memory-limit", "5"]) == 2
+    assert "--memory-limit: must be an integer in [64, 1048576]" in \
+        one_error_line(capsys.readouterr().err)
+
+
 # ---------------------------------------------------------------- self-repairing resume
 
 
@@ -158,6 +185,29 @@ def test_resume_moves_unreadable_parts_aside_and_reruns_them(finished, tmp_path,
     assert capsys.readouterr().out.split() == ["n", "40"]
 
 
+@pytest.mark.parametrize("table", ["runs", "daily"])
+def test_a_part_copied_under_another_runs_name_is_found(finished, tmp_path, capsys, table):
+    """One run's part copied under another's name (one run twice, one missing) is refused
+    by readers and moved to quarantine by the resume, which runs that run again."""
+    spec, ref = finished
+    out = copy_of(ref, tmp_path / "copied")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["consolidated"] = None           # as after an interrupted session: parts read
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    parts = out / "parts" / table
+    (parts / "s0000-r002-five.parquet").unlink()                 # a run missing, another twice
+    shutil.copy(parts / "s0000-r000-five.parquet", parts / "s0000-r002-five.parquet")
+    assert main(["query", str(out), f"SELECT count(DISTINCT run_key) FROM {table}"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"parts/{table}/s0000-r002-five.parquet: holds the results of another run" in line
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "1 holding another run's results under this run's name" in err
+    assert "1 runs executed" in err
+    assert list((out / "quarantine").rglob(f"{table}/s0000-r002-five.parquet"))
+    assert_same_tables(ref, out)
+
+
 def test_query_on_a_damaged_folder_is_one_line(finished, tmp_path, capsys):
     _, ref = finished
     out = copy_of(ref, tmp_path / "damaged")
@@ -168,6 +218,92 @@ def test_query_on_a_damaged_folder_is_one_line(finished, tmp_path, capsys):
     assert main(["query", str(out), "SELECT count(*) FROM runs"]) == 2
     line = one_error_line(capsys.readouterr().err)
     assert "s0000-r000-five.parquet" in line and "repair" in line
+
+
+DAMAGED_MANIFESTS = {
+    "an array": "[]",
+    "not JSON": '{"format": "sim-experiment-results/1", ',
+    "empty object": "{}",
+    "wrong type": None,          # the real manifest with experiment.regimes a string
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_MANIFESTS)
+def test_a_damaged_manifest_is_one_line_naming_the_repair(finished, tmp_path, capsys, damage):
+    spec, ref = finished
+    out = copy_of(ref, tmp_path / "res")
+    text = DAMAGED_MANIFESTS[damage]
+    if text is None:
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["experiment"]["regimes"] = "three"
+        text = json.dumps(manifest)
+    (out / "manifest.json").write_text(text)
+    before = snapshot(out)
+    for command in (["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"],
+                    ["query", str(out), "SELECT 1"], ["report", str(out)]):
+        assert main(command) == 2, command
+        line = one_error_line(capsys.readouterr().err)
+        assert "manifest.json: manifest: damaged" in line and f"sim repair {out}" in line
+        assert snapshot(out) == before                   # refused, nothing touched
+
+
+def test_repair_rebuilds_a_damaged_manifest_and_the_resume_equals_a_whole_run(
+        finished, tmp_path, capsys):
+    spec, ref = finished
+    out = copy_of(ref, tmp_path / "res")
+    for key in ("s0000-r003-five", "s0000-r003-three"):         # interrupted before these
+        for table in ("runs", "daily"):
+            (out / "parts" / table / f"{key}.parquet").unlink()
+    (out / "manifest.json").write_text("[]")
+    assert main(["repair", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "manifest.json was damaged (an array where an object is expected)" in err
+    assert "6 of 8 runs stored" in err and f"--out {out}" in err
+    kept = list((out / "quarantine").rglob("manifest.json"))
+    assert [p.read_text() for p in kept] == ["[]"]               # the damaged one is kept
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rebuilt"]["reason"] == "an array where an object is expected"
+    assert manifest["counts"]["missing"] == 2
+    assert main(["query", str(out), "SELECT count(*) AS n FROM runs", "--csv"]) == 0
+    assert capsys.readouterr().out.split() == ["n", "6"]
+    assert main(["experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert "2 runs executed" in capsys.readouterr().err
+    assert_same_tables(ref, out)
+
+
+def test_repair_refuses_what_it_cannot_repair(finished, tmp_path, capsys):
+    spec, ref = finished
+    assert main(["repair", str(tmp_path)]) == 2
+    assert "not a results directory" in one_error_line(capsys.readouterr().err)
+    out = copy_of(ref, tmp_path / "res")
+    (out / "manifest.json").write_text("[]")
+    (out / "experiment.toml").unlink()
+    before = snapshot(out)
+    assert main(["repair", str(out)]) == 2
+    assert "--experiment FILE" in one_error_line(capsys.readouterr().err)
+    other = tiny(tmp_path / "other.toml", reps=4, days=6)
+    assert main(["repair", str(out), "--experiment", str(other)]) == 2
+    assert "s0000-r000-five has days = 5, the file sets 6" in \
+        one_error_line(capsys.readouterr().err)
+    assert snapshot(out) == before
+    (out / "experiment.toml").write_bytes(spec.read_bytes())
+    assert main(["repair", str(out), "--experiment", str(other)]) == 2
+    assert "is not the experiment of" in one_error_line(capsys.readouterr().err)
+    assert main(["repair", str(out), "--experiment", str(spec)]) == 0
+
+
+def test_compare_on_a_damaged_manifest_is_one_line(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    args = ["compare", "--residents", "50", "--days", "3", "--reps", "2", "--workers", "1",
+            "--out", str(out)]
+    assert main(args) == 0
+    capsys.readouterr()
+    (out / "manifest.json").write_text("[]")
+    assert main(args) == 2
+    assert f"sim repair {out}" in one_error_line(capsys.readouterr().err)
+    assert main(["repair", str(out)]) == 0
+    assert main(args) == 0
+    assert "0 runs executed" in capsys.readouterr().err
 
 
 def test_stale_temporary_files_of_any_name_are_removed_on_resume(finished, tmp_path, capsys):
@@ -248,8 +384,6 @@ def test_experiment_refuses_unusable_out_before_running(tmp_path, capsys):
 
 
 def test_full_disk_is_refused_before_any_run(tmp_path, capsys, monkeypatch):
-    import shutil
-
     import sim.io
 
     real = shutil.disk_usage
@@ -413,6 +547,28 @@ def test_bad_network_file_in_experiment_is_refused_at_validation(tmp_path, capsy
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("nodes", [2, 9])
+def test_a_graph_smaller_than_the_smallest_community_is_refused_up_front(tmp_path, capsys,
+                                                                         nodes):
+    """A graph of 2-9 nodes passed the checks, then every run of a sweep failed (exit 0);
+    `sim run` blamed n_residents, which the user never set."""
+    graph = ring(tmp_path / "small.txt", n=nodes) if nodes > 2 else tmp_path / "small.txt"
+    if nodes == 2:
+        graph.write_text("a b\n")
+    assert main(["run", "--days", "3", "--set", f"network_file={graph}"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"--set network_file {graph}: a graph of {nodes} nodes" in line
+    assert "10 to 1,000,000 nodes" in line and "--residents" not in line
+    spec = tmp_path / "t.toml"
+    spec.write_text(TINY.format(reps=1, days=3, extra=f'network_file = "{graph}"')
+                    .replace("n_residents = 50\n", ""))
+    out = tmp_path / "o"
+    assert main(["experiment", str(spec), "--out", str(out), "--quiet"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"fixed.network_file: network_file {graph}: a graph of {nodes} nodes" in line
+    assert not out.exists()
+
+
 def test_experiment_refuses_n_residents_that_contradicts_the_graph(tmp_path, capsys):
     graph = ring(tmp_path / "ring.txt")
     spec = tiny(tmp_path / "t.toml", extra=f'network_file = "{graph}"')   # n_residents = 50
@@ -502,6 +658,40 @@ def test_a_huge_value_from_a_file_gives_a_short_line(tmp_path, capsys, size):
     assert len(one_error_line(capsys.readouterr().err)) < 400
 
 
+@pytest.mark.parametrize("command", ["run --config", "experiment", "calibrate"])
+def test_toml_files_over_the_size_limit_are_refused_before_parsing(tmp_path, capsys,
+                                                                    command):
+    big = tmp_path / "big.toml"
+    big.write_text("".join(f"k{i} = {i}\n" for i in range(120_000)))    # 1.8 MB of keys
+    out = tmp_path / "out"
+    start = time.perf_counter()
+    assert main([*command.split(), str(big), "--out", str(out)]) == 2
+    seconds = time.perf_counter() - start
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{big}" in line and f"too large ({big.stat().st_size:,} bytes" in line and "1,048,576" in line
+    assert seconds < 1.0, seconds           # parsing it would take seconds
+    assert not out.exists()
+
+
+def test_typed_files_refuse_text_for_numbers_only_set_parses_it(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('days = "200"\n')
+    out = tmp_path / "o"
+    assert main(["run", "--config", str(cfg), "--residents", "50", "--out", str(out)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{cfg}: days: must be an integer in [1, " in line and "got '200'" in line
+    assert not out.exists()
+    spec = tiny(tmp_path / "t.toml").read_text().replace("days = 5", 'days = "5"')
+    (tmp_path / "t.toml").write_text(spec)
+    assert main(["experiment", str(tmp_path / "t.toml"), "--out", str(out), "--quiet"]) == 2
+    assert "experiment.days" in one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+    # the command line is text: --set parses it (and so does a config's text parameter)
+    cfg.write_text('network_generator = "watts_strogatz"\n')
+    assert main(["run", "--config", str(cfg), "--residents", "50", "--set", "days=3",
+                 "--json"]) == 0
+
+
 def test_config_values_are_blamed_on_the_file_and_key(tmp_path, capsys):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[params]\nn_residents = 5\n")
@@ -529,18 +719,21 @@ def test_malformed_edge_list_lines_are_refused_with_their_number(tmp_path):
         path.write_text(bad)
         with pytest.raises(ConfigError, match=f"line {number}"):
             load_graph(path)
-    path.write_text("1 2\n2 3 0.5\n3 1   # a triangle\n")
+    tail = "".join(f"x{i} x{i + 1}\n" for i in range(6))            # 10 nodes in all
+    path.write_text("1 2\n2 3 0.5\n3 1   # a triangle\n" + tail)
     graph = load_graph(path)
-    assert sorted(graph.edges) == [(0, 1), (0, 2), (1, 2)]
+    assert sorted(e for e in graph.edges if max(e) < 3) == [(0, 1), (0, 2), (1, 2)]
     assert graph.edges[1, 2]["weight"] == 0.5
 
 
 def test_graphml_node_attributes_survive_loading(tmp_path):
     from sim.model import load_graph
 
-    source = nx.path_graph(["b", "a", "c"])
+    source = nx.path_graph(["b", "a", "c", *(f"d{i}" for i in range(7))])   # 10 residents
     for node, (household, building, age) in zip("abc", [(0, 0, 71), (0, 0, 68), (1, 0, 9)]):
         source.nodes[node].update(household=household, building=building, age=age)
+    for i in range(7):
+        source.nodes[f"d{i}"].update(household=2 + i, building=1, age=40)
     nx.write_graphml(source, tmp_path / "g.graphml")
     graph = load_graph(tmp_path / "g.graphml")
     assert [graph.nodes[i] for i in range(3)] == [  # sorted ids; the file's id kept as label

@@ -13,8 +13,6 @@ from pathlib import Path
 from sim.errors import SpecError
 from sim.experiments.command import positive_int, refuse
 
-from .results import DRAWS_FILE
-
 
 def register(subparsers) -> None:
     """Add ``sim calibrate`` to the ``sim`` parser (see sim/cli.py)."""
@@ -40,6 +38,7 @@ def register(subparsers) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .results import DRAWS_FILE
     from .runner import run_calibration
     from .spec import load_calibration
 

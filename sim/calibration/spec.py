@@ -42,12 +42,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import SpecError
+from sim.config import parse_toml, read_toml_file
+from sim.errors import SpecError, TomlError
 
 DISTRIBUTIONS = ("uniform", "loguniform")
 
@@ -168,13 +168,15 @@ def load_calibration(path: str | Path) -> Calibration:
 
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_toml_file(path)
+    except TomlError as exc:
+        raise SpecError(path, "-", str(exc)) from None
     except OSError as exc:
         raise SpecError(path, "-", f"cannot read file ({exc.strerror or exc})") from None
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(path, "toml", f"not valid TOML ({exc})") from None
+        doc = parse_toml(raw)
+    except TomlError as exc:
+        raise SpecError(path, "toml", str(exc)) from None
     return _build(_Check(path), hashlib.sha256(raw).hexdigest(), doc, REGIMES, METRICS,
                   PARAM_SPECS)
 
@@ -205,14 +207,15 @@ def _build(check: _Check, sha: str, doc: dict, regimes, metrics, specs) -> Calib
 
 
 def _fixed(check: _Check, table: dict, specs) -> dict[str, Any]:
-    from sim.model import ConfigError, Params
+    from sim.model import ConfigError, Params, validate_value
 
     out = {}
     for name, value in table.items():
         key = f"fixed.{name}"
         if name not in specs:
             check.fail(key, f"unknown parameter {_quote(name)}{_hint(name, specs)}")
-        try:
+        try:   # typed: text for a number is refused, as in experiment and config files
+            validate_value(name, value, key, typed=True)
             out[name] = getattr(Params.from_dict({name: value}, origin=key), name)
         except ConfigError as exc:
             check.fail(key, _strip_origin(str(exc), key))

@@ -36,10 +36,13 @@ def handler(args) -> int:
     """Run the Solara server until it stops; returns its exit code (2 for a bad --port)."""
     port = _parse_port(args.port)
     if port is None:
-        print(
-            f"sim dashboard: error: --port must be an integer in 1-65535, got {args.port!r}",
-            file=sys.stderr,
-        )
+        print(f"sim: error: --port: must be an integer in 1-65535, got {str(args.port)[:40]!r}",
+              file=sys.stderr)
+        return 2
+    taken = _unusable(port)
+    if taken:   # said now, not after "serving on" and a server that exits with code 3
+        print(f"sim: error: --port {port}: 127.0.0.1:{port} {taken}; choose another --port "
+              "(1-65535)", file=sys.stderr)
         return 2
     env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     command = [sys.executable, "-m", "solara", "run", str(APP), "--host", "127.0.0.1",
@@ -67,6 +70,24 @@ def _parse_port(value) -> int | None:
     except ValueError:
         return None
     return port if 1 <= port <= 65535 else None
+
+
+def _unusable(port: int) -> str | None:
+    """Why the server could not listen on 127.0.0.1:``port``, or None if it can. Binds the
+    way the server (uvicorn) does, with SO_REUSEADDR: a port another program listens on is
+    refused, one a closed server left in TIME_WAIT is not."""
+    import errno
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "is already in use (another dashboard, or another program, listens there)"
+            return f"cannot be used ({exc.strerror or type(exc).__name__})"
+    return None
 
 
 def _offline_assets_present() -> bool:

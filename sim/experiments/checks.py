@@ -17,6 +17,12 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import SpecError
 from sim.model import quote
 
+# Above this many runs an experiment is refused unless the caller raises the limit
+# (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
+# hang, fill the disk or die in numpy. (Here, not in .spec, so that the command line's
+# parser can show it without importing the parameters.)
+MAX_RUNS = 1_000_000
+
 if TYPE_CHECKING:
     from .spec import Experiment
 

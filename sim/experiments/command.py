@@ -14,7 +14,14 @@ from pathlib import Path
 
 from sim.errors import SpecError, WriteFailure, one_line
 
-from .spec import MAX_RUNS
+from .checks import MAX_RUNS
+
+# What one `sim query` may use: DuckDB's memory (with no temporary directory nothing spills,
+# so a query needing more stops with one line instead of growing the process: one
+# string_agg query once reached ~10 GB) and its worker threads (machines are shared).
+QUERY_MEMORY_MB = 1024
+QUERY_MEMORY_RANGE = (64, 1_048_576)
+QUERY_THREADS = 2
 
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 1
@@ -52,7 +59,23 @@ def register(subparsers) -> None:
     q.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
     q.add_argument("sql", help='e.g. "SELECT regime, avg(unmet_need_share) FROM runs GROUP BY 1"')
     q.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    q.add_argument("--memory-limit", type=int_in(*QUERY_MEMORY_RANGE), default=QUERY_MEMORY_MB,
+                   metavar="MB", help=f"memory DuckDB may use for the query, in MB (default "
+                                      f"{QUERY_MEMORY_MB}); a query that needs more is "
+                                      "refused")
     q.set_defaults(func=cmd_query)
+
+    f = subparsers.add_parser(
+        "repair", help="rebuild a damaged results folder (manifest, tables) from its parts",
+        description="Repair a results directory without running anything: a damaged "
+                    "manifest.json is kept in quarantine/ and rebuilt from experiment.toml "
+                    "and the stored runs; temporary files are removed and unreadable or "
+                    "misnamed parts moved to quarantine/ (as a resume does); the tables are "
+                    "rebuilt. Then 'sim experiment FILE --out DIR' resumes.")
+    f.add_argument("dir", type=Path, help="results directory written by 'sim experiment'")
+    f.add_argument("--experiment", type=Path, default=None, metavar="FILE",
+                   help="the experiment file the runs come from (default: DIR/experiment.toml)")
+    f.set_defaults(func=cmd_repair)
 
     r = subparsers.add_parser(
         "report", help="Markdown + HTML report with figures from stored results",
@@ -88,6 +111,22 @@ def positive_int(text: str) -> int:
     return value
 
 
+def int_in(low: int, high: int):
+    """argparse type of a bounded count flag: an integer in [low, high]."""
+    def parse(text: str) -> int:
+        from sim.model import quote
+
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer in [{low}, {high}], "
+                                             f"got {quote(text)}")
+        return value
+    return parse
+
+
 def refuse(error: Exception, code: int = EXIT_BAD_INPUT) -> int:
     """Print a refusal as one bounded ``sim: error:`` line; return the exit code."""
     print(f"sim: error: {one_line(str(error))}", file=sys.stderr)
@@ -108,8 +147,9 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         return refuse(exc, EXIT_INCOMPLETE)
     except SpecError as exc:
         return refuse(exc)
-    except KeyboardInterrupt:
-        print("sim: interrupted; rerun the same command to resume", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(getattr(exc, "line", "sim: interrupted; rerun the same command to resume"),
+              file=sys.stderr)
         return 130
     print(f"{summary.out}: {summary.executed} runs executed ({summary.failed} failed, "
           f"{summary.aborted} not run), {summary.already_done} already stored, "
@@ -126,10 +166,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     from .store import ResultStore
 
     try:
-        with ResultStore(args.dir).connect() as con:
-            frame = con.execute(args.sql).df()
+        with ResultStore(args.dir).connect(args.memory_limit, QUERY_THREADS) as con:
+            result = con.execute(args.sql)
+            if result is None:      # DuckDB found no statement to run
+                return refuse(SpecError(args.dir, "SQL", "empty query (only blanks, comments "
+                                        "or semicolons); give one statement, e.g. "
+                                        "\"SELECT count(*) FROM runs\""))
+            frame = result.df()
     except SpecError as exc:
         return refuse(exc)
+    except duckdb.OutOfMemoryException as exc:
+        return refuse(SpecError(args.dir, "SQL", f"needs more memory than its cap of "
+                                f"{args.memory_limit:,} MB ({_first_line(exc)}); narrow it "
+                                "(WHERE, LIMIT, fewer columns) or raise --memory-limit MB "
+                                f"(at most {QUERY_MEMORY_RANGE[1]:,})"))
     except duckdb.Error as exc:     # includes what the read-only settings refuse
         return refuse(SpecError(args.dir, "SQL", _first_line(exc)))
     if args.csv:
@@ -142,6 +192,21 @@ def cmd_query(args: argparse.Namespace) -> int:
 def _first_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from .repair import repair, report
+
+    try:
+        done = repair(args.dir, args.experiment)
+    except SpecError as exc:
+        return refuse(exc)
+    except OSError as exc:      # writing failed (a full disk ...): the parts stay
+        return refuse(SpecError(args.dir, "repair", f"cannot write "
+                                f"({exc.strerror or type(exc).__name__}); nothing stored "
+                                "was removed: fix the folder and repair again"), EXIT_INCOMPLETE)
+    report(done)
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -32,11 +32,12 @@ from sim.errors import SpecError, WriteFailure
 from sim.model import shown
 
 from . import provenance
-from .executors import InFlight, capacity, open_executor
+from .executors import Abandoned, InFlight, Interrupts, capacity, open_executor
 from .seeds import DERIVATION
 from .spec import Experiment, load_experiment
 from .store import (
     KEY_COLUMNS,
+    MANIFEST_FORMAT,
     ResultStore,
     read_manifest,
     run_schema,
@@ -59,6 +60,23 @@ def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> 
     return tasks
 
 
+class Interrupted(KeyboardInterrupt):
+    """The sweep stopped on Ctrl-C; ``line`` says what is kept and how to go on."""
+
+    def __init__(self, summary: SweepSummary, stored: int, abandoned: bool):
+        self.summary, self.stored, self.abandoned = summary, stored, abandoned
+        where = shown(str(summary.out))
+        if abandoned:
+            self.line = (f"sim: abandoned {summary.abandoned} running runs; the {stored} "
+                         f"runs stored in {where} are kept ({summary.executed} of them from "
+                         "this session); rerun the same command to resume")
+        else:
+            self.line = (f"sim: interrupted: {summary.executed} runs stored in this session "
+                         f"({stored} of {summary.total} in {where}), the rest not run; rerun "
+                         "the same command to resume")
+        super().__init__(self.line)
+
+
 @dataclass
 class SweepSummary:
     """Counts of one invocation of the runner."""
@@ -69,6 +87,7 @@ class SweepSummary:
     executed: int = 0
     failed: int = 0
     aborted: int = 0
+    abandoned: int = 0          # runs running when a second Ctrl-C gave them up
     seconds: float = 0.0
 
     @property
@@ -141,27 +160,36 @@ def _session(experiment: Experiment, store: ResultStore, pool: Executor, info: d
              fail: tuple[str, ...], progress: bool, retry_failed: bool) -> SweepSummary:
     """One session on a locked folder: repair, plan, drive, record."""
     store.check_compatible(experiment)      # again, now that no one else can write
-    moved = store.prepare(experiment, _design_table(experiment))
+    moved = store.prepare(experiment, design_table(experiment))
     if moved:
-        print(f"sim: warning: {store.root}: {len(moved)} unreadable part file(s) moved to "
-              f"{moved[0].parents[2]}/; their runs will run again", file=sys.stderr)
+        misnamed = f" ({len(store.misnamed)} holding another run's results under this " \
+                   "run's name)" if store.misnamed else ""
+        print(f"sim: warning: {store.root}: {len(moved)} unreadable or misnamed part file(s)"
+              f"{misnamed} moved to {moved[0].parents[2]}/; their runs will run again",
+              file=sys.stderr)
     manifest = _start_manifest(store.root, experiment, info, metrics, param_types)
     if retry_failed:
         store.forget(store.done_keys(status="failed"))
     done = store.done_keys()
     summary = SweepSummary(store.root, experiment.n_runs, len(done))
     start = time.perf_counter()
-    write_failed = False
+    write_failed = interrupted = False
     try:
         _drive(pool, capacity(info), plan(experiment, done, fail), store, schema, defaults,
                metrics, summary, progress)
     except OSError:
         write_failed = True
         raise
+    except KeyboardInterrupt as exc:
+        interrupted = True
+        stored = _stored_count(store)
+        raise Interrupted(summary, stored, isinstance(exc, Abandoned)) from None
     finally:
         summary.seconds = time.perf_counter() - start
         if write_failed:
             _finish_after_write_failure(store, manifest, summary)
+        elif interrupted:
+            _record_interruption(store, manifest, summary)
         else:
             _finish_manifest(store, manifest, summary)
     return summary
@@ -183,6 +211,20 @@ def _write_failure(store: ResultStore, exc: OSError) -> WriteFailure:
                         "rerun the same command to resume")
 
 
+def _record_interruption(store: ResultStore, manifest: dict, summary: SweepSummary) -> None:
+    """Record a session stopped by Ctrl-C, quickly: the tables are not consolidated (readers
+    use the parts; the resume consolidates), so the process exits as soon as the runs in
+    flight are stored. A write failure here changes nothing: the parts are the truth."""
+    manifest["sessions"][-1].update(ended=provenance.now(), executed=summary.executed,
+                                    failed=summary.failed, aborted=summary.aborted,
+                                    interrupted=True, seconds=round(summary.seconds, 3))
+    manifest.update(ended=provenance.now(), consolidated=None, complete=False)
+    try:
+        write_manifest(store.root, manifest)
+    except OSError:
+        pass
+
+
 def _finish_after_write_failure(store: ResultStore, manifest: dict,
                                 summary: SweepSummary) -> None:
     """Record the session if the disk still allows it; the parts stay the truth."""
@@ -194,15 +236,39 @@ def _finish_after_write_failure(store: ResultStore, manifest: dict,
 
 def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultStore, schema,
            defaults: dict, metrics: list[str], summary: SweepSummary, progress: bool) -> None:
-    """Keep ``in_flight`` tasks submitted; store every outcome as soon as it arrives."""
+    """Keep ``in_flight`` tasks submitted; store every outcome as soon as it arrives.
+
+    Ctrl-C (:class:`~.executors.Interrupts`): the first one says what it waits for, lets
+    the running tasks finish and stores them, cancels the queued ones and then raises
+    KeyboardInterrupt; the second raises :class:`~.executors.Abandoned` at once (the
+    executor then terminates its workers). Either way every run stored stays stored.
+    """
     bar = _progress_bar(summary, progress)
+
+    def stopping(running: list[RunTask], write=bar.write) -> None:
+        runs = sum(len(t.regimes) for t in running)
+        write(f"sim: stopping: waiting for {runs} running runs to finish and store them; "
+              "Ctrl-C again to abandon them", file=sys.stderr)
+
+    def stopping_now(task: RunTask) -> None:     # from the signal handler: no locks taken
+        under_bar = "\n" if progress else ""
+        stopping([task], lambda text, file: os.write(2, f"{under_bar}{text}\n".encode()))
+
     try:
-        with InFlight(pool, run_task, tasks, in_flight) as flight:
+        with Interrupts() as interrupts, \
+                InFlight(pool, run_task, tasks, in_flight, interrupts=interrupts,
+                         on_stop=stopping) as flight:
+            interrupts.on_inline = stopping_now
             try:
                 for task, future in flight:
                     _store(task, future, store, schema, defaults, metrics, summary, bar)
+            except Abandoned:
+                summary.abandoned = sum(len(t.regimes) for t in flight.abandoned)
+                raise
             finally:
                 summary.aborted += sum(len(t.regimes) for t in flight.unfinished)
+            if flight.stopped:
+                raise KeyboardInterrupt
     finally:
         bar.close()
 
@@ -270,7 +336,7 @@ def _check_columns(experiment: Experiment, metrics: list[str], param_types: dict
                         "a summary metric has the name of a parameter or run-table column")
 
 
-def _design_table(experiment: Experiment) -> pd.DataFrame:
+def design_table(experiment: Experiment) -> pd.DataFrame:
     """One row per scenario: index, label, varied values, and raw sample values (x_*)."""
     rows = []
     for s in experiment.scenarios:
@@ -281,17 +347,17 @@ def _design_table(experiment: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
-                    param_types: dict) -> dict:
-    """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
+def new_manifest(experiment: Experiment, metrics: list[str], param_types: dict) -> dict:
+    """The manifest of a folder with no session yet: what the experiment is, its seeds,
+    inputs and columns."""
     from sim.model import METRICS, PARAM_SPECS
 
     from .catalogue import extra_entries
 
     catalogue = experiment.catalogue or METRICS
 
-    manifest = read_manifest(root) or {
-        "format": "sim-experiment-results/1",
+    return {
+        "format": MANIFEST_FORMAT,
         "experiment_file": str(experiment.path),
         "experiment_sha256": experiment.sha256,
         "experiment": experiment.to_json(),
@@ -313,6 +379,12 @@ def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: lis
         "started": provenance.now(),
         "sessions": [],
     }
+
+
+def _start_manifest(root: Path, experiment: Experiment, info: dict, metrics: list[str],
+                    param_types: dict) -> dict:
+    """Create or extend manifest.json: provenance fixed at creation, one entry per session."""
+    manifest = read_manifest(root) or new_manifest(experiment, metrics, param_types)
     _record_extension(manifest, experiment)
     git = provenance.git_state()
     session = {"started": provenance.now(), "executor": info, "git_commit": git["commit"],
@@ -347,14 +419,21 @@ def _record_extension(manifest: dict, experiment: Experiment) -> None:
 
 def _finish_manifest(store: ResultStore, manifest: dict, summary: SweepSummary) -> None:
     """Consolidate the tables and record how this session ended."""
-    counts = store.consolidate()
-    statuses = store.done_keys(status="failed")
     manifest["sessions"][-1].update(ended=provenance.now(), executed=summary.executed,
                                     failed=summary.failed, aborted=summary.aborted,
                                     seconds=round(summary.seconds, 3))
+    consolidate(store, manifest, summary.total)
+
+
+def consolidate(store: ResultStore, manifest: dict, total: int) -> dict[str, int]:
+    """Rebuild the consolidated tables from the parts and record them, with the run
+    counts, in the manifest (written); returns the counts."""
+    counts = store.consolidate()
+    statuses = store.done_keys(status="failed")
     manifest.update(ended=provenance.now(), consolidated=counts,
-                    counts={"total": summary.total, "stored": counts["runs"],
+                    counts={"total": total, "stored": counts["runs"],
                             "failed": len(statuses), "ok": counts["runs"] - len(statuses),
-                            "missing": summary.total - counts["runs"]},
-                    complete=counts["runs"] == summary.total)
+                            "missing": total - counts["runs"]},
+                    complete=counts["runs"] == total)
     write_manifest(store.root, manifest)
+    return manifest["counts"]

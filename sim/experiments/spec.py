@@ -50,11 +50,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.config import parse_toml
+from sim.config import parse_toml, read_toml_file
 from sim.errors import SpecError, TomlError
 from sim.model import quote
 
-from .checks import Checker, check_input_files, check_run_count, check_with_model
+from .checks import (
+    MAX_RUNS,
+    Checker,
+    check_input_files,
+    check_run_count,
+    check_with_model,
+)
 from .design_spec import (
     Design,
     Scenario,
@@ -63,11 +69,6 @@ from .design_spec import (
     parse_design,
     with_input_hash,
 )
-
-# Above this many runs an experiment is refused unless the caller raises the limit
-# (``sim experiment --max-runs N``): a typo such as ``replications = 1000000000`` must not
-# hang, fill the disk or die in numpy.
-MAX_RUNS = 1_000_000
 
 # Multiple-comparison corrections of the verdicts (statsmodels.stats.multitest names), and
 # the families of comparisons a correction runs over (sim.experiments.analysis.judge).
@@ -215,7 +216,9 @@ def load_experiment(path: str | Path, *, max_runs: int = MAX_RUNS) -> Experiment
     """
     path = Path(path)
     try:
-        raw_bytes = path.read_bytes()
+        raw_bytes = read_toml_file(path)
+    except TomlError as exc:
+        raise SpecError(path, "-", str(exc)) from None
     except OSError as exc:
         raise SpecError(path, "-", f"cannot read file ({exc.strerror or exc})") from None
     return parse_experiment(raw_bytes, path, max_runs=max_runs)

@@ -9,7 +9,8 @@ Layout of an output directory::
     failures/<run_key>.txt          a failed run's traceback (written first)
     parts/runs/<run_key>.parquet    one run's row            (written last: completion marker)
     runs.parquet, daily.parquet     consolidated tables sorted by (scenario, rep, regime[, day])
-    quarantine/<time>/...           unreadable parts moved aside on resume (their runs rerun)
+    quarantine/<time>/...           unreadable or misnamed parts moved aside on resume (their
+                                    runs rerun), a damaged manifest.json moved by sim repair
     .lock                           held (flock) by the one process writing the folder
 
 Every file is written to a temporary name and moved into place with ``os.replace``,
@@ -36,6 +37,7 @@ import errno
 import fcntl
 import json
 import os
+import shlex
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +53,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import FolderInUse, SpecError, WriteError
 from sim.io import atomic_write, check_out_dir
+from sim.model import shown
 
 from .spec import Experiment
 
@@ -91,7 +94,35 @@ def atomic_write_parquet(path: Path, table: pa.Table) -> None:
     atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
+MANIFEST_FORMAT = "sim-experiment-results/1"
+# The parts of a manifest that code reads without a default, with their JSON types; a
+# manifest without them (damaged, or not ours) is refused with the repair.
+MANIFEST_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "format": str, "experiment": dict, "experiment.name": str, "experiment.regimes": list,
+    "experiment.replications": int, "experiment.root_seed": int, "experiment.design": dict,
+    "experiment.analysis": dict, "columns": dict, "columns.metrics": list,
+    "columns.params": dict, "sessions": list,
+}
+# Parts that may be absent but, if present, must have this type.
+MANIFEST_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "experiment_sha256": str, "consolidated": (dict, type(None)), "counts": dict,
+    "input_files": dict, "packages": dict, "extended": list,
+}
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", int: "an integer",
+               float: "a number", bool: "true or false", type(None): "null"}
+
+
+class DamagedManifest(SpecError):
+    """A manifest.json that is not JSON or not the shape of one; ``problem`` says why."""
+
+    def __init__(self, path: Path, problem: str, reason: str):
+        self.problem = problem
+        super().__init__(path, "manifest", reason)
+
+
 def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The folder's manifest, None if it has none; a damaged one (not JSON, or not the
+    shape of a manifest) is a SpecError that says how to repair it."""
     path = Path(root) / "manifest.json"
     try:
         text = path.read_text(encoding="utf-8")
@@ -100,11 +131,41 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
     except OSError as exc:      # a name too long, a permission
         raise SpecError(root, "DIR", f"cannot read ({exc.strerror or type(exc).__name__})") \
             from None
+    except ValueError:          # not UTF-8
+        text = ""
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise SpecError(path, "manifest", f"unreadable ({type(exc).__name__}); this folder "
-                        "cannot be resumed or queried safely") from None
+        manifest = json.loads(text)
+    except ValueError:
+        manifest, problem = None, "not JSON"
+    else:
+        problem = manifest_problem(manifest)
+    if problem:
+        raise DamagedManifest(path, problem, f"damaged ({problem}); rebuild it from "
+                        f"experiment.toml and the stored runs with: sim repair "
+                        f"{shlex.quote(shown(str(root)))} "
+                        "(docs/experiments.md, Repairing a results folder)")
+    return manifest
+
+
+def manifest_problem(manifest: Any) -> str | None:
+    """What is wrong with the shape of a parsed manifest, or None."""
+    if not isinstance(manifest, dict):
+        return f"{_JSON_NAMES.get(type(manifest), 'a value')} where an object is expected"
+    for key, kind in (*MANIFEST_SHAPE.items(), *MANIFEST_OPTIONAL.items()):
+        value: Any = manifest
+        for part in key.split("."):
+            value = value.get(part, KeyError) if isinstance(value, dict) else KeyError
+        if value is KeyError:
+            if key in MANIFEST_SHAPE:
+                return f"no {key!r}"
+            continue
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            return f"{key!r} is {_JSON_NAMES.get(type(value), 'a value')}, not " \
+                   f"{_JSON_NAMES[kinds[0]]}"
+    if manifest["format"] != MANIFEST_FORMAT:
+        return f"format {manifest['format'][:40]!r}, not {MANIFEST_FORMAT!r}"
+    return None
 
 
 def write_manifest(root: Path, manifest: dict[str, Any]) -> None:
@@ -145,6 +206,7 @@ class ResultStore:
         self.runs_dir = self.root / "parts" / "runs"
         self.daily_dir = self.root / "parts" / "daily"
         self.failures_dir = self.root / "failures"
+        self.misnamed: list[str] = []      # set by quarantine_unreadable
 
     # -- opening ------------------------------------------------------------
 
@@ -298,20 +360,28 @@ class ResultStore:
                     stale.unlink(missing_ok=True)
 
     def quarantine_unreadable(self) -> list[Path]:
-        """Move unreadable parts (truncated, corrupt, wrong shape) to quarantine/; a run
-        whose row or daily series is unreadable loses both, so it runs again."""
+        """Move unreadable parts (truncated, corrupt, wrong shape) and misnamed ones (a part
+        whose content is another run's: its ``run_key`` differs from its file name, as
+        after a copy under the wrong name) to quarantine/; a run whose row or daily series
+        is refused loses both, so it runs again. :attr:`misnamed` then lists the file
+        names whose content was another run's."""
         bad_rows, bad_daily, ok_rows = set(), set(), set()
+        self.misnamed = []
         with ThreadPoolExecutor(max_workers=4) as pool:   # Parquet decoding releases the GIL
             rows = list(self.runs_dir.glob("*.parquet"))
             for path, status in zip(rows, pool.map(_row_status, rows)):
-                if status is None:
+                if status is None or status is MISNAMED:
                     bad_rows.add(path.stem)
                 elif status == "ok":
                     ok_rows.add(path.stem)
+                if status is MISNAMED:
+                    self.misnamed.append(str(path.relative_to(self.root)))
             daily = list(self.daily_dir.glob("*.parquet"))
             for path, readable in zip(daily, pool.map(_readable, daily)):
-                if not readable:
+                if readable is not True:
                     bad_daily.add(path.stem)
+                if readable is MISNAMED:
+                    self.misnamed.append(str(path.relative_to(self.root)))
         missing_daily = ok_rows - {p.stem for p in daily}    # an "ok" run lost its series
         moved = []
         stamp = provenance_stamp()
@@ -381,6 +451,17 @@ class ResultStore:
                                   str(target)) from None
         return counts
 
+    def _refuse_misnamed(self, files: list[Path]) -> None:
+        """Refuse to read parts one of which holds another run's results (a copy under the
+        wrong name: one run would count twice, another would be missing)."""
+        bad = misnamed_parts(files)
+        if bad:
+            raise SpecError(self.root, str(bad[0].relative_to(self.root)),
+                            f"holds the results of another run (its run_key is not its file "
+                            f"name; {len(bad)} such part(s)); run 'sim repair DIR' or the same "
+                            "'sim experiment' command on this folder to move them to "
+                            "quarantine/ (those runs then run again)")
+
     def _glob(self, name: str) -> str:
         return str((self.runs_dir if name == "runs" else self.daily_dir) / "*.parquet")
 
@@ -399,14 +480,17 @@ class ResultStore:
                 out[name] = sorted(parts.glob("*.parquet")) or None
         return out
 
-    def connect(self):
+    def connect(self, memory_mb: int | None = None, threads: int | None = None):
         """A read-only DuckDB connection with views ``runs``, ``daily`` and ``design``.
 
         DuckDB itself touches no file: the tables reach it as Arrow datasets (read by
         pyarrow, from this folder only), and its file access, extension loading and
         configuration changes are switched off before the caller's SQL runs. So a query
         can neither damage the results (COPY, ATTACH, EXPORT) nor read other files
-        (read_csv('/etc/passwd')) nor install or load extensions.
+        (read_csv('/etc/passwd')) nor install or load extensions. ``memory_mb`` and
+        ``threads`` cap DuckDB's memory (its buffer manager; with no temporary directory
+        nothing spills, so a query needing more fails with ``duckdb.OutOfMemoryException``)
+        and its threads; locked like the other settings (``sim query`` sets both).
         """
         if read_manifest(self.root) is None:
             raise SpecError(self.root, "DIR", "not a results directory (no manifest.json)")
@@ -414,6 +498,8 @@ class ResultStore:
         try:
             for name, files in self.sources().items():
                 order = SORT_RUNS if name == "runs" else SORT_DAILY
+                if files and files[0].parent != self.root:      # reading the parts
+                    self._refuse_misnamed(files)
                 if not files:   # e.g. every run failed: an empty view keeps SQL working
                     con.execute(f"CREATE VIEW {name} AS SELECT NULL::VARCHAR AS run_key "
                                 "WHERE false")
@@ -424,6 +510,10 @@ class ResultStore:
             if design.exists():
                 con.register("design_files", _dataset([design], self.root))
                 con.execute("CREATE VIEW design AS SELECT * FROM design_files")
+            if memory_mb is not None:
+                con.execute(f"SET memory_limit = '{int(memory_mb)}MB'")
+            if threads is not None:
+                con.execute(f"SET threads = {int(threads)}")
             for setting in READ_ONLY_SETTINGS:
                 con.execute(setting)
         except BaseException:
@@ -456,23 +546,69 @@ def _readable_footer(path: Path) -> bool:
         return False
 
 
+class _Misnamed(str):
+    """The verdict on a part whose run_key is not its file name."""
+
+
+MISNAMED = _Misnamed("misnamed")
+
+
 def _row_status(path: Path) -> str | None:
-    """The status stored in a run row, or None if the file is not one readable row."""
+    """The status stored in a run row, None if the file is not one readable row, or
+    MISNAMED if the row is another run's."""
     try:
         table = pq.ParquetFile(path).read(use_threads=False)   # threads: one per file
         if table.num_rows != 1 or "status" not in table.column_names:
             return None
+        if not _holds_only(table, path.stem):
+            return MISNAMED
         return str(table["status"][0].as_py())
     except (pa.ArrowException, OSError):
         return None
 
 
-def _readable(path: Path) -> bool:
-    """Whether a daily part decodes completely (a footer alone can hide bad pages)."""
+def _readable(path: Path) -> bool | _Misnamed:
+    """Whether a daily part decodes completely (a footer alone can hide bad pages); MISNAMED
+    if its rows are another run's."""
     try:
-        return pq.ParquetFile(path).read(use_threads=False).num_rows > 0
+        table = pq.ParquetFile(path).read(use_threads=False)
     except (pa.ArrowException, OSError):
         return False
+    if table.num_rows == 0:
+        return False
+    return True if _holds_only(table, path.stem) else MISNAMED
+
+
+def _holds_only(table: pa.Table, key: str) -> bool:
+    """Whether every row of a part belongs to run ``key`` (parts without a run_key column,
+    which this version never writes, are not judged here)."""
+    if "run_key" not in table.column_names:
+        return True
+    keys = table["run_key"].unique().to_pylist()
+    return keys == [key]
+
+
+def misnamed_parts(files: list[Path]) -> list[Path]:
+    """Parts whose run_key (read from the footer's statistics, or the column if a writer
+    left none) is not their file name: a run's results copied under another run's name.
+    Unreadable files are left to the reader, which names them."""
+    def wrong(path: Path) -> bool:
+        try:
+            meta = pq.read_metadata(path)
+            column = meta.schema.names.index("run_key")
+            keys = set()
+            for group in range(meta.num_row_groups):
+                stats = meta.row_group(group).column(column).statistics
+                if stats is None or not stats.has_min_max:
+                    keys = set(pq.read_table(path, columns=["run_key"])["run_key"].to_pylist())
+                    break
+                keys |= {stats.min, stats.max}
+        except (pa.ArrowException, OSError, ValueError):
+            return False
+        return bool(keys) and keys != {path.stem}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return [path for path, bad in zip(files, pool.map(wrong, files)) if bad]
 
 
 def provenance_stamp() -> str:

@@ -101,12 +101,15 @@ def _weight(text: str) -> float | None:
 
 
 def _check_size(file: Path, graph: nx.Graph) -> None:
-    """At least one tie, and no more nodes than the model accepts as residents."""
+    """At least one tie, and as many nodes as the model accepts residents (one per node):
+    the graph sets ``n_residents``, so its range is the graph's."""
     n = graph.number_of_nodes()
     if n < 2 or graph.number_of_edges() < 1:
         raise ConfigError(f"{_where(file)}: must contain at least 2 nodes and 1 edge "
                           f"(found {n} nodes, {graph.number_of_edges()} edges)")
-    limit = PARAM_SPECS["n_residents"].max
-    if limit is not None and n > limit:
-        raise ConfigError(f"{_where(file)}: {n} nodes, more than the {int(limit)} residents "
-                          "the model allows")
+    spec = PARAM_SPECS["n_residents"]
+    low, high = int(spec.min or 1), spec.max
+    if n < low or (high is not None and n > high):
+        raise ConfigError(f"{_where(file)}: a graph of {n:,} nodes; it must have "
+                          f"{low:,} to {int(high or n):,} nodes (one resident per node, "
+                          "the range of n_residents)")
