@@ -213,8 +213,7 @@ def docs_screenshots(folder: Path) -> None:
             if lang == "en":
                 page.locator(".btn-lang").click()
                 dash.wait_text(".btn-lang", "中文")
-            page.locator(".select-preset").click()
-            page.get_by_role("option").nth(1).click()  # the ageing community
+            page.locator(".select-preset select").select_option("preset_ageing")
             page.wait_for_function("() => document.querySelector('.effective-share_60_plus')")
             box = page.locator(".control-three-equal-resources input")
             if box.count():
