@@ -425,6 +425,22 @@ def test_the_bottom_line_is_computed_from_the_pairs_and_their_split(paired):
     assert "too few" in words and "community-years" in words
 
 
+def test_the_ladder_splits_linkage_itself_into_its_mechanisms():
+    result = pairs.run(small(days=20, n_residents=300), 2, workers=1, ladder=True)
+    assert pairs.runs_per_pair(True) == len(set(result.regimes)) == 34
+    fine = decision.steps(result)
+    assert list(fine["step"]) == [*pairs.RUNGS, *LINKAGE, "total"]
+    assert set(fine["kind"]) == {"resources", "matching", "gain", "cost", "total"}
+    assert fine["mean"].iloc[:-1].sum() == pytest.approx(fine["mean"].iloc[-1])
+    coarse = decision.steps(result, fine=False)  # the brief keeps linkage as one step
+    linkage = coarse.set_index("step").loc["linkage", "mean"]
+    assert linkage == pytest.approx(fine[fine["kind"].isin(["gain", "cost"])]["mean"].sum())
+    from sim.dashboard.components import waterfall_html
+
+    html = waterfall_html(fine, METRICS["unmet_need_share"], "zh")
+    assert html.count('role="listitem"') == len(fine) and "邻里志愿者发现隐性需求" in html
+
+
 def test_cards_say_how_many_community_years_a_verdict_needs():
     court = METRICS["court_filings_per_10k"]
     diff = cards.Difference(
@@ -1563,6 +1579,7 @@ def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(browser, serve
         assert not problems, "\n".join(problems)
         small = page.evaluate(SMALL_CJK_TEXT)
         assert not small, f"Chinese text under 14 px: {small[:10]}"
+        _assert_chinese_only(dash)
         # the pairs as data, and the brief of the pairs (its own file name)
         with page.expect_download() as info:
             page.locator(".btn-pairs-csv").click()
@@ -1580,7 +1597,11 @@ def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(browser, serve
         dash.wait_text(".bottom-sentence", "Over 4 pairs, five-actor linkage")
         english = page.locator(".bottom-sentence").inner_text()
         assert "because five's extra resources account for" in english
-        assert not CJK.search(english)
+        page.wait_for_function("document.documentElement.lang === 'en'", timeout=15_000)
+        body = dash.body_text()
+        for allowed in CJK_ALLOWED_ON_ENGLISH_PAGE:
+            body = body.replace(allowed, "")
+        assert not CJK.search(body), CJK.findall(body)[:10]
         name, brief_text = _brief_text(page, ".btn-brief-pdf")
         assert name == "brief_default_seed7_4pairs_en.pdf"
         joined = brief_text.replace("\n", " ")
@@ -1639,6 +1660,7 @@ def test_sweep_marks_the_break_even_and_the_current_setting(dash, axe_source):
     problems, _ = axe_problems(page, axe_source)
     assert not problems, "\n".join(problems)
     assert not page.evaluate(SMALL_CJK_TEXT)
+    _assert_chinese_only(dash)
     # Cancel
     page.locator(".input-sweep-pairs input").fill("30")
     page.locator(".input-sweep-pairs input").press("Enter")

@@ -127,8 +127,11 @@ def Comparison():
     status = state.pairs_status.value
     stale = status.result is not None and pairs_result is None
     if pairs_result is not None:
-        cards = cardlib.pairs_cards(
-            pairs_result.runs, pairs_result.tables_for(regimes), pairs_result.community_years
+        cards = pairs_result.memo(
+            ("cards", regimes),
+            lambda: cardlib.pairs_cards(
+                pairs_result.runs, pairs_result.tables_for(regimes), pairs_result.community_years
+            ),
         )
         source = t("source_pairs", lg, n=pairs_result.reps, days=current.params()["days"])
     else:
@@ -139,9 +142,9 @@ def Comparison():
     with solara.Column(classes=[f"frame-{frame}", "comparison"], gap="10px"):
         solara.Text(t("subtitle", lg), style={"color": "#333"})
         components.BottomLine(pairs_result, status.state == "running", stale, lg)
-        components.HeadlineCards(cards, source, lg, controls)
-        if pairs_result is not None:
+        if pairs_result is not None:  # the bottom line's "because", step by step
             components.LadderChart(pairs_result, state.ladder_metric.value, lg)
+        components.HeadlineCards(cards, source, lg, controls, pairs_result is not None)
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             for regime in regimes:
                 components.CommunityPanel(regime, snap, current.views[regime], frame, lg, controls)

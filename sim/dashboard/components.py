@@ -171,11 +171,14 @@ def CommunityPanel(regime: str, snap: Snapshot, view, frame: int, lang: str, con
 
 
 @solara.component
-def HeadlineCards(cards: list[cardlib.Card], source_note: str, lang: str, controls: tuple):
+def HeadlineCards(
+    cards: list[cardlib.Card], source_note: str, lang: str, controls: tuple, pairs: bool = False
+):
     """One card per headline metric of the catalogue: values, differences, verdicts."""
+    heading = t("headline_pairs" if pairs else "headline", lang)
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"<b>{esc(t('headline', lang))}</b> &nbsp; "
+        unsafe_innerHTML=f"<b>{esc(heading)}</b> &nbsp; "
         f'<span class="cards-source" style="color:{MUTED_TEXT}">{esc(source_note)}</span>',
     )
     grid = {

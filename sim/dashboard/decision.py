@@ -106,6 +106,10 @@ def split(runs: pd.DataFrame, metric: str) -> dict[str, Estimate] | None:
 
 def bottom_line(result, metric: str = PRIMARY) -> BottomLine | None:
     """The bottom line on ``metric`` from a PairsResult (None without three and five)."""
+    return result.memo(("bottom_line", metric), lambda: _bottom_line(result, metric))
+
+
+def _bottom_line(result, metric: str) -> BottomLine | None:
     if not {"three", "five"} <= set(result.regimes):
         return None
     card = next(
@@ -142,6 +146,10 @@ def steps(result, metric: str = PRIMARY, fine: bool = True) -> pd.DataFrame:
     Resources through the purchase channel, the same unrestricted, five's matching rule,
     linkage itself, and the total. After the ladder (and ``fine``), linkage itself is
     replaced by each mechanism's Shapley value (``attribution.ladder_table``)."""
+    return result.memo(("steps", metric, fine), lambda: _steps(result, metric, fine))
+
+
+def _steps(result, metric: str, fine: bool) -> pd.DataFrame:
     if not result.has_controls:
         return pd.DataFrame(columns=["step", "kind", "mean", "ci_low", "ci_high"])
     if result.chains and fine:

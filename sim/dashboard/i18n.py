@@ -254,6 +254,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "关键指标（截至今天，累计）",
         "en": "Headline outcomes (cumulative to date)",
     },
+    "headline_pairs": {"zh": "关键指标（N 对配对运行）", "en": "Headline outcomes (N pairs)"},
     "to_date": {"zh": "（截至今天累计）", "en": " (cumulative to date)"},
     "whole_run": {"zh": "（全期，{n} 对平均）", "en": " (whole run, mean of {n} pairs)"},
     "source_run": {

@@ -85,12 +85,17 @@ class PairsResult:
     def has_controls(self) -> bool:
         return all(r in self.regimes for r in RUNGS)
 
+    def memo(self, key, make):
+        """``make()``, computed once per result (the page redraws on every frame while
+        playing; what it shows of the pairs does not change)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
     def table(self, a: str, b: str) -> pd.DataFrame:
         """``sim.compare.paired_table(runs, a, b)``, computed once."""
-        cache = self.__dict__.setdefault("_tables", {})
-        if (a, b) not in cache:
-            cache[(a, b)] = compare.paired_table(self.runs, a, b)
-        return cache[(a, b)]
+        return self.memo(("table", a, b), lambda: compare.paired_table(self.runs, a, b))
 
     def tables_for(self, regimes: tuple[str, ...]) -> dict[tuple[str, str], pd.DataFrame]:
         """The paired tables behind the cards of communities ``regimes`` (those run)."""
