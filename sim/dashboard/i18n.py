@@ -980,6 +980,8 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
     "persons": {"zh": "人", "en": "persons"},
     "hours per month": {"zh": "小时/月", "en": "hours per month"},
     "yuan per person per year": {"zh": "元/人/年", "en": "yuan per person per year"},
+    "hours per quarter": {"zh": "小时/季度", "en": "hours per quarter"},
+    "share of adults": {"zh": "占成年人的比例（%）", "en": "share of adults (%)"},
 }
 
 # The daily record's columns (the CSV), with the columns the dashboard adds in front.
