@@ -665,6 +665,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{k:,.0f} 个社区，共 {total:,.0f} 名居民",
         "en": "{k:,.0f} communities, {total:,.0f} residents in all",
     },
+    "words_community_one": {
+        "zh": "1 个社区，共 {total:,.0f} 名居民",
+        "en": "one community of {total:,.0f} residents",
+    },
     "words_days": {"zh": "约 {years:.1f} 年", "en": "≈ {years:.1f} years"},
     "words_people": {"zh": "约 {n:,.0f} 人", "en": "≈ {n:,.0f} people"},
     "words_registered": {

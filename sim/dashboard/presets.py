@@ -150,7 +150,10 @@ def in_words(name: str, values: dict) -> tuple[str, dict] | None:
     x = _value(values, name)
     words: dict[str, tuple[str, dict]] = {
         "n_residents": ("words_residents", {"adults": adults}),
-        "communities": ("words_communities", {"k": x, "total": x * residents}),
+        "communities": (
+            "words_communities" if x != 1 else "words_community_one",
+            {"k": x, "total": x * residents},
+        ),
         "days": ("words_days", {"years": x / 365}),
         "share_60_plus": ("words_people", {"n": older}),
         "share_children": ("words_people", {"n": x * residents}),
