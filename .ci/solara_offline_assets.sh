@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fill Solara's CDN cache so the dashboard works without internet.
+# Fill Solara's CDN cache so the dashboard works without internet (and put axe-core, which
+# the dashboard's accessibility test injects into the page, next to it: no CDN at test time).
 #
 # Solara serves its page shell (Vue app, fonts, requirejs) from /_solara/cdn/, a proxy to
 # cdn.jsdelivr.net that first looks in <venv>/share/solara/cdn/<spec>/. Offline, every miss
@@ -18,6 +19,7 @@ SPECS=(
   "requirejs@2.3.6"                           # module loader used by the template and widgets
   "font-awesome@4.5.0"                        # icon font linked by the template
   "@widgetti/vue-grid-layout@2.3.13-alpha.2"  # solara.GridDraggable / SolaraViz grid (lazy)
+  "axe-core@4.14.1"                           # accessibility checks of the browser tests only
 )
 
 mkdir -p "$CDN_DIR"
@@ -47,7 +49,8 @@ for f in \
   "@widgetti/solara-vuetify-app@10.1.1/dist/main8.css" \
   "@widgetti/solara-vuetify-app@10.1.1/dist/fonts.css" \
   "requirejs@2.3.6/require.js" \
-  "font-awesome@4.5.0/css/font-awesome.min.css"; do
+  "font-awesome@4.5.0/css/font-awesome.min.css" \
+  "axe-core@4.14.1/axe.min.js"; do
   [[ -s "$CDN_DIR/$f" ]] || { echo "solara assets: missing $CDN_DIR/$f" >&2; exit 1; }
 done
 echo "solara assets: ready in $CDN_DIR"

@@ -1,4 +1,4 @@
-"""Dashboard responsiveness: step time, and a year of Play in the real browser.
+"""Dashboard responsiveness: step time, N pairs, and a year of Play in the real browser.
 
 Three figures per community size (default 1,000 and 8,000 residents, the model's default):
 
@@ -14,12 +14,21 @@ Three figures per community size (default 1,000 and 8,000 residents, the model's
    The play loop advances a frame only after the browser reports it has drawn the previous
    one, so this is the time people wait, rendering included.
 
-    uv run python benchmarks/bench_dashboard.py [--residents 1000 8000] [--steps 20] [--no-browser]
+And **N pairs** (``--pairs 20`` at 8,000 residents, the default community for a year): the
+dashboard's own job (``sim.dashboard.pairs.run``, i.e. ``sim.compare.run_pairs`` on a
+local process pool with one worker per core): the time until the cards and the verdict
+(stage 1: three and five) and until the bottom line's split (stage 2: the three control
+communities), with the machine's core count and load average before and after, since the
+project's 2-core machine is shared.
+
+    uv run python benchmarks/bench_dashboard.py [--residents 1000 8000] [--steps 20]
+        [--pairs 20] [--no-pairs] [--no-browser]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -87,6 +96,27 @@ def bench_page(n: int, steps: int) -> float:
     return statistics.median(times)
 
 
+def bench_pairs(reps: int, residents: int = 8000) -> dict[str, float]:
+    """Seconds until stage 1 (three and five: the cards) and until the controls are in
+    (the bottom line's split), for ``reps`` pairs of the default community for a year."""
+    from sim.dashboard import pairs
+
+    settings = Settings.make(7, "preset_default", {"n_residents": residents})
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    times: dict[str, float] = {}
+
+    def stage(_result):
+        times["stage 1"] = time.perf_counter() - start
+
+    result = pairs.run(settings, reps, on_stage=stage)
+    times["all"] = time.perf_counter() - start
+    assert result is not None and result.complete
+    times["runs"] = len(result.runs)
+    times["load before"], times["load after"] = load, os.getloadavg()[0]
+    return times
+
+
 def bench_year_in_browser(sizes: list[int]) -> dict[int, float]:
     """Seconds from Play (30 days per frame) to "day 365" on screen, per community size."""
     from browser import CHROMIUM, DashboardPage, launch, running_dashboard
@@ -125,6 +155,8 @@ def main() -> int:
     parser.add_argument("--residents", type=int, nargs="+", default=[1000, 8000])
     parser.add_argument("--steps", type=int, default=20, help="timed steps early and late")
     parser.add_argument("--no-browser", action="store_true", help="skip the year of Play")
+    parser.add_argument("--pairs", type=int, default=20, help="pairs for the N-pairs timing")
+    parser.add_argument("--no-pairs", action="store_true", help="skip the N-pairs timing")
     args = parser.parse_args()
     bench_steps(200, 2)  # warm up imports and matplotlib's font cache
     print("step + redraw of both communities (no browser), seconds:")
@@ -139,6 +171,14 @@ def main() -> int:
     for n in args.residents:
         print(
             f"page Step (Solara render of Page, no browser), {n:,} residents: {bench_page(n, args.steps):.3f} s median"
+        )
+    if not args.no_pairs:
+        r = bench_pairs(args.pairs)
+        print(
+            f"N pairs: {args.pairs} pairs of 8,000 residents for a year on {os.cpu_count()} "
+            f"cores ({r['runs']:.0f} runs): cards and verdict after {r['stage 1']:.1f} s, "
+            f"the bottom line's split after {r['all']:.1f} s (load average {r['load before']:.1f}"
+            f" before, {r['load after']:.1f} after)"
         )
     if not args.no_browser:
         for n, seconds in bench_year_in_browser(args.residents).items():

@@ -319,9 +319,10 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
 
     The runs are the experiments runner's tasks (``sim.experiments.tasks.run_task``) on
     the runner's executors: in this process for ``workers=1``, a local process pool
-    otherwise (or Dask with ``SIM_DASK_SCHEDULER``). ``on_progress(done, total)`` is called
-    after every run; setting ``cancel`` stops submitting new runs (those in flight finish)
-    and the tables hold the runs done. A run whose model raises is a row with
+    otherwise (or Dask with ``SIM_DASK_SCHEDULER``). A replicate's regimes are one task,
+    run side by side (the controls share one five-actor twin). ``on_progress(done,
+    total)`` is called after every run; setting ``cancel`` stops submitting new replicates
+    (those in flight finish) and the tables hold the runs done before it was set. A run whose model raises is a row with
     ``status = "failed"`` and its ``error``. Results do not depend on the worker count.
     """
     from tqdm import tqdm
@@ -330,20 +331,25 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     from sim.experiments.tasks import RunTask, run_task
 
     values = params.to_dict() if isinstance(params, Params) else dict(params)
-    tasks = [RunTask(0, "base", rep, replicate_seed(seed, rep), values, (regime,))
-             for rep in range(reps) for regime in regimes]
+    # a replicate's regimes run side by side in one task, as in the experiments runner:
+    # its controls then share one five-actor twin instead of building one each
+    tasks = [RunTask(0, "base", rep, replicate_seed(seed, rep), values, tuple(regimes))
+             for rep in range(reps)]
+    total = reps * len(regimes)
     rows: list[dict] = []
     dailies: list[pd.DataFrame] = []
     with open_executor(workers) as (executor, info), \
-            tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress,
+            tqdm(total=total, desc="runs", unit="run", disable=not progress,
                  file=sys.stderr) as bar, \
             InFlight(executor, run_task, tasks, capacity(info), cancel) as flight:
         for task, future in flight:
             for outcome in future.result():
+                if cancel is not None and cancel.is_set():
+                    break                  # what finishes after a cancel is left out
                 _add_run(rows, dailies, task, outcome)
                 bar.update()
                 if on_progress:
-                    on_progress(len(rows), len(tasks))
+                    on_progress(len(rows), total)
     runs = pd.DataFrame(rows, columns=None if rows else ["rep", "regime", "seed", "status"])
     runs = runs.sort_values(["rep", "regime"], ignore_index=True)
     daily = pd.concat(dailies) if dailies else pd.DataFrame(columns=["rep", "regime", "day"])

@@ -199,13 +199,21 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-def docs_screenshots(folder: Path) -> None:
+def docs_screenshots(folder: Path, pairs: int = 20) -> None:
     """docs/dashboard.png (English) and docs/dashboard-zh.png (Chinese): the ageing-community
-    preset after 120 days (four 30-day steps), with the control community switched on."""
+    preset (8,000 residents, a year) after ``pairs`` pairs, with 120 days of the live run and
+    the matched control shown: the bottom line, the cards and the waterfall on top. The pairs
+    run once; the second page finds them kept by the server for the same settings."""
+    import tempfile
+
     from playwright.sync_api import sync_playwright
 
     log = folder / "screenshot-server.log"
-    with running_dashboard(log) as url, sync_playwright() as p:
+    with (
+        tempfile.TemporaryDirectory() as cache,
+        running_dashboard(log, env={"SIM_DASHBOARD_CACHE": cache}) as url,
+        sync_playwright() as p,
+    ):
         browser = launch(p)
         for lang, name in (("en", "dashboard.png"), ("zh", "dashboard-zh.png")):
             dash = DashboardPage(browser, url, name, folder, viewport=(1400, 1700))
@@ -213,20 +221,29 @@ def docs_screenshots(folder: Path) -> None:
             if lang == "en":
                 page.locator(".btn-lang").click()
                 dash.wait_text(".btn-lang", "中文")
-            page.locator(".select-preset").click()
-            page.get_by_role("option").nth(1).click()  # the ageing community
+            page.locator(".select-preset select").select_option("preset_ageing")
             page.wait_for_function("() => document.querySelector('.effective-share_60_plus')")
-            box = page.locator(".control-three-equal-resources input")
-            if box.count():
-                box.check(force=True)
-                page.locator(".btn-reset.pending").wait_for()
-                page.locator(".btn-reset").click()
-                page.locator(".community-three-equal-resources").wait_for()
+            box = page.locator(".control-three-equal-resources-matched input")
+            box.check(force=True)
+            page.locator(".btn-reset.pending").wait_for()
+            page.locator(".btn-reset").click()
+            page.locator(".community-three-equal-resources-matched").wait_for()
             dash.set_stride(30)
             for day in (30, 60, 90, 120):
                 page.locator(".btn-step").click()
                 dash.wait_for_day("five", lambda d, day=day: d == day)
-            time.sleep(1.0)  # let the images arrive
+            if not page.locator(".bottom-sentence").count():
+                count = page.locator(".input-pairs input")
+                count.fill(str(pairs))
+                count.press("Enter")
+                dash.wait_text(".btn-pairs", str(pairs))
+                page.locator(".btn-pairs").click()
+            page.locator(".waterfall .step-total").wait_for(timeout=3_600_000)
+            time.sleep(2.0)  # let the images arrive
+            page.evaluate(
+                """() => document.querySelectorAll('.v-navigation-drawer__content, .v-main__wrap')
+                         .forEach(e => e.scrollTo(0, 0))"""
+            )
             page.screenshot(path=folder / name, full_page=False)
             print(f"screenshot: {folder / name}")
             dash.close()

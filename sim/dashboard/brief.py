@@ -1,11 +1,16 @@
 """A one-page brief to take to a superior: PDF or PNG, in the page's language.
 
-One A4 page drawn with matplotlib: what was compared (preset, seed, size, day, how many
-runs), the parameters that differ from the model's defaults, the headline cards (with 95%
-intervals when N pairs were run), the two charts, the model version and the date. Chinese
-needs a CJK font on the server: ``fonts-wqy-microhei`` (installed by ``setup.sh``) or any
-Noto Sans CJK; ``SIM_CJK_FONT`` may point at a font file instead. Without one the Chinese
-brief is refused with ``FontMissing`` rather than drawn with empty boxes.
+One A4 page drawn with matplotlib: what was compared (preset, seed, size, day or N pairs),
+the parameters that differ from the model's defaults, the bottom line and where the
+difference comes from (the control communities: resources, routing, linkage itself; after
+N pairs only), the headline cards (with 95% intervals and better / equal / worse counts
+after N pairs), the two charts (the pairs' mean and band after N pairs), the model version
+and the date. Every line is wrapped by its measured width, and the fonts shrink step by
+step until everything fits one page, in either language (``fits``).
+
+Chinese needs a CJK font on the server: ``fonts-wqy-microhei`` (installed by ``setup.sh``)
+or any Noto Sans CJK; ``SIM_CJK_FONT`` may point at a font file instead. Without one the
+Chinese brief is refused with ``FontMissing`` rather than drawn with empty boxes.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import textwrap
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,18 +26,26 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import PercentFormatter
 
 from sim.dashboard import cards as cardlib
+from sim.dashboard import decision
 from sim.dashboard.colours import CONTROL_DASHES, MUTED_TEXT, regime_colour
+from sim.dashboard.drawing import pairs_band
 from sim.dashboard.export import model_version, preset_slug
-from sim.dashboard.i18n import metric_title, paren, regime_name, sep, t
+from sim.dashboard.i18n import metric_title, paren, regime_name, sep, step_label, t
 from sim.dashboard.presets import changed_from_defaults
+from sim.model import METRICS
 
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC")
 CHART_COLUMNS = ("unmet_need_share", "dispute_escalation_share")
+A4 = (8.27, 11.69)  # inches, portrait
+LEFT, RIGHT = 0.06, 0.955  # text column, as fractions of the page width
+SCALES = (1.0, 0.92, 0.85, 0.78, 0.72)  # font sizes tried, largest first, until it fits
+NO_LINE_START = set("，。；：、）」』”’！？")  # Chinese punctuation never starts a line
 _render_lock = threading.Lock()  # matplotlib's rcParams are process-wide
 
 
@@ -59,6 +71,8 @@ class BriefContent:
     band: dict[str, pd.DataFrame] | None  # regime -> day, mean, low, high per column (N pairs)
     date: str
     version: str
+    bottom: tuple[str, ...] = ()  # the bottom line's sentences (N pairs only)
+    split: tuple[str, ...] = ()  # where the difference comes from, one line per step
 
 
 def content(
@@ -67,11 +81,18 @@ def content(
     """What the brief says about the current runs (and the N pairs, if they match them)."""
     regimes = runs.settings.regimes
     params = runs.params()
+    bottom, split = (), ()
     if pairs_result is not None:
-        cards = cardlib.pairs_cards(pairs_result.runs, pairs_result.tables)
-        band, pairs = pairs_band(pairs_result.daily), pairs_result.reps
+        cards = cardlib.pairs_cards(
+            pairs_result.runs, pairs_result.tables_for(regimes), pairs_result.community_years
+        )
+        band, pairs = pairs_band(pairs_result.daily, CHART_COLUMNS), pairs_result.reps
+        line = decision.bottom_line(pairs_result, decision.PRIMARY)
+        disputes = decision.bottom_line(pairs_result, decision.DISPUTES)
+        bottom = (decision.sentence(line, lang), decision.disputes_sentence(disputes, lang))
+        split = tuple(split_lines(pairs_result, lang))
     else:
-        cards = cardlib.run_cards(snapshot.summary, regimes)
+        cards = cardlib.run_cards(snapshot.summary, regimes, snapshot.today / 365)
         band, pairs = None, 1
     return BriefContent(
         lang=lang,
@@ -88,17 +109,33 @@ def content(
         band=band,
         date=(today or datetime.date.today()).isoformat(),
         version=model_version(),
+        bottom=tuple(s for s in bottom if s),
+        split=split,
     )
 
 
-def pairs_band(daily: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per regime and day: mean and 10-90% range over the pairs of each charted column."""
-    out = {}
-    for regime, frame in daily.groupby("regime"):
-        grouped = frame.groupby("day")[list(CHART_COLUMNS)]
-        out[regime] = pd.concat(
-            {"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)},
-            axis=1,
+def split_lines(pairs_result, lang: str) -> list[str]:
+    """The control communities' result: each step from three to five on the unmet-need
+    share with its 95% interval (linkage itself as one step, even after the ladder)."""
+    table = decision.steps(pairs_result, decision.PRIMARY, fine=False)
+    if table.empty:
+        return [t("brief_split_none", lang)]
+    metric = METRICS[decision.PRIMARY]
+    out = []
+    for row in table.to_dict("records"):
+        interval = t(
+            "interval",
+            lang,
+            low=cardlib.format_difference(row["ci_low"], metric.unit, lang, False),
+            high=cardlib.format_difference(row["ci_high"], metric.unit, lang, False),
+            unit="",
+        )
+        zero = not (row["ci_low"] > 0 or row["ci_high"] < 0)
+        out.append(
+            f"{step_label(row['step'], row['kind'], lang)}: "
+            f"{cardlib.format_difference(row['mean'], metric.unit, lang)}"
+            + paren(interval, lang)
+            + (t("interval_has_zero", lang) if zero else "")
         )
     return out
 
@@ -124,7 +161,7 @@ def render(brief: BriefContent, fmt: str) -> bytes:
     """The brief as ``fmt`` ("pdf" or "png") bytes."""
     font = cjk_font() if brief.lang == "zh" else FontProperties(family="DejaVu Sans")
     with _render_lock, matplotlib.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}):
-        figure = _draw(brief, font)
+        figure = layout(brief, font)
         buffer = io.BytesIO()
         title = t("brief_title", brief.lang)
         if fmt == "pdf":
@@ -145,25 +182,94 @@ def render(brief: BriefContent, fmt: str) -> bytes:
 
 
 def file_name(brief: BriefContent, fmt: str) -> str:
-    return f"brief_{preset_slug(brief.preset)}_seed{brief.seed}_day{brief.day}_{brief.lang}.{fmt}"
+    """One run: ``brief_<preset>_seed<S>_day<D>_<lang>``; N pairs: ``..._<N>pairs_<lang>``."""
+    what = f"{brief.pairs}pairs" if brief.pairs > 1 else f"day{brief.day}"
+    return f"brief_{preset_slug(brief.preset)}_seed{brief.seed}_{what}_{brief.lang}.{fmt}"
 
 
 # --- layout ------------------------------------------------------------------------------
 
 
-def _wrap(text: str, width: int, lang: str) -> list[str]:
-    """Lines of at most ``width`` Latin characters; a Chinese character counts as two and
-    Chinese text may break between any two characters."""
-    if lang != "zh":
-        return textwrap.wrap(text, width=width) or [""]
-    lines, line, used = [], "", 0
+class _Writer:
+    """Writes wrapped text down the page, measuring each line with the Agg renderer."""
+
+    def __init__(self, fig: Figure, font: FontProperties, lang: str, scale: float):
+        self.fig, self.font, self.lang, self.scale = fig, font, lang, scale
+        self.renderer = FigureCanvasAgg(fig).get_renderer()
+        self.width_px = fig.get_figwidth() * fig.dpi
+        self.height_in = fig.get_figheight()
+        self.y = 0.97
+
+    def measure(self, text: str, size: float, bold: bool = False) -> float:
+        """Width of ``text`` at ``size`` points, as a fraction of the page width."""
+        prop = self.font.copy()
+        prop.set_size(size)
+        if bold and self.lang != "zh":
+            prop.set_weight("bold")
+        width, _, _ = self.renderer.get_text_width_height_descent(text, prop, ismath=False)
+        return width / self.width_px
+
+    def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
+        """Lines no wider than ``width`` (a page fraction): words in English, any two
+        characters in Chinese (never inside a run of Latin letters or digits)."""
+        units = text.split(" ") if self.lang != "zh" else _cjk_units(text)
+        joiner = " " if self.lang != "zh" else ""
+        lines, line = [], ""
+        for unit in units:
+            candidate = f"{line}{joiner}{unit}" if line else unit
+            closing = self.lang == "zh" and unit in NO_LINE_START  # stays with what it closes
+            if line and not closing and self.measure(candidate, size, bold) > width:
+                lines.append(line)
+                line = unit.lstrip() if self.lang == "zh" else unit
+            else:
+                line = candidate
+        return [*lines, line]
+
+    def write(
+        self,
+        text: str,
+        size: float = 9.0,
+        x: float = LEFT,
+        colour: str = "black",
+        bold: bool = False,
+        width: float | None = None,
+        gap: float = 1.32,
+    ) -> None:
+        size *= self.scale
+        for line in self.wrap(text, size, (width or RIGHT - x), bold):
+            self.fig.text(
+                x,
+                self.y,
+                line,
+                fontproperties=self.font,
+                fontsize=size,
+                weight="bold" if bold and self.lang != "zh" else "normal",
+                color=colour,
+                va="top",
+            )
+            self.y -= size * gap / 72 / self.height_in
+
+    def space(self, points: float) -> None:
+        self.y -= points * self.scale / 72 / self.height_in
+
+
+def _cjk_units(text: str) -> list[str]:
+    """Break points of Chinese text: each CJK character, but Latin words and numbers whole."""
+    units, word = [], ""
     for char in text:
-        size = 2 if ord(char) > 0x2E80 else 1
-        if used + size > width:
-            lines.append(line)
-            line, used = "", 0
-        line, used = line + char, used + size
-    return [*lines, line]
+        if ord(char) > 0x2E80:
+            if word:
+                units.append(word)
+                word = ""
+            units.append(char)
+        else:
+            word += char
+            if char == " ":
+                units.append(word)
+                word = ""
+    if word:
+        units.append(word)
+    return units
 
 
 def _setup_line(brief: BriefContent) -> str:
@@ -183,92 +289,119 @@ def _setup_line(brief: BriefContent) -> str:
     )
 
 
-def _draw(brief: BriefContent, font: FontProperties) -> Figure:
-    lang = brief.lang
-    fig = Figure(figsize=(8.27, 11.69))  # A4 portrait
-    y = 0.965
+CHARTS_MIN = 0.17  # the charts need at least this much of the page's height
+CHARTS_BOTTOM = 0.075
 
-    def text(line, size=9.0, weight="normal", x=0.06, colour="black", dy=None):
-        nonlocal y
-        weight = "normal" if lang == "zh" else weight  # the Chinese font has no bold face
-        fig.text(
-            x, y, line, fontproperties=font, fontsize=size, weight=weight, color=colour, va="top"
-        )
-        y -= dy if dy is not None else size / 11.69 / 72 * 1.45
 
-    text(t("brief_title", lang), size=16, weight="bold")
-    text(t("brief_generated", lang, date=brief.date, version=brief.version), colour=MUTED_TEXT)
-    for line in _wrap(_setup_line(brief), 110, lang):
-        text(line)
-    y -= 0.008
-    text(t("brief_changed", lang), size=11, weight="bold")
-    changed = [
-        f"{t(name, lang)}: {_number(value)}"
-        + paren(t("default_value", lang, value=_number(default)), lang)
-        for name, (value, default) in brief.changed.items()
-    ] or [t("brief_changed_none", lang)]
-    for line in _wrap(" · ".join(changed), 120, lang):
-        text(line, size=8.5)
-    y -= 0.008
-    text(t("brief_outcomes", lang), size=11, weight="bold")
-    text(
-        t("source_run", lang)
-        if brief.pairs == 1
-        else t("source_pairs", lang, n=brief.pairs, days=brief.days),
-        size=8,
-        colour=MUTED_TEXT,
-    )
-    for card in brief.cards:
-        y = _card(fig, card, brief, font, y)
-    _charts(fig, brief, font, bottom=0.085, top=min(y - 0.02, 0.4))
+def layout(brief: BriefContent, font: FontProperties) -> Figure:
+    """The page at the largest font scale whose text leaves the charts their room."""
+    for scale in SCALES:
+        fig, y = _draw_text(brief, font, scale)
+        if y - CHARTS_BOTTOM - 0.085 >= CHARTS_MIN or scale == SCALES[-1]:
+            break
+    _charts(fig, brief, font, bottom=CHARTS_BOTTOM, top=y - 0.015, scale=scale)
+    footer = _Writer(fig, font, brief.lang, scale)
+    lines = footer.wrap(t("brief_footer", brief.lang), 7.5 * scale, RIGHT - LEFT)
     fig.text(
-        0.06,
-        0.02,
-        "\n".join(_wrap(t("brief_footer", lang), 120, lang)),
+        LEFT,
+        0.015,
+        "\n".join(lines),
         fontproperties=font,
-        fontsize=7.5,
+        fontsize=7.5 * scale,
         color=MUTED_TEXT,
         va="bottom",
     )
     return fig
 
 
-def _card(fig: Figure, card: cardlib.Card, brief: BriefContent, font, y: float) -> float:
-    lang, metric = brief.lang, card.metric
-    line_h = 0.0155
-    fig.text(
-        0.06,
-        y,
-        cardlib.card_title(card, lang),
-        fontproperties=font,
-        fontsize=9,
-        weight="normal" if lang == "zh" else "bold",
-        va="top",
+def fits(fig: Figure) -> list[str]:
+    """Texts that leave the page (a check for tests): none when the layout worked."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    out = []
+    for text in fig.texts:
+        box = text.get_window_extent(renderer)
+        if box.x0 < 0 or box.x1 > width + 0.5 or box.y0 < -0.5 or box.y1 > height + 0.5:
+            out.append(text.get_text()[:60])
+    return out
+
+
+def _draw_text(brief: BriefContent, font: FontProperties, scale: float) -> tuple[Figure, float]:
+    lang = brief.lang
+    fig = Figure(figsize=A4)
+    w = _Writer(fig, font, lang, scale)
+    w.write(t("brief_title", lang), size=16, bold=True)
+    w.write(t("brief_generated", lang, date=brief.date, version=brief.version), colour=MUTED_TEXT)
+    w.write(_setup_line(brief))
+    w.space(4)
+    w.write(t("brief_changed", lang), size=10.5, bold=True)
+    changed = [
+        f"{t(name, lang)}: {_number(value)}"
+        + paren(t("default_value", lang, value=_number(default)), lang)
+        for name, (value, default) in brief.changed.items()
+    ] or [t("brief_changed_none", lang)]
+    w.write(" · ".join(changed), size=8.5)
+    w.space(4)
+    w.write(t("brief_bottom", lang), size=10.5, bold=True)
+    for sentence in brief.bottom or (t("bottom_none", lang),):
+        w.write(sentence, size=9)
+    if brief.split:
+        w.space(2)
+        w.write(t("ladder_title", lang, n=brief.pairs), size=9, bold=True)
+        for line in brief.split:
+            w.write(line, size=8, x=LEFT + 0.015)
+    w.space(4)
+    w.write(t("brief_outcomes", lang), size=10.5, bold=True)
+    w.write(
+        t("source_run", lang)
+        if brief.pairs == 1
+        else t("source_pairs", lang, n=brief.pairs, days=brief.days),
+        size=8,
+        colour=MUTED_TEXT,
     )
-    y -= line_h
+    # the cards in two columns, row by row
+    top, columns = w.y, (LEFT, 0.515)
+    col_width = 0.44
+    for i in range(0, len(brief.cards), 2):
+        ends = []
+        for card, x in zip(brief.cards[i : i + 2], columns, strict=False):
+            w.y = top
+            _card(w, card, brief, x, col_width)
+            ends.append(w.y)
+        top = min(ends) - 0.004 * scale
+    return fig, top
+
+
+def _card(w: _Writer, card: cardlib.Card, brief: BriefContent, x: float, width: float) -> None:
+    lang, metric = brief.lang, card.metric
+    w.write(cardlib.card_title(card, lang), size=8.5, bold=True, x=x, width=width, gap=1.25)
     values = "   ".join(
-        f"{regime_name(r, lang)}: {cardlib.format_value(v, metric.unit)}"
+        f"{regime_name(r, lang, short=True)}: {cardlib.format_value(v, metric.unit)}"
         for r, v in card.values.items()
     )
-    fig.text(0.08, y, values, fontproperties=font, fontsize=8.5, va="top")
-    y -= line_h
+    w.write(values, size=8, x=x + 0.01, width=width - 0.01, gap=1.25)
     for diff in card.differences:
-        parts = [
-            f"{cardlib.difference_label(diff, lang)}: {cardlib.format_difference(diff.value, metric.unit, lang)}"
-        ]
+        value = cardlib.format_difference(diff.value, metric.unit, lang)
+        parts = [f"{cardlib.difference_label(diff, lang)}: {value}"]
         interval = cardlib.interval_text(metric, diff, lang)
         if interval:
             parts.append(interval)
         parts.append(cardlib.describe(metric, diff, lang))
-        for line in _wrap(sep(lang).join(parts), 118, lang):
-            fig.text(0.08, y, line, fontproperties=font, fontsize=8, color=MUTED_TEXT, va="top")
-            y -= line_h * 0.85
-    return y - 0.006
+        w.write(
+            sep(lang).join(parts),
+            size=7.5,
+            x=x + 0.01,
+            width=width - 0.01,
+            colour=MUTED_TEXT,
+            gap=1.22,
+        )
 
 
-def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -> None:
+def _charts(
+    fig: Figure, brief: BriefContent, font, bottom: float, top: float, scale: float
+) -> None:
     lang, controls = brief.lang, brief.regimes[2:]
-    height = max(top - bottom - 0.075, 0.12)
+    height = max(top - bottom - 0.075, 0.1)
     for i, column in enumerate(CHART_COLUMNS):
         ax = fig.add_axes((0.08 + i * 0.47, bottom, 0.40, height))
         for regime in brief.regimes:
@@ -288,11 +421,9 @@ def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -
                 (line,) = ax.plot(frame["day"], frame[column], **style)
             if regime in controls:
                 line.set_dashes(CONTROL_DASHES[controls.index(regime) % len(CONTROL_DASHES)])
-        ax.set_title(
-            "\n".join(_wrap(metric_title(column, lang) + t("to_date", lang), 50, lang)),
-            fontproperties=font,
-            fontsize=8.5,
-        )
+        writer = _Writer(fig, font, lang, scale)
+        title = writer.wrap(metric_title(column, lang) + t("to_date", lang), 8 * scale, 0.40)
+        ax.set_title("\n".join(title), fontproperties=font, fontsize=8 * scale)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
@@ -303,7 +434,7 @@ def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -
             label.set_fontsize(7)
         ax.set_xlabel(t("chart_axes", lang), fontproperties=font, fontsize=7)
     legend_font = font.copy()
-    legend_font.set_size(8)
+    legend_font.set_size(7.5 * scale)
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(
         handles,
@@ -311,16 +442,16 @@ def _charts(fig: Figure, brief: BriefContent, font, bottom: float, top: float) -
         prop=legend_font,
         loc="lower left",
         frameon=False,
-        ncols=len(labels),
-        bbox_to_anchor=(0.06, bottom + height + 0.028),
+        ncols=min(len(labels), 3),
+        bbox_to_anchor=(LEFT, bottom + height + 0.045),
     )
     if brief.band is not None:
         fig.text(
-            0.06,
-            bottom + height + 0.058,
+            LEFT,
+            bottom + height + 0.075,
             t("brief_pairs_band", lang, n=brief.pairs),
             fontproperties=font,
-            fontsize=7.5,
+            fontsize=7.5 * scale,
             color=MUTED_TEXT,
         )
 

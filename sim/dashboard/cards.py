@@ -3,7 +3,7 @@
 Which metrics get a card, their titles, units, which direction is better and how many events
 a verdict needs all come from ``sim.model.METRICS``. A card is built either from one run
 per community (labelled as one run) or from N paired runs (the mean difference, its 95%
-interval and "better in X of N pairs"). A verdict is held back for a metric whose events
+interval and in how many pairs five was better, equal and worse). A verdict is held back for a metric whose events
 (e.g. court filings) are fewer than the catalogue's ``min_events`` in either community, and
 for N pairs it needs an interval that excludes zero.
 
@@ -35,6 +35,9 @@ class Difference:
     better_in: int | None  # pairs in which b did better (N pairs only)
     verdict: str  # better | worse | same | unclear | too_few | no_data | not_judged
     events: dict[str, float]  # regime -> event count behind the verdict (if it rests on one)
+    equal_in: int | None = None  # pairs with exactly the same value (a tie is not "better")
+    worse_in: int | None = None
+    community_years: float | None = None  # what the events were counted over
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ def comparisons(regimes: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def _finite(*values) -> bool:
     """True if every value is a finite number (Python's or numpy's)."""
-    return all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-               for v in values)
+    return all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in values
+    )
 
 
 def _too_few(metric: Metric, events: dict[str, float]) -> bool:
@@ -81,8 +85,13 @@ def judge(metric: Metric, value: float, low, high, pairs: int, events: dict[str,
     return "unclear"
 
 
-def run_cards(summary: dict[str, dict[str, float]], regimes: tuple[str, ...]) -> list[Card]:
-    """Cards from one run per community (``summary``: regime -> outcomes to date)."""
+def run_cards(
+    summary: dict[str, dict[str, float]],
+    regimes: tuple[str, ...],
+    community_years: float | None = None,
+) -> list[Card]:
+    """Cards from one run per community (``summary``: regime -> outcomes to date;
+    ``community_years``: how long each has run, in years)."""
     cards = []
     for name in headline_metrics():
         metric = METRICS[name]
@@ -96,14 +105,32 @@ def run_cards(summary: dict[str, dict[str, float]], regimes: tuple[str, ...]) ->
                 else {}
             )
             verdict = judge(metric, value, None, None, 1, events)
-            diffs.append(Difference(a, b, value, None, None, 1, None, verdict, events))
+            diffs.append(
+                Difference(
+                    a,
+                    b,
+                    value,
+                    None,
+                    None,
+                    1,
+                    None,
+                    verdict,
+                    events,
+                    community_years=community_years,
+                )
+            )
         cards.append(Card(metric, values, tuple(diffs), 1))
     return cards
 
 
-def pairs_cards(runs: pd.DataFrame, tables: dict[tuple[str, str], pd.DataFrame]) -> list[Card]:
+def pairs_cards(
+    runs: pd.DataFrame,
+    tables: dict[tuple[str, str], pd.DataFrame],
+    community_years: float | None = None,
+) -> list[Card]:
     """Cards from N paired runs: ``runs`` has one row per (rep, regime) with every summary
-    metric; ``tables`` holds ``sim.compare.paired_table(runs, a, b)`` per comparison."""
+    metric; ``tables`` holds ``sim.compare.paired_table(runs, a, b)`` per comparison;
+    ``community_years`` is what each regime's events were counted over."""
     reps = int(runs[_replicate(runs)].nunique())
     totals = runs.groupby("regime").sum(numeric_only=True)
     cards = []
@@ -121,26 +148,46 @@ def pairs_cards(runs: pd.DataFrame, tables: dict[tuple[str, str], pd.DataFrame])
             )
             mean, low, high = float(row["difference"]), float(row["ci_low"]), float(row["ci_high"])
             verdict = judge(metric, mean, low, high, int(row["pairs"]), events)
-            better = (
-                int(row["better_in"])
-                if "better_in" in row.index and _finite(row["better_in"])
-                else better_in(runs, name, a, b)
-            )
+            better, equal, worse = counts(runs, name, a, b)
             diffs.append(
-                Difference(a, b, mean, low, high, int(row["pairs"]), better, verdict, events)
+                Difference(
+                    a,
+                    b,
+                    mean,
+                    low,
+                    high,
+                    int(row["pairs"]),
+                    better,
+                    verdict,
+                    events,
+                    equal,
+                    worse,
+                    community_years,
+                )
             )
         cards.append(Card(metric, values, tuple(diffs), reps))
     return cards
 
 
-def better_in(runs: pd.DataFrame, name: str, a: str, b: str) -> int | None:
-    """In how many pairs ``b`` did better than ``a`` on metric ``name`` (None if not judged)."""
+def counts(runs: pd.DataFrame, name: str, a: str, b: str) -> tuple:
+    """In how many pairs ``b`` did better than, the same as, and worse than ``a`` on metric
+    ``name`` (a tie is "equal", never "better"); (None, None, None) if it is not judged.
+    Pairs lacking either value are left out."""
     sign = METRICS[name].sign
     if not sign:
-        return None
-    wide = runs.pivot(index=_replicate(runs), columns="regime", values=name)
-    diff = (wide[b] - wide[a]).dropna()
-    return int((sign * diff > 0).sum())
+        return None, None, None
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    wide = ok.pivot(index=_replicate(ok), columns="regime", values=name)
+    if a not in wide or b not in wide:
+        return None, None, None
+    diff = (wide[b] - wide[a]).dropna().to_numpy()
+    better, equal = int((sign * diff > 0).sum()), int((diff == 0).sum())
+    return better, equal, len(diff) - better - equal
+
+
+def better_in(runs: pd.DataFrame, name: str, a: str, b: str) -> int | None:
+    """In how many pairs ``b`` did better than ``a`` on metric ``name`` (None if not judged)."""
+    return counts(runs, name, a, b)[0]
 
 
 def _replicate(runs: pd.DataFrame) -> str:
@@ -178,23 +225,67 @@ def describe(metric: Metric, diff: Difference, lang: str) -> str:
     """The verdict in words: "five better", "too few events ...", with the run count."""
     b = regime_name(diff.b, lang, short=True)
     if diff.verdict == "too_few":
-        counts = " / ".join(
+        shown = " / ".join(
             f"{regime_name(r, lang, short=True)} {count:,.0f}" for r, count in diff.events.items()
         )
-        return t(
+        text = t(
             "verdict_too_few",
             lang,
             events=metric_title(metric.events, lang, capital=False),
-            counts=counts,
+            counts=shown,
             min=metric.min_events,
         )
+        if diff.community_years:
+            text += t(
+                "verdict_years",
+                lang,
+                have=years_number(diff.community_years),
+                years=years_needed_text(metric, diff.events, diff.community_years, lang),
+            )
+        return text
     text = t(f"verdict_{diff.verdict}", lang, b=b)
     if diff.pairs == 1 and diff.verdict in ("better", "worse", "same"):
         text = t("run_prefix", lang) + text
     if diff.pairs > 1 and diff.better_in is not None and diff.verdict != "not_judged":
-        text += sep(lang)
-        text += t("better_in", lang, b=b, x=diff.better_in, n=diff.pairs)
+        text += sep(lang) + pair_counts(diff, lang)
     return text
+
+
+def pair_counts(diff: Difference, lang: str) -> str:
+    """ "of 20 pairs, five better in 12, equal in 3, worse in 5" (a tie is not better)."""
+    fields = {
+        "b": diff.better_in,
+        "e": diff.equal_in or 0,
+        "w": diff.worse_in or 0,
+        "n": diff.pairs,
+    }
+    if diff.a == "three":
+        return t("bwe", lang, **fields)
+    return t("bwe_control", lang, a=regime_name(diff.a, lang, short=True), **fields)
+
+
+def years_number(years: float) -> str:
+    return f"{years:,.1f}" if years < 10 else f"{years:,.0f}"
+
+
+def needed_years(metric: Metric, events: dict[str, float], years: float) -> float | None:
+    """Community-years a verdict needs at the event rate seen (the rarer regime's): None if
+    the metric rests on no events, inf if none were seen."""
+    if not metric.events or not events:
+        return None
+    rarest = min(events.values())
+    if rarest <= 0:
+        return math.inf
+    return metric.min_events * years / rarest
+
+
+def years_needed_text(metric: Metric, events: dict[str, float], years: float, lang: str) -> str:
+    needed = needed_years(metric, events, years)
+    if needed is None:
+        return ""
+    if math.isinf(needed):
+        return t("years_none", lang)
+    return t("years_needed", lang, years=f"{math.ceil(needed):,}")
 
 
 def difference_label(diff: Difference, lang: str) -> str:

@@ -170,15 +170,40 @@ class SeriesPicture:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         self.markers: list = []
+        self.fills: list = []
         self._lock = threading.Lock()
 
-    def png(self, frames: dict, events: dict[str, list[int]] | None = None) -> bytes:
+    def png(
+        self, frames: dict, events: dict[str, list[int]] | None = None, band: dict | None = None
+    ) -> bytes:
         """PNG of the series in ``frames`` (regime -> daily DataFrame), with a vertical
-        line at each day in ``events`` (kind -> days; see ``event_days``)."""
+        line at each day in ``events`` (kind -> days; see ``event_days``). With ``band``
+        (regime -> ``pairs_band`` frame, after N pairs) each line is the mean over the
+        pairs, with their 10-90% range shaded."""
         with self._lock:
+            for fill in self.fills:
+                fill.remove()
+            self.fills = []
             for regime, line in self.lines.items():
                 frame = frames.get(regime)
-                if frame is not None and len(frame) and self.column in frame:
+                if band is not None:
+                    frame = band.get(regime)
+                    if frame is not None and ("mean", self.column) in frame:
+                        days = frame.index.to_numpy()
+                        line.set_data(days, frame[("mean", self.column)].to_numpy())
+                        self.fills.append(
+                            self.ax.fill_between(
+                                days,
+                                frame[("low", self.column)].to_numpy(),
+                                frame[("high", self.column)].to_numpy(),
+                                color=line.get_color(),
+                                alpha=0.15,
+                                linewidth=0,
+                            )
+                        )
+                    else:
+                        line.set_data([], [])
+                elif frame is not None and len(frame) and self.column in frame:
                     line.set_data(frame["day"].to_numpy(), frame[self.column].to_numpy())
                 else:
                     line.set_data([], [])
@@ -231,3 +256,79 @@ def _png(fig: Figure) -> bytes:
     # light compression: these images are sent on every step, over localhost
     fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
+
+
+def pairs_band(daily, columns=("unmet_need_share", "dispute_escalation_share")) -> dict:
+    """Per regime and day: mean and 10-90% range over the pairs of each column."""
+    import pandas as pd
+
+    out = {}
+    for regime, frame in daily.groupby("regime"):
+        grouped = frame.groupby("day")[[c for c in columns if c in frame]]
+        out[regime] = pd.concat(
+            {"mean": grouped.mean(), "low": grouped.quantile(0.1), "high": grouped.quantile(0.9)},
+            axis=1,
+        )
+    return out
+
+
+SWEEP_STYLES = {"three": ("#a84d00", None), "three-equal-resources-matched": ("#8a3b73", (6, 2))}
+"""five minus each comparison in the sweep: five's colour, solid against three; the
+matched control's colour, dashed."""
+
+
+class SweepPicture:
+    """Five's difference against the swept assumption: a line and its 95% band per
+    comparison, zero, the break-even points with their bootstrap intervals (diamonds), and
+    the officer's setting (a dotted vertical line). Tick numbers only: the words are HTML."""
+
+    def __init__(self):
+        self.figure = Figure(figsize=(6.4, 3.0), dpi=80)
+        self.ax = self.figure.add_axes((0.12, 0.14, 0.85, 0.8))
+        self._lock = threading.Lock()
+
+    def png(self, curves, table, current: float, share: bool) -> bytes:
+        with self._lock:
+            ax = self.ax
+            ax.clear()
+            ax.axhline(0, color="black", linewidth=0.9)
+            for comparison, (colour, dashes) in SWEEP_STYLES.items():
+                label = f"five - {comparison}"
+                part = curves[curves["comparison"] == label].sort_values("level")
+                if part.empty:
+                    continue
+                (line,) = ax.plot(
+                    part["level"], part["mean"], "o-", color=colour, linewidth=2, markersize=4
+                )
+                if dashes:
+                    line.set_dashes(dashes)
+                ax.fill_between(
+                    part["level"],
+                    part["ci_low"],
+                    part["ci_high"],
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
+                row = table[table["comparison"] == label]
+                if len(row) and np.isfinite(row["break_even"].iloc[0]):
+                    r = row.iloc[0]
+                    low = r["break_even"] - r["ci_low"] if np.isfinite(r["ci_low"]) else 0.0
+                    high = r["ci_high"] - r["break_even"] if np.isfinite(r["ci_high"]) else 0.0
+                    ax.errorbar(
+                        r["break_even"],
+                        0,
+                        xerr=[[max(low, 0)], [max(high, 0)]],
+                        fmt="D",
+                        color=colour,
+                        markersize=8,
+                        capsize=4,
+                        markeredgecolor="black",
+                    )
+            ax.axvline(current, color="#222222", linestyle=":", linewidth=2)
+            if share:
+                ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
+            ax.grid(alpha=0.3)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            return _png(self.figure)

@@ -74,3 +74,28 @@ def dictionary_bytes(runs: LinkedRuns) -> bytes:
 
 def dictionary_name(runs: LinkedRuns) -> str:
     return f"linkage_{preset_slug(runs.settings.preset)}_seed{runs.seed}_dictionary.csv"
+
+
+def pairs_table(result) -> pd.DataFrame:
+    """The N pairs as data: one row per pair (``rep``) and community (``regime``) with its
+    seed, status and every summary metric, and the settings in ``preset`` and ``param_*``
+    columns, so ``sim compare --seed S --reps N`` can be checked against it."""
+    runs = result.runs.drop(columns=["error"], errors="ignore")
+    first = ["rep", "regime", "seed", "status"]
+    table = runs[[c for c in first if c in runs] + [c for c in runs if c not in first]]
+    params = {f"param_{k}": v for k, v in result.settings.overrides.items()}
+    return table.assign(
+        preset=preset_slug(result.settings.preset),
+        root_seed=result.settings.seed,
+        model_version=model_version(),
+        **params,
+    )
+
+
+def pairs_csv_bytes(result) -> bytes:
+    return pairs_table(result).to_csv(index=False).encode("utf-8")
+
+
+def pairs_csv_name(result) -> str:
+    s = result.settings
+    return f"pairs_{preset_slug(s.preset)}_seed{s.seed}_{result.reps}pairs.csv"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from sim.model import METRICS
+from sim.model import METRICS, PARAM_SPECS
 
 LANGUAGES = ("zh", "en")
 log = logging.getLogger("sim.dashboard")
@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
     "day": {"zh": "第 {day} 天", "en": "Day {day}"},
     "finished": {"zh": "（模拟结束）", "en": "(run finished)"},
     "sidebar_button": {"zh": "显示或隐藏控制栏", "en": "Show or hide the controls"},
+    "progress": {"zh": "进度", "en": "Progress"},
     "credits": {"zh": "本页面基于 Mesa 与 Solara 构建。", "en": "Built with Mesa and Solara."},
     # controls
     "controls": {"zh": "运行控制", "en": "Run"},
@@ -54,8 +55,6 @@ LABELS: dict[str, dict[str, str]] = {
         "a year takes a few seconds.",
     },
     "scenario": {"zh": "情景预设", "en": "Scenario preset"},
-    "levers": {"zh": "政策杠杆", "en": "Policy levers"},
-    "community": {"zh": "社区与时长", "en": "Community and horizon"},
     "pending_note": {
         "zh": "滑块、输入框和随机种子的改动在点击“重置”后生效，当前比较不会中途改变。",
         "en": "Changes to sliders, boxes and the seed apply on Reset, so a comparison in "
@@ -146,6 +145,39 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "慈善信任危机（次/年）",
         "en": "Charity trust shocks (per year)",
     },
+    "communities": {
+        "zh": "街道内的社区数（N 对比较时）",
+        "en": "Communities in the street (for N pairs)",
+    },
+    "share_children": {"zh": "18 岁以下居民比例", "en": "Share of residents under 18"},
+    "volunteer_active_share": {
+        "zh": "登记志愿者中活跃的比例（开始时）",
+        "en": "Registered volunteers who are active (at the start)",
+    },
+    "volunteer_hours_per_month": {
+        "zh": "活跃志愿者每月服务时长（小时）",
+        "en": "Hours an active volunteer offers (per month)",
+    },
+    "volunteer_quit_per_year": {
+        "zh": "志愿者因搬家、工作等离开（次/人/年）",
+        "en": "Volunteers leaving for life reasons (per person per year)",
+    },
+    "skilled_volunteer_share": {
+        "zh": "受过调解或法律培训的志愿者比例",
+        "en": "Volunteers trained to mediate (share)",
+    },
+    "government_purchase_yuan_per_10k": {
+        "zh": "政府购买服务预算（元/万居民/年）",
+        "en": "Government purchase budget (yuan per 10,000 residents a year)",
+    },
+    "corporate_to_individual_ratio": {
+        "zh": "本地企业捐赠（为居民捐赠的倍数）",
+        "en": "Local firms' giving (× residents' giving)",
+    },
+    "supermarket_yuan_per_10k": {
+        "zh": "慈善超市物资（元/万居民/年）",
+        "en": "Charity supermarket goods (yuan per 10,000 residents a year)",
+    },
     "share_60_plus": {"zh": "60 岁以上居民比例", "en": "Share of residents aged 60+"},
     "elderly_alone_share": {
         "zh": "独居老人比例（占 60 岁以上）",
@@ -222,6 +254,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "关键指标（截至今天，累计）",
         "en": "Headline outcomes (cumulative to date)",
     },
+    "headline_pairs": {"zh": "关键指标（N 对配对运行）", "en": "Headline outcomes (N pairs)"},
     "to_date": {"zh": "（截至今天累计）", "en": " (cumulative to date)"},
     "whole_run": {"zh": "（全期，{n} 对平均）", "en": " (whole run, mean of {n} pairs)"},
     "source_run": {
@@ -245,9 +278,13 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "95% 置信区间 {low} 至 {high}{unit}",
         "en": "95% interval {low} to {high}{unit}",
     },
-    "better_in": {
-        "zh": "{b}在 {x} / {n} 对中更好",
-        "en": "{b} better in {x} of {n} pairs",
+    "bwe": {
+        "zh": "{n} 对中五社更好 {b} 对、持平 {e} 对、更差 {w} 对",
+        "en": "of {n} pairs, five better in {b}, equal in {e}, worse in {w}",
+    },
+    "bwe_control": {
+        "zh": "{n} 对中五社比{a}更好 {b} 对、持平 {e} 对、更差 {w} 对",
+        "en": "of {n} pairs, five better than {a} in {b}, equal in {e}, worse in {w}",
     },
     "verdict_better": {"zh": "{b}更好", "en": "{b} better"},
     "verdict_worse": {"zh": "{b}更差", "en": "{b} worse"},
@@ -260,6 +297,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "事件太少，不下结论（{events}：{counts}；至少需要各 {min}）",
         "en": "too few events for a verdict ({events}: {counts}; needs {min} each)",
     },
+    "verdict_years": {
+        "zh": "（已模拟 {have} 个社区年；{years}）",
+        "en": " ({have} community-years simulated; {years})",
+    },
     "verdict_no_data": {"zh": "暂无数据", "en": "no data yet"},
     "verdict_not_judged": {"zh": "辅助统计，不评判好坏", "en": "a supporting count, not judged"},
     "run_prefix": {"zh": "本次单次运行：", "en": "In this one run: "},
@@ -269,11 +310,24 @@ LABELS: dict[str, dict[str, str]] = {
     "pairs_run": {"zh": "运行 {n} 对比较", "en": "Run {n} pairs"},
     "pairs_cancel": {"zh": "取消", "en": "Cancel"},
     "pairs_note": {
-        "zh": "用与 sim compare 相同的运行器，对当前设置跑 N 对（三社与五社共用同一随机种子）；种子由当前随机种子派生。",
-        "en": "Runs N pairs of the current settings with the runner of sim compare (both "
-        "regimes of a pair share a seed derived from the current seed).",
+        "zh": "对当前设置跑 N 对配对运行：每对中三社与五社使用同一随机种子（由当前随机种子派生），"
+        "先得出差别，再运行对照社区，说明差别有多少来自资源、分派方式和联动本身。",
+        "en": "Runs N pairs of the current settings: both communities of a pair share a seed "
+        "(derived from the page's seed). First the difference, then the control communities "
+        "that say how much of it is resources, routing and linkage itself.",
     },
     "pairs_progress": {"zh": "已完成 {done} / {total} 次运行", "en": "{done} of {total} runs done"},
+    "pairs_left": {"zh": "，约还需 {left}", "en": ", about {left} left"},
+    "pairs_stage_1": {
+        "zh": "第一步：三社与五社的配对运行",
+        "en": "Step 1: the pairs of three and five",
+    },
+    "pairs_stage_2": {
+        "zh": "第二步：对照社区（资源、分派方式、联动本身）",
+        "en": "Step 2: the control communities (resources, routing, linkage)",
+    },
+    "seconds": {"zh": "{n} 秒", "en": "{n} s"},
+    "minutes": {"zh": "{n} 分钟", "en": "{n} min"},
     "pairs_done": {
         "zh": "已完成 {n} 对比较；卡片显示置信区间。",
         "en": "{n} pairs done; the cards show intervals.",
@@ -281,6 +335,23 @@ LABELS: dict[str, dict[str, str]] = {
     "pairs_cancelled": {
         "zh": "已取消，未保存部分结果。",
         "en": "Cancelled; partial results were discarded.",
+    },
+    "pairs_cancelled_split": {
+        "zh": "已取消对照社区；保留 {n} 对三社与五社的结果（没有差别来源的拆分）。",
+        "en": "Control communities cancelled; the {n} pairs of three and five are kept "
+        "(without the split).",
+    },
+    "pairs_restored": {
+        "zh": "已载入此前对这组设置运行的 {n} 对结果。",
+        "en": "Loaded the {n} pairs run earlier for these settings.",
+    },
+    "ladder_ask": {
+        "zh": "同时拆分联动本身的各项机制（每对 {runs} 次运行，较慢）",
+        "en": "Also split linkage itself into its mechanisms ({runs} runs per pair; slower)",
+    },
+    "pairs_cost": {
+        "zh": "每对 {runs} 次运行：三社、五社和三个对照社区。",
+        "en": "{runs} runs per pair: three, five and three control communities.",
     },
     "pairs_failed": {
         "zh": "配对比较未能完成。详细信息已写入服务器日志。",
@@ -322,6 +393,30 @@ LABELS: dict[str, dict[str, str]] = {
         "events (a handful of court cases, say) no share is reliable, and the page gives no "
         "verdict.",
     },
+    "explain_decision": {
+        "zh": "结论、差别来源与关键假设",
+        "en": "Bottom line, its reasons, and what decides it",
+    },
+    "explain_decision_text": {
+        "zh": "结论只来自 N 对配对运行，从不来自单次运行。每对中还运行三个对照社区：三社联动获得五社联动实际调动的同等资源，"
+        "先经政府购买渠道（受合同范围和时序限制），再不受限制，最后按五社联动同样的匹配规则分配但没有联动本身。"
+        "相邻对照社区的差值把“五社 − 三社”拆成资源、分派方式和联动本身三部分，每一部分都有自己的 95% 置信区间，"
+        "各部分在每一对中正好加总为总差值；勾选“拆分联动本身”后，联动本身再按各项机制（收益与成本）拆开。"
+        "纠纷类指标事件少：卡片会说明已模拟多少个社区年、按当前频率大约需要多少个社区年才能下结论，可增加街道内的社区数或配对数。"
+        "“哪个假设决定结论”让一个假设在其有依据的范围内变化，看差值在何处变号（盈亏平衡点），以及当前设置在哪一侧。",
+        "en": "The bottom line comes only from N pairs, never from one run. Each pair also runs "
+        "three control communities: three-actor linkage given the resources five actually "
+        "mobilises, first through the purchase channel (its contract scope and timing), then "
+        "without those limits, then spent by five's own matching rule but without linkage "
+        "itself. The differences between neighbouring controls split five minus three into "
+        "resources, routing and linkage itself, each with its own 95% interval, adding up to "
+        "the total in every pair; with the mechanism split ticked, linkage itself is split "
+        "further into its gains and costs. Dispute outcomes rest on few events: the cards say "
+        "how many community-years were simulated and about how many a verdict needs at the "
+        "rate seen (raise the number of communities in the street, or of pairs). \u201cWhich "
+        "assumption decides it?\u201d moves one assumption over its documented range and shows "
+        "where five's difference changes sign (break-even) and on which side your setting lies.",
+    },
     "explain_unit": {"zh": "单位：{unit}", "en": "unit: {unit}"},
     "explain_direction_lower": {"zh": "越低越好", "en": "lower is better"},
     "explain_direction_higher": {"zh": "越高越好", "en": "higher is better"},
@@ -341,9 +436,12 @@ LABELS: dict[str, dict[str, str]] = {
     # presets
     "preset_default": {"zh": "默认社区", "en": "Default community"},
     "preset_ageing": {"zh": "老龄化社区", "en": "Ageing community"},
-    "preset_disputes": {"zh": "纠纷多发社区", "en": "Many disputes"},
+    "preset_disputes": {
+        "zh": "纠纷多发社区（纠纷与升级均为两倍）",
+        "en": "Many disputes (twice the onsets and escalation)",
+    },
     "preset_donation_shock": {"zh": "捐赠信任危机", "en": "Donation shock"},
-    "preset_small": {"zh": "小型社区（1000 人，响应快）", "en": "Small community (1,000, quick)"},
+    "preset_small": {"zh": "小型社区（1500 人，响应快）", "en": "Small community (1,500, quick)"},
     # brief
     "brief_title": {
         "zh": "三社联动与五社联动对照：一页简报",
@@ -370,8 +468,336 @@ LABELS: dict[str, dict[str, str]] = {
         "not a verdict; metrics with too few events get none.",
     },
     "brief_pairs_band": {
-        "zh": "曲线为 {n} 对运行的平均值，阴影为 10%–90% 区间",
-        "en": "lines: mean over {n} runs; band: 10-90% range",
+        "zh": "曲线为 {n} 对运行的平均值，阴影为各对运行的 10%–90% 区间",
+        "en": "lines: mean of {n} pairs; band: 10-90% of the pairs",
+    },
+    "brief_bottom": {"zh": "结论", "en": "Bottom line"},
+    "brief_split_none": {
+        "zh": "对照社区未运行：点击“运行 N 对比较”得到差别来源。",
+        "en": "The control communities were not run: run N pairs for the split.",
+    },
+    "brief_empty": {
+        "zh": "尚无可导出的简报：先运行至少一天，或运行 N 对比较。",
+        "en": "No brief yet: run at least one day, or run N pairs.",
+    },
+    "download_pairs_csv": {"zh": "下载 N 对运行结果（CSV）", "en": "Download the N pairs (CSV)"},
+    "pairs_csv_empty": {
+        "zh": "尚无配对结果：先点击“运行 N 对比较”。",
+        "en": "No pairs yet: press \u201cRun N pairs\u201d first.",
+    },
+    # the bottom line
+    "bottom_title": {"zh": "结论", "en": "Bottom line"},
+    "bottom_none": {
+        "zh": "单次运行不下结论：在左侧“配对比较”中运行 N 对，这里会给出结论及其原因。",
+        "en": "No bottom line from one run: run N pairs (Paired comparison, left) and it "
+        "appears here with its reasons.",
+    },
+    "bottom_stale": {
+        "zh": "已有的结论对应另一组设置，未在此显示；请重新运行 N 对比较。",
+        "en": "The last bottom line was for other settings and is not shown; run N pairs again.",
+    },
+    "bottom_clear": {
+        "zh": "{n} 对配对运行显示：五社联动使{metric}{verb} {size}（三社 {three}，五社 {five}；"
+        "95% 置信区间 {low} 至 {high}{unit}，不含 0，{judgement}；{counts}）",
+        "en": "Over {n} pairs, five-actor linkage {verb} the {metric} by {size} (three "
+        "{three}, five {five}; 95% interval {low} to {high}{unit}, which excludes zero: "
+        "{judgement}; {counts})",
+    },
+    "bottom_unclear": {
+        "zh": "{n} 对配对运行显示：五社联动对{metric}没有明确影响：平均差值 {change}，"
+        "但 95% 置信区间 {low} 至 {high}{unit} 包含 0（{counts}）",
+        "en": "Over {n} pairs, five-actor linkage makes no clear difference to the {metric}: "
+        "{change} on average, but the 95% interval ({low} to {high}{unit}) includes zero "
+        "({counts})",
+    },
+    "bottom_too_few": {
+        "zh": "{n} 对配对运行中{events}太少（{counts}；至少需要各 {min} 起），不对{metric}下结论"
+        "（已模拟 {have} 个社区年；{years}）。",
+        "en": "Over {n} pairs there are too few {events} ({counts}; a verdict needs {min} "
+        "each) for a verdict on the {metric} ({have} community-years simulated; {years}).",
+    },
+    "bottom_because": {
+        "zh": "；原因：{because}。",
+        "en": ", because {because}.",
+    },
+    "bottom_split_running": {
+        "zh": "。差别来源（资源、分派方式、联动本身）正在计算。",
+        "en": ". Its split into resources, routing and linkage is being computed.",
+    },
+    "bottom_split_missing": {
+        "zh": "。差别来源的拆分没有完成（对照社区已取消）。",
+        "en": ". Its split into resources, routing and linkage was not finished (the "
+        "control communities were cancelled).",
+    },
+    "part_resources": {
+        "zh": "五社额外调动的资源贡献 {value}",
+        "en": "five's extra resources account for {value}",
+    },
+    "part_routing": {
+        "zh": "按五社的匹配规则分配（分派方式）贡献 {value}",
+        "en": "spending them by five's matching rule (routing) for {value}",
+    },
+    "part_linkage": {
+        "zh": "联动本身贡献 {value}",
+        "en": "linkage itself for {value}",
+    },
+    "interval_has_zero": {"zh": "（区间包含 0）", "en": " (its interval includes zero)"},
+    "ci_short": {"zh": "95% 区间 {low} 至 {high}", "en": "95%: {low} to {high}"},
+    "ci_has_zero": {"zh": "，含 0", "en": ", includes 0"},
+    "list_sep": {"zh": "，", "en": ", "},
+    "list_and": {"zh": "，", "en": " and "},
+    "verb_lowers": {"zh": "降低", "en": "lowers"},
+    "verb_raises": {"zh": "升高", "en": "raises"},
+    "judged_better": {"zh": "五社更好", "en": "five better"},
+    "judged_worse": {"zh": "五社更差", "en": "five worse"},
+    "disputes_clear": {
+        "zh": "纠纷方面，五社联动使{metric}变化 {change}（95% 置信区间 {low} 至 {high}{unit}，"
+        "不含 0，{judgement}；{counts}）。",
+        "en": "On disputes, five changes the {metric} by {change} (95% interval {low} to "
+        "{high}{unit}, which excludes zero: {judgement}; {counts}).",
+    },
+    "disputes_unclear": {
+        "zh": "纠纷方面，五社联动对{metric}没有明确影响：平均差值 {change}，"
+        "95% 置信区间 {low} 至 {high}{unit} 包含 0（{counts}）。",
+        "en": "On disputes, five makes no clear difference to the {metric}: {change} on "
+        "average, and the 95% interval ({low} to {high}{unit}) includes zero ({counts}).",
+    },
+    "disputes_too_few": {
+        "zh": "纠纷方面事件太少，不对{metric}下结论（{counts}；至少需要各 {min} 起；"
+        "已模拟 {have} 个社区年；{years}）。",
+        "en": "On disputes there are too few events for a verdict on the {metric} "
+        "({counts}; a verdict needs {min} each; {have} community-years simulated; {years}).",
+    },
+    "years_needed": {
+        "zh": "按这一频率约需 {years} 个社区年：可增加社区数或配对数",
+        "en": "at this rate a verdict needs about {years} community-years: raise the "
+        "number of communities or of pairs",
+    },
+    "years_none": {
+        "zh": "尚未出现这类事件，需要更多社区年：可增加社区数或配对数",
+        "en": "none seen yet, so far more community-years are needed: raise the number of "
+        "communities or of pairs",
+    },
+    # the ladder (waterfall)
+    "ladder_title": {
+        "zh": "五社与三社的差别从何而来（{n} 对平均）",
+        "en": "Where five's difference comes from (mean of {n} pairs)",
+    },
+    "ladder_metric": {"zh": "指标", "en": "Metric"},
+    "ladder_note": {
+        "zh": "从三社（0）出发，每一步是相邻两个对照社区在同样种子下的差值，横线为 95% 置信区间；"
+        "最后一条是五社 − 三社。",
+        "en": "From three (0), each step is the paired difference between neighbouring "
+        "control communities on the same seeds, with its 95% interval; the last bar is "
+        "five − three.",
+    },
+    "ladder_note_shapley": {
+        "zh": "联动机制各步为按 {k} 种顺序平均的沙普利值。",
+        "en": "Linkage mechanisms are Shapley values averaged over {k} orderings.",
+    },
+    "ladder_waiting": {
+        "zh": "对照社区运行完后，这里显示差别来源的瀑布图。",
+        "en": "Once the control communities have run, a waterfall of the steps appears here.",
+    },
+    "kind_resources": {"zh": "资源", "en": "resources"},
+    "kind_matching": {"zh": "分派方式", "en": "routing"},
+    "kind_linkage": {"zh": "联动本身", "en": "linkage itself"},
+    "kind_gain": {"zh": "联动收益", "en": "linkage gain"},
+    "kind_cost": {"zh": "联动成本", "en": "linkage cost"},
+    "kind_total": {"zh": "五社 − 三社", "en": "five − three"},
+    # charts after N pairs
+    "chart_band_note": {
+        "zh": "{n} 对运行的平均值；阴影为各对运行的 10%–90% 区间",
+        "en": "mean of {n} pairs; band: 10-90% of the pairs",
+    },
+    "chart_alt_pairs": {
+        "zh": "{regime}在第 {day} 天的 {n} 对平均值为 {value}",
+        "en": "{regime} {value} on day {day} (mean of {n} pairs)",
+    },
+    # lever groups
+    "group_community": {"zh": "街道与社区", "en": "Street and communities"},
+    "group_community_note": {
+        "zh": "社区规模、街道内的社区数和人口结构。纠纷结论需要足够多的社区年，可增加社区数。",
+        "en": "Size, the number of communities in the street and who lives there. Dispute "
+        "verdicts need many community-years: raise the number of communities.",
+    },
+    "group_volunteers": {"zh": "志愿者", "en": "Volunteers"},
+    "group_volunteers_note": {
+        "zh": "登记人数、活跃程度、服务时长、流失和受过调解培训的人数。",
+        "en": "How many are registered and active, their hours, how many leave, and how "
+        "many are trained to mediate.",
+    },
+    "group_money": {"zh": "资金与物资", "en": "Money and goods"},
+    "group_money_note": {
+        "zh": "政府购买服务预算、居民与企业捐赠、慈善超市物资，以及捐赠是否挤出政府购买。",
+        "en": "The government purchase budget, residents' and firms' giving, the charity "
+        "supermarket's goods, and whether charity crowds out government money.",
+    },
+    "group_risks": {"zh": "联动成本与风险", "en": "Linkage costs and risks"},
+    "group_risks_note": {
+        "zh": "协调成本、党员下沉、纠纷多少与升级、慈善信任危机。",
+        "en": "Coordination cost, Party members' hours, how many disputes arise and "
+        "escalate, charity trust crises.",
+    },
+    "preset_sets": {"zh": "此预设设定：{list}", "en": "This preset sets: {list}"},
+    "preset_sets_none": {
+        "zh": "此预设全部使用模型默认值。",
+        "en": "This preset keeps every model default.",
+    },
+    "live_one_community": {
+        "zh": "实时画面显示街道中的一个社区；N 对比较运行全部 {k} 个社区。",
+        "en": "The live view shows one community of the street; N pairs run all {k}.",
+    },
+    "size_small": {
+        "zh": "社区太小：{n} 名居民只有 {staff} 名社区工作者（不足一人），结果会随规模变化；"
+        "至少需要约 {smallest} 名居民。",
+        "en": "Too small: {n} residents have {staff} community workers (less than one "
+        "person), so results depend on the size; use at least about {smallest} residents.",
+    },
+    "size_overheads": {
+        "zh": "社区平台每天的服务时间不足以支付五方联动的协调开销：五社联动将无法提供服务。",
+        "en": "The platform's service hours do not cover the coordination of five linked "
+        "actor types: under five-actor linkage it would serve nothing.",
+    },
+    # what a lever's value means here
+    "words_residents": {"zh": "约 {adults:,.0f} 名成年人", "en": "≈ {adults:,.0f} adults"},
+    "words_communities": {
+        "zh": "{k:,.0f} 个社区，共 {total:,.0f} 名居民",
+        "en": "{k:,.0f} communities, {total:,.0f} residents in all",
+    },
+    "words_community_one": {
+        "zh": "1 个社区，共 {total:,.0f} 名居民",
+        "en": "one community of {total:,.0f} residents",
+    },
+    "words_days": {"zh": "约 {years:.1f} 年", "en": "≈ {years:.1f} years"},
+    "words_people": {"zh": "约 {n:,.0f} 人", "en": "≈ {n:,.0f} people"},
+    "words_registered": {
+        "zh": "约 {n:,.0f} 名登记志愿者（成年人 {adults:,.0f} 名）",
+        "en": "≈ {n:,.0f} registered volunteers (of {adults:,.0f} adults)",
+    },
+    "words_active": {"zh": "开始时约 {n:,.0f} 人活跃", "en": "≈ {n:,.0f} active at the start"},
+    "words_volunteer_hours": {
+        "zh": "开始时每月共约 {n:,.0f} 小时",
+        "en": "≈ {n:,.0f} hours a month in all at the start",
+    },
+    "words_retention": {
+        "zh": "不计倦怠，一年后约 {share:.0%} 的活跃志愿者仍在",
+        "en": "≈ {share:.0%} of active volunteers still active after a year (before burnout)",
+    },
+    "words_mediators": {
+        "zh": "约 {n:,.0f} 名受过调解或法律培训的志愿者",
+        "en": "≈ {n:,.0f} volunteers trained to mediate",
+    },
+    "words_yuan_year": {"zh": "本社区每年 {n:,.0f} 元", "en": "{n:,.0f} yuan a year here"},
+    "words_giving": {
+        "zh": "居民捐给本社区约 {n:,.0f} 元/年",
+        "en": "≈ {n:,.0f} yuan a year from residents to this community",
+    },
+    "words_firms": {
+        "zh": "本地企业约 {n:,.0f} 元/年",
+        "en": "≈ {n:,.0f} yuan a year from local firms",
+    },
+    "words_goods": {"zh": "每年 {n:,.0f} 元的物资", "en": "{n:,.0f} yuan of goods a year"},
+    "words_crowd_out": {
+        "zh": "每支出 100 元慈善资金，政府削减 {n:.0f} 元",
+        "en": "the government cuts {n:.0f} yuan per 100 yuan of charity spent",
+    },
+    "words_coordination": {
+        "zh": "五社每周 {five:,.1f} 小时，三社每周 {three:,.1f} 小时",
+        "en": "{five:,.1f} hours a week under five, {three:,.1f} under three",
+    },
+    "words_hours_day": {"zh": "本社区每天 {n:,.2f} 小时", "en": "{n:,.2f} hours a day here"},
+    "words_disputes": {"zh": "每年约 {n:,.0f} 起纠纷", "en": "≈ {n:,.0f} disputes a year"},
+    "words_multiplier": {"zh": "基础升级风险的 {n:g} 倍", "en": "{n:g} × the base hazard"},
+    "words_shocks": {
+        "zh": "平均约每 {years:.1f} 年一次",
+        "en": "about one every {years:.1f} years",
+    },
+    "words_no_shocks": {"zh": "没有信任危机", "en": "no trust crises"},
+    # the assumption sweep
+    "sweep_title": {"zh": "哪个假设决定结论？", "en": "Which assumption decides it?"},
+    "sweep_note": {
+        "zh": "选一个假设，在其有依据的范围内取若干值，每个值跑配对运行（三社、五社、同样匹配的对照社区），"
+        "画出五社 − 三社和五社 − 对照社区及 95% 置信带，标出差别变号处（盈亏平衡点）和当前设置。",
+        "en": "Pick one assumption: it is moved over its documented range, with paired runs "
+        "(three, five, the matched control) at each value; the chart shows five − three and "
+        "five − the matched control with 95% bands, where the difference changes sign "
+        "(break-even) and your current setting.",
+    },
+    "sweep_assumption": {"zh": "假设", "en": "Assumption"},
+    "sweep_levels": {"zh": "取值个数", "en": "Values"},
+    "sweep_pairs": {"zh": "每个取值的配对数", "en": "Pairs per value"},
+    "sweep_run": {
+        "zh": "运行：{levels} 个取值 × {pairs} 对",
+        "en": "Run: {levels} values × {pairs} pairs",
+    },
+    "sweep_cancel": {"zh": "取消", "en": "Cancel"},
+    "sweep_progress": {
+        "zh": "已完成 {done} / {total} 次运行（第 {level} / {levels} 个取值）",
+        "en": "{done} of {total} runs done (value {level} of {levels})",
+    },
+    "sweep_done": {
+        "zh": "已完成：{param} 从 {low} 到 {high}，{levels} 个取值 × {pairs} 对。",
+        "en": "Done: {param} from {low} to {high}, {levels} values × {pairs} pairs.",
+    },
+    "sweep_cancelled": {"zh": "已取消，未保存部分结果。", "en": "Cancelled; nothing was kept."},
+    "sweep_failed": {
+        "zh": "扫描未能完成。详细信息已写入服务器日志。",
+        "en": "The sweep did not finish. Details are in the server log.",
+    },
+    "sweep_stale": {
+        "zh": "下面的扫描结果对应另一组设置（当前运行的设置已改变）。",
+        "en": "The sweep below was run with other settings (the current runs have changed).",
+    },
+    "sweep_range": {"zh": "范围 {low} 至 {high}", "en": "range {low} to {high}"},
+    "sweep_current": {"zh": "当前设置", "en": "your setting"},
+    "sweep_break_even": {"zh": "盈亏平衡点", "en": "break-even"},
+    "sweep_five_three": {"zh": "五社 − 三社", "en": "five − three"},
+    "sweep_five_matched": {"zh": "五社 − 同样匹配的对照社区", "en": "five − matched control"},
+    "sweep_axis_y": {"zh": "五社的差值", "en": "five's difference"},
+    "sweep_crosses": {
+        "zh": "{comparison}：在{param} = {x} 处变号（95% 自助法区间 {low} 至 {high}；"
+        "{share} 的重抽样出现变号）；低于该值时五社{below}，高于时五社{above}。当前设置 {current}{where}。",
+        "en": "{comparison}: changes sign at {param} = {x} (95% bootstrap interval {low} to "
+        "{high}; {share} of resamples cross); below it five is {below}, above it {above}. "
+        "Your setting, {current}, {where}.",
+    },
+    "sweep_crosses_no_interval": {
+        "zh": "{comparison}：在{param} = {x} 处变号（{share} 的重抽样出现变号，区间无法估计）；"
+        "低于该值时五社{below}，高于时五社{above}。当前设置 {current}{where}。",
+        "en": "{comparison}: changes sign at {param} = {x} ({share} of resamples cross; no "
+        "interval); below it five is {below}, above it {above}. Your setting, {current}, "
+        "{where}.",
+    },
+    "sweep_no_cross": {
+        "zh": "{comparison}：在整个范围（{low} 至 {high}）内五社都{side}，没有盈亏平衡点"
+        "（{share} 的重抽样出现变号）{zero}。",
+        "en": "{comparison}: five is {side} over the whole range ({low} to {high}): no "
+        "break-even ({share} of resamples cross){zero}.",
+    },
+    "sweep_unclear": {
+        "zh": "{comparison}：在整个范围（{low} 至 {high}）内没有明确差别：全部 {n} 个取值的置信区间都包含 0"
+        "（平均值一直在五社{side}一侧，没有盈亏平衡点）。",
+        "en": "{comparison}: no clear difference anywhere in the range ({low} to {high}): at "
+        "all {n} values the interval includes zero (the mean stays on the side of five "
+        "{side}; no break-even).",
+    },
+    "sweep_zero_levels": {
+        "zh": "；其中 {k} / {n} 个取值的置信区间包含 0",
+        "en": "; at {k} of {n} values its interval includes zero",
+    },
+    "sweep_where_below": {"zh": "低于盈亏平衡点", "en": "is below it"},
+    "sweep_where_above": {"zh": "高于盈亏平衡点", "en": "is above it"},
+    "side_better": {"zh": "更好", "en": "better"},
+    "side_worse": {"zh": "更差", "en": "worse"},
+    "side_equal": {"zh": "持平", "en": "equal"},
+    "sweep_alt": {
+        "zh": "折线图：{param} 取不同值时五社的差值。{text}",
+        "en": "Line chart: five's difference as {param} varies. {text}",
+    },
+    "local_giving_share": {
+        "zh": "居民捐赠中流向本社区的比例",
+        "en": "Share of residents' giving that stays in the community",
     },
 }
 
@@ -403,7 +829,10 @@ REGIME_SHORT: dict[str, dict[str, str]] = {
         "zh": "同等资源（不受限）",
         "en": "equal resources (unrestricted)",
     },
-    "three-equal-resources-matched": {"zh": "同等资源（同样匹配）", "en": "equal resources (matched)"},
+    "three-equal-resources-matched": {
+        "zh": "同等资源（同样匹配）",
+        "en": "equal resources (matched)",
+    },
 }
 REGIME_ABOUT: dict[str, dict[str, str]] = {
     "three-equal-resources": {
@@ -417,13 +846,51 @@ REGIME_ABOUT: dict[str, dict[str, str]] = {
     },
     "three-equal-resources-matched": {
         "zh": "五社联动每天实际调动的志愿者工时和慈善资金，按五社联动同样的规则分配到各类需求（慈善优先支付生活困难），"
-              "但没有联动本身：志愿者与居民没有邻里联系，没有督导、共享台账，也没有协调和行政负担。"
-              "五社联动与它的差异就是联动本身的作用。",
+        "但没有联动本身：志愿者与居民没有邻里联系，没有督导、共享台账，也没有协调和行政负担。"
+        "五社联动与它的差异就是联动本身的作用。",
         "en": "The volunteer hours and charity money five actually mobilises each day, spent by "
         "five's own rules (charity pays material hardship first), but without linkage itself: "
         "no volunteer ties to residents, no supervision or shared registry, no coordination or "
         "administrative load. Five minus this is the effect of linkage.",
     },
+}
+
+# The attribution ladder's steps (``sim.experiments.attribution``; ``decision.steps``): the
+# rungs below five, "linkage" (five minus the matched control) and each linkage mechanism.
+STEP_TEXT: dict[str, dict[str, str]] = {
+    "three-equal-resources": {
+        "zh": "+ 五社的资源（经政府购买渠道）",
+        "en": "+ five's resources, through purchase contracts",
+    },
+    "three-equal-resources-unrestricted": {
+        "zh": "+ 同样的资源，不受合同限制",
+        "en": "+ the same, without contract limits",
+    },
+    "three-equal-resources-matched": {
+        "zh": "+ 五社的匹配规则（分派方式）",
+        "en": "+ five's matching rule (routing)",
+    },
+    "linkage": {"zh": "+ 联动本身（扣除其成本）", "en": "+ linkage itself (net of its costs)"},
+    "total": {"zh": "= 五社 − 三社", "en": "= five − three"},
+    "volunteer_discovery": {"zh": "邻里志愿者发现隐性需求", "en": "neighbours notice hidden needs"},
+    "early_detection": {"zh": "及早发现纠纷苗头", "en": "early detection of frictions"},
+    "neighbour_trust": {"zh": "居民信任熟人帮手", "en": "residents trust known helpers"},
+    "supervision": {"zh": "社工督导志愿者", "en": "social workers supervise volunteers"},
+    "shared_registry": {"zh": "共享个案台账", "en": "a shared case registry"},
+    "skilled_volunteers": {"zh": "有技能的志愿者调解", "en": "skilled volunteers mediate"},
+    "surge": {"zh": "突发事件后的动员", "en": "surge after emergencies"},
+    "coordination_cost": {"zh": "协调成本", "en": "coordination cost"},
+    "crowd_out": {"zh": "挤出政府购买", "en": "crowd-out of government money"},
+    "volunteer_backfire": {"zh": "未经培训的调解适得其反", "en": "untrained mediators backfire"},
+    "admin_overload": {"zh": "行政负担", "en": "administrative overload"},
+    "role_overlap": {"zh": "一人多角", "en": "one person in several roles"},
+}
+
+# English titles that must not show a parameter's identifier (the catalogue's definition
+# of the escalation share names ``settled_after_days``).
+METRIC_EN: dict[str, str] = {
+    "dispute_escalation_share": "share of disputes whose fate is settled (court, truly "
+    "resolved, or quiet for {settled} days) that reached court",
 }
 
 # Chinese titles of the catalogue's metrics (the English title is the catalogue definition).
@@ -658,11 +1125,15 @@ def regime_name(regime: str, lang: str, short: bool = False) -> str:
 
 
 def metric_title(name: str, lang: str, capital: bool = True) -> str:
-    """A metric's title: the catalogue's definition in English, its translation in Chinese."""
+    """A metric's title: the catalogue's definition in English (in words where it names a
+    parameter), its translation in Chinese."""
     if lang == "zh" and name in METRIC_ZH:
         return METRIC_ZH[name]
     metric = METRICS.get(name)
-    text = metric.definition if metric else name
+    if name in METRIC_EN:
+        text = METRIC_EN[name].format(settled=PARAM_SPECS["settled_after_days"].default)
+    else:
+        text = metric.definition if metric else name
     return text[:1].upper() + text[1:] if capital else text
 
 
@@ -677,3 +1148,12 @@ def column_text(column: str, lang: str) -> str:
         name = column.removeprefix("param_")
         return PARAM_COLUMN[lang].format(label=t(name, lang), name=name)
     return COLUMN_TEXT.get(column, {}).get(lang, column)
+
+
+def step_label(step: str, kind: str, lang: str) -> str:
+    """A step of the attribution ladder: a rung, linkage itself, the total or a mechanism
+    (with whether it is a gain or a cost)."""
+    if kind in ("gain", "cost"):
+        name = STEP_TEXT.get(step, {}).get(lang, step.replace("_", " "))
+        return "+ " + name + paren(t(f"kind_{kind}", lang), lang)
+    return STEP_TEXT.get(step, {}).get(lang, step)

@@ -14,6 +14,9 @@ from sim.dashboard.i18n import t
 
 SEED_MAX = 2**32 - 1
 SHOWN_CHARS = 20  # at most this much of a refused value is quoted back
+# Full-width ASCII forms (U+FF01-U+FF5E: ０-９, ，, ．, …) as a Chinese input method types
+# them, and the ideographic space, read as their ASCII counterparts.
+FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,11 @@ class Refusal:
 def parse_int(text: str, field: str, low: int, high: int) -> int | Refusal:
     """The whole number in ``text`` if it lies in [low, high], else a Refusal.
 
-    Accepts surrounding spaces, thousands separators (``8,000``, ``8 000``) and a
-    trailing ``.0``; refuses anything else, including fractions and exponents.
+    Accepts surrounding spaces, thousands separators (``8,000``, ``8 000``), a trailing
+    ``.0`` and full-width digits as a Chinese input method types them (``７``,
+    ``８，０００``); refuses anything else, including fractions and exponents.
     """
-    cleaned = str(text).strip().replace(",", "").replace("，", "").replace(" ", "")
+    cleaned = str(text).translate(FULL_WIDTH).strip().replace(",", "").replace(" ", "")
     cleaned = cleaned.removesuffix(".0")
     if not cleaned.isdecimal() or not cleaned.isascii() or len(cleaned) > 12:
         return Refusal(field, low, high, str(text).strip())

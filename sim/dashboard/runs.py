@@ -8,13 +8,14 @@ Built only on the model's public API: ``CommunityModel``, ``step``, ``day``, ``r
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from sim.dashboard import drawing
-from sim.model import Actor, CommunityModel
+from sim.model import Actor, CommunityModel, SmallCommunityWarning
 
 BASE_REGIMES = ("three", "five")
 
@@ -39,6 +40,12 @@ class Settings:
     @property
     def controls(self) -> tuple[str, ...]:
         return self.regimes[len(BASE_REGIMES) :]
+
+    @property
+    def model_key(self) -> tuple:
+        """What the model runs depend on: the seed and the parameters (not the preset's
+        name, nor which control communities are shown)."""
+        return self.seed, self.params
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,11 @@ class LinkedRuns:
 
     def __post_init__(self):
         s = self.settings
-        self.models = {r: CommunityModel(regime=r, rng=s.seed, **s.overrides) for r in s.regimes}
+        with warnings.catch_warnings():  # the sidebar says it in the page's language
+            warnings.simplefilter("ignore", SmallCommunityWarning)
+            self.models = {
+                r: CommunityModel(regime=r, rng=s.seed, **s.overrides) for r in s.regimes
+            }
         # network_view is cached by graph, so identical graphs are laid out once
         self.views = {r: drawing.network_view(m.graph, s.seed) for r, m in self.models.items()}
         self._lock = threading.Lock()  # steps and snapshots may come from different threads

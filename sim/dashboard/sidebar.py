@@ -1,5 +1,7 @@
-"""The sidebar: run controls, community size and horizon, policy levers, control
-communities, the paired comparison, exports and the parameters in effect.
+"""The sidebar: run controls and presets, the levers in four groups (street and
+communities, volunteers, money and goods, linkage costs and risks; each lever says what its
+value means here), control communities, the paired comparison, exports and the parameters
+in effect.
 
 Every control calls an action of ``state``; values that wait for Reset are marked as pending
 next to the control, and Reset says that it will apply them.
@@ -7,18 +9,28 @@ next to the control, and Reset says that it will apply them.
 
 from __future__ import annotations
 
+import math
+import re
+
 import solara
 
-from sim.dashboard import presets, state
+from sim.dashboard import pairs, presets, state
 from sim.dashboard.colours import MUTED_TEXT, WORSE
-from sim.dashboard.i18n import paren, regime_name, t
+from sim.dashboard.frontend import NativeSelect
+from sim.dashboard.i18n import paren, regime_name, sep, t
+from sim.model import PARAM_SPECS, ConfigError, Params
 
-SMALL = {"font-size": "0.85em", "color": MUTED_TEXT}
+SMALL = {"font-size": "14px", "color": MUTED_TEXT}  # helper text: 14 px, in Chinese too
 STRIDE_LABELS = ("stride_day", "stride_week", "stride_month")
 
 
 def _shown(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def note(text: str, classes=(), style=None):
+    """A block of text (``solara.Text`` is inline: two in a row would run together)."""
+    solara.Div(children=[text], classes=["helper", *classes], style=style or {})
 
 
 @solara.component
@@ -53,7 +65,7 @@ def RunControls(lang: str):
                 classes=["btn-reset"] + (["pending"] if pending else []),
             )
         if pending:
-            solara.Text(
+            note(
                 t("pending_count", lang, count=len(pending)),
                 classes=["pending-banner"],
                 style={"color": WORSE, "font-weight": "500"},
@@ -78,24 +90,34 @@ def RunControls(lang: str):
             error=seed_error.message(lang) if seed_error else False,
             message=t("seed_hint", lang),
         )
-        labels = {t(key, lang): key for key in presets.PRESETS}
-        solara.Select(
-            t("scenario", lang),
-            values=list(labels),
-            value=t(state.preset.value, lang),
-            on_value=lambda label: state.choose_preset(labels[label]),
-            classes=["select-preset"],
-        )
-        solara.Text(t("pending_note", lang), style=SMALL)
+        with solara.Div(classes=["select-preset"]):
+            NativeSelect(
+                label=t("scenario", lang),
+                value=state.preset.value,
+                options=[{"value": key, "label": t(key, lang)} for key in presets.PRESETS],
+                event_choose=state.choose_preset,
+            )
+        note(preset_sets(state.preset.value, lang), style=SMALL, classes=["preset-sets"])
+        note(t("pending_note", lang), style=SMALL)
+
+
+def preset_sets(key: str, lang: str) -> str:
+    """ "This preset sets: Share of residents aged 60+ 0.33 (default 0.211); ..." """
+    changes = sep(lang).join(
+        f"{t(name, lang)} {_shown(value)}"
+        + paren(t("default_value", lang, value=_shown(PARAM_SPECS[name].default)), lang)
+        for name, value in presets.PRESETS[key].items()
+    )
+    return t("preset_sets", lang, list=changes) if changes else t("preset_sets_none", lang)
 
 
 def _pending_chip(name: str, pending: list[str], lang: str):
     if name in pending and state.runs.value is not None:
         built = state.runs.value.settings.overrides.get(name)
-        solara.Text(
+        note(
             t("pending_chip", lang) + paren(t("pending_value", lang, value=_shown(built)), lang),
             classes=[f"pending-{name}", "pending-chip"],
-            style={"font-size": "0.8em", "color": WORSE, "font-weight": "500"},
+            style={"font-size": "14px", "color": WORSE, "font-weight": "500"},
         )
 
 
@@ -106,16 +128,21 @@ def Lever(lever: presets.Lever, lang: str, pending: list[str]):
     value = state.levers[lever.name].value
     slider = solara.SliderInt if lever.is_int else solara.SliderFloat
     label = t(lever.name, lang)
+    values = {name: r.value for name, r in state.levers.items()}
+    gloss = presets.in_words(lever.name, values)
     with solara.Div(classes=[f"lever lever-{lever.name}"]):
-        solara.Text(f"{label}: {_shown(value)}", style={"font-size": "0.9em"})
-        slider(
-            label,
-            value=min(max(value, lever.min), lever.max),
-            min=lever.min,
-            max=lever.max,
-            step=lever.step,
-            on_value=lambda v: state.set_lever(lever.name, v),
-        )
+        note(f"{label}: {_shown(value)}", style={"font-size": "15px"})
+        if gloss is not None:
+            note(t(gloss[0], lang, **gloss[1]), style=SMALL, classes=["lever-words"])
+        # the slider shows the value on its grid; a value typed off the grid (8,050
+        # residents) or beyond it must not be replaced by the slider's rounding of it
+        on_grid = on_slider(lever, value)
+
+        def slid(v):
+            if v != on_grid:
+                state.set_lever(lever.name, v)
+
+        slider(label, value=on_grid, min=lever.min, max=lever.max, step=lever.step, on_value=slid)
         if lever.box_max is not None:
             error = state.box_errors[lever.name].value
             low, high = lever.limits
@@ -129,15 +156,52 @@ def Lever(lever: presets.Lever, lang: str, pending: list[str]):
         _pending_chip(lever.name, pending, lang)
 
 
+def on_slider(lever: presets.Lever, value):
+    """Where the slider shows ``value``: clamped to its range, rounded to its step."""
+    inside = min(max(value, lever.min), lever.max)
+    steps = round((inside - lever.min) / lever.step)
+    shown = lever.min + steps * lever.step
+    return round(float(shown)) if lever.is_int else float(round(shown, 10))
+
+
 @solara.component
 def Levers(lang: str):
     pending = state.pending_changes()
-    with solara.Card(t("community", lang), margin=0):
-        for lever in presets.COMMUNITY:
-            Lever(lever, lang, pending)
-    with solara.Card(t("levers", lang), margin=0):
-        for lever in presets.POLICY:
-            Lever(lever, lang, pending)
+    for group, levers in presets.GROUPS.items():
+        with solara.Card(t(group, lang), margin=0, classes=[f"levers-{group}"]):
+            note(t(f"{group}_note", lang), style=SMALL)
+            if group == "group_community":
+                SizeWarning(lang)
+            for lever in levers:
+                Lever(lever, lang, pending)
+
+
+def size_notice(values: dict) -> tuple[str, dict] | None:
+    """The model's warning about a community too small for its staffing
+    (``Params.size_warning``), as a label key and fields in the page's words."""
+    try:
+        params = Params.from_dict({k: v for k, v in values.items() if k in PARAM_SPECS})
+    except ConfigError:  # a value the model refuses: Reset says so
+        return None
+    warning = params.size_warning()
+    if warning is None:
+        return None
+    if warning.startswith("a community of"):
+        staff = params.community_staff_per_10k * params.n_residents / 10_000
+        smallest = re.search(r"below ([\d,]+) residents", warning)
+        return "size_small", {
+            "n": f"{params.n_residents:,}",
+            "staff": f"{staff:.2g}",
+            "smallest": smallest.group(1) if smallest else "–",
+        }
+    return "size_overheads", {}
+
+
+@solara.component
+def SizeWarning(lang: str):
+    found = size_notice({name: r.value for name, r in state.levers.items()})
+    if found is not None:
+        solara.Warning(t(found[0], lang, **found[1]), classes=["size-warning"], dense=True)
 
 
 @solara.component
@@ -147,12 +211,12 @@ def ControlCommunities(lang: str):
         return
     pending = state.pending_changes()
     with solara.Card(t("controls_regimes", lang), margin=0, classes=["control-regimes"]):
-        solara.Text(t("controls_note", lang), style=SMALL)
+        note(t("controls_note", lang), style=SMALL)
         for regime in state.CONTROL_REGIMES:
             with solara.Div(classes=[f"control-{regime}"]):
                 solara.Checkbox(label=regime_name(regime, lang), value=state.controls[regime])
         if "controls_regimes" in pending:
-            solara.Text(t("pending_chip", lang), style={"font-size": "0.8em", "color": WORSE})
+            note(t("pending_chip", lang), style={"font-size": "14px", "color": WORSE})
 
 
 @solara.component
@@ -162,7 +226,15 @@ def PairsCard(lang: str):
     error = state.pairs_count_error.value
     running = status.state == "running"
     with solara.Card(t("pairs", lang), margin=0, classes=["pairs-card"]):
-        solara.Text(t("pairs_note", lang), style=SMALL)
+        note(t("pairs_note", lang), style=SMALL)
+        per_pair = pairs.runs_per_pair(False)
+        note(t("pairs_cost", lang, runs=per_pair), style=SMALL, classes=["pairs-cost"])
+        with solara.Div(classes=["ladder-ask"]):
+            solara.Checkbox(
+                label=t("ladder_ask", lang, runs=pairs.runs_per_pair(True)),
+                value=state.ladder,
+                disabled=running,
+            )
         solara.InputText(
             t("pairs_count", lang),
             value=state.pairs_count_text.value,
@@ -191,26 +263,43 @@ def PairsCard(lang: str):
         if running:
             share = 100 * status.done / status.total if status.total else 0
             solara.ProgressLinear(value=share, color="primary")
-            solara.Text(
-                t("pairs_progress", lang, done=status.done, total=status.total),
-                classes=["pairs-status"],
-            )
+            stage = "pairs_stage_2" if status.result is not None else "pairs_stage_1"
+            text = t("pairs_progress", lang, done=status.done, total=status.total)
+            left = status.seconds_left()
+            if left is not None:
+                text += t("pairs_left", lang, left=_duration(left, lang))
+            note(t(stage, lang), style=SMALL)
+            note(text, classes=["pairs-status"])
         elif status.state in ("done", "cancelled", "failed"):
             n = status.result.reps if status.result else 0
             key = {"done": "pairs_done", "cancelled": "pairs_cancelled", "failed": "pairs_failed"}[
                 status.state
             ]
-            solara.Text(
+            if status.state == "cancelled" and status.result is not None:
+                key = "pairs_cancelled_split"
+            if status.restored:
+                key = "pairs_restored"
+            note(
                 t(key, lang, n=n),
-                classes=["pairs-status", f"pairs-{status.state}"],
+                classes=["pairs-status", f"pairs-{status.state}"]
+                + (["pairs-restored"] if status.restored else []),
                 style={"color": WORSE} if status.state == "failed" else {},
             )
 
 
+def _duration(seconds: float, lang: str) -> str:
+    if seconds < 90:
+        return t("seconds", lang, n=max(1, math.ceil(seconds / 5) * 5))
+    return t("minutes", lang, n=math.ceil(seconds / 60))
+
+
 @solara.component
-def Exports(lang: str, day: int):
-    """CSV, data dictionary and the one-page brief."""
-    empty = day == 0
+def Exports(lang: str):
+    """CSV, data dictionary, the N pairs as CSV and the one-page brief."""
+    _ = state.frame.value  # whether a day has run changes with the frames
+    empty = state.runs.value is None or state.runs.value.day == 0
+    have_pairs = state.matching_pairs() is not None
+    brief_ready = state.brief_ready()
     with solara.Card(t("downloads", lang), margin=0, classes=["exports"]), solara.Column(gap="4px"):
         solara.Button(
             t("download_csv", lang),
@@ -229,10 +318,21 @@ def Exports(lang: str, day: int):
             classes=["btn-dictionary"],
         )
         if empty:
-            solara.Text(t("csv_empty", lang), style=SMALL, classes=["csv-empty"])
+            note(t("csv_empty", lang), style=SMALL, classes=["csv-empty"])
+        solara.Button(
+            t("download_pairs_csv", lang),
+            on_click=state.download_pairs_csv,
+            disabled=not have_pairs,
+            outlined=True,
+            color="primary",
+            classes=["btn-pairs-csv"],
+        )
+        if not have_pairs:
+            note(t("pairs_csv_empty", lang), style=SMALL, classes=["pairs-csv-empty"])
         solara.Button(
             t("download_pdf", lang),
             on_click=lambda: state.download_brief("pdf"),
+            disabled=not brief_ready,
             outlined=True,
             color="primary",
             classes=["btn-brief-pdf"],
@@ -240,10 +340,13 @@ def Exports(lang: str, day: int):
         solara.Button(
             t("download_png", lang),
             on_click=lambda: state.download_brief("png"),
+            disabled=not brief_ready,
             outlined=True,
             color="primary",
             classes=["btn-brief-png"],
         )
+        if not brief_ready:
+            note(t("brief_empty", lang), style=SMALL, classes=["brief-empty"])
 
 
 @solara.component
@@ -269,5 +372,5 @@ def EffectiveParams(lang: str):
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=f"{label}: <b class='effective-{key}'>{shown}</b>",
-                style="font-size:0.85em",
+                style="font-size:14px",
             )

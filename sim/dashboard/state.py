@@ -8,20 +8,28 @@ in its own language, keeping the current runs.
 The play loop is driven by the browser (``frontend.PageAgent``): after Play, the server
 advances one frame, and advances the next only when the page reports that it has drawn the
 previous one. So the simulation never runs ahead of the screen, on a slow or busy machine too.
+A frame is stepped in a thread of its own, day by day, so a Pause is taken at once: it stops
+the frame in flight at the next day, waits for it to be shown, and only then shows Play, so
+nothing advances after Pause shows.
+
+Settings live in the page's address (``store.query_of``) and the last N-pair result of each
+set of settings is kept by the server (``store``), so a reload or a second visit finds both.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 from dataclasses import dataclass
 
 import solara
 
-from sim.dashboard import brief, export, frontend, pairs, presets
+from sim.dashboard import brief, decision, export, frontend, pairs, presets, store, sweep
 from sim.dashboard.inputs import Refusal, parse_int, parse_seed
 from sim.dashboard.pairs import PairsJob, PairsStatus
 from sim.dashboard.runs import LinkedRuns, Settings
+from sim.dashboard.sweep import SweepJob, SweepStatus
 from sim.model import REGIMES, ConfigError
 
 log = logging.getLogger("sim.dashboard")
@@ -55,11 +63,23 @@ stride = solara.reactive(1)
 runs = solara.reactive(None)  # LinkedRuns, built at the first render
 frame = solara.reactive(0)  # bumped after every change the page must draw
 playing = solara.reactive(False)
+in_flight = solara.reactive(None)  # (thread, stop event) of the frame being stepped
 notice = solara.reactive(None)  # Notice
 pairs_count_text = solara.reactive(str(pairs.DEFAULT_PAIRS))
 pairs_count_error = solara.reactive(None)
 pairs_status = solara.reactive(PairsStatus())
 pairs_job = solara.reactive(None)  # the running PairsJob
+ladder = solara.reactive(False)  # N pairs also split linkage into its mechanisms
+ladder_metric = solara.reactive(decision.PRIMARY)  # the metric of the waterfall
+sweep_parameter = solara.reactive(sweep.ASSUMPTIONS[0])
+sweep_metric = solara.reactive(decision.PRIMARY)
+sweep_levels_text = solara.reactive(str(sweep.DEFAULT_LEVELS))
+sweep_levels_error = solara.reactive(None)
+sweep_pairs_text = solara.reactive(str(sweep.DEFAULT_PAIRS))
+sweep_pairs_error = solara.reactive(None)
+sweep_status = solara.reactive(SweepStatus())
+sweep_job = solara.reactive(None)
+query = solara.reactive("")  # the applied settings, for the address (frontend.PageAgent)
 download = solara.reactive({})  # frontend.Downloader's file
 
 
@@ -111,6 +131,7 @@ def pending_changes() -> list[str]:
 @guarded
 def reset():
     """Rebuild every community from the seed, the preset, the levers and the controls."""
+    finish_frame()
     playing.value = False
     seed = parse_seed(seed_text.value)
     if isinstance(seed, Refusal):
@@ -130,7 +151,48 @@ def reset():
         return
     runs.value = built
     notice.value = None
+    query.value = store.query_of(settings, lang.value)
+    _load_kept_pairs(settings)
     frame.value += 1
+
+
+def _load_kept_pairs(settings: Settings) -> None:
+    """Show the N-pair result kept for these settings, if any (and none is running)."""
+    status = pairs_status.value
+    if status.state == "running" or matching_pairs() is not None:
+        return
+    try:
+        kept = store.load(settings)
+    except Exception:  # an unreadable cache must not stop a reset
+        log.exception("could not read the kept paired comparison")
+        return
+    if kept is not None:
+        state = "done" if kept.complete else "cancelled"
+        pairs_status.value = PairsStatus(state, 0, 0, kept, restored=True)
+
+
+@guarded
+def restore(text: str):
+    """Apply settings read from the page's address (or the browser's memory of them):
+    preset, levers, seed, controls, language; then reset."""
+    if text == query.value:
+        return
+    wanted = store.settings_from_query(text)
+    if "lang" in wanted:
+        lang.value = wanted["lang"]
+    key = wanted.get("preset", "preset_default")
+    preset.value = key
+    values = presets.lever_values(key) | wanted["levers"]
+    for name, value in values.items():
+        levers[name].value = value
+        if name in box_errors:
+            box_errors[name].value = None
+    seed_text.value = str(wanted.get("seed", parse_seed(seed_text.value)))
+    seed_error.value = None
+    chosen = wanted.get("controls", ())
+    for regime, reactive in controls.items():
+        reactive.value = regime in chosen
+    reset()
 
 
 @guarded
@@ -144,8 +206,10 @@ def step():
 
 @guarded
 def toggle_play():
-    """Play advances one frame now; the page's report of drawing it asks for the next."""
+    """Play advances one frame now; the page's report of drawing it asks for the next.
+    Pause stops the frame in flight at its next day and shows it with the Play button."""
     if playing.value:
+        finish_frame()
         playing.value = False
         return
     if runs.value is None or not runs.value.running:
@@ -157,19 +221,59 @@ def toggle_play():
 @guarded
 def frame_shown(shown: int):
     """The browser has drawn frame ``shown``: while playing, advance the next one."""
-    if playing.value and shown == frame.value:
+    if playing.value and shown == frame.value and not _stepping():
         _advance()
 
 
+def _stepping() -> bool:
+    flight = in_flight.value
+    return flight is not None and flight[0].is_alive()
+
+
+def settle(timeout: float = 60.0) -> None:
+    """Wait for the frame being stepped, if any (tests, benchmarks)."""
+    flight = in_flight.value
+    if flight is not None:
+        flight[0].join(timeout)
+
+
+def finish_frame(timeout: float = 60.0) -> None:
+    """Stop the frame being stepped at its next day and wait until it is published."""
+    flight = in_flight.value
+    if flight is not None and flight[0].is_alive():
+        flight[1].set()
+        flight[0].join(timeout)
+
+
 def _advance():
+    """Step the next frame in its own thread, so that Pause is heard while it runs."""
     current = runs.value
     if current is None or not current.running:
         playing.value = False
         return
-    current.step(stride.value)
-    if not current.running:  # the horizon: Play turns itself off
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_step_frame, args=(current, stride.value, stop), name="sim-play", daemon=True
+    )
+    in_flight.value = (worker, stop)
+    worker.start()
+
+
+def _step_frame(current: LinkedRuns, days: int, stop: threading.Event) -> None:
+    try:
+        for _ in range(days):
+            if stop.is_set() or not current.running:
+                break
+            current.step(1)
+        if runs.value is not current:  # reset meanwhile: nothing of this frame to show
+            return
+        if not current.running:  # the horizon: Play turns itself off
+            playing.value = False
+        frame.value += 1
+    except Exception:
+        log.exception("dashboard action play failed")
         playing.value = False
-    frame.value += 1
+        notice.value = Notice("error_generic")
 
 
 @guarded
@@ -214,6 +318,8 @@ def set_lever(name: str, value):
 @guarded
 def switch_language():
     lang.value = "en" if lang.value == "zh" else "zh"
+    if runs.value is not None:
+        query.value = store.query_of(runs.value.settings, lang.value)
 
 
 @guarded
@@ -243,18 +349,24 @@ def start_pairs():
     if isinstance(reps, Refusal):
         pairs_count_error.value = reps
         return
-    job = PairsJob(runs.value.settings, reps, publish=_publish_pairs)
+    job = PairsJob(
+        runs.value.settings, reps, publish=_publish_pairs, ladder=ladder.value, keep=store.save
+    )
     pairs_job.value = job
     job.start()
 
 
 def _publish_pairs(status: PairsStatus):
     """Called from the job's thread; Solara hands the thread the session it was started in."""
+    _publish(pairs_status, status)
+
+
+def _publish(reactive, status):
     try:
-        pairs_status.value = status
+        reactive.value = status
     except Exception:  # the browser session closed meanwhile: nobody to tell
         log.warning(
-            "paired comparison finished after its page closed (%s)", status.state, exc_info=True
+            "a background job finished after its page closed (%s)", status.state, exc_info=True
         )
 
 
@@ -265,16 +377,82 @@ def cancel_pairs():
 
 
 def matching_pairs():
-    """The N-pair result if it was run with the current runs' settings, else None."""
+    """The N-pair result if it was run with the current runs' settings (the same seed and
+    parameters), else None."""
     status = pairs_status.value
     current = runs.value
     if (
         status.result is not None
         and current is not None
-        and status.result.settings == current.settings
+        and status.result.settings.model_key == current.settings.model_key
     ):
         return status.result
     return None
+
+
+# --- the assumption sweep ---------------------------------------------------------------
+
+
+@guarded
+def choose_sweep_parameter(name: str):
+    if name in sweep.ASSUMPTIONS:
+        sweep_parameter.value = name
+
+
+@guarded
+def choose_sweep_metric(name: str):
+    if name in decision.METRIC_CHOICES:
+        sweep_metric.value = name
+
+
+@guarded
+def choose_ladder_metric(name: str):
+    if name in decision.METRIC_CHOICES:
+        ladder_metric.value = name
+
+
+@guarded
+def type_sweep_levels(text: str):
+    sweep_levels_text.value = text
+    value = parse_int(text, "sweep_levels", 3, sweep.MAX_LEVELS)
+    sweep_levels_error.value = value if isinstance(value, Refusal) else None
+
+
+@guarded
+def type_sweep_pairs(text: str):
+    sweep_pairs_text.value = text
+    value = parse_int(text, "sweep_pairs", 2, sweep.MAX_PAIRS)
+    sweep_pairs_error.value = value if isinstance(value, Refusal) else None
+
+
+@guarded
+def start_sweep():
+    """Sweep the chosen assumption with the current runs' settings, in the background."""
+    if runs.value is None:
+        return
+    if sweep_status.value.state == "running":
+        notice.value = Notice("pairs_busy")
+        return
+    count = parse_int(sweep_levels_text.value, "sweep_levels", 3, sweep.MAX_LEVELS)
+    reps = parse_int(sweep_pairs_text.value, "sweep_pairs", 2, sweep.MAX_PAIRS)
+    if isinstance(count, Refusal) or isinstance(reps, Refusal):
+        return
+    job = SweepJob(
+        runs.value.settings,
+        sweep_parameter.value,
+        count,
+        reps,
+        sweep_metric.value,
+        publish=lambda status: _publish(sweep_status, status),
+    )
+    sweep_job.value = job
+    job.start()
+
+
+@guarded
+def cancel_sweep():
+    if sweep_job.value is not None:
+        sweep_job.value.cancel()
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -303,9 +481,29 @@ def download_dictionary():
 
 
 @guarded
+def download_pairs_csv():
+    """The N pairs as data: one row per pair and community, every summary metric."""
+    result = matching_pairs()
+    if result is None:
+        notice.value = Notice("pairs_csv_empty")
+        return
+    data = export.pairs_csv_bytes(result)
+    download.value = frontend.download_file(export.pairs_csv_name(result), data, "text/csv")
+
+
+def brief_ready() -> bool:
+    """A brief needs something to say: a day run, or N pairs of these settings."""
+    current = runs.value
+    return current is not None and (current.day > 0 or matching_pairs() is not None)
+
+
+@guarded
 def download_brief(fmt: str):
     """The one-page brief of what the page shows now, in the page's language."""
     current = runs.value
+    if not brief_ready():
+        notice.value = Notice("brief_empty")
+        return
     content = brief.content(current, current.snapshot(), matching_pairs(), lang.value)
     try:
         data = brief.render(content, fmt)
