@@ -211,3 +211,18 @@ def test_float_sums_are_python_sums():
     values = [rng.random(50) * 10.0 ** rng.integers(-3, 6) for _ in range(5)]
     expected = [sum(column) for column in zip(*(v.tolist() for v in values), strict=True)]
     assert street.float_sum(values).tolist() == expected
+
+
+def test_sim_compare_on_a_street_says_what_the_outcomes_rest_on(tmp_path, capsys):
+    from sim.cli import main
+
+    out = tmp_path / "cmp"
+    assert main(["compare", "--communities", "2", "--years", "1", "--residents", "300",
+                 "--reps", "2", "--workers", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "each a street of 2 communities of 300 residents (600 in all), 365 days: 4 paired " \
+           "community-years" in text
+    assert "complaints_per_10k rests on" in text and "court_filings_per_10k rests on" in text
+    assert "communities = 2" in (out / "experiment.toml").read_text()
+    assert main(["compare", "--years", "2", "--days", "10", "--out", str(tmp_path / "x")]) == 2
+    assert "--years" in capsys.readouterr().err
