@@ -365,30 +365,29 @@ class VolunteerCorps(ServiceActor):
         p, pop, street = self.model.p, self.model.population, self.street
         idx = np.flatnonzero(pop.active)
         rate = p.volunteer_hours_per_month / DAYS_PER_MONTH / p.volunteer_session_hours
-        surge = street.gather(self.model.surge, pop.community[idx])
+        surge = street.gather(self.model.surge, street.tag(pop.community, idx))
         chance = np.minimum(rate * pop.motivation[idx] * (1 + surge), 1.0)
         self.offering = idx[street.draw_uniform(self._streams, idx) < chance]
         per_session = p.volunteer_session_hours * p.volunteer_dispatch_share
-        where = pop.community[self.offering]
-        self.skilled.open(street.count(where, pop.skilled[self.offering]) * per_session)
-        hours = street.count(where) * per_session
+        offering = self.offering
+        self.skilled.open(street.count_rows(pop.community, offering[pop.skilled[offering]])
+                          * per_session)
+        hours = street.count_rows(pop.community, offering) * per_session
         self.offered_total = self.offered_total + hours
         return hours
 
     def active_count(self) -> PerCommunity:
         """Active volunteers now, per community."""
-        pop = self.model.population
-        return self.street.count(pop.community, pop.active)
+        return self.street.count_residents(self.model.population.active)
 
     def end_day(self) -> None:
         p, pop, street = self.model.p, self.model.population, self.street
         if self.offering.size:
-            where = pop.community[self.offering]
-            offering = street.count(where)
+            offering = street.count_rows(pop.community, self.offering)
             worked = self.hours.used / offering if street.one \
                 else self.hours.used / np.maximum(offering, 1)
-            pop.motivation[self.offering] -= p.volunteer_burnout_rate * street.gather(worked,
-                                                                                        where)
+            pop.motivation[self.offering] -= p.volunteer_burnout_rate * street.gather(
+                worked, street.tag(pop.community, self.offering))
         act = np.flatnonzero(pop.active)
         motivation = pop.motivation[act]
         motivation += p.volunteer_recovery_rate * (1 - motivation)
@@ -413,17 +412,17 @@ class VolunteerCorps(ServiceActor):
         pop = model.population
         self.in_month[self.offering] = True
         self.in_quarter[self.offering] = True
-        self.quarter_hours = self.quarter_hours + street.count(
-            pop.community[self.offering]) * model.p.volunteer_session_hours
+        self.quarter_hours = self.quarter_hours + street.count_rows(
+            pop.community, self.offering) * model.p.volunteer_session_hours
         closed = {}
         if (day + 1) % MONTH_DAYS == 0:
-            closed["volunteer_months"] = street.count(pop.community, self.in_month)
+            closed["volunteer_months"] = street.count_residents(self.in_month)
             # (a community without volunteers counts none: it has no corps to survey)
-            closed["adult_months"] = street.count(pop.community, pop.adult) \
+            closed["adult_months"] = street.count_residents(pop.adult) \
                 * model.linked_in(Actor.VOLUNTEER)
             self.in_month[:] = False
         if (day + 1) % QUARTER_DAYS == 0:
-            closed["volunteer_quarters"] = street.count(pop.community, self.in_quarter)
+            closed["volunteer_quarters"] = street.count_residents(self.in_quarter)
             closed["volunteer_quarter_hours"] = self.quarter_hours
             self.in_quarter[:] = False
             self.quarter_hours = street.zeros()
@@ -455,7 +454,8 @@ class VolunteerCorps(ServiceActor):
     def _recruit(self, p, pop) -> None:
         """Adults with active volunteer neighbours register, weighted by civic propensity."""
         ties = self.ties
-        candidates = np.flatnonzero(pop.adult & ~pop.registered & (ties > 0))
+        candidates = np.flatnonzero(ties > 0)      # (a few: neighbours of active volunteers)
+        candidates = candidates[pop.adult[candidates] & ~pop.registered[candidates]]
         prob = p.volunteer_recruitment_per_year / 365 * pop.civic_propensity[candidates] \
             * ties[candidates]
         joined = candidates[self.street.draw_uniform(self._streams, candidates) < prob]
@@ -671,9 +671,9 @@ class CharityPool(Agent):
     def donor_counts(self) -> tuple[PerCommunity, PerCommunity]:
         """(gave in the first half of the measured period, and again in the second), per
         community."""
-        first, community = self.gave_first_half, self.model.population.community
-        return (self.street.count(community, first),
-                self.street.count(community, first & self.gave_second_half))
+        first = self.gave_first_half
+        return (self.street.count_residents(first),
+                self.street.count_residents(first & self.gave_second_half))
 
 
 class MirroredCharity(CharityPool):

@@ -210,6 +210,9 @@ class CommunityModel(Model):
         self.mobilised_today: PerCommunity = street.zeros()
         self._vulnerable = [np.flatnonzero(self.population.vulnerable[a:b]) + a
                             for a, b in street.ranges]
+        self._emergency_streams = self.streams.of("emergencies")
+        self._scandal_streams = self.streams.of("scandals")
+        self._visit_streams = self.streams.of("home_visits")
         self.dispute_hours_today: dict[Actor, PerCommunity] = {}
 
     def _has_capacity(self, actor: Actor, k: int = 0) -> bool:
@@ -306,7 +309,7 @@ class CommunityModel(Model):
         by_building, bounds = self._building_residents
         rate = p.emergency_shocks_per_10k * self.per_10k / 365
         hit_residents, shocks = [], []
-        for k, rng in enumerate(self.streams.of("emergencies")):
+        for k, rng in enumerate(self._emergency_streams):
             hit = []
             for _ in range(rng.poisson(rate)):
                 b = self._building_first[k] + int(rng.integers(self._buildings[k]))
@@ -315,7 +318,7 @@ class CommunityModel(Model):
             hit_residents.append(np.concatenate(hit) if hit else _NO_RESIDENTS)
             shocks.append(len(hit))
         scandals = [rng.poisson(p.trust_shock_prob_per_year / 365) > 0
-                    for rng in self.streams.of("scandals")]
+                    for rng in self._scandal_streams]
         scandal = scandals[0] if street.one else np.array(scandals)
         # The surge after a shock fades exponentially (volunteers and donors respond).
         self.surge *= np.exp(-1 / p.surge_decay_days)
@@ -384,8 +387,8 @@ class CommunityModel(Model):
             "home_visits", p.home_visit_share * self.social_workers.hours.available)
         visits = hours // p.home_visit_hours
         chosen = []
-        for k, (rng, candidates) in enumerate(zip(self.streams.of("home_visits"),
-                                                  self._vulnerable, strict=True)):
+        for k, (rng, candidates) in enumerate(zip(self._visit_streams, self._vulnerable,
+                                                  strict=True)):
             due = int(street.at(visits, k))
             if due == 0 or candidates.size == 0:
                 continue

@@ -115,7 +115,7 @@ class DisputeBook:
         """Draw today's potential disputes on each community's ties (its own stream); start
         those grievance allows."""
         model, day = self.model, self.model.today
-        edges, ids, where = [], [], []
+        edges, counts, communities = [], [], []
         for k, (rng, (first, last)) in enumerate(zip(self._streams, self._edge_bounds,
                                                       strict=True)):
             cum = self.cum_weight[first:last]
@@ -126,11 +126,14 @@ class DisputeBook:
                 continue
             picks = np.searchsorted(cum, rng.random(count) * cum[-1], side="right")
             edges.append(np.minimum(picks, cum.size - 1) + first)
-            ids.append((np.uint64(day) << np.uint64(32)) | np.arange(count, dtype=np.uint64))
-            where.append(np.full(count, k))
+            counts.append(count)
+            communities.append(k)
         if not edges:
             return
-        edge, ids_, where_ = (np.concatenate(x) for x in (edges, ids, where))
+        edge = np.concatenate(edges)
+        where_ = np.repeat(communities, counts)
+        serial = np.arange(edge.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        ids_ = (np.uint64(day) << np.uint64(32)) | serial.astype(np.uint64)
         a, b = self.edges[edge, 0], self.edges[edge, 1]
         pop = model.population
         excess = np.maximum(pop.grievance[a] - pop.baseline_grievance[a], 0) \
@@ -167,7 +170,7 @@ class DisputeBook:
         hazard = p.reignition_per_year / 365 * np.where(
             c["status"][latent] == LUMPED, p.lumped_reignition_factor, 1.0)
         up = latent[self.model.streams.uniform(Draw.DISPUTE_REIGNITION, c["id"][latent], day,
-                                               c["community"][latent]) < hazard]
+                                               street.tag(c["community"], latent)) < hazard]
         if up.size == 0:  # most days
             return street.zeros()
         was_closed = c["status"][up] == CLOSED
@@ -177,10 +180,10 @@ class DisputeBook:
         self._make_known(newly_known, day)
         c["next_try"][up] = day
         c["last_attention"][up] = day
-        self.model.tally["disputes_reignited"] += street.count(c["community"][up])
+        self.model.tally["disputes_reignited"] += street.count_rows(c["community"], up)
         c["reignited"][up] = True
         self._log(up, day, "reignited")
-        return street.count(c["community"][newly_known])
+        return street.count_rows(c["community"], newly_known)
 
     def detect(self, volunteer_ties: np.ndarray | None) -> PerCommunity:
         """Open disputes come to the platform's attention; return how many did today, per
@@ -189,7 +192,8 @@ class DisputeBook:
         unknown = np.flatnonzero((c["status"] == OPEN) & ~c["known"])
         if unknown.size == 0:
             return self.street.zeros()
-        stage, ids, where = c["stage"][unknown], c["id"][unknown], c["community"][unknown]
+        stage, ids = c["stage"][unknown], c["id"][unknown]
+        where = self.street.tag(c["community"], unknown)
         seen = stage >= COMPLAINT
         seen |= (stage == CONFLICT) & (streams.uniform(Draw.DISPUTE_REPORT, ids, day, where)
                                        < p.conflict_report_prob)
@@ -232,7 +236,7 @@ class DisputeBook:
         new = due[c["assigned_day"][due] < 0]
         if new.size == 0:
             return
-        ids, where = c["id"][new], c["community"][new]
+        ids, where = c["id"][new], self.street.tag(c["community"], new)
         u_pick, u_wrong, u_which = streams.uniforms(
             [(Draw.DISPUTE_PICKUP, 0), (Draw.DISPUTE_DISPATCH_ERROR, 0),
              (Draw.DISPUTE_DISPATCH_ERROR, 1)], ids, where)
@@ -351,7 +355,7 @@ class DisputeBook:
             return
         g = model.population.grievance
         s = c["stage"][active] - 1
-        where = c["community"][active]
+        where = street.tag(c["community"], active)
         mean_g = (g[c["a"][active]] + g[c["b"][active]]) / 2
         neglect = (day - c["last_attention"][active]) / p.neglect_unit_days
         esc = self.escalation[s] * (1 + p.grievance_escalation_weight * mean_g) \
@@ -374,7 +378,7 @@ class DisputeBook:
         self._set_stage(idx, c["stage"][idx] + 1, day)
         self._log(idx, day, "escalated")
         court = idx[c["stage"][idx] >= COURT]
-        self.model.tally["court_filings"] += self.street.count(c["community"][court])
+        self.model.tally["court_filings"] += self.street.count_rows(c["community"], court)
         self._end(court, "court")
 
     def _set_stage(self, idx: np.ndarray, stage: np.ndarray, day: int) -> None:
@@ -382,7 +386,8 @@ class DisputeBook:
         c["stage"][idx] = stage
         complained = idx[(c["stage"][idx] >= COMPLAINT) & ~c["complained"][idx]]
         c["complained"][complained] = True
-        self.model.tally["complaints"] += self.street.count(c["community"][complained])
+        self.model.tally["complaints"] += self.street.count_rows(c["community"],
+                                                                 complained)
 
     def _end(self, idx: np.ndarray, how: str) -> None:
         """A dispute leaves the book (court, or true resolution)."""

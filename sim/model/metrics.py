@@ -292,12 +292,12 @@ def stocks(model) -> dict[str, Any]:
     start = model.volunteers_at_measure_start if linked else pop.active & False
     fate = model.disputes.fate_counts()
     first, both = charity.donor_counts if charity else (0, 0)
-    registered = street.count(where, pop.registered) if linked else 0
-    retained = street.count(where, start & pop.active) if linked else 0
+    registered = street.count_residents(pop.registered) if linked else 0
+    retained = street.count_residents(start & pop.active) if linked else 0
     return {"residents": street.count(where),
             "volunteers_active_end": _active_volunteers(model),
             "volunteers_registered_end": registered * volunteers_linked,
-            "volunteers_at_start": street.count(where, start),
+            "volunteers_at_start": street.count_residents(start),
             "volunteers_retained": retained * volunteers_linked,
             "charity_held": charity.held if charity else 0.0,
             "donors_first_half": first, "donors_both_halves": both,
@@ -309,7 +309,7 @@ def stocks(model) -> dict[str, Any]:
 def _active_volunteers(model) -> Any:
     if model.volunteers is None:
         return 0
-    return model.street.count(model.population.community, model.population.active) \
+    return model.street.count_residents(model.population.active) \
         * model.linked_in(Actor.VOLUNTEER)
 
 

@@ -235,7 +235,7 @@ class NeedBook:
         self.today = {"arrived": n, "met": 0, "unmet": 0, "discovered": 0}
         return street.count(where, ~hidden)
 
-    def _tally_by_kind(self, keys: tuple[str, ...], where: np.ndarray,
+    def _tally_by_kind(self, keys: tuple[str, ...], where: np.ndarray | None,
                        kinds: np.ndarray) -> None:
         """Add cases per need type (and community) to the counts ``keys``."""
         street, tally = self.street, self.model.tally
@@ -244,6 +244,7 @@ class NeedBook:
                                   strict=True):
                 tally[key] += count
             return
+        assert where is not None
         by_kind = np.bincount(where * len(Need) + kinds, minlength=street.k * len(Need))
         for kind, key in enumerate(keys):
             tally[key] += by_kind[kind::len(Need)]
@@ -258,7 +259,7 @@ class NeedBook:
             self.today["discovered"] = 0
             return self.street.zeros()
         found = c["report_day"][hidden] <= day
-        where = c["community"][hidden]
+        where = self.street.tag(c["community"], hidden)
         if volunteer_ties is not None and p.volunteer_discovery_prob > 0:
             ties = volunteer_ties[c["resident"][hidden]]
             chance = 1 - (1 - p.volunteer_discovery_prob) ** ties
@@ -291,8 +292,8 @@ class NeedBook:
         if due.size == 0:
             return
         c["late"][due] = False  # from tomorrow on, an ordinary case
-        orders = self._orders[self.model.group_of[c["community"][due]], c["kind"][due],
-                              c["first_choice"][due]]
+        group = 0 if self.street.one else self.model.group_of[c["community"][due]]
+        orders = self._orders[group, c["kind"][due], c["first_choice"][due]]
         for rank in range(orders.shape[1]):
             column = orders[:, rank]
             present = set(column.tolist())  # actors with a case at this rank (-1: none)
@@ -309,10 +310,11 @@ class NeedBook:
         new = np.flatnonzero(c["visible"] & (c["assigned_day"] < 0))
         if new.size == 0:
             return
-        ids, kinds, where = c["id"][new], c["kind"][new], c["community"][new]
+        ids, kinds = c["id"][new], c["kind"][new]
+        where = self.street.tag(c["community"], new)
         u_pick, u_match, u_which = streams.uniforms(
             [(Draw.NEED_PICKUP, 0), (Draw.NEED_PICKUP, 1), (Draw.NEED_PICKUP, 2)], ids, where)
-        group = model.group_of[where]
+        group = 0 if where is None else model.group_of[where]
         k = self.eligible[group, kinds]
         rule = model.dispatch_rules
         if len(rule) == 1:
@@ -332,7 +334,7 @@ class NeedBook:
 
     def _where(self, idx: np.ndarray) -> np.ndarray | None:
         """The communities of cases ``idx`` (None for a single community: never needed)."""
-        return None if self.street.one else self.cols["community"][idx]
+        return self.street.tag(self.cols["community"], idx)
 
     def _serve_with(self, actor: Actor, pick: np.ndarray, volunteer_ties: np.ndarray | None,
                     volunteer_gain: PerCommunity) -> None:
@@ -464,10 +466,10 @@ class NeedBook:
         for name, mask, keys in (("met", met, NEEDS_MET), ("unmet", expired, NEEDS_UNMET)):
             tally[f"needs_{name}"] += street.count(where, mask)
             tally[f"needs_{name}_vulnerable"] += street.count(where, mask & c["vulnerable"])
-            self._tally_by_kind(keys, where[mask], c["kind"][mask])
+            self._tally_by_kind(keys, street.tag(where, mask), c["kind"][mask])
         for key, mask in (("unmet_need_hours", expired & ~material),
                           ("unmet_relief_yuan", expired & material)):
-            tally[key] += street.sum(c["amount_left"][mask], where[mask])
+            tally[key] += street.sum(c["amount_left"][mask], street.tag(where, mask))
         tally["needs_unmet_undiscovered"] += street.count(where, expired & ~c["visible"])
         tally["needs_unmet_refused"] += street.count(where, expired & c["refused"])
         tally["needs_refused"] += street.count(where, closed & c["refused"])
@@ -478,7 +480,7 @@ class NeedBook:
                       c["amount_left"][expired])
         served = closed & (c["first_service"] >= 0)
         tally["response_days"] += street.total(
-            where[served], c["first_service"][served] - c["arrival"][served])
+            street.tag(where, served), c["first_service"][served] - c["arrival"][served])
         tally["needs_responded"] += street.count(where, served)
         np.add.at(self.model.population.open_needs, c["resident"][closed], -1)
         unmet_residents = c["resident"][expired]

@@ -64,11 +64,15 @@ class Population:
             return
         if unmet.size:
             np.add.at(self.grievance, unmet, per_unmet_need)
-            # The union of both, sorted and unique (as np.union1d, which sorts: slower here).
-            away = np.zeros(self.n, dtype=bool)
-            away[self.aggrieved] = True
-            away[unmet] = True
-            moved = np.flatnonzero(away)
+            # The union of both, sorted and unique: by marking residents (faster for a
+            # community), or by sorting the few (for a street of many residents).
+            if self.n > 64 * (self.aggrieved.size + unmet.size):
+                moved = np.unique(np.concatenate([self.aggrieved, unmet]))
+            else:
+                away = np.zeros(self.n, dtype=bool)
+                away[self.aggrieved] = True
+                away[unmet] = True
+                moved = np.flatnonzero(away)
         else:  # aggrieved is kept sorted and unique: it already is the union
             moved = self.aggrieved
         g, g0 = self.grievance[moved], self.baseline_grievance[moved]

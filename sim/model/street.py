@@ -147,14 +147,30 @@ class Street:
         return [values] if self.one else np.asarray(values).tolist()
 
     # --- per case ------------------------------------------------------------------------
-    def gather(self, values: PerCommunity, community: np.ndarray):
+    def tag(self, community: np.ndarray, idx) -> np.ndarray | None:
+        """The communities of rows ``idx`` of a table whose rows carry ``community``; None
+        for a single community, where no helper reads it (nothing to gather)."""
+        return None if self.one else community[idx]
+
+    def count_rows(self, community: np.ndarray, idx: np.ndarray) -> PerCommunity:
+        """Rows ``idx`` per community (``community``: the community of every row)."""
+        if self.one:
+            return int(idx.size)
+        return np.bincount(community[idx], minlength=self.k)
+
+    def gather(self, values: PerCommunity, community: np.ndarray | None):
         """Each case's community's value (a scalar for one community: it broadcasts)."""
         return values if self.one else values[community]
 
-    def count(self, community: np.ndarray, mask: np.ndarray | None = None) -> PerCommunity:
-        """Cases per community (those where ``mask`` holds)."""
+    def count(self, community: np.ndarray | None,
+              mask: np.ndarray | None = None) -> PerCommunity:
+        """Cases per community (those where ``mask`` holds); ``community``: each case's."""
         if self.one:
-            return int(community.size if mask is None else np.count_nonzero(mask))
+            if mask is not None:
+                return int(np.count_nonzero(mask))
+            assert community is not None
+            return int(community.size)
+        assert community is not None
         picked = community if mask is None else community[mask]
         return np.bincount(picked, minlength=self.k)
 
@@ -184,9 +200,9 @@ class Street:
         totals[runs.which] = runs.sums(filled)
         return runs.values(filled), totals
 
-    def total(self, community: np.ndarray, values: np.ndarray) -> PerCommunity:
+    def total(self, community: np.ndarray | None, values: np.ndarray) -> PerCommunity:
         """Per-community totals of integer values (exact in any order), as floats."""
-        if self.one:
+        if self.one or community is None:
             return float(values.sum())
         return np.bincount(community, values, minlength=self.k)
 
@@ -200,6 +216,12 @@ class Street:
                            minlength=self.k * width).reshape(self.k, width)
 
     # --- residents ---------------------------------------------------------------------
+    def count_residents(self, flags: np.ndarray) -> PerCommunity:
+        """Residents per community for whom ``flags`` holds (one flag per resident)."""
+        if self.one:
+            return int(np.count_nonzero(flags))
+        return np.add.reduceat(flags, self.first[:-1], dtype=np.int64)
+
     def segments(self, residents: np.ndarray) -> np.ndarray:
         """Bounds of each community's part of a sorted array of residents: community k's
         are ``residents[bounds[k]:bounds[k + 1]]``."""
