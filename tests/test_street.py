@@ -53,7 +53,7 @@ def _same(a: dict, b: dict) -> list[str]:
 def _alone(params: dict, regimes: list[str], seed: int, k: int):
     """The regimes' runs of community ``k`` of the street, simulated alone."""
     one = Params.from_dict({**params, "communities": 1})
-    return _run_side_by_side(one, regimes, community_seed(seed, k), CommunityModel)
+    return _run_side_by_side(one, regimes, community_seed(seed, k), CommunityModel, None)
 
 
 def _one_by_one(params: dict, regimes: list[str], seed: int, communities: int):
@@ -63,8 +63,7 @@ def _one_by_one(params: dict, regimes: list[str], seed: int, communities: int):
     for k in range(communities):
         for regime, model in _alone(params, regimes, seed, k).items():
             counts[regime].append(metrics.measured(model))
-            frames[regime].append(
-                model.datacollector.get_model_vars_dataframe().reset_index(drop=True))
+            frames[regime].append(model.daily_record_frame())
     return {r: (metrics.summary_from(metrics.pool(counts[r])), metrics.pool_daily(frames[r]))
             for r in regimes}
 
@@ -226,3 +225,17 @@ def test_sim_compare_on_a_street_says_what_the_outcomes_rest_on(tmp_path, capsys
     assert "communities = 2" in (out / "experiment.toml").read_text()
     assert main(["compare", "--years", "2", "--days", "10", "--out", str(tmp_path / "x")]) == 2
     assert "--years" in capsys.readouterr().err
+
+
+def test_a_street_on_a_user_graph_gives_every_community_that_network():
+    import networkx as nx
+
+    graph = nx.watts_strogatz_graph(400, 6, 0.1, seed=3)
+    street = simulate({"days": 60, "communities": 3}, "five", 7, graph=graph)
+    parts = []
+    for k in range(3):
+        model = CommunityModel("five", rng=community_seed(7, k), graph=graph, days=60)
+        model.run_model()
+        parts.append(metrics.measured(model))
+    assert _same(street.summary, metrics.summary_from(metrics.pool(parts))) == []
+    assert street.daily["residents"].iloc[0] == 1200
