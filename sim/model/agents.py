@@ -343,6 +343,7 @@ class VolunteerCorps(ServiceActor):
         self.in_quarter = np.zeros(pop.n, dtype=bool)
         self.quarter_hours = street.zeros()
         self._streams = model.streams.of("volunteers")
+        self._active_today: tuple[int, np.ndarray] = (-1, np.zeros(0, dtype=np.int64))
 
     def served(self, kinds: np.ndarray, hours: np.ndarray, community: np.ndarray) -> None:
         """Record hours spent serving needs of types ``kinds`` (cases of ``community``)."""
@@ -364,6 +365,7 @@ class VolunteerCorps(ServiceActor):
     def daily_hours(self) -> PerCommunity:
         p, pop, street = self.model.p, self.model.population, self.street
         idx = np.flatnonzero(pop.active)
+        self._active_today = (self.model.today, idx)   # (nobody comes or goes before end_day)
         rate = p.volunteer_hours_per_month / DAYS_PER_MONTH / p.volunteer_session_hours
         surge = street.gather(self.model.surge, street.tag(pop.community, idx))
         chance = np.minimum(rate * pop.motivation[idx] * (1 + surge), 1.0)
@@ -388,7 +390,9 @@ class VolunteerCorps(ServiceActor):
                 else self.hours.used / np.maximum(offering, 1)
             pop.motivation[self.offering] -= p.volunteer_burnout_rate * street.gather(
                 worked, street.tag(pop.community, self.offering))
-        act = np.flatnonzero(pop.active)
+        day, act = self._active_today
+        if day != self.model.today:
+            act = np.flatnonzero(pop.active)
         motivation = pop.motivation[act]
         motivation += p.volunteer_recovery_rate * (1 - motivation)
         pop.motivation[act] = np.clip(motivation, 0.0, 1.0)
@@ -447,7 +451,7 @@ class VolunteerCorps(ServiceActor):
         np.add.at(self.ties, neighbours, 1.0 if active else -1.0)
 
     def _reactivate(self, p, pop) -> None:
-        dormant = np.flatnonzero(pop.registered & ~pop.active)
+        dormant = np.flatnonzero(pop.registered > pop.active)   # registered, not active
         u = self.street.draw_uniform(self._streams, dormant)
         self._set_active(dormant[u < p.volunteer_reactivation_per_year / 365], True)
 

@@ -220,7 +220,7 @@ class Street:
         """Residents per community for whom ``flags`` holds (one flag per resident)."""
         if self.one:
             return int(np.count_nonzero(flags))
-        return np.add.reduceat(flags, self.first[:-1], dtype=np.int64)
+        return np.array([np.count_nonzero(flags[a:b]) for a, b in self.ranges])
 
     def segments(self, residents: np.ndarray) -> np.ndarray:
         """Bounds of each community's part of a sorted array of residents: community k's
