@@ -89,6 +89,11 @@ def _add_run(sub):
 def _add_compare(sub):
     p = sub.add_parser("compare", help="the main job: paired three- versus five-actor runs")
     _model_options(p)
+    p.add_argument("--communities", type=int, metavar="K",
+                   help="a street (街道) of K communities of --residents each per replicate, "
+                        "simulated together, outcomes pooled (the parameter communities)")
+    p.add_argument("--years", type=int, metavar="Y",
+                   help="years to simulate, instead of --days (days = 365 x Y, at most 10)")
     p.add_argument("--reps", type=int, default=20, help="paired replications (default 20)")
     p.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: number of cores, at most 2 x reps)")
@@ -126,9 +131,17 @@ def inputs_from_args(args) -> tuple[Params, int | None]:
     if args.config:
         for key, value in load_config(args.config).items():
             values[key], sources[key] = value, config_source(args.config, key)
-    for key, flag in (("n_residents", "residents"), ("days", "days")):
-        if getattr(args, flag) is not None:
+    for key, flag in (("n_residents", "residents"), ("days", "days"),
+                      ("communities", "communities")):
+        if getattr(args, flag, None) is not None:
             values[key], sources[key] = getattr(args, flag), f"--{flag}"
+    years = getattr(args, "years", None)
+    if years is not None:
+        if args.days is not None:
+            raise ConfigError("--years: give --days or --years, not both")
+        if not 1 <= years <= 10:
+            raise ConfigError(f"--years: must be in [1, 10] (days at most 3650), got {years}")
+        values["days"], sources["days"] = 365 * years, "--years"
     for key, value in parse_overrides(args.set).items():
         values[key], sources[key] = value, f"--set {key}"
     try:

@@ -266,8 +266,7 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
     families = "; ".join(f"{'headline outcomes' if name == 'primary' else 'other judged metrics'}"
                          f": {int(n)} at {100 * levels[name]:.4g}%" for name, n in sizes.items()
                          if n)
-    head = [f"{a}- versus {b}-actor linkage: {reps} paired replications, "
-            f"{params.n_residents} residents, {params.days} days"
+    head = [f"{a}- versus {b}-actor linkage: {reps} paired replications, {_scale(params, reps)}"
             + (f", root seed {root_seed}" if root_seed is not None else "")
             + (f" ({failed} failed runs left out)" if failed else ""),
             (f"difference = {b} - {a} (mean over pairs); CI: its {level}% paired t-interval, "
@@ -297,6 +296,7 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
         lines.append(" ".join(f"{c!s:{align}{width}}"
                                for c, (_, width, align) in zip(cells, cols)))
     lines += ["",
+              *_events_note(table, a, b, params),
               ("better: which value is better (the metric catalogue, sim.model.METRICS); '-' "
                "marks supporting counts, never judged."),
               (f"events: the count ({a}/{b}, summed over replicates) an interval rests on; "
@@ -305,6 +305,32 @@ def format_table(table: pd.DataFrame, reps: int, params: Params, a: str = "three
                "(two-sided 5% paired t-test)."),
               "n/a: no value in a regime (e.g. volunteers under three)."]
     return "\n".join(lines)
+
+
+def _scale(params: Params, reps: int) -> str:
+    """What one replicate simulates: a community, or a street of them (and for how long)."""
+    if params.communities == 1:
+        return f"{params.n_residents} residents, {params.days} days"
+    years = params.days / 365
+    return (f"each a street of {params.communities} communities of {params.n_residents:,} "
+            f"residents ({params.communities * params.n_residents:,} in all), {params.days} "
+            f"days: {reps * params.communities * years:,.0f} paired community-years")
+
+
+def _events_note(table: pd.DataFrame, a: str, b: str, params: Params) -> list[str]:
+    """For a street: what the dispute outcomes rest on, in words."""
+    if params.communities == 1:
+        return []
+    rows = table.set_index("metric")
+    lines = []
+    for metric in ("complaints_per_10k", "court_filings_per_10k"):
+        if metric in rows.index:
+            row = rows.loc[metric]
+            lines.append(f"{metric} rests on {format_number(row['events_baseline'])} events "
+                         f"under {a} and {format_number(row['events_regime'])} under {b}; "
+                         f"these pairs detect a difference of {format_number(row['mde'])} "
+                         f"(80% power).")
+    return lines + [""] if lines else []
 
 
 # ---------------------------------------------------------------- in-memory pairs

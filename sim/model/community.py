@@ -1,4 +1,10 @@
-"""CommunityModel: one community under one linkage regime, stepped one day at a time."""
+"""CommunityModel: one community (or a street of them) under one linkage regime, stepped
+one day at a time.
+
+With ``communities = K`` the model is a street (街道) of K communities simulated together
+over shared arrays (``sim.model.street``): each community keeps its own network, residents,
+actors' budgets and random streams, and equals what it would be simulated alone.
+"""
 
 from __future__ import annotations
 
@@ -29,11 +35,14 @@ from .dispatch import DispatchRule
 from .disputes import DisputeBook
 from .errors import SmallCommunityWarning
 from .needs import NeedBook
-from .network import Community, build_community
+from .network import Community, build_community, join_communities
 from .params import PARAM_SPECS, ConfigError, Params
-from .population import TRAIT_STREAMS, Population, make_population
+from .population import TRAIT_STREAMS, Population, join_populations, make_population
 from .regimes import MATCHED, REGIMES, RESTRICTED, THREE, UNRESTRICTED, Actor, Regime
-from .streams import NoDraws, Streams
+from .streams import NoDraws, StreetStreams
+from .street import PerCommunity, Street
+
+_NO_RESIDENTS = np.zeros(0, dtype=np.int64)
 
 
 class CommunityModel(Model):
@@ -41,7 +50,9 @@ class CommunityModel(Model):
 
     Args:
         regime: one of ``sim.model.regimes.REGIMES`` ("three", "five", ablations, controls).
-        params: a Params; keyword overrides (``n_residents=2000``) are applied on top.
+        params: a Params; keyword overrides (``n_residents=2000``) are applied on top. With
+            ``communities = K`` (K > 1) the model is a street of K communities of
+            ``n_residents`` each, community k seeded by ``community_seed(rng, k)``.
         rng: integer seed. The same seed gives the same run; exogenous arrivals of needs,
             potential disputes and shocks are the same under every regime.
         graph: a networkx Graph to use as the residents' network (instead of generating one
@@ -83,8 +94,8 @@ class CommunityModel(Model):
         self.regime_name = regime
         self.regime: Regime = REGIMES[regime]
         self.p = _params(params, overrides)
-        self.streams = Streams(seed)
-        self.tally = metrics.Tally()
+        self.streams = StreetStreams(seed, self.p.communities)
+        self.tally = metrics.Tally(self.p.communities)
         self.log_disputes = log_disputes
         # What five's volunteers and donors gave today, recorded when this model is a twin.
         self.supply: Supply | None = None
@@ -106,7 +117,7 @@ class CommunityModel(Model):
             model_reporters=reporters,
             agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
         self._final_summary: dict[str, float] = {}
-        self.measured_counts_start: dict[str, float] = {}
+        self.measured_counts_start: dict[str, PerCommunity] = {}
         self.volunteers_at_measure_start = self.population.active.copy()
         self.record: dict[str, float] = {}
         self.running = True
@@ -134,25 +145,49 @@ class CommunityModel(Model):
         """The network and the residents. A graph (given or read from ``network_file``)
         sets the number of residents; one also given (``sized``) must agree with it."""
         p = self.p
+        if graph is None and p.network_file:   # read once for all communities of a street
+            from .graphfile import load_graph
+            graph = load_graph(p.network_file)
         parts = self.streams.split("population", 1 + len(TRAIT_STREAMS))
-        self.community: Community = build_community(p, parts[0], graph)
-        if self.community.n != p.n_residents:  # a graph's own size is the truth
+        communities = [build_community(p, streams[0], graph) for streams in parts]
+        size = communities[0].n
+        if size != p.n_residents:  # a graph's own size is the truth
             if sized:
                 raise ConfigError(f"n_residents: {p.n_residents} conflicts with the graph, "
-                                  f"which has {self.community.n} nodes; leave n_residents "
+                                  f"which has {size} nodes; leave n_residents "
                                   "out (the graph sets it)")
-            self.p = p = p.replace(n_residents=self.community.n)
-        self.population: Population = make_population(self.community, p, parts[1:])
-        self.per_10k = self.population.n / 10_000
-        warning = p.size_warning(self.population.n)
+            self.p = p = p.replace(n_residents=size)
+        populations = [make_population(c, p, streams[1:])
+                       for c, streams in zip(communities, parts, strict=True)]
+        self.street = Street([c.n for c in communities])
+        self.community: Community = join_communities(communities)
+        self.population: Population = join_populations(populations)
+        self.per_10k = size / 10_000    # of each community (all of one size)
+        # Each community's buildings, numbered community after community (emergency shocks).
+        self._buildings = [int(c.building.max()) + 1 for c in communities]
+        self._building_first = np.cumsum([0] + self._buildings[:-1]).tolist()
+        by_building = np.argsort(self.community.building, kind="stable")
+        self._building_residents = (by_building, np.searchsorted(
+            self.community.building[by_building], np.arange(sum(self._buildings) + 1)))
+        warning = p.size_warning(size)
         if warning:
             warnings.warn(warning, SmallCommunityWarning, stacklevel=3)
 
     def _build_actors(self, graph, twin: FiveTwin | None):
-        p, regime = self.p, self.regime
-        self.linked = tuple(a for a in regime.actors if self._has_capacity(a))
+        p, regime, street = self.p, self.regime, self.street
+        # The actor types each community links (those with something to give); communities
+        # linking the same types form a group (one group, unless a community of a street has
+        # no volunteers or no donors at all).
+        per_community = [tuple(a for a in regime.actors if self._has_capacity(a, k))
+                         for k in range(street.k)]
+        self.group_linked: list[tuple[Actor, ...]] = list(dict.fromkeys(per_community))
+        self.group_of = np.array([self.group_linked.index(g) for g in per_community])
+        self.linked = tuple(a for a in regime.actors
+                            if any(a in g for g in self.group_linked))
         self.twin = twin or (self._own_twin(graph) if regime.control else None)
-        self.dispatch = self.dispatch_rule.for_linkage(p, self.linked_count("shared_registry"))
+        self.dispatch_rules = [self.dispatch_rule.for_linkage(
+            p, self._linked_count(g, "shared_registry")) for g in self.group_linked]
+        self.dispatch = self.dispatch_rules[0]
         self.platform = CommunityPlatform(self, self.linked_count("coordination_cost"),
                                           self.linked_count("admin_overload"))
         self.social_orgs = SocialOrganizations(self)
@@ -178,27 +213,38 @@ class CommunityModel(Model):
                           Actor.VOLUNTEER: self.volunteers, Actor.CHARITY: self.charity}
         self.needs = self.need_book(self)
         self.disputes = self.dispute_book(self)
-        self.surge = 0.0
-        self.mobilised_today = 0.0
-        self._vulnerable = np.flatnonzero(self.population.vulnerable)
-        self.dispute_hours_today: dict[Actor, float] = {}
+        self.surge: PerCommunity = street.zeros()
+        self.mobilised_today: PerCommunity = street.zeros()
+        self._vulnerable = [np.flatnonzero(self.population.vulnerable[a:b]) + a
+                            for a, b in street.ranges]
+        self._emergency_streams = self.streams.of("emergencies")
+        self._scandal_streams = self.streams.of("scandals")
+        self._visit_streams = self.streams.of("home_visits")
+        self.dispute_hours_today: dict[Actor, PerCommunity] = {}
 
-    def _has_capacity(self, actor: Actor) -> bool:
-        """An actor type with nothing to give is not linked (no channel to maintain).
+    def _has_capacity(self, actor: Actor, k: int = 0) -> bool:
+        """An actor type with nothing to give in community ``k`` is not linked there (no
+        channel to maintain).
 
         Follows the rules the dynamics use: volunteers give time if someone is active, or
         registered and able to reactivate (recruitment needs active volunteers to start);
         the charity gives if residents or firms give or the supermarket takes goods.
         """
         p, pop = self.p, self.population
+        mine = slice(int(self.street.first[k]), int(self.street.first[k + 1]))
         if actor == Actor.VOLUNTEER:
             hours = p.volunteer_hours_per_month * p.volunteer_dispatch_share > 0
-            people = pop.active.any() or (pop.registered.any()
-                                          and p.volunteer_reactivation_per_year > 0)
+            people = pop.active[mine].any() or (pop.registered[mine].any()
+                                                and p.volunteer_reactivation_per_year > 0)
             return bool(hours and people)
         if actor == Actor.CHARITY:
-            return bool(pop.giving_capacity.sum() > 0 or p.supermarket_yuan_per_10k > 0)
+            return bool(pop.giving_capacity[mine].sum() > 0 or p.supermarket_yuan_per_10k > 0)
         return True
+
+    def linked_in(self, actor: Actor) -> PerCommunity:
+        """1 where a community links ``actor``, else 0 (an int, or ints per community)."""
+        flags = [int(actor in g) for g in self.group_linked]
+        return flags[0] if self.street.one else np.array(flags)[self.group_of]
 
     def _own_twin(self, graph) -> FiveTwin:
         """A five-actor twin for this control alone (of which only what it mobilises is read)."""
@@ -206,12 +252,17 @@ class CommunityModel(Model):
         five.keeps_daily_series = False
         return FiveTwin(five)
 
-    def linked_count(self, mechanism: str) -> int:
-        """Linked actor types as ``mechanism`` counts them: all of them, or, where the
-        regime withholds the mechanism (the matched control), the three core types only."""
+    def linked_count(self, mechanism: str) -> PerCommunity:
+        """Linked actor types as ``mechanism`` counts them, per community: all of them, or,
+        where the regime withholds the mechanism (the matched control), the three core
+        types only."""
+        counts = [self._linked_count(g, mechanism) for g in self.group_linked]
+        return counts[0] if self.street.one else np.array(counts)[self.group_of]
+
+    def _linked_count(self, linked: tuple[Actor, ...], mechanism: str) -> int:
         if self.regime.links(mechanism):
-            return len(self.linked)
-        return sum(a in THREE for a in self.linked)
+            return len(linked)
+        return sum(a in THREE for a in linked)
 
     def actor(self, kind: Actor):
         """The agent standing for one actor kind."""
@@ -238,7 +289,8 @@ class CommunityModel(Model):
             self.supply.ties = None if ties is None else ties.copy()
         gain = self._supervise()
         visited = self._home_visits()
-        visible += self.needs.discover(self._ties_for("volunteer_discovery", ties), visited)
+        visible = visible + self.needs.discover(self._ties_for("volunteer_discovery", ties),
+                                                visited)
         known = self.disputes.reignite() + self.disputes.detect(
             self._ties_for("early_detection", ties))
         self.platform.charge("intake", (visible + known) * p.intake_hours_per_case)
@@ -257,44 +309,53 @@ class CommunityModel(Model):
             self.record = metrics.daily_record(self)
             self.datacollector.collect(self)
 
-    def _shocks(self):
-        """Emergencies hitting a building, and charity scandals (own streams, every regime)."""
-        p, rng = self.p, self.streams.emergencies
-        building = self.community.building
-        hit = []
-        for _ in range(rng.poisson(p.emergency_shocks_per_10k * self.per_10k / 365)):
-            residents = np.flatnonzero(building == rng.integers(building.max() + 1))
-            hit.append(residents[rng.random(residents.size) < p.emergency_shock_need_prob])
-        scandal = self.streams.scandals.poisson(p.trust_shock_prob_per_year / 365) > 0
+    def _shocks(self) -> tuple[list[np.ndarray], PerCommunity]:
+        """Emergencies hitting a building, and charity scandals (own streams, every regime):
+        per community, the residents hit and whether a scandal broke."""
+        p, street = self.p, self.street
+        by_building, bounds = self._building_residents
+        rate = p.emergency_shocks_per_10k * self.per_10k / 365
+        hit_residents, shocks = [], []
+        for k, rng in enumerate(self._emergency_streams):
+            hit = []
+            for _ in range(rng.poisson(rate)):
+                b = self._building_first[k] + int(rng.integers(self._buildings[k]))
+                residents = by_building[bounds[b]:bounds[b + 1]]
+                hit.append(residents[rng.random(residents.size) < p.emergency_shock_need_prob])
+            hit_residents.append(np.concatenate(hit) if hit else _NO_RESIDENTS)
+            shocks.append(len(hit))
+        scandals = [rng.poisson(p.trust_shock_prob_per_year / 365) > 0
+                    for rng in self._scandal_streams]
+        scandal = scandals[0] if street.one else np.array(scandals)
         # The surge after a shock fades exponentially (volunteers and donors respond).
         self.surge *= np.exp(-1 / p.surge_decay_days)
-        self.surge += p.surge_elasticity * len(hit)
-        return (np.concatenate(hit) if hit else np.zeros(0, dtype=np.int64)), scandal
+        self.surge += p.surge_elasticity * (shocks[0] if street.one else np.array(shocks))
+        return hit_residents, scandal
 
     def _ties_for(self, mechanism: str, ties: np.ndarray | None) -> np.ndarray | None:
         """The volunteers' ties, for a linkage mechanism that uses them if it acts."""
         return ties if self.regime.links(mechanism) else None
 
-    def _open_budgets(self, scandal: bool):
+    def _open_budgets(self, scandal: PerCommunity):
         """Every actor sets today's budget; then the day's explicit transfers between them."""
-        p, regime = self.p, self.regime
-        self.dispute_hours_today = dict.fromkeys(Actor, 0.0)
+        p, regime, street = self.p, self.regime, self.street
+        self.dispute_hours_today = {a: street.zeros() for a in Actor}
         self.workers.do("begin_day")
-        mobilised = 0.0
+        mobilised = street.zeros()
         if self.volunteers:  # hours volunteered by staff and Party members are not extra
             overlap = 0.0
             if regime.links("role_overlap"):
                 overlap = p.role_overlap_share * self.volunteers.hours.available
                 self.platform.charge("overlap", overlap)
-            mobilised += self.volunteers.hours.available - overlap
+            mobilised = mobilised + (self.volunteers.hours.available - overlap)
         self.platform.charge("coordination", self.platform.coordination_per_day)
         if self.charity:
             self.charity.begin_day(scandal, self.platform.hours.remaining)
-            mobilised += self.charity.received_today / p.service_cost_yuan_per_hour
+            mobilised = mobilised + self.charity.received_today / p.service_cost_yuan_per_hour
         if regime.control in (RESTRICTED, UNRESTRICTED) and self.twin:
             granted = self.twin.mobilised_today
             hand_over(self.social_orgs, regime.control, granted, p.service_cost_yuan_per_hour)
-            mobilised += granted
+            mobilised = mobilised + granted
         self.mobilised_today = mobilised
         self.tally["extra_resource_hours"] += mobilised
         if self.supply is not None:
@@ -303,35 +364,45 @@ class CommunityModel(Model):
     def _record_supply(self, supply: Supply) -> None:
         """As a twin: what five's volunteers and donors gave today (see sim.model.controls)."""
         corps, charity = self.volunteers, self.charity
-        supply.volunteer_hours = corps.hours.available if corps else 0.0
-        supply.skilled_hours = corps.skilled.available if corps else 0.0
+        supply.volunteer_hours = corps.hours.available if corps else self.street.zeros()
+        supply.skilled_hours = corps.skilled.available if corps else self.street.zeros()
         supply.gifts = dict(charity.gifts_today) if charity else {}
         supply.campaign = charity.campaign_today if charity else None
 
-    def _supervise(self) -> float:
-        """Social workers supervise today's volunteer hours; return the volunteers' gain."""
-        p = self.p
+    def _supervise(self) -> PerCommunity:
+        """Social workers supervise today's volunteer hours; return the volunteers' gain
+        (per community)."""
+        p, street = self.p, self.street
         if not self.volunteers or p.supervision_hours_per_volunteer_hour <= 0 \
                 or not self.regime.links("supervision"):
-            return 0.0
+            return street.zeros()
         wanted = p.supervision_hours_per_volunteer_hour * self.volunteers.hours.available
-        if wanted <= 0:
+        if street.one and wanted <= 0:
             return 0.0
         cap = p.supervision_max_share * self.social_workers.hours.available
-        given = self.social_workers.set_aside("supervision", min(wanted, cap))
-        return p.supervision_gain * given / wanted
+        given = self.social_workers.set_aside("supervision", street.minimum(wanted, cap))
+        if street.one:
+            return p.supervision_gain * given / wanted
+        return np.divide(p.supervision_gain * given, wanted, out=np.zeros(street.k),
+                         where=wanted > 0)
 
     def _home_visits(self) -> np.ndarray:
-        """Social workers visit vulnerable residents at random; return who was visited."""
-        p = self.p
+        """Social workers visit vulnerable residents at random (each community its own);
+        return who was visited."""
+        p, street = self.p, self.street
         hours = self.social_workers.set_aside(
             "home_visits", p.home_visit_share * self.social_workers.hours.available)
-        candidates = self._vulnerable
-        visits = int(hours // p.home_visit_hours)
-        if visits == 0 or candidates.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        return self.streams.home_visits.choice(candidates, size=min(visits, candidates.size),
-                                               replace=False)
+        visits = hours // p.home_visit_hours
+        chosen = []
+        for k, (rng, candidates) in enumerate(zip(self._visit_streams, self._vulnerable,
+                                                  strict=True)):
+            due = int(street.at(visits, k))
+            if due == 0 or candidates.size == 0:
+                continue
+            chosen.append(rng.choice(candidates, size=min(due, candidates.size), replace=False))
+        if not chosen:
+            return _NO_RESIDENTS
+        return chosen[0] if len(chosen) == 1 else np.concatenate(chosen)
 
     def _close_budgets(self):
         if self.charity and self.regime.links("crowd_out"):
@@ -345,7 +416,7 @@ class CommunityModel(Model):
 
     def _start_measuring(self):
         """End of the warm-up: metrics count from the next day."""
-        self.measured_counts_start = metrics.counts(self)
+        self.measured_counts_start = metrics.snapshot(self)
         self.volunteers_at_measure_start = self.population.active.copy()
 
     # --- Mesa views, built when asked for -----------------------------------------------

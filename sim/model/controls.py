@@ -20,7 +20,9 @@ exactly that:
 Recruited and reactivated volunteers, burnout, surges after shocks, donor fatigue and trust
 shocks are all in the supply, because the twin lives through them. Several controls of one
 run share one twin (``sim.model.run``), and a five-actor run asked for beside them is that
-twin.
+twin. In a street of several communities the twin is a street too, and each community of
+the control receives what the same community of the twin mobilised (the supply holds
+per-community values, ``sim.model.street``).
 """
 
 from __future__ import annotations
@@ -30,19 +32,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .regimes import RESTRICTED
+from .street import PerCommunity
 
 
 @dataclass
 class Supply:
-    """What five-actor linkage's volunteers and donors gave on one day (the twin records it)."""
+    """What five-actor linkage's volunteers and donors gave on one day (the twin records it),
+    per community (see ``sim.model.street``)."""
 
-    volunteer_hours: float = 0.0       # dispatchable hours offered (before role overlap)
-    skilled_hours: float = 0.0         # of which by skilled volunteers
-    ties: np.ndarray | None = None     # active volunteers among each resident's ties, today
-    active_volunteers: int = 0         # active volunteers at the day's close (before exits)
-    gifts: dict[str, float] = field(default_factory=dict)  # individual, corporate, goods
-    campaign: tuple[int, float] | None = None              # (need type, yuan raised)
-    head_counts: dict[str, float] = field(default_factory=dict)  # windows closed today
+    volunteer_hours: PerCommunity = 0.0   # dispatchable hours offered (before role overlap)
+    skilled_hours: PerCommunity = 0.0     # of which by skilled volunteers
+    ties: np.ndarray | None = None        # active volunteers among each resident's ties, today
+    active_volunteers: PerCommunity = 0   # active volunteers at the day's close (before exits)
+    gifts: dict[str, PerCommunity] = field(default_factory=dict)  # individual, corporate, goods
+    campaign: tuple[PerCommunity, PerCommunity] | None = None     # (need type, yuan raised)
+    head_counts: dict[str, PerCommunity] = field(default_factory=dict)  # windows closed today
 
 
 class FiveTwin:
@@ -62,12 +66,12 @@ class FiveTwin:
         return self.model.supply
 
     @property
-    def mobilised_today(self) -> float:
+    def mobilised_today(self) -> PerCommunity:
         """What five mobilised today, in hours-equivalent (see ``extra_resource_hours``)."""
         return self.model.mobilised_today
 
 
-def hand_over(social_orgs, control: str, hours: float, price: float) -> None:
+def hand_over(social_orgs, control: str, hours: PerCommunity, price: float) -> None:
     """Give the control's social organizations ``hours`` of five's resources, as money."""
     if control == RESTRICTED:
         social_orgs.receive_purchase(hours * price)

@@ -8,7 +8,9 @@ Summaries are computed from **counts**: a flat dict of cumulative numbers (needs
 disputes reaching court, hours used, yuan spent, ...) plus end-of-run stocks. The counts at
 the end of the warm-up are subtracted, so metrics cover the measured days only; and counts
 of several independent communities add up, so a street of K communities is summarised by
-the same function (:func:`summary_from`). Shares count only cases whose fate is known: a
+the same function (:func:`summary_from`): a street model keeps every count per community
+and pools them at the end (:func:`measured`), and its daily record is the sum of its
+communities' records, day by day (as :func:`pool_daily` adds up separate runs). Shares count only cases whose fate is known: a
 need still open at the horizon with its deadline ahead is neither met nor unmet, and the
 escalation share counts only disputes whose fate is settled (see ``fate_counts``). A ratio
 whose denominator is empty is NaN, except shares of bad outcomes among no cases, which are
@@ -19,10 +21,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .capabilities import NEED_NAMES
+from .regimes import Actor
 
 
 @dataclass(frozen=True)
@@ -221,37 +226,54 @@ COUNTS: tuple[str, ...] = (
 )
 
 
-class Tally(dict[str, float]):
-    """The model's running counts by name: every name of ``COUNTS``, from 0.
+class Tally(dict[str, Any]):
+    """The model's running counts by name: every name of ``COUNTS``, from 0, per community
+    (a float for one community, an array of K for a street of K).
 
     A name not declared in ``COUNTS`` is refused (KeyError), so a misspelt count fails at
     once instead of starting a new one.
     """
 
-    def __init__(self) -> None:
-        super().__init__(dict.fromkeys(COUNTS, 0.0))
+    def __init__(self, communities: int = 1) -> None:
+        if communities == 1:
+            super().__init__(dict.fromkeys(COUNTS, 0.0))
+        else:
+            super().__init__({key: np.zeros(communities) for key in COUNTS})
+        self._one = communities == 1
 
     def __missing__(self, key: str) -> float:
         raise KeyError(f"{key!r} is not a count declared in sim.model.metrics.COUNTS")
 
+    def add_at(self, key: str, k: int, amount: float) -> None:
+        """Add ``amount`` to community ``k``'s count ``key``."""
+        if self._one:
+            self[key] += amount
+        else:
+            self[key][k] += amount
 
-def counts(model) -> dict[str, float]:
-    """Cumulative flows since day 0: the model's tally plus the actors' running totals."""
+
+def counts(model) -> dict[str, Any]:
+    """Cumulative flows since day 0, per community: the model's tally plus the actors'
+    running totals. The values are the model's own (a street's arrays go on counting):
+    copy them to keep them (``snapshot``)."""
     out = dict(model.tally)
-    workers = model.workers
-    out["hours_available"] = sum(a.hours.total_available for a in workers)
+    workers, street = model.workers, model.street
+    # (Python floats for one community, summed as Python sums them: see Street.float_sum;
+    # hours used are numpy floats once anything is served, which Python adds plainly.)
+    out["hours_available"] = street.float_sum([a.hours.total_available for a in workers])
     out["hours_used"] = sum(a.hours.total_used for a in workers)
     out.update({f"platform_{k}": v for k, v in model.platform.spent.items()})
     out.update({f"social_worker_{k}": v for k, v in model.social_workers.spent.items()})
+    zero = model.street.zeros()
     out["government_spent"] = model.social_orgs.government_spent
     out["relief_spent"] = model.platform.relief.total_used
     corps, charity = model.volunteers, model.charity
-    out["volunteer_hours_worked"] = corps.hours.total_used if corps else 0.0
+    out["volunteer_hours_worked"] = corps.hours.total_used if corps else zero
     out["volunteer_hours_offered"] = corps.offered_total / max(
-        model.p.volunteer_dispatch_share, 1e-12) if corps else 0.0
-    out["donations_total"] = charity.donated_total if charity else 0.0
-    out["individual_donations"] = charity.received["individual"] if charity else 0.0
-    out["charity_spent"] = charity.spent_total if charity else 0.0
+        model.p.volunteer_dispatch_share, 1e-12) if corps else zero
+    out["donations_total"] = charity.donated_total if charity else zero
+    out["individual_donations"] = charity.received["individual"] if charity else zero
+    out["charity_spent"] = charity.spent_total if charity else zero
     out["days"] = model.steps
     extra = model.extra_counts()      # a subclass's own counts (CommunityModel.extra_counts)
     if clash := sorted(set(extra) & set(out)):
@@ -260,43 +282,68 @@ def counts(model) -> dict[str, float]:
     return out
 
 
-def stocks(model) -> dict[str, float]:
-    """End-of-run state that adds up across communities."""
-    pop, charity = model.population, model.charity
+def snapshot(model) -> dict[str, Any]:
+    """``counts`` now, copied (the counts at the end of the warm-up)."""
+    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in counts(model).items()}
+
+
+def stocks(model) -> dict[str, Any]:
+    """End-of-run state that adds up across communities, per community."""
+    pop, charity, street = model.population, model.charity, model.street
+    where = pop.community
     linked = model.volunteers is not None
+    volunteers_linked = model.linked_in(Actor.VOLUNTEER)
     start = model.volunteers_at_measure_start if linked else pop.active & False
     fate = model.disputes.fate_counts()
     first, both = charity.donor_counts if charity else (0, 0)
-    return {"residents": pop.n,
+    registered = street.count_residents(pop.registered) if linked else 0
+    retained = street.count_residents(start & pop.active) if linked else 0
+    return {"residents": street.count(where),
             "volunteers_active_end": _active_volunteers(model),
-            "volunteers_registered_end": int(pop.registered.sum()) if linked else 0,
-            "volunteers_at_start": int(start.sum()),
-            "volunteers_retained": int((start & pop.active).sum()) if linked else 0,
+            "volunteers_registered_end": registered * volunteers_linked,
+            "volunteers_at_start": street.count_residents(start),
+            "volunteers_retained": retained * volunteers_linked,
             "charity_held": charity.held if charity else 0.0,
             "donors_first_half": first, "donors_both_halves": both,
-            "volunteers_linked": int(linked), "charity_linked": int(charity is not None),
+            "volunteers_linked": volunteers_linked,
+            "charity_linked": model.linked_in(Actor.CHARITY),
             **{f"fate_{k}": v for k, v in fate.items()}}
 
 
-def _active_volunteers(model) -> int:
-    return int(model.population.active.sum()) if model.volunteers is not None else 0
+def _active_volunteers(model) -> Any:
+    if model.volunteers is None:
+        return 0
+    return model.street.count_residents(model.population.active) \
+        * model.linked_in(Actor.VOLUNTEER)
 
 
 def measured(model) -> dict[str, float]:
-    """Counts over the measured days (warm-up subtracted) and the end stocks, one dict."""
+    """Counts over the measured days (warm-up subtracted) and the end stocks, one dict;
+    for a street, its communities' pooled (:func:`pool` of :func:`measured_by_community`)."""
+    parts = measured_by_community(model)
+    return parts[0] if len(parts) == 1 else pool(parts)
+
+
+def measured_by_community(model) -> list[dict[str, float]]:
+    """``measured`` for each community of the street, in community order."""
     out = _measured_flows(model)
     out.update(stocks(model))
     _add_staff_costs(model, out)
-    return out
+    street = model.street
+    if street.one:
+        return [out]
+    values = {key: np.broadcast_to(v, (street.k,)).tolist() for key, v in out.items()}
+    return [{key: v[k] for key, v in values.items()} for k in range(street.k)]
 
 
-def _measured_flows(model) -> dict[str, float]:
-    """The counts of ``measured`` without the end stocks and staff costs."""
+def _measured_flows(model, keys=None) -> dict[str, Any]:
+    """The counts of ``measured`` (only ``keys``, if given) without the end stocks and
+    staff costs."""
     now, start = counts(model), model.measured_counts_start
-    return {k: v - start.get(k, 0.0) for k, v in now.items()}
+    return {k: now[k] - start.get(k, 0.0) for k in (now if keys is None else keys)}
 
 
-def _add_staff_costs(model, out: dict[str, float]) -> None:
+def _add_staff_costs(model, out: dict[str, Any]) -> None:
     """Staff hours and costs, and the volunteers' shadow cost, from measured flows."""
     out["staff_hours"] = (model.p.community_staff_per_10k + model.p.social_workers_per_10k) \
         * model.per_10k * model.p.staff_hours_per_day * out["days"]
@@ -307,13 +354,21 @@ def _add_staff_costs(model, out: dict[str, float]) -> None:
 
 
 def pool(parts: list[dict[str, float]]) -> dict[str, float]:
-    """Counts of independent communities added up (the days are the same for all)."""
+    """Counts of independent communities added up (the days are the same for all): whole
+    numbers exactly, the others correctly rounded (``math.fsum``), so the total depends only
+    on the communities' values, not on their order or number types."""
     keys = set().union(*parts)
-    out = {k: sum(p.get(k, 0.0) for p in parts) for k in keys}
+    out = {k: _total([p.get(k, 0.0) for p in parts]) for k in keys}
     out["days"] = parts[0]["days"]
     out["volunteers_linked"] = max(p.get("volunteers_linked", 0) for p in parts)
     out["charity_linked"] = max(p.get("charity_linked", 0) for p in parts)
     return out
+
+
+def _total(values: list) -> float:
+    if all(isinstance(v, (int, np.integer)) for v in values):
+        return sum(values)
+    return math.fsum(values)
 
 
 def summary(model) -> dict[str, float]:
@@ -428,11 +483,22 @@ DAILY_COLUMNS = (
 MEAN_DAILY_COLUMNS = ("day", "donor_trust")   # not summed when communities are pooled
 
 
+# The counts the daily record reads (the others are wanted only at the end of a run).
+_DAILY_FLOWS = frozenset({"needs_met", "needs_unmet", "disputes_onsets", "complaints",
+                          "court_filings", "interventions", "donations_total",
+                          "government_spent", "relief_spent", "charity_spent",
+                          "volunteer_hours_worked", "disputes_resolved", "days"})
+
+
 def daily_record(model) -> dict[str, float]:
-    """The state at the end of the current day (cumulative values are since measuring began)."""
+    """The state at the end of the current day (cumulative values are since measuring began);
+    for a street, the sum of its communities' records (their mean for ``day`` and
+    ``donor_trust``), as :func:`pool_daily` adds up separate runs."""
     # The flows of ``measured`` and only the stocks the record shows (every day: the
     # other stocks are whole-population counts, wanted only at the end of a run).
-    m = _measured_flows(model)
+    street = model.street
+    pool = street.pool
+    m = _measured_flows(model, _DAILY_FLOWS)
     _add_staff_costs(model, m)
     fate = model.disputes.fate_counts()
     stages = model.disputes.stage_counts()
@@ -440,28 +506,33 @@ def daily_record(model) -> dict[str, float]:
     workers = model.workers
     costs = (m.get("government_spent", 0) + m.get("relief_spent", 0)
              + m.get("charity_spent", 0) + m["staff_cost"] + m["volunteer_shadow_cost"])
+    trust = math.nan
+    if charity and (street.one or bool(np.all(model.linked_in(Actor.CHARITY)))):
+        trust = street.mean(charity.donor_trust)
     return {
-        "day": model.steps, "residents": model.population.n,
+        "day": model.steps if street.one else float(model.steps),
+        "residents": model.population.n,
         "needs_arrived": model.needs.today["arrived"], "needs_met": model.needs.today["met"],
         "needs_unmet": model.needs.today["unmet"],
         "needs_discovered": model.needs.today["discovered"],
         "open_needs": model.needs.n_open, "open_hidden_needs": model.needs.open_hidden(),
-        "needs_met_to_date": m.get("needs_met", 0), "needs_unmet_to_date": m.get("needs_unmet", 0),
-        "disputes_to_date": m.get("disputes_onsets", 0),
-        "complaints_to_date": m.get("complaints", 0),
-        "court_filings": m.get("court_filings", 0), "fate_resolved": fate["resolved"],
-        "fate_settled": fate["settled"],
+        "needs_met_to_date": pool(m.get("needs_met", 0)),
+        "needs_unmet_to_date": pool(m.get("needs_unmet", 0)),
+        "disputes_to_date": pool(m.get("disputes_onsets", 0)),
+        "complaints_to_date": pool(m.get("complaints", 0)),
+        "court_filings": pool(m.get("court_filings", 0)), "fate_resolved": pool(fate["resolved"]),
+        "fate_settled": pool(fate["settled"]),
         "open_friction": int(stages[0]), "open_conflict": int(stages[1]),
         "open_complaint": int(stages[2]), "latent_disputes": int(stages[3]),
-        "interventions": m.get("interventions", 0),
-        "volunteers_active": _active_volunteers(model),
-        "charity_held": charity.held if charity else 0.0,
-        "donations_total": m["donations_total"],
-        "donor_trust": charity.donor_trust if charity else math.nan,
-        "hours_available": sum(a.hours.available for a in workers),
-        "hours_used": sum(a.hours.used for a in workers),
-        "cost_to_date": costs,
-        "resolved_to_date": m.get("needs_met", 0) + m.get("disputes_resolved", 0),
+        "interventions": pool(m.get("interventions", 0)),
+        "volunteers_active": pool(_active_volunteers(model)),
+        "charity_held": pool(charity.held) if charity else 0.0,
+        "donations_total": pool(m["donations_total"]),
+        "donor_trust": trust,
+        "hours_available": pool(street.float_sum([a.hours.available for a in workers])),
+        "hours_used": pool(sum(a.hours.used for a in workers)),
+        "cost_to_date": pool(costs),
+        "resolved_to_date": pool(m.get("needs_met", 0) + m.get("disputes_resolved", 0)),
     }
 
 

@@ -24,6 +24,10 @@ their own ties is no stranger. Service needs are served in hours (an actor hour 
 ``service_efficiency`` hours of need); material needs are paid in yuan (charity goods and
 money, government relief through the platform). A need not fully served by its deadline
 is unmet.
+
+**A street.** With several communities every need carries its community (``community``);
+each community's needs arrive from its own streams, are ordered among themselves and served
+from its own budgets (cases sorted by community, then priority; ``sim.model.street``).
 """
 
 from __future__ import annotations
@@ -34,8 +38,12 @@ from .capabilities import Need, service_efficiency, service_preference
 from .metrics import NEEDS_ARRIVED, NEEDS_MET, NEEDS_UNMET
 from .regimes import Actor
 from .streams import Draw
+from .street import PerCommunity, prefix_fill
 
-_FIELDS = {"id": np.uint64, "resident": np.int64, "kind": np.int64, "amount_total": np.float64,
+_prefix_fill = prefix_fill   # (its old name here)
+
+_FIELDS = {"id": np.uint64, "community": np.int64, "resident": np.int64, "kind": np.int64,
+           "amount_total": np.float64,
            "amount_left": np.float64, "arrival": np.int64, "last_day": np.int64,
            "first_service": np.int64, "vulnerable": bool, "visible": bool, "hidden": bool,
            "report_day": np.int64, "accepts_stranger": bool, "accepts_neighbour": bool,
@@ -53,7 +61,8 @@ class NeedBook:
 
     def __init__(self, model):
         self.model = model
-        p, pop = model.p, model.population
+        p, pop, street = model.p, model.population, model.street
+        self.street = street
         self.cols = {k: np.zeros(0, dtype=t) for k, t in _FIELDS.items()}
         self.amount = np.array([p.elder_care_hours, p.child_care_hours,
                                 p.disability_support_hours, p.material_need_yuan,
@@ -71,17 +80,42 @@ class NeedBook:
                                             p.psychological_vulnerable_multiplier, 1.0),
             p.emergency_rate * np.ones(pop.n),
         ]) * p.need_rate_scale / 365  # per resident per day
-        self.cum_rates = np.cumsum(rates, axis=1)
         self.arrival_streams = model.streams.split("need_arrivals", len(Need))
+        # Cumulative rates over each community's residents (each community's own cumsum).
+        self._bounds = street.ranges
+        self.cum_rates = np.concatenate([np.cumsum(rates[:, a:b], axis=1)
+                                         for a, b in self._bounds], axis=1)
+        # Each community's total rate per need type (the last of its cumulative rates), and
+        # the (community, need type, stream, total rate) of every type that can arrive.
+        self._totals = [self.cum_rates[:, b - 1].tolist() for _, b in self._bounds]
+        self._arrivals = [(k, kind, streams[kind], total)
+                          for k, (streams, totals) in enumerate(zip(
+                              self.arrival_streams, self._totals, strict=True))
+                          for kind, total in enumerate(totals) if total > 0]
+        # For a street, one search per need type finds every community's residents among
+        # those with a positive rate: (community + i x cumulative rate) is ordered
+        # community by community, then by rate; its cumulative rates stay each community's.
+        self._search: list[tuple[np.ndarray, np.ndarray]] = []
+        if not street.one:
+            for kind in range(len(Need)):
+                able = np.flatnonzero(rates[kind] > 0)
+                keys = np.empty(able.size, dtype=np.complex128)
+                keys.real, keys.imag = pop.community[able], self.cum_rates[kind, able]
+                self._search.append((able, keys))
+            del self.cum_rates          # (only one community's searches read it)
         self.hidden_share = p.table("hidden_share")
         self.scope = np.zeros(len(Need))
         self.scope[[n for n in Need if n != Need.MATERIAL_HARDSHIP]] = p.table("contract_scope")
         self.efficiency = service_efficiency(p)
-        self._pref, self._orders = self._order_tables(model.linked)
-        self.eligible = np.array([len(a) for a in self._pref_lists])
+        # Preference tables per group of communities linking the same actor types
+        # (model.groups: one group unless a community has no volunteers or no donors).
+        tables = [self._order_tables(linked) for linked in model.group_linked]
+        self._pref = np.stack([t[0] for t in tables])
+        self._orders = np.stack([t[1] for t in tables])
+        self.eligible = np.stack([t[2] for t in tables])
         n_types = len(Need)
-        self.arrived_by_type = np.zeros(n_types, dtype=np.int64)
-        self.unmet_hours_by_type = np.zeros(n_types)
+        self.arrived_by_type = np.zeros(n_types, dtype=np.int64)   # the street's
+        self.unmet_hours_by_type = street.table(n_types)            # per community
         self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
 
     @property
@@ -89,10 +123,62 @@ class NeedBook:
         return self.cols["id"].size
 
     # --- arrival ---------------------------------------------------------------------
-    def arrive(self, shock_residents: np.ndarray) -> int:
-        """Draw today's needs (own streams), add emergency-shock needs; return visible ones."""
+    def arrive(self, shock_residents: list[np.ndarray]) -> PerCommunity:
+        """Draw today's needs (each community from its own streams), add emergency-shock
+        needs (``shock_residents``: per community); return the visible ones per community."""
+        if self.street.one:
+            return self._arrive_one(shock_residents[0])
+        # Each community draws from its own streams (the counts, then where they fall, as
+        # alone); then one search per need type places them all.
+        draws, blocks = [], []
+        for k, kind, rng, total in self._arrivals:
+            count = rng.poisson(total)
+            if count:
+                draws.append(rng.random(count) * total)
+                blocks.append((k, kind, count))
+        shocked = any(hit.size for hit in shock_residents)
+        if not blocks:
+            residents = kinds = where = _NO_INDEX
+        else:
+            block = np.array(blocks)
+            where, kinds = (np.repeat(block[:, i], block[:, 2]) for i in (0, 1))
+            value = np.concatenate(draws)
+            residents = np.empty(value.size, dtype=np.int64)
+            last = self.street.first[where + 1] - 1     # each community's last resident
+            community = self.model.population.community
+            for kind in np.unique(block[:, 1]).tolist():
+                mine = np.flatnonzero(kinds == kind)
+                able, keys = self._search[kind]
+                found = np.searchsorted(keys, where[mine] + 1j * value[mine], side="right")
+                who = able[np.minimum(found, able.size - 1)]
+                # (a draw at the very total falls on its community's last resident, as the
+                # search over all its residents would put it)
+                inside = (found < able.size) & (community[who] == where[mine])
+                residents[mine] = np.where(inside, who, last[mine])
+        if shocked:
+            residents, kinds, where = self._with_shocks(residents, kinds, where,
+                                                        shock_residents)
+        first_of_block = np.flatnonzero(np.r_[True, (where[1:] != where[:-1])
+                                              | (kinds[1:] != kinds[:-1])])
+        sizes = np.diff(np.r_[first_of_block, where.size])
+        serial = np.arange(where.size) - np.repeat(first_of_block, sizes)
+        return self._add(residents, kinds, serial, where, self.model.today)
+
+    def _with_shocks(self, residents, kinds, where, shock_residents):
+        """Emergency-shock needs after each community's drawn emergencies (as alone)."""
+        parts = []
+        for k, shocked in enumerate(shock_residents):
+            mine = where == k
+            parts.append((residents[mine], kinds[mine], where[mine]))
+            if shocked.size:
+                parts.append((shocked, np.full(shocked.size, int(Need.EMERGENCY)),
+                              np.full(shocked.size, k)))
+        return (np.concatenate([part[i] for part in parts]) for i in range(3))
+
+    def _arrive_one(self, shock_residents: np.ndarray) -> int:
+        """``arrive`` for a single community."""
         residents, kinds, serial = [_NO_INDEX], [_NO_INDEX], [_NO_INDEX]
-        for kind, rng in zip(Need, self.arrival_streams, strict=True):
+        for kind, rng in zip(Need, self.arrival_streams[0], strict=True):
             cum = self.cum_rates[kind]
             count = rng.poisson(cum[-1]) if cum[-1] > 0 else 0
             who = np.searchsorted(cum, rng.random(count) * cum[-1], side="right") \
@@ -104,15 +190,17 @@ class NeedBook:
             residents.append(np.minimum(who, cum.size - 1))
             kinds.append(np.full(who.size, int(kind)))
             serial.append(np.arange(who.size))
-        return self._add(np.concatenate(residents), np.concatenate(kinds),
-                         np.concatenate(serial), self.model.today)
+        residents_ = np.concatenate(residents)
+        return self._add(residents_, np.concatenate(kinds), np.concatenate(serial),
+                         np.zeros(residents_.size, dtype=np.int64), self.model.today)
 
-    def _add(self, residents: np.ndarray, kinds: np.ndarray, serial: np.ndarray, day: int) -> int:
+    def _add(self, residents: np.ndarray, kinds: np.ndarray, serial: np.ndarray,
+             where: np.ndarray, day: int) -> PerCommunity:
         n = residents.size
-        tally = self.model.tally
+        tally, street = self.model.tally, self.street
         if n == 0:  # a day without needs
             self.today = {"arrived": 0, "met": 0, "unmet": 0, "discovered": 0}
-            return 0
+            return street.zeros()
         p, streams, pop = self.model.p, self.model.streams, self.model.population
         # (day, kind, serial) packed as int64, then stored unsigned: the same bits as
         # packing uint64s (all non-negative, far below 2**63), with fewer conversions.
@@ -122,10 +210,10 @@ class NeedBook:
             vulnerable, p.hidden_vulnerable_multiplier, 1.0), 1.0)
         u_hidden, u_report, refusal, u_scope = streams.uniforms(
             [(Draw.NEED_HIDDEN, 0), (Draw.NEED_SELF_REPORT, 0), (Draw.NEED_REFUSAL, 0),
-             (Draw.NEED_SCOPE, 0)], ids)
+             (Draw.NEED_SCOPE, 0)], ids, where)
         hidden = u_hidden < share
         delay = np.ceil(-np.log1p(-u_report) * p.self_report_days)
-        new = {"id": ids, "resident": residents, "kind": kinds,
+        new = {"id": ids, "community": where, "resident": residents, "kind": kinds,
                "amount_total": self.amount[kinds], "amount_left": self.amount[kinds].copy(),
                "arrival": np.full(n, day), "last_day": day + self.deadline[kinds] - 1,
                "first_service": np.full(n, -1), "vulnerable": vulnerable, "visible": ~hidden,
@@ -139,45 +227,63 @@ class NeedBook:
         for k, v in new.items():  # (cast as astype would: report_day is computed in floats)
             self.cols[k] = np.concatenate((self.cols[k], v), dtype=_FIELDS[k], casting="unsafe")
         np.add.at(pop.open_needs, residents, 1)
-        by_kind = np.bincount(kinds, minlength=len(Need))
-        self.arrived_by_type += by_kind
-        tally["needs_arrived"] += n
-        tally["needs_arrived_vulnerable"] += int(vulnerable.sum())
-        tally["needs_hidden"] += int(hidden.sum())
-        for key, count in zip(NEEDS_ARRIVED, by_kind.tolist(), strict=True):
-            tally[key] += count
+        self.arrived_by_type += np.bincount(kinds, minlength=len(Need))
+        tally["needs_arrived"] += street.count(where)
+        tally["needs_arrived_vulnerable"] += street.count(where, vulnerable)
+        tally["needs_hidden"] += street.count(where, hidden)
+        self._tally_by_kind(NEEDS_ARRIVED, where, kinds)
         self.today = {"arrived": n, "met": 0, "unmet": 0, "discovered": 0}
-        return int((~hidden).sum())
+        return street.count(where, ~hidden)
+
+    def _tally_by_kind(self, keys: tuple[str, ...], where: np.ndarray | None,
+                       kinds: np.ndarray) -> None:
+        """Add cases per need type (and community) to the counts ``keys``."""
+        street, tally = self.street, self.model.tally
+        if street.one:
+            for key, count in zip(keys, np.bincount(kinds, minlength=len(Need)).tolist(),
+                                  strict=True):
+                tally[key] += count
+            return
+        assert where is not None
+        by_kind = np.bincount(where * len(Need) + kinds, minlength=street.k * len(Need))
+        for kind, key in enumerate(keys):
+            tally[key] += by_kind[kind::len(Need)]
 
     # --- discovery ---------------------------------------------------------------------
-    def discover(self, volunteer_ties: np.ndarray | None, visited: np.ndarray) -> int:
-        """Hidden needs become visible: self-report, a volunteer tie, a home visit."""
+    def discover(self, volunteer_ties: np.ndarray | None, visited: np.ndarray) -> PerCommunity:
+        """Hidden needs become visible: self-report, a volunteer tie, a home visit; return
+        how many per community."""
         c, p, day = self.cols, self.model.p, self.model.today
         hidden = np.flatnonzero(~c["visible"])
         if hidden.size == 0:
-            return 0
+            self.today["discovered"] = 0
+            return self.street.zeros()
         found = c["report_day"][hidden] <= day
+        where = self.street.tag(c["community"], hidden)
         if volunteer_ties is not None and p.volunteer_discovery_prob > 0:
             ties = volunteer_ties[c["resident"][hidden]]
             chance = 1 - (1 - p.volunteer_discovery_prob) ** ties
             found |= self.model.streams.uniform(Draw.NEED_DISCOVERY, c["id"][hidden],
-                                                day) < chance
+                                                day, where) < chance
         if visited.size:
             found |= np.isin(c["resident"][hidden], visited)
         c["visible"][hidden[found]] = True
         self.today["discovered"] = int(found.sum())
-        return self.today["discovered"]
+        return self.street.count(where, found)
 
     # --- dispatch and service -------------------------------------------------------
-    def serve(self, volunteer_ties: np.ndarray | None, volunteer_gain: float) -> None:
-        """Dispatch today's visible open needs and serve or pay what budgets allow."""
+    def serve(self, volunteer_ties: np.ndarray | None, volunteer_gain: PerCommunity) -> None:
+        """Dispatch today's visible open needs and serve or pay what budgets allow
+        (``volunteer_gain``: the supervision gain of each community's volunteers)."""
         c, day = self.cols, self.model.today
         if self.n_open == 0:
             return
         self._assign(day)
         # Priority: cases nobody picked up at once last (on their first day of dispatch),
-        # then earliest deadline, vulnerable residents first, earliest arrival.
-        order = np.lexsort((c["arrival"], ~c["vulnerable"], c["last_day"], c["late"]))
+        # then earliest deadline, vulnerable residents first, earliest arrival; in a street,
+        # community by community (each is served from its own budgets).
+        keys = (c["arrival"], ~c["vulnerable"], c["last_day"], c["late"])
+        order = np.lexsort(keys if self.street.one else (*keys, c["community"]))
         if (order[1:] < order[:-1]).any():  # often already in order since yesterday
             for k in c:
                 c[k] = c[k][order]
@@ -186,7 +292,8 @@ class NeedBook:
         if due.size == 0:
             return
         c["late"][due] = False  # from tomorrow on, an ordinary case
-        orders = self._orders[c["kind"][due], c["first_choice"][due]]
+        group = 0 if self.street.one else self.model.group_of[c["community"][due]]
+        orders = self._orders[group, c["kind"][due], c["first_choice"][due]]
         for rank in range(orders.shape[1]):
             column = orders[:, rank]
             present = set(column.tolist())  # actors with a case at this rank (-1: none)
@@ -199,25 +306,38 @@ class NeedBook:
 
     def _assign(self, day: int) -> None:
         """Once per need: picked up at once or after a wait, and which actor tries first."""
-        c, rule, streams = self.cols, self.model.dispatch, self.model.streams
+        c, model, streams = self.cols, self.model, self.model.streams
         new = np.flatnonzero(c["visible"] & (c["assigned_day"] < 0))
         if new.size == 0:
             return
         ids, kinds = c["id"][new], c["kind"][new]
+        where = self.street.tag(c["community"], new)
         u_pick, u_match, u_which = streams.uniforms(
-            [(Draw.NEED_PICKUP, 0), (Draw.NEED_PICKUP, 1), (Draw.NEED_PICKUP, 2)], ids)
-        k = self.eligible[kinds]
-        now = u_pick < rule.pickup_now(k)
-        c["assigned_day"][new] = np.where(now, day, day + rule.delay_days)
+            [(Draw.NEED_PICKUP, 0), (Draw.NEED_PICKUP, 1), (Draw.NEED_PICKUP, 2)], ids, where)
+        group = 0 if where is None else model.group_of[where]
+        k = self.eligible[group, kinds]
+        rule = model.dispatch_rules
+        if len(rule) == 1:
+            now = u_pick < rule[0].pickup_now(k)
+            delay, accuracy = rule[0].delay_days, rule[0].accuracy
+        else:   # communities linking different actor types dispatch by their own rule
+            now = u_pick < np.choose(group, [r.pickup_now(k) for r in rule])
+            delay = np.array([r.delay_days for r in rule])[group]
+            accuracy = np.array([r.accuracy for r in rule])[group]
+        c["assigned_day"][new] = np.where(now, day, day + delay)
         c["late"][new] = ~now
-        pref = self._pref[kinds]
+        pref = self._pref[group, kinds]
         random_rank = (u_which * np.maximum(k, 1)).astype(np.int64)
-        wrong = u_match >= rule.accuracy
+        wrong = u_match >= accuracy
         c["first_choice"][new] = np.where(wrong, pref[np.arange(new.size), random_rank],
                                           pref[:, 0])
 
+    def _where(self, idx: np.ndarray) -> np.ndarray | None:
+        """The communities of cases ``idx`` (None for a single community: never needed)."""
+        return self.street.tag(self.cols["community"], idx)
+
     def _serve_with(self, actor: Actor, pick: np.ndarray, volunteer_ties: np.ndarray | None,
-                    volunteer_gain: float) -> None:
+                    volunteer_gain: PerCommunity) -> None:
         """Serve needs ``pick`` (in priority order) from one actor's budgets.
 
         A resident who refuses strangers turns the actor away (the need stays open), unless
@@ -242,23 +362,25 @@ class NeedBook:
                 pick = pick[~material]
         self._serve_hours(actor, pick, volunteer_gain)
 
-    def _serve_hours(self, actor: Actor, pick: np.ndarray, volunteer_gain: float) -> None:
+    def _serve_hours(self, actor: Actor, pick: np.ndarray, volunteer_gain: PerCommunity) -> None:
         if pick.size == 0:
             return
-        model, c = self.model, self.cols
+        model, c, street = self.model, self.cols, self.street
         agent = model.actor(actor)
         kinds = c["kind"][pick]
         eff = self.efficiency[actor, kinds]
         if actor == Actor.VOLUNTEER:  # supervised volunteers serve more per hour
-            self._serve_by_volunteers(agent, pick, kinds, eff * (1 + volunteer_gain))
+            gain = street.gather(volunteer_gain, self._where(pick))
+            self._serve_by_volunteers(agent, pick, kinds, eff * (1 + gain))
             return
         if actor == Actor.CHARITY:
             price = model.p.service_cost_yuan_per_hour
             for kind in sorted(set(kinds.tolist())):  # (np.unique is slow on a few items)
                 sel = pick[kinds == kind]
+                where = self._where(sel)
                 cost = c["amount_left"][sel] / self.efficiency[actor, kind] * price
-                paid = _prefix_fill(cost, agent.spendable(kind))
-                agent.spend(paid.sum(), int(kind))
+                paid, total = street.fill(cost, agent.spendable(kind), where)
+                agent.spend(total, int(kind))
                 self._record(sel, _safe_div(paid, cost) * c["amount_left"][sel])
             return
         if actor == Actor.SOCIAL_ORG:  # contract hours only for needs the contract covers
@@ -273,46 +395,51 @@ class NeedBook:
         """Volunteers serve from today's hours and count where the hours went."""
         units = self._fill_hours(corps.hours, pick, eff)
         if units.any():
-            corps.served(kinds, units)
+            corps.served(kinds, units, self._where(pick))
 
     def _fill_hours(self, budget, pick: np.ndarray, eff: np.ndarray) -> np.ndarray:
         """Serve ``pick`` in order from an hours budget; return the hours each one took."""
-        c = self.cols
+        c, street = self.cols, self.street
+        where = self._where(pick)
         cost = c["amount_left"][pick] / eff
-        units = _prefix_fill(cost, budget.remaining)
-        budget.take(units.sum())
+        units, total = street.fill(cost, budget.remaining, where)
+        budget.take(total)
         self._record(pick, units * eff)
         return units
 
     def _fill_flexible(self, agent, pick: np.ndarray, eff: np.ndarray) -> None:
         """Flexible money (the unrestricted control) buys hours for any service need."""
-        if agent.flexible.remaining <= 0:
+        street = self.street
+        if not street.any(agent.flexible.remaining > 0):
             return
         c, price = self.cols, self.model.p.service_cost_yuan_per_hour
         left = c["amount_left"][pick] > _EPS
         pick, eff = pick[left], eff[left]
+        where = self._where(pick)
         cost = c["amount_left"][pick] / eff * price
-        paid = _prefix_fill(cost, agent.flexible.remaining)
-        agent.flexible.take(paid.sum())
+        paid, total = street.fill(cost, agent.flexible.remaining, where)
+        agent.flexible.take(total)
         self._record(pick, _safe_div(paid, cost) * c["amount_left"][pick])
 
     def _pay(self, actor: Actor, pick: np.ndarray) -> None:
         """Material needs: goods or money from the charity, relief from the platform."""
         if pick.size == 0:
             return
-        c, agent = self.cols, self.model.actor(actor)
+        c, agent, street = self.cols, self.model.actor(actor), self.street
+        where = self._where(pick)
         if actor == Actor.CHARITY:
-            paid = _prefix_fill(c["amount_left"][pick], agent.spendable_goods())
-            agent.spend_goods(paid.sum())
+            paid, total = street.fill(c["amount_left"][pick], agent.spendable_goods(), where)
+            agent.spend_goods(total)
             self._record(pick, paid)
             pick = pick[c["amount_left"][pick] > _EPS]
-            paid = _prefix_fill(c["amount_left"][pick],
-                                agent.spendable(int(Need.MATERIAL_HARDSHIP)))
-            agent.spend(paid.sum(), int(Need.MATERIAL_HARDSHIP))
+            where = self._where(pick)
+            paid, total = street.fill(c["amount_left"][pick],
+                                      agent.spendable(int(Need.MATERIAL_HARDSHIP)), where)
+            agent.spend(total, int(Need.MATERIAL_HARDSHIP))
         else:
             budget = agent.relief if actor == Actor.PLATFORM else agent.flexible
-            paid = _prefix_fill(c["amount_left"][pick], budget.remaining)
-            budget.take(paid.sum())
+            paid, total = street.fill(c["amount_left"][pick], budget.remaining, where)
+            budget.take(total)
         self._record(pick, paid)
 
     def _record(self, idx: np.ndarray, amount: np.ndarray) -> None:
@@ -327,29 +454,34 @@ class NeedBook:
     # --- end of day -----------------------------------------------------------------
     def close_day(self) -> np.ndarray:
         """Close met and expired needs, tally them; return the residents whose need went unmet."""
-        c, tally = self.cols, self.model.tally
+        c, tally, street = self.cols, self.model.tally, self.street
         met = c["amount_left"] <= _EPS
         expired = ~met & (c["last_day"] <= self.model.today)
         closed = met | expired
         if not closed.any():  # many days in a small community
             self.today.update(met=0, unmet=0)
             return _NO_INDEX
+        where = c["community"]
         material = c["kind"] == Need.MATERIAL_HARDSHIP
         for name, mask, keys in (("met", met, NEEDS_MET), ("unmet", expired, NEEDS_UNMET)):
-            tally[f"needs_{name}"] += int(mask.sum())
-            tally[f"needs_{name}_vulnerable"] += int((mask & c["vulnerable"]).sum())
-            by_kind = np.bincount(c["kind"][mask], minlength=len(Need)).tolist()
-            for key, count in zip(keys, by_kind, strict=True):
-                tally[key] += count
-        tally["unmet_need_hours"] += float(c["amount_left"][expired & ~material].sum())
-        tally["unmet_relief_yuan"] += float(c["amount_left"][expired & material].sum())
-        tally["needs_unmet_undiscovered"] += int((expired & ~c["visible"]).sum())
-        tally["needs_unmet_refused"] += int((expired & c["refused"]).sum())
-        tally["needs_refused"] += int((closed & c["refused"]).sum())
-        np.add.at(self.unmet_hours_by_type, c["kind"][expired], c["amount_left"][expired])
+            tally[f"needs_{name}"] += street.count(where, mask)
+            tally[f"needs_{name}_vulnerable"] += street.count(where, mask & c["vulnerable"])
+            self._tally_by_kind(keys, street.tag(where, mask), c["kind"][mask])
+        for key, mask in (("unmet_need_hours", expired & ~material),
+                          ("unmet_relief_yuan", expired & material)):
+            tally[key] += street.sum(c["amount_left"][mask], street.tag(where, mask))
+        tally["needs_unmet_undiscovered"] += street.count(where, expired & ~c["visible"])
+        tally["needs_unmet_refused"] += street.count(where, expired & c["refused"])
+        tally["needs_refused"] += street.count(where, closed & c["refused"])
+        if street.one:
+            np.add.at(self.unmet_hours_by_type, c["kind"][expired], c["amount_left"][expired])
+        else:
+            np.add.at(self.unmet_hours_by_type, (where[expired], c["kind"][expired]),
+                      c["amount_left"][expired])
         served = closed & (c["first_service"] >= 0)
-        tally["response_days"] += float((c["first_service"][served] - c["arrival"][served]).sum())
-        tally["needs_responded"] += int(served.sum())
+        tally["response_days"] += street.total(
+            street.tag(where, served), c["first_service"][served] - c["arrival"][served])
+        tally["needs_responded"] += street.count(where, served)
         np.add.at(self.model.population.open_needs, c["resident"][closed], -1)
         unmet_residents = c["resident"][expired]
         keep = ~closed
@@ -363,36 +495,26 @@ class NeedBook:
         return int((~self.cols["visible"]).sum())
 
     def _order_tables(self, linked: tuple[Actor, ...]):
-        """Preference lists per need type, and the order of actors to try per first actor.
+        """Preference lists per need type, the order of actors to try per first actor, and
+        the number of actor types able to serve each type, for one set of linked actors.
 
         ``pref[kind]`` lists the linked actors able to serve (or pay for) ``kind``, best
         first; ``orders[kind, first]`` is that list with ``first`` moved to the front.
-        Padded with -1.
+        Padded with -1 (to the width of all actor types, the same for every set).
         """
         pref_lists = service_preference(self.efficiency, linked)
         flexible = self.model.regime.control == "unrestricted"
         pref_lists[Need.MATERIAL_HARDSHIP] = [
             a for a in _MATERIAL_PAYERS
             if a in linked and (a != Actor.SOCIAL_ORG or flexible)]
-        self._pref_lists = pref_lists
-        width = max(len(linked), 1)
+        width = len(Actor)
         pref = np.full((len(Need), width), -1, dtype=np.int64)
         orders = np.full((len(Need), len(Actor), width), -1, dtype=np.int64)
         for kind, able in enumerate(pref_lists):
             pref[kind, : len(able)] = able
             for first in able:
                 orders[kind, first, : len(able)] = [first] + [a for a in able if a != first]
-        return pref, orders
-
-
-def _prefix_fill(cost: np.ndarray, capacity: float) -> np.ndarray:
-    """Fill costs in order until capacity runs out; the boundary item gets the remainder."""
-    if cost.size == 0 or capacity <= 0:
-        return np.zeros_like(cost)
-    before = cost.cumsum() - cost
-    # np.clip(capacity - before, 0.0, cost), without np.clip's Python-level overhead (the
-    # same numbers: capacity - before is never -0.0, as capacity > 0).
-    return np.minimum(np.maximum(capacity - before, 0.0), cost)
+        return pref, orders, np.array([len(a) for a in pref_lists])
 
 
 def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -26,7 +26,10 @@ class Community:
     """Who lives where and who knows whom: households, buildings and ties.
 
     ``ages`` holds ages in years from a graph's ``age`` node attribute (NaN where absent),
-    so that a user's data can fix who is 60+ or a child; a generated network has none.
+    so that a user's data can fix who is 60+ or a child; a generated network has none. A
+    street's communities side by side are one Community (``join_communities``): their
+    residents, households and buildings numbered one community after another, no tie
+    between two communities; a user graph's labels are then (community, label).
     """
 
     household: np.ndarray  # household index per resident
@@ -69,6 +72,26 @@ class Community:
             graph.add_edges_from(self.edges.tolist())
             self._graph = graph
         return self._graph
+
+
+def join_communities(parts: list[Community]) -> Community:
+    """The communities of a street side by side as one network without ties between them:
+    residents, households and buildings numbered community after community."""
+    if len(parts) == 1:
+        return parts[0]
+    first = np.cumsum([0] + [c.n for c in parts[:-1]])
+    households = np.cumsum([0] + [int(c.household.max()) + 1 for c in parts[:-1]])
+    buildings = np.cumsum([0] + [int(c.building.max()) + 1 for c in parts[:-1]])
+    ages = None if all(c.ages is None for c in parts) else np.concatenate(
+        [c.ages if c.ages is not None else np.full(c.n, np.nan) for c in parts])
+    labels = None if all(c.labels is None for c in parts) else [
+        (k, label) for k, c in enumerate(parts) for label in (c.labels or range(c.n))]
+    return Community(
+        household=np.concatenate([c.household + h for c, h in zip(parts, households,
+                                                                   strict=True)]),
+        building=np.concatenate([c.building + b for c, b in zip(parts, buildings, strict=True)]),
+        edges=np.concatenate([c.edges + f for c, f in zip(parts, first, strict=True)]),
+        ages=ages, labels=labels)
 
 
 def build_community(params: Params, rng: np.random.Generator,
@@ -152,7 +175,19 @@ def _nx_seed(rng: np.random.Generator) -> int:
 
 def _edge_array(graph: nx.Graph) -> np.ndarray:
     edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
-    return np.unique(np.sort(edges, axis=1), axis=0)
+    return _unique_rows(np.sort(edges, axis=1))
+
+
+def _unique_rows(edges: np.ndarray) -> np.ndarray:
+    """``np.unique(edges, axis=0)`` for non-negative pairs: the same rows in the same order
+    (sorted by first, then second), from one sort of (first x n + second) instead of a sort
+    of rows, which numpy does far more slowly."""
+    if edges.size == 0:
+        return np.unique(edges, axis=0)
+    n = int(edges.max()) + 1
+    keys = np.sort(edges[:, 0] * n + edges[:, 1])
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return np.stack([keys // n, keys % n], axis=1)
 
 
 def _household_index(n: int, mean_size: float, rng: np.random.Generator) -> np.ndarray:
@@ -167,7 +202,7 @@ def _community_edges(household, building, params: Params, rng) -> np.ndarray:
              _shortcuts(n, building, params.shortcut_ties_per_resident, rng)]
     edges = np.sort(np.concatenate(parts), axis=1)
     edges = edges[edges[:, 0] != edges[:, 1]]
-    return np.unique(edges, axis=0)
+    return _unique_rows(edges)
 
 
 def _within_household(household: np.ndarray) -> np.ndarray:

@@ -57,6 +57,12 @@ def _p(default, unit, lo, hi, source, doc, choices=None):
 A = "assumption"
 # Below one community worker the platform's day is shorter than one need (Params.size_warning).
 MIN_STAFF = 1.0
+# A street: at most this many communities, and residents in all (communities x n_residents).
+# A street of a million residents peaks at about 0.7 GB under five-actor linkage (0.5 GB per
+# million on top of the interpreter), so the largest street needs about 5 GB per regime run
+# side by side, twice that for a control with its five-actor twin.
+MAX_COMMUNITIES = 1_000
+MAX_STREET_RESIDENTS = 10_000_000
 NEED_TYPES = ("elder_care", "child_care", "disability_support", "material_hardship",
               "psychological", "emergency")
 SERVICE_NEEDS = tuple(n for n in NEED_TYPES if n != "material_hardship")  # served in hours
@@ -158,9 +164,13 @@ class _Scalars:
     warmup_days: int = _p(0, "days", 0, 3649, A,
                           "Days at the start that metrics leave out (volunteer and charity "
                           "stocks settle); must be shorter than days.")
-    communities: int = _p(1, "communities", 1, 100, A,
-                          "Independent communities of one street (街道) simulated in one run "
-                          "with metrics pooled, to reach the event counts rare outcomes need.")
+    communities: int = _p(1, "communities", 1, MAX_COMMUNITIES, A,
+                          "Communities of n_residents each in one street (街道), simulated "
+                          "together in one run (each with its own network, actors, budgets "
+                          "and seed, as if alone) with metrics pooled, to reach the event "
+                          "counts rare outcomes need. At most "
+                          f"{MAX_STREET_RESIDENTS:,} residents in all (memory: about 0.5 GB "
+                          "per million residents and regime run; docs/ODD.md, Scales).")
     network_generator: str = _p("community", "-", None, None, A,
                                 "Synthetic network: 'community' (households in buildings with "
                                 "small-world shortcuts) or 'watts_strogatz'.",
@@ -832,6 +842,12 @@ class Params(_TableCells, _Scalars):
         if self.warmup_days >= self.days:
             raise ConfigError(f"{where('warmup_days')} 'warmup_days': must be shorter than days "
                               f"({self.days}), got {self.warmup_days}")
+        if self.communities * self.n_residents > MAX_STREET_RESIDENTS:
+            raise ConfigError(f"{where('communities')} 'communities': a street of "
+                              f"{self.communities:,} communities of {self.n_residents:,} "
+                              f"residents has {self.communities * self.n_residents:,}, more "
+                              f"than {MAX_STREET_RESIDENTS:,} residents in all (memory: about "
+                              "0.5 GB per million); use fewer or smaller communities")
 
 
 # ------------------------------------------------------------------------ validation

@@ -11,6 +11,7 @@ was.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,9 @@ class Population:
     # residents whose grievance is away from baseline, sorted and unique (the only ones the
     # daily relaxation touches: a few, not the whole community)
     aggrieved: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # the community of each resident, in a street of several (sim.model.street); set by
+    # join_populations (all 0 for one community)
+    community: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n(self) -> int:
@@ -60,11 +64,15 @@ class Population:
             return
         if unmet.size:
             np.add.at(self.grievance, unmet, per_unmet_need)
-            # The union of both, sorted and unique (as np.union1d, which sorts: slower here).
-            away = np.zeros(self.n, dtype=bool)
-            away[self.aggrieved] = True
-            away[unmet] = True
-            moved = np.flatnonzero(away)
+            # The union of both, sorted and unique: by marking residents (faster for a
+            # community), or by sorting the few (for a street of many residents).
+            if self.n > 64 * (self.aggrieved.size + unmet.size):
+                moved = np.unique(np.concatenate([self.aggrieved, unmet]))
+            else:
+                away = np.zeros(self.n, dtype=bool)
+                away[self.aggrieved] = True
+                away[unmet] = True
+                moved = np.flatnonzero(away)
         else:  # aggrieved is kept sorted and unique: it already is the union
             moved = self.aggrieved
         g, g0 = self.grievance[moved], self.baseline_grievance[moved]
@@ -77,6 +85,20 @@ class Population:
     def settle(self, residents: np.ndarray) -> None:
         """A truly resolved dispute: its parties' grievance returns to baseline at once."""
         self.grievance[residents] = self.baseline_grievance[residents]
+
+
+def join_populations(parts: list[Population]) -> Population:
+    """The populations of a street's communities, one after another (``community`` tags
+    each resident); a single community is itself, tagged 0."""
+    if len(parts) == 1:
+        pop = parts[0]
+        pop.community = np.zeros(pop.n, dtype=np.int64)
+        return pop
+    fields = [f.name for f in dataclasses.fields(Population) if f.name != "community"]
+    joined = Population(**{name: np.concatenate([getattr(p, name) for p in parts])
+                           for name in fields})
+    joined.community = np.repeat(np.arange(len(parts)), [p.n for p in parts])
+    return joined
 
 
 def make_population(community: Community, p: Params,

@@ -1,10 +1,12 @@
 """Running the model to its horizon: one run, or several regimes on one seed, over a street.
 
 Rare outcomes (court filings) need more events than one community produces in a year.
-Rather than inventing a larger community, ``communities = K`` runs K independent
+Rather than inventing a larger community, ``communities = K`` simulates a street of K
 communities of the configured size, each from its own seed derived from the run's seed
 (community 0 uses the run's seed itself, so K = 1 is the plain model), and adds up their
-counts before computing the summary and the daily shares.
+counts before computing the summary and the daily shares. The street is one model over
+shared arrays (``sim.model.street``), so a day costs per resident and per case rather than
+per community; each of its communities is exactly the community simulated alone.
 
 Several regimes on one seed (:func:`simulate_regimes`) run side by side, day by day, and
 their controls share one five-actor twin; a five-actor run asked for beside them is that
@@ -23,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from . import metrics
@@ -32,8 +33,9 @@ from .controls import FiveTwin
 from .errors import ConfigError
 from .params import Params
 from .regimes import REGIMES
+from .streams import community_seed
 
-_INT63 = (1 << 63) - 1
+__all__ = ["RunResult", "community_seed", "simulate", "simulate_regimes"]
 
 
 @dataclass
@@ -65,8 +67,10 @@ def simulate_regimes(params: dict[str, Any] | Params | None, regimes: Sequence[s
     """Run each of ``regimes`` with ``seed``, side by side; results by regime.
 
     The controls among them share one five-actor twin (each would otherwise build its own),
-    so a paired comparison of five with its controls costs about one run per regime.
-    ``graph`` as in :func:`simulate`.
+    so a paired comparison of five with its controls costs about one run per regime. A
+    street (``communities = K``) is one model per regime; its summary pools the counts of
+    its communities and its daily series adds up their records day by day. ``graph`` as in
+    :func:`simulate`.
     """
     if not isinstance(params, Params):
         values = dict(params or {})
@@ -76,15 +80,15 @@ def simulate_regimes(params: dict[str, Any] | Params | None, regimes: Sequence[s
             raise ConfigError(f"n_residents: {values['n_residents']} conflicts with the "
                               f"graph, which has {graph.number_of_nodes()} nodes; leave "
                               "n_residents out (the graph sets it)")
-    counts: dict[str, list] = {r: [] for r in regimes}
-    frames: dict[str, list] = {r: [] for r in regimes}
-    for k in range(params.communities):
-        for regime, model in _run_side_by_side(params, regimes, community_seed(seed, k),
-                                               model_class, graph).items():
-            counts[regime].append(metrics.measured(model))
-            frames[regime].append(model.daily_record_frame())
-            model.remove_all_agents()  # release the Mesa agents at once (many-run sweeps)
-    return {r: _pooled(counts[r], frames[r], model_class) for r in regimes}
+    results = {}
+    for regime, model in _run_side_by_side(params, regimes, seed, model_class, graph).items():
+        counts = metrics.measured(model)
+        # the catalogue's metrics, then the model class's own (extra_metrics)
+        results[regime] = RunResult({**metrics.summary_from(counts),
+                                     **model_class.extra_summary(counts)},
+                                    metrics.derive_daily(model.daily_record_frame()))
+        model.remove_all_agents()  # release the Mesa agents at once (many-run sweeps)
+    return results
 
 
 def _run_side_by_side(params: Params, regimes: Sequence[str], seed: int,
@@ -108,19 +112,3 @@ def _run_side_by_side(params: Params, regimes: Sequence[str], seed: int,
     return models
 
 
-def _pooled(counts: list[dict], frames: list[pd.DataFrame],
-            model_class: type[CommunityModel] = CommunityModel) -> RunResult:
-    """The run's summary (the catalogue's metrics, then the model class's extra_metrics)
-    and daily series, from the counts of its communities."""
-    pooled = counts[0] if len(frames) == 1 else metrics.pool(counts)
-    summary = {**metrics.summary_from(pooled), **model_class.extra_summary(pooled)}
-    daily = metrics.derive_daily(frames[0]) if len(frames) == 1 else metrics.pool_daily(frames)
-    return RunResult(summary, daily)
-
-
-def community_seed(seed: int, k: int) -> int:
-    """Seed of community ``k`` of a street whose run seed is ``seed``."""
-    if k == 0:
-        return seed
-    state = np.random.SeedSequence(seed, spawn_key=(k,)).generate_state(1, dtype=np.uint64)
-    return int(state[0]) & _INT63

@@ -15,6 +15,11 @@ Two kinds of randomness, both derived from the run's seed alone:
   the same dispute follows the same path under every regime until an intervention changes
   it. The hash is SplitMix64's finaliser, a well-mixed 64-bit bijection.
 
+A street of several communities (``communities = K``) gives each community its own
+streams and per-case draws, from its own seed (:func:`community_seed`; community 0 uses the
+run's seed itself): each community of a street draws what it would draw alone, so every
+community's exogenous arrivals are the same under every regime (:class:`StreetStreams`).
+
 The model must not draw from Mesa's ``model.random`` or ``model.rng``; ``CommunityModel``
 replaces them with guards that raise, and a test checks this.
 """
@@ -126,6 +131,61 @@ class Streams:
 
 
 STREAMS = tuple(Streams.__annotations__)   # names of the streams, in spawning order
+_INT63 = (1 << 63) - 1
+
+
+def community_seed(seed: int, k: int) -> int:
+    """Seed of community ``k`` of a street whose run seed is ``seed`` (community 0: ``seed``)."""
+    if k == 0:
+        return seed
+    state = np.random.SeedSequence(seed, spawn_key=(k,)).generate_state(1, dtype=np.uint64)
+    return int(state[0]) & _INT63
+
+
+class StreetStreams:
+    """The streams of every community of a street, and per-case draws for cases tagged with
+    their community: community k's case draws with community k's salts, exactly as that
+    community alone would (``Streams`` of ``community_seed(seed, k)``)."""
+
+    def __init__(self, seed: int, communities: int = 1):
+        self.communities = [Streams(community_seed(seed, k)) for k in range(communities)]
+        self._one = communities == 1
+        first = self.communities[0]._salts
+        # For one community the salts are used as they are (0-d arrays, as in Streams).
+        self._salts = first if self._one else {
+            d: np.array([s._salts[d] for s in self.communities], dtype=np.uint64) for d in Draw}
+
+    def __len__(self) -> int:
+        return len(self.communities)
+
+    def of(self, name: str) -> list[np.random.Generator]:
+        """Stream ``name`` of each community, in community order."""
+        return [getattr(s, name) for s in self.communities]
+
+    def split(self, name: str, parts: int) -> list[list[np.random.Generator]]:
+        """``Streams.split`` in each community: per community, ``parts`` sub-streams."""
+        return [s.split(name, parts) for s in self.communities]
+
+    def _salt(self, kind: Draw, community) -> np.ndarray:
+        return self._salts[kind] if self._one else self._salts[kind][community]
+
+    def uniform(self, kind: Draw, ids, step=0, community=None) -> np.ndarray:
+        """``Streams.uniform`` for cases of the street; ``community``: each case's community
+        (an array like ``ids``, or one community's index; ignored for one community)."""
+        ids = np.array(ids, dtype=np.uint64, copy=None, ndmin=1)
+        step = np.array(step, dtype=np.uint64, copy=None, ndmin=1)
+        return _uniform_hash(ids, self._salt(kind, community), step)
+
+    def uniforms(self, draws, ids, community=None) -> np.ndarray:
+        """``Streams.uniforms`` for cases of the street (``community`` as in ``uniform``)."""
+        ids = np.array(ids, dtype=np.uint64, copy=None, ndmin=1)
+        if self._one:
+            salts = np.array([self._salts[kind] for kind, _ in draws], dtype=np.uint64)[:, None]
+        else:
+            salts = np.stack([np.broadcast_to(self._salt(kind, community), ids.shape)
+                              for kind, _ in draws])
+        steps = np.array([step for _, step in draws], dtype=np.uint64)[:, None]
+        return _uniform_hash(ids, salts, steps)
 
 
 def _uniform_hash(ids: np.ndarray, salt: np.ndarray, step: np.ndarray) -> np.ndarray:
