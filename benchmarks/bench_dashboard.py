@@ -161,16 +161,19 @@ def main() -> int:
     bench_steps(200, 2)  # warm up imports and matplotlib's font cache
     print("step + redraw of both communities (no browser), seconds:")
     print(
-        f"{'residents':>9} {'drawn':>5} {'reset':>6} {'median day<20':>13} {'median day 300':>14} {'max':>6}"
+        f"{'residents':>9} {'drawn':>5} {'reset':>6} {'median day<20':>13} "
+        f"{'median day 300':>14} {'max':>6}"
     )
     for n in args.residents:
         r = bench_steps(n, args.steps)
         print(
-            f"{n:>9,} {r['drawn']:>5} {r['reset']:>6.2f} {r['early']:>13.3f} {r['late']:>14.3f} {r['max']:>6.3f}"
+            f"{n:>9,} {r['drawn']:>5} {r['reset']:>6.2f} {r['early']:>13.3f} "
+            f"{r['late']:>14.3f} {r['max']:>6.3f}"
         )
     for n in args.residents:
         print(
-            f"page Step (Solara render of Page, no browser), {n:,} residents: {bench_page(n, args.steps):.3f} s median"
+            f"page Step (Solara render of Page, no browser), {n:,} residents: "
+            f"{bench_page(n, args.steps):.3f} s median"
         )
     if not args.no_pairs:
         r = bench_pairs(args.pairs)
@@ -183,7 +186,8 @@ def main() -> int:
     if not args.no_browser:
         for n, seconds in bench_year_in_browser(args.residents).items():
             print(
-                f"browser: a year of Play at 30 days per frame (13 frames), {n:,} residents: {seconds:.1f} s"
+                f"browser: a year of Play at 30 days per frame (13 frames), {n:,} residents: "
+                f"{seconds:.1f} s"
             )
     return 0
 

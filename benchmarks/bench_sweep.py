@@ -268,7 +268,8 @@ def dask_comparison(reps: int, residents: int, repeat: int) -> None:
 
 def cpu_seconds() -> float:
     """CPU time of this process and of its finished children (pool workers, once joined)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    me, kids = (resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN))
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -379,7 +380,8 @@ def main() -> int:
     o, m = last["ours2"], last["mesa1"]
     print(f"output: ours {o['consolidated'] / 1e6:.2f} MB consolidated runs+daily Parquet "
           f"({o['disk'] / 1e6:.2f} MB on disk with the per-run parts kept for resume); "
-          f"batch_run {m['pickled'] / 1e6:.2f} MB pickled in memory, {m['csv'] / 1e6:.2f} MB as CSV")
+          f"batch_run {m['pickled'] / 1e6:.2f} MB pickled in memory, "
+          f"{m['csv'] / 1e6:.2f} MB as CSV")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     dask_comparison(dask_reps, dask_residents, args.repeat)
     return 0

@@ -355,7 +355,8 @@ for metric in HEADLINE:
     else:
         erased = sub[~sub["erased at"].isin(["-", "n/a (no advantage when off)"])]
         print(f"  advantage erased (no longer better, and clearly worse than with all off) "
-              f"under: {', '.join(f'{m} from {v}' for m, v in erased['erased at'].items()) or 'none'}")
+              "under: "
+              f"{', '.join(f'{m} from {v}' for m, v in erased['erased at'].items()) or 'none'}")
     reversed_ = sub[sub["reversed at"] != "-"]
     print(f"  five clearly worse than three under: "
           f"{', '.join(f'{m} from {v}' for m, v in reversed_['reversed at'].items()) or 'none'}")

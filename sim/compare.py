@@ -348,8 +348,9 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     otherwise (or Dask with ``SIM_DASK_SCHEDULER``). A replicate's regimes are one task,
     run side by side (the controls share one five-actor twin). ``on_progress(done,
     total)`` is called after every run; setting ``cancel`` stops submitting new replicates
-    (those in flight finish) and the tables hold the runs done before it was set. A run whose model raises is a row with
-    ``status = "failed"`` and its ``error``. Results do not depend on the worker count.
+    (those in flight finish) and the tables hold the runs done before it was set. A run whose model
+    raises is a row with ``status = "failed"`` and its ``error``. Results do not depend on the
+    worker count.
     """
     from tqdm import tqdm
 

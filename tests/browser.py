@@ -139,7 +139,8 @@ class DashboardPage:
         """Wait until an element shows ``text``: widgets update one by one over the websocket."""
         check = "t === text" if exact else "t.includes(text)"
         self.page.wait_for_function(
-            f"([sel, text]) => {{ const e = document.querySelector(sel); const t = e && e.innerText; return t && {check}; }}",
+            "([sel, text]) => { const e = document.querySelector(sel); "
+            f"const t = e && e.innerText; return t && {check}; }}",
             arg=[selector, text],
             timeout=timeout,
         )

@@ -37,7 +37,7 @@ def test_the_steps_add_up_to_five_minus_three_exactly_whatever_the_numbers():
     table = A.ladder_table(_synthetic_runs(chains), chains,
                            metrics=("unmet_need_share", "complaints_per_10k"))
     assert table["sum_error"].max() < 1e-9
-    for metric, part in table.groupby("metric"):
+    for _metric, part in table.groupby("metric"):
         steps = part[part["step"] != "total"]["mean"].sum()
         assert steps == pytest.approx(part[part["step"] == "total"]["mean"].iloc[0], abs=1e-12)
     # Shapley values of the mechanisms sum to five minus the matched control

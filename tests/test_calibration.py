@@ -110,7 +110,7 @@ uncertainty = 1.0
 source = "kept until the model reports it"
 year = 2026
 scale = "-"
-{extra}""")
+{extra}""")  # noqa: E501 - TOML written verbatim: wrapping would change the file
     return path
 
 

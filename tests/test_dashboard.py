@@ -1087,7 +1087,7 @@ _RECORD_DAYS = """() => {
     if (day !== undefined && window.__days[window.__days.length - 1] !== day) window.__days.push(day);
   };
   new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
-}"""
+}"""  # noqa: E501 - JavaScript run in the page: wrapping would change the script
 
 
 @pytest.mark.browser
@@ -1443,7 +1443,7 @@ def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
             # the controls' drawer ends where the page's content begins, in either language
             overlap = page.evaluate(
                 """() => document.querySelector('.v-navigation-drawer').getBoundingClientRect().right -
-                         document.querySelector('.comparison').getBoundingClientRect().left"""
+                         document.querySelector('.comparison').getBoundingClientRect().left"""  # noqa: E501
             )
             assert overlap <= 0, f"{lang}: the sidebar covers {overlap}px of the content"
             if lang == "zh":
@@ -1456,7 +1456,8 @@ def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")
         ring = page.evaluate(
-            "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; }"
+            "() => { const s = getComputedStyle(document.activeElement); "
+            "return [s.outlineStyle, s.outlineWidth]; }"
         )
         assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2, ring
         # nothing fixed to the viewport covers the content (the Solara badge is off)
@@ -1465,7 +1466,7 @@ def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
                  const s = getComputedStyle(e); const r = e.getBoundingClientRect();
                  return (s.position === 'fixed' || s.position === 'absolute') && e.innerText &&
                         /Solara/.test(e.innerText) && r.width > 0 && r.height > 0 && s.visibility !== 'hidden';
-               }).map(e => e.outerHTML.slice(0, 120))"""
+               }).map(e => e.outerHTML.slice(0, 120))"""  # noqa: E501 - JavaScript, as above
         )
         assert not covering, covering
         dash.shot("1366x768")

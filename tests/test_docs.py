@@ -28,7 +28,8 @@ def test_odd_names_every_parameter_group_and_module():
                     "Process overview and scheduling", "Design concepts", "Initialization",
                     "Input data", "Submodels"]:
         assert re.search(heading, odd, re.IGNORECASE), heading
-    for module in ["sim/model/needs.py", "sim/model/disputes.py", "sim/model/agents.py", "sim/model/community.py"]:
+    for module in ["sim/model/needs.py", "sim/model/disputes.py", "sim/model/agents.py",
+                   "sim/model/community.py"]:
         assert module in odd, module
 
 

@@ -328,16 +328,20 @@ n_residents = 400
     assert rows.params_for(rows.scenarios[1])["n_residents"] == 400   # rows override [fixed]
     assert rows.params_for(rows.scenarios[0])["n_residents"] == 200
 
-    bounds = '[design.parameters]\ncrowd_out_elasticity = [0.0, 1.0]\ncampaign_interval_days = [30, 180]\n'
-    sobol = load_experiment(design_file(tmp_path, f'[design]\nmethod = "sobol"\nsamples = 8\n{bounds}'))
+    bounds = ('[design.parameters]\ncrowd_out_elasticity = [0.0, 1.0]\n'
+              'campaign_interval_days = [30, 180]\n')
+    sobol = load_experiment(design_file(tmp_path,
+                                        f'[design]\nmethod = "sobol"\nsamples = 8\n{bounds}'))
     assert len(sobol.scenarios) == 8 * (2 + 2)
     assert all(isinstance(s.varied["campaign_interval_days"], int) for s in sobol.scenarios)
-    morris = load_experiment(design_file(tmp_path, f'[design]\nmethod = "morris"\nsamples = 5\n{bounds}'))
+    morris = load_experiment(design_file(tmp_path,
+                                         f'[design]\nmethod = "morris"\nsamples = 5\n{bounds}'))
     assert len(morris.scenarios) == 5 * (2 + 1)
     lhs = load_experiment(design_file(tmp_path, f'[design]\nmethod = "lhs"\nsamples = 7\n{bounds}'))
     values = sorted(s.raw["crowd_out_elasticity"] for s in lhs.scenarios)
     assert len(values) == 7 and all(i / 7 <= v < (i + 1) / 7 for i, v in enumerate(values))
-    again = load_experiment(design_file(tmp_path, f'[design]\nmethod = "lhs"\nsamples = 7\n{bounds}'))
+    again = load_experiment(design_file(tmp_path,
+                                        f'[design]\nmethod = "lhs"\nsamples = 7\n{bounds}'))
     assert again.scenarios == lhs.scenarios   # the design seed makes samples reproducible
 
 

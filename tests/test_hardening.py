@@ -499,7 +499,7 @@ def test_absurd_designs_are_refused_from_the_count(tmp_path, capsys, name):
 
 def test_max_runs_lowers_and_raises_the_limit(tmp_path, capsys):
     spec = tiny(tmp_path / "t.toml", reps=3)                   # 6 runs
-    with pytest.raises(SpecError, match="6 runs .*--max-runs 6"):
+    with pytest.raises(SpecError, match=r"6 runs .*--max-runs 6"):
         load_experiment(spec, max_runs=5)
     assert load_experiment(spec, max_runs=6).n_runs == 6
     assert main(["experiment", str(spec), "--max-runs", "4", "--quiet"]) == 2
@@ -572,7 +572,7 @@ def test_a_graph_smaller_than_the_smallest_community_is_refused_up_front(tmp_pat
 def test_experiment_refuses_n_residents_that_contradicts_the_graph(tmp_path, capsys):
     graph = ring(tmp_path / "ring.txt")
     spec = tiny(tmp_path / "t.toml", extra=f'network_file = "{graph}"')   # n_residents = 50
-    with pytest.raises(SpecError, match="n_residents = 50 conflicts with network_file.*12 nodes"):
+    with pytest.raises(SpecError, match=r"n_residents = 50 conflicts with network_file.*12 nodes"):
         load_experiment(spec)
 
 
@@ -668,7 +668,8 @@ def test_toml_files_over_the_size_limit_are_refused_before_parsing(tmp_path, cap
     assert main([*command.split(), str(big), "--out", str(out)]) == 2
     seconds = time.perf_counter() - start
     line = one_error_line(capsys.readouterr().err)
-    assert f"{big}" in line and f"too large ({big.stat().st_size:,} bytes" in line and "1,048,576" in line
+    assert (f"{big}" in line and f"too large ({big.stat().st_size:,} bytes" in line
+            and "1,048,576" in line)
     assert seconds < 1.0, seconds           # parsing it would take seconds
     assert not out.exists()
 

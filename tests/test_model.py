@@ -212,7 +212,7 @@ def test_linkage_gains_decide_five_against_the_unrestricted_control():
     """With every linkage gain off, five is no better than the same resources given freely;
     with strong gains it is better: the answer is the parameters', not the construction's."""
     base = {"n_residents": 8000, "days": 365}   # coordination cost is per community: size matters
-    off = {**base, **{p: 0.0 for p in LINKAGE_MECHANISMS.values()}}
+    off = {**base, **dict.fromkeys(LINKAGE_MECHANISMS.values(), 0.0)}
     strong = {**base, "volunteer_discovery_prob": 0.5, "volunteer_detection_prob": 0.3,
               "neighbour_trust_effect": 1.0, "supervision_gain": 1.0, "registry_effect": 0.5,
               "surge_elasticity": 5.0, "skilled_volunteer_share": 0.2}

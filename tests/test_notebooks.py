@@ -5,8 +5,8 @@ converted to .ipynb in a temporary directory and executed for real with nbclient
 ``python3`` kernel of this venv. The notebooks' experiments run inside the kernel
 (``SIM_NOTEBOOK_WORKERS=1``): the test workers already keep every core busy, and a pool per
 notebook would only add its start-up; the pool and Dask paths of the same runner are
-tested in test_experiments_runs.py and test_cli.py. A failing cell fails the test with the cell's traceback,
-so a notebook that has fallen out of date with the package (renamed parameter, changed
+tested in test_experiments_runs.py and test_cli.py. A failing cell fails the test with the cell's
+traceback, so a notebook that has fallen out of date with the package (renamed parameter, changed
 API) fails here. Every notebook writes its key numbers to ``$SIM_NOTEBOOK_OUT/NN_name.json``;
 01 and 02 are run twice and their numbers (and 01's printed text) must be identical.
 

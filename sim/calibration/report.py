@@ -118,7 +118,7 @@ def _predictive_blocks(result: CalibrationResult, out: Path) -> list[tuple[str, 
         return blocks + [("p", "No predictive simulations stored.")]
     table = predictive_table(result)
     n = int(result.predictive.shape[0])
-    misses = table[table["observed_in_90"] == False]
+    misses = table[table["observed_in_90"] == False]  # noqa: E712 - element-wise, pandas
     verdict = ("Every observed value lies inside the 90% posterior predictive interval."
                if misses.empty else
                "Observed values outside the 90% posterior predictive interval (the model "
@@ -134,7 +134,7 @@ def _predictive_blocks(result: CalibrationResult, out: Path) -> list[tuple[str, 
 
 def _findings(table: pd.DataFrame) -> list[tuple[str, object]]:
     loose = table[~table["constrained"]]
-    moved = table[table["default_in_90"] == False]
+    moved = table[table["default_in_90"] == False]  # noqa: E712 - element-wise, pandas
     lines = [("h2", "Parameters the patterns did not constrain"),
              ("p", f"Criterion: posterior interquartile range above "
                    f"{UNCONSTRAINED_IQR_RATIO:.0%} of the prior's. "

@@ -78,7 +78,7 @@ CSS = f"""
 .explanations h3 {{ margin: 10px 0 4px 0; font-size: 1.05em; }}
 .v-messages__message {{ color: {MUTED_TEXT}; }}
 .error--text .v-messages__message {{ color: #b3261e; }}
-"""
+"""  # noqa: E501 - CSS rules, one per line: wrapping would change the stylesheet string
 
 
 @solara.component

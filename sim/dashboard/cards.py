@@ -3,9 +3,9 @@
 Which metrics get a card, their titles, units, which direction is better and how many events
 a verdict needs all come from ``sim.model.METRICS``. A card is built either from one run
 per community (labelled as one run) or from N paired runs (the mean difference, its 95%
-interval and in how many pairs five was better, equal and worse). A verdict is held back for a metric whose events
-(e.g. court filings) are fewer than the catalogue's ``min_events`` in either community, and
-for N pairs it needs an interval that excludes zero.
+interval and in how many pairs five was better, equal and worse). A verdict is held back for a
+metric whose events (e.g. court filings) are fewer than the catalogue's ``min_events`` in either
+community, and for N pairs it needs an interval that excludes zero.
 
 The same ``Card`` feeds the page and the one-page brief; ``describe`` turns it into words.
 """

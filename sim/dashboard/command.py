@@ -1,8 +1,8 @@
 """``sim dashboard``: serve the policy dashboard on 127.0.0.1.
 
 Equivalent to ``solara run sim/dashboard/app.py --production --host 127.0.0.1 --no-open``
-with Solara's telemetry switched off. Production mode matters offline: development mode serves unminified
-assets and embeds a check that calls solara.dev.
+with Solara's telemetry switched off. Production mode matters offline: development mode serves
+unminified assets and embeds a check that calls solara.dev.
 """
 
 from __future__ import annotations

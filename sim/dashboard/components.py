@@ -3,8 +3,8 @@
 They only display what they are given (a ``Snapshot``, cards, a ``pairs.PairsResult``, the
 language, the frame number); state and actions live in ``state``. The bottom line and the
 waterfall are HTML (real text, in the page's language, read by screen readers); pictures
-carry tick numbers only, their words are HTML beside them. CSS classes such as ``day-three`` give tests
-stable hooks in any language, and ``data-frame-of`` tells the browser-side play loop which
+carry tick numbers only, their words are HTML beside them. CSS classes such as ``day-three`` give
+tests stable hooks in any language, and ``data-frame-of`` tells the browser-side play loop which
 frame an element shows.
 """
 
@@ -196,7 +196,8 @@ def _card_html(card: cardlib.Card, lang: str, controls: tuple) -> str:
     """Title, a value per community, then each difference with its verdict."""
     unit = card.metric.unit
     rows = [
-        f'<div class="card-title" style="font-weight:500;margin-bottom:4px">{esc(cardlib.card_title(card, lang))}</div>'
+        f'<div class="card-title" style="font-weight:500;margin-bottom:4px">'
+        f'{esc(cardlib.card_title(card, lang))}</div>'
     ]
     for regime, value in card.values.items():
         colour, shown = regime_colour(regime, controls), cardlib.format_value(value, unit)
@@ -256,8 +257,8 @@ def Charts(snap: Snapshot, frame: int, lang: str, controls: tuple, pairs_result=
     )
     key = " &nbsp; ".join(
         f'<span aria-hidden="true" style="display:inline-block;width:18px;height:0;border-top:3px '
-        f"{'dashed' if r in controls else 'solid'} {regime_colour(r, controls)};vertical-align:middle;"
-        f'margin-right:4px"></span>{esc(regime_name(r, lang))}'
+        f"{'dashed' if r in controls else 'solid'} {regime_colour(r, controls)};"
+        f'vertical-align:middle;margin-right:4px"></span>{esc(regime_name(r, lang))}'
         for r in regimes
     )
     markers = " · ".join(t(f"marker_{kind}", lang) for kind in events)
@@ -275,7 +276,8 @@ def Charts(snap: Snapshot, frame: int, lang: str, controls: tuple, pairs_result=
             body = (
                 f'<div class="chart-title" style="font-weight:500">{esc(title)}</div>'
                 f'<div class="chart-key">{key} &nbsp; <span style="color:{MUTED_TEXT}">'
-                f"{esc(t('chart_axes', lang) + (sep(lang) + markers if markers else ''))}</span></div>"
+                f"{esc(t('chart_axes', lang) + (sep(lang) + markers if markers else ''))}"
+                f"</span></div>"
                 + img_html(png, alt, frame, f"chart chart-img-{column}")
                 + (
                     f'<div class="chart-events" style="font-size:14px;color:{MUTED_TEXT}">'
@@ -329,7 +331,8 @@ def Explanations(lang: str, controls_available: tuple):
         metric = METRICS[name]
         direction = t(f"explain_direction_{metric.direction or 'none'}", lang)
         unit = t("explain_unit", lang, unit=unit_text(metric.unit, lang))
-        line = f"{unit}{sep(lang)}{direction}{'。' if lang == 'zh' else '. '}{t('explain_cumulative', lang)}"
+        line = (f"{unit}{sep(lang)}{direction}{'。' if lang == 'zh' else '. '}"
+                f"{t('explain_cumulative', lang)}")
         if metric.events:
             events = metric_title(metric.events, lang, capital=False)
             line += ("" if lang == "zh" else " ") + t(
@@ -487,7 +490,8 @@ def waterfall_html(table, metric, lang: str) -> str:
             f'<span class="step-zero" style="left:{x(0):.2f}%"></span>'
             f'<span class="step-bar" style="left:{left:.2f}%;width:{width:.2f}%;'
             f'background:{colour}"></span>'
-            f'<span class="step-ci" style="left:{x(low):.2f}%;width:{max(x(high) - x(low), 0.2):.2f}%">'
+            f'<span class="step-ci" style="left:{x(low):.2f}%;'
+            f'width:{max(x(high) - x(low), 0.2):.2f}%">'
             f"</span></span>"
             f'<span class="step-value">{esc(value)}<span class="step-interval">'
             f"{esc(interval)}{esc(flag)}</span></span></div>"

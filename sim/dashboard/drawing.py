@@ -64,7 +64,8 @@ def _network_view(n: int, edge_bytes: bytes, seed: int, max_nodes: int) -> Netwo
     graph.add_edges_from(np.frombuffer(edge_bytes, dtype=np.int64).reshape(-1, 2).tolist())
     nodes = _snowball_sample(graph, max_nodes, seed) if n > max_nodes else list(range(n))
     sub = graph.subgraph(nodes)
-    # Spring layout is O(n^2) per iteration; on at most max_nodes nodes it takes well under a second.
+    # Spring layout is O(n^2) per iteration; on at most max_nodes nodes it takes well under
+    # a second.
     pos = nx.spring_layout(sub, seed=seed % 2**32)  # networkx seeds must fit in 32 bits
     xy = np.array([pos[v] for v in nodes]).reshape(-1, 2)
     segments = np.array([(pos[u], pos[v]) for u, v in sub.edges()]).reshape(-1, 2, 2)
@@ -72,7 +73,8 @@ def _network_view(n: int, edge_bytes: bytes, seed: int, max_nodes: int) -> Netwo
 
 
 def _snowball_sample(graph: nx.Graph, size: int, seed: int) -> list[int]:
-    """Breadth-first sample from random start residents: a connected neighbourhood, not scattered dots."""
+    """Breadth-first sample from random start residents: a connected neighbourhood, not
+    scattered dots."""
     rng = np.random.default_rng(seed)
     chosen: dict[int, None] = {}  # insertion-ordered set
     for start in rng.permutation(graph.number_of_nodes()).tolist():

@@ -222,13 +222,15 @@ LABELS: dict[str, dict[str, str]] = {
     "actor_volunteer": {"zh": "社区志愿者", "en": "Community volunteers"},
     "actor_charity": {"zh": "社会慈善资源", "en": "Charity resources"},
     "role_platform": {
-        "zh": "受理居民的需求和纠纷，派单、协调各方；社区工作者的部分工时被行政事务占用，党员下沉增加服务时间；每多联动一类主体就多一份协调成本。",
+        "zh": "受理居民的需求和纠纷，派单、协调各方；社区工作者的部分工时被行政事务占用，"
+        "党员下沉增加服务时间；每多联动一类主体就多一份协调成本。",
         "en": "Takes in residents' needs and disputes, dispatches and coordinates; part of the "
         "staff's hours go to paperwork, Party members sent down add hours; every extra linked "
         "actor type adds coordination cost.",
     },
     "role_social_org": {
-        "zh": "按政府购买服务合同提供照护等服务；合同分期续签，期间有空档；若有挤出效应，政府会按收到的慈善捐赠削减下一期合同。",
+        "zh": "按政府购买服务合同提供照护等服务；合同分期续签，期间有空档；若有挤出效应，"
+        "政府会按收到的慈善捐赠削减下一期合同。",
         "en": "Deliver care services bought by government purchase contracts, renewed in "
         "cycles with gaps; with crowd-out the government cuts the next contract by part of "
         "the charity money received.",
@@ -239,12 +241,14 @@ LABELS: dict[str, dict[str, str]] = {
         "and skilled.",
     },
     "role_volunteer": {
-        "zh": "有时间的居民：日常服务、应急和早期纠纷调解；会倦怠流失，也会通过邻里关系招募新人；未经培训处理后期纠纷可能适得其反。",
+        "zh": "有时间的居民：日常服务、应急和早期纠纷调解；会倦怠流失，也会通过邻里关系招募新人；"
+        "未经培训处理后期纠纷可能适得其反。",
         "en": "Residents with time: everyday services, emergencies and early mediation; they "
         "burn out and recruit through their ties; untrained, they can make late disputes worse.",
     },
     "role_charity": {
-        "zh": "居民和本地企业的捐款、慈善超市的物资，用于困难居民的需求；受宣传和信任影响，丑闻会使信任骤降。",
+        "zh": "居民和本地企业的捐款、慈善超市的物资，用于困难居民的需求；受宣传和信任影响，"
+        "丑闻会使信任骤降。",
         "en": "Money from residents and local firms and goods from the charity supermarket, "
         "spent on residents' needs; giving follows publicity and trust, and a scandal "
         "collapses trust.",
@@ -258,7 +262,8 @@ LABELS: dict[str, dict[str, str]] = {
     "to_date": {"zh": "（截至今天累计）", "en": " (cumulative to date)"},
     "whole_run": {"zh": "（全期，{n} 对平均）", "en": " (whole run, mean of {n} pairs)"},
     "source_run": {
-        "zh": "以下为单次运行的结果（每种联动方式一次），仅供参考，不足以下结论；点击“运行 N 对比较”获得置信区间。",
+        "zh": "以下为单次运行的结果（每种联动方式一次），仅供参考，不足以下结论；"
+        "点击“运行 N 对比较”获得置信区间。",
         "en": "These are one run per community: a single draw, not a verdict. Use \u201cRun N "
         "pairs\u201d for intervals.",
     },
@@ -398,12 +403,18 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Bottom line, its reasons, and what decides it",
     },
     "explain_decision_text": {
-        "zh": "结论只来自 N 对配对运行，从不来自单次运行。每对中还运行三个对照社区：三社联动获得五社联动实际调动的同等资源，"
-        "先经政府购买渠道（受合同范围和时序限制），再不受限制，最后按五社联动同样的匹配规则分配但没有联动本身。"
-        "相邻对照社区的差值把“五社 − 三社”拆成资源、分派方式和联动本身三部分，每一部分都有自己的 95% 置信区间，"
-        "各部分在每一对中正好加总为总差值；勾选“拆分联动本身”后，联动本身再按各项机制（收益与成本）拆开。"
-        "纠纷类指标事件少：卡片会说明已模拟多少个社区年、按当前频率大约需要多少个社区年才能下结论，可增加街道内的社区数或配对数。"
-        "“哪个假设决定结论”让一个假设在其有依据的范围内变化，看差值在何处变号（盈亏平衡点），以及当前设置在哪一侧。",
+        "zh": "结论只来自 N 对配对运行，从不来自单次运行。"
+        "每对中还运行三个对照社区：三社联动获得五社联动实际调动的同等资源，"
+        "先经政府购买渠道（受合同范围和时序限制），再不受限制，"
+        "最后按五社联动同样的匹配规则分配但没有联动本身。"
+        "相邻对照社区的差值把“五社 − 三社”拆成资源、分派方式和联动本身三部分，"
+        "每一部分都有自己的 95% 置信区间，"
+        "各部分在每一对中正好加总为总差值；"
+        "勾选“拆分联动本身”后，联动本身再按各项机制（收益与成本）拆开。"
+        "纠纷类指标事件少：卡片会说明已模拟多少个社区年、按当前频率大约需要多少个社区年才能下结论，"
+        "可增加街道内的社区数或配对数。"
+        "“哪个假设决定结论”让一个假设在其有依据的范围内变化，看差值在何处变号（盈亏平衡点），"
+        "以及当前设置在哪一侧。",
         "en": "The bottom line comes only from N pairs, never from one run. Each pair also runs "
         "three control communities: three-actor linkage given the resources five actually "
         "mobilises, first through the purchase channel (its contract scope and timing), then "
@@ -452,8 +463,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Generated {date} · model sim {version}",
     },
     "brief_setup": {
-        "zh": "情景：{preset} · 随机种子：{seed} · 居民 {residents} 人 · 第 {day} 天（共 {days} 天）· {runs}",
-        "en": "Preset: {preset} · seed {seed} · {residents} residents · day {day} of {days} · {runs}",
+        "zh": "情景：{preset} · 随机种子：{seed} · 居民 {residents} 人 · "
+        "第 {day} 天（共 {days} 天）· {runs}",
+        "en": "Preset: {preset} · seed {seed} · {residents} residents · "
+        "day {day} of {days} · {runs}",
     },
     "brief_runs_one": {"zh": "每个社区单次运行", "en": "one run per community"},
     "brief_runs_pairs": {"zh": "{n} 对配对运行", "en": "{n} paired runs"},
@@ -463,7 +476,8 @@ LABELS: dict[str, dict[str, str]] = {
     "brief_metric": {"zh": "指标", "en": "Metric"},
     "brief_difference": {"zh": "差值与结论", "en": "Difference and verdict"},
     "brief_footer": {
-        "zh": "各社区使用同一随机种子与参数，只有联动方式不同。单次运行不足以下结论；事件太少的指标不下结论。",
+        "zh": "各社区使用同一随机种子与参数，只有联动方式不同。单次运行不足以下结论；"
+        "事件太少的指标不下结论。",
         "en": "Communities share the seed and parameters; only the linkage differs. One run is "
         "not a verdict; metrics with too few events get none.",
     },
@@ -717,7 +731,8 @@ LABELS: dict[str, dict[str, str]] = {
     # the assumption sweep
     "sweep_title": {"zh": "哪个假设决定结论？", "en": "Which assumption decides it?"},
     "sweep_note": {
-        "zh": "选一个假设，在其有依据的范围内取若干值，每个值跑配对运行（三社、五社、同样匹配的对照社区），"
+        "zh": "选一个假设，在其有依据的范围内取若干值，"
+        "每个值跑配对运行（三社、五社、同样匹配的对照社区），"
         "画出五社 − 三社和五社 − 对照社区及 95% 置信带，标出差别变号处（盈亏平衡点）和当前设置。",
         "en": "Pick one assumption: it is moved over its documented range, with paired runs "
         "(three, five, the matched control) at each value; the chart shows five − three and "
@@ -757,7 +772,8 @@ LABELS: dict[str, dict[str, str]] = {
     "sweep_axis_y": {"zh": "五社的差值", "en": "five's difference"},
     "sweep_crosses": {
         "zh": "{comparison}：在{param} = {x} 处变号（95% 自助法区间 {low} 至 {high}；"
-        "{share} 的重抽样出现变号）；低于该值时五社{below}，高于时五社{above}。当前设置 {current}{where}。",
+        "{share} 的重抽样出现变号）；低于该值时五社{below}，高于时五社{above}。"
+        "当前设置 {current}{where}。",
         "en": "{comparison}: changes sign at {param} = {x} (95% bootstrap interval {low} to "
         "{high}; {share} of resamples cross); below it five is {below}, above it {above}. "
         "Your setting, {current}, {where}.",
@@ -776,7 +792,8 @@ LABELS: dict[str, dict[str, str]] = {
         "break-even ({share} of resamples cross){zero}.",
     },
     "sweep_unclear": {
-        "zh": "{comparison}：在整个范围（{low} 至 {high}）内没有明确差别：全部 {n} 个取值的置信区间都包含 0"
+        "zh": "{comparison}：在整个范围（{low} 至 {high}）内没有明确差别："
+        "全部 {n} 个取值的置信区间都包含 0"
         "（平均值一直在五社{side}一侧，没有盈亏平衡点）。",
         "en": "{comparison}: no clear difference anywhere in the range ({low} to {high}): at "
         "all {n} values the interval includes zero (the mean stays on the side of five "
@@ -836,7 +853,8 @@ REGIME_SHORT: dict[str, dict[str, str]] = {
 }
 REGIME_ABOUT: dict[str, dict[str, str]] = {
     "three-equal-resources": {
-        "zh": "三社联动，但获得五社联动所调动的同等工时和资金，经政府购买渠道投入，受合同范围和时序限制。",
+        "zh": "三社联动，但获得五社联动所调动的同等工时和资金，经政府购买渠道投入，"
+        "受合同范围和时序限制。",
         "en": "Three-actor linkage given the hours and money five mobilises, through the "
         "government-purchase channel with its scope and timing limits.",
     },
@@ -845,7 +863,8 @@ REGIME_ABOUT: dict[str, dict[str, str]] = {
         "en": "Three-actor linkage given the same amount, without those limits.",
     },
     "three-equal-resources-matched": {
-        "zh": "五社联动每天实际调动的志愿者工时和慈善资金，按五社联动同样的规则分配到各类需求（慈善优先支付生活困难），"
+        "zh": "五社联动每天实际调动的志愿者工时和慈善资金，"
+        "按五社联动同样的规则分配到各类需求（慈善优先支付生活困难），"
         "但没有联动本身：志愿者与居民没有邻里联系，没有督导、共享台账，也没有协调和行政负担。"
         "五社联动与它的差异就是联动本身的作用。",
         "en": "The volunteer hours and charity money five actually mobilises each day, spent by "
@@ -902,7 +921,8 @@ METRIC_ZH: dict[str, str] = {
     "court_filings_per_10k": "每万居民每年诉至法院的纠纷数",
     "true_resolution_share": "“成功”调解中真正化解矛盾的比例",
     "reignition_share": "已结案但未真正化解的纠纷中再次激化的比例",
-    "cost_per_resolved_case": "每解决一件事项的成本（政府、慈善、人员工资和志愿者影子成本；需求得到满足或纠纷真正化解）",
+    "cost_per_resolved_case": "每解决一件事项的成本（政府、慈善、人员工资和志愿者影子成本；"
+    "需求得到满足或纠纷真正化解）",
     "unspent_funds": "期末已捐赠但尚未使用的慈善资金和物资",
     "coordination_overhead_share": "协调工时占全部可用工时的比例",
     "volunteer_retention": "期初活跃的志愿者到期末仍活跃的比例",
@@ -966,7 +986,8 @@ METRIC_ZH: dict[str, str] = {
     "disputes_censored_share": "期末结局仍未确定（不计入升级比例）的纠纷比例",
     "volunteer_hours_per_active_month": "每名活跃志愿者每月提供的服务小时数",
     "giving_per_capita_yuan": "居民个人每年人均向本社区捐赠额",
-    "extra_resource_hours": "三社以外调动的资源（可派志愿工时加慈善资金折算工时；对照组为所获资源）",
+    "extra_resource_hours": "三社以外调动的资源（可派志愿工时加慈善资金折算工时；"
+    "对照组为所获资源）",
     "relief_spent": "为物资困难需求支付的政府救助金",
     "supervision_hours": "社工督导志愿者所用工时",
     "home_visit_hours": "社工入户走访所用工时",
@@ -1099,7 +1120,8 @@ PARAM_COLUMN = {"zh": "参数：{label}（{name}）", "en": "parameter: {label} 
 
 
 def t(key: str, lang: str, **fields) -> str:
-    """The label ``key`` in ``lang`` with ``{fields}`` filled in (English, then the key, if missing)."""
+    """The label ``key`` in ``lang`` with ``{fields}`` filled in (English, then the key, if
+    missing)."""
     entry = LABELS.get(key)
     if entry is None:
         log.warning("dashboard label %r is missing", key)

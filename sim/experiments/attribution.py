@@ -225,7 +225,7 @@ def ladder_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
     metrics = list(dict.fromkeys(table["metric"]))
     lines += ["", "## Every step by need type and on disputes", "",
               "| step | " + " | ".join(metrics) + " |", "|---|" + "---|" * len(metrics)]
-    for step, part in table.groupby("step", sort=False):
+    for _step, part in table.groupby("step", sort=False):
         by_metric = part.set_index("metric")
         cells = [f"{by_metric.loc[m, 'mean']:+.3g}"
                  + ("" if includes_zero(by_metric.loc[m]) else "*") for m in metrics]

@@ -343,7 +343,7 @@ def point_tests(box: pd.DataFrame, x: pd.DataFrame, y: np.ndarray, points: np.nd
     the share of its units that are cases."""
     frame = x.reset_index(drop=True).assign(_case=y.astype(float), _point=points)
     per_point = frame.groupby("_point", sort=False).agg(
-        {**{c: "first" for c in x.columns}, "_case": "mean"})
+        {**dict.fromkeys(x.columns, "first"), "_case": "mean"})
     share = per_point["_case"].to_numpy(float)
     limits = {r.parameter: (r.box_low, r.box_high) for r in box.itertuples()}
     box = box.copy()
@@ -570,7 +570,8 @@ def caveats(found: Discovery) -> list[str]:
         from sim.labels import param_label
 
         out.append("Restrictions whose design-point test is above 0.05 (or cannot be made) "
-                   f"may be chance: {', '.join(f'{param_label(p, unit=False)} ({p})' for p in chance)}.")
+                   "may be chance: "
+                   f"{', '.join(f'{param_label(p, unit=False)} ({p})' for p in chance)}.")
     if min(found.n_cases, found.n - found.n_cases) < 10:
         out.append(f"Only {min(found.n_cases, found.n - found.n_cases)} units are on the rarer "
                    f"side of the condition: too few to trust any box.")

@@ -33,7 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--min-coverage", type=float, default=0.8,
                    help="choose the densest PRIM box covering at least this share of the "
                         "cases (default 0.8)")
-    p.add_argument("--out", type=Path, default=None, help="output directory (default: DIR/discover)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output directory (default: DIR/discover)")
     p.set_defaults(func=cmd_discover)
 
 

@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Self
 
 from sim.errors import SpecError
@@ -485,10 +485,8 @@ def _prepare_workers(client, address: str) -> None:
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
         raise SpecError("--scheduler", address, f"a worker cannot run the model ({reason})") \
             from None
-    try:
+    with suppress(Exception):  # workers without a nanny: nothing to quiet
         client.run(_quiet, nanny=True)
-    except Exception:  # noqa: BLE001, S110 - workers without a nanny: nothing to quiet
-        pass
 
 
 # Periodic callbacks of a Dask server that only feed diagnostics: the statistical

@@ -28,7 +28,8 @@ from .tables import Table
 
 MAX_FACETS = 6          # heatmap panels for the combinations of a third (fourth...) factor
 VERDICT_MARK = {analysis.VERDICT_BETTER: "better", analysis.VERDICT_WORSE: "worse",
-                analysis.VERDICT_UNCLEAR: "no clear diff.", analysis.VERDICT_FEW_EVENTS: "few events",
+                analysis.VERDICT_UNCLEAR: "no clear diff.",
+                analysis.VERDICT_FEW_EVENTS: "few events",
                 analysis.VERDICT_NOT_JUDGED: "", analysis.VERDICT_NO_DATA: "no data"}
 
 
@@ -279,7 +280,8 @@ def _sampled(res, spec, s, baseline, regimes, shown, blocked, tag
                        Block("table", Table(f"regression_{slug(regime)}_{slug(metric)}{tag}",
                                             shown_table,
                                             caption=f"OLS of {title} on the sampled "
-                                                    f"parameters ({metric_unit(metric, s.catalogue)}"
+                                                    "parameters ("
+                                                    f"{metric_unit(metric, s.catalogue)}"
                                                     " per sampled range)",
                                             kinds={"p_value": "p"}))]
             tables.append(table.assign(regime=regime, metric=metric, model=formula))

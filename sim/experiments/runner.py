@@ -21,7 +21,7 @@ import re
 import sys
 import time
 from concurrent.futures import Executor
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,8 @@ def plan(experiment: Experiment, done: set[str], fail: tuple[str, ...] = ()) -> 
     for scenario in experiment.scenarios:
         params = experiment.params_for(scenario)
         for rep in range(experiment.replications):
-            todo = tuple(r for r in experiment.regimes if run_key(scenario.index, rep, r) not in done)
+            todo = tuple(r for r in experiment.regimes
+                         if run_key(scenario.index, rep, r) not in done)
             if todo:
                 seed = experiment.seed_for(scenario.design_point, rep)
                 tasks.append(RunTask(scenario.index, scenario.label, rep, seed, params, todo, fail,
@@ -219,19 +220,15 @@ def _record_interruption(store: ResultStore, manifest: dict, summary: SweepSumma
                                     failed=summary.failed, aborted=summary.aborted,
                                     interrupted=True, seconds=round(summary.seconds, 3))
     manifest.update(ended=provenance.now(), consolidated=None, complete=False)
-    try:
+    with suppress(OSError):
         write_manifest(store.root, manifest)
-    except OSError:
-        pass
 
 
 def _finish_after_write_failure(store: ResultStore, manifest: dict,
                                 summary: SweepSummary) -> None:
     """Record the session if the disk still allows it; the parts stay the truth."""
-    try:
+    with suppress(OSError):   # the manifest keeps consolidated=None, so readers use the parts
         _finish_manifest(store, manifest, summary)
-    except OSError:
-        pass   # the manifest keeps consolidated=None, so readers use the parts
 
 
 def _drive(pool: Executor, in_flight: int, tasks: list[RunTask], store: ResultStore, schema,

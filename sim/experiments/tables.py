@@ -94,7 +94,7 @@ class Table:
                     for i in range(n)]
             for c in together:
                 out[c] = rows
-        wanted = {c for c in (self.columns.values() if self.columns else data.columns)}
+        wanted = set(self.columns.values() if self.columns else data.columns)
         wanted |= {c for pair in self.intervals.values() for c in pair}
         for c in wanted:
             if c in out or c not in data or self._kind(data, c) != "value":

@@ -35,7 +35,8 @@ _FACE = {
     "NEED_TYPES": "params", "SERVICE_NEEDS": "params", "LINKAGE_MECHANISMS": "params",
     "NEGATIVE_MECHANISMS": "params", "validate_value": "params", "format_bound": "params",
     "SWEEP_RANGES": "params",
-    "ConfigError": "errors", "SmallCommunityWarning": "errors", "quote": "errors", "shown": "errors", "read_bytes": "errors",
+    "ConfigError": "errors", "SmallCommunityWarning": "errors", "quote": "errors",
+    "shown": "errors", "read_bytes": "errors",
     "load_graph": "graphfile", "file_sha256": "graphfile",
     # outcomes
     "METRICS": "metrics", "Metric": "metrics", "SUMMARY_METRICS": "metrics",

@@ -27,7 +27,7 @@ class Need(IntEnum):
 
 
 NEED_NAMES = list(NEED_TYPES)
-assert NEED_NAMES == [n.name.lower() for n in Need]
+assert [n.name.lower() for n in Need] == NEED_NAMES
 SERVICE_COLUMNS = [NEED_NAMES.index(n) for n in SERVICE_NEEDS]  # need types served in hours
 
 

@@ -37,7 +37,8 @@ def load_graph(path: str | Path) -> nx.Graph:
     """
     file = Path(path)
     if file.suffix.lower() == GRAPHML_SUFFIX:
-        graph = _parse_graphml(file, read_bytes(file, "network_file"))   # XML declares its own encoding
+        # XML declares its own encoding
+        graph = _parse_graphml(file, read_bytes(file, "network_file"))
     else:
         graph = parse_edge_list(_decode(file, read_bytes(file, "network_file")), file)
     graph = nx.Graph(graph)  # drop direction and parallel edges, keep attributes

@@ -10,11 +10,11 @@ the end of the warm-up are subtracted, so metrics cover the measured days only; 
 of several independent communities add up, so a street of K communities is summarised by
 the same function (:func:`summary_from`): a street model keeps every count per community
 and pools them at the end (:func:`measured`), and its daily record is the sum of its
-communities' records, day by day (as :func:`pool_daily` adds up separate runs). Shares count only cases whose fate is known: a
-need still open at the horizon with its deadline ahead is neither met nor unmet, and the
-escalation share counts only disputes whose fate is settled (see ``fate_counts``). A ratio
-whose denominator is empty is NaN, except shares of bad outcomes among no cases, which are
-0 (no needs: nothing unmet).
+communities' records, day by day (as :func:`pool_daily` adds up separate runs). Shares count only
+cases whose fate is known: a need still open at the horizon with its deadline ahead is neither met
+nor unmet, and the escalation share counts only disputes whose fate is settled (see
+``fate_counts``). A ratio whose denominator is empty is NaN, except shares of bad outcomes among no
+cases, which are 0 (no needs: nothing unmet).
 """
 
 from __future__ import annotations

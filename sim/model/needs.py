@@ -18,8 +18,8 @@ visit (which costs the social workers' hours). A need still hidden at its deadli
 **Dispatch and service.** Each day the platform dispatches the visible open needs, earliest
 deadline first (vulnerable residents first among equal deadlines). Once per need, the
 dispatch rule (``sim.model.dispatch``) decides whether it is picked up at once or waits to the
-back of the queue, and which actor tries first; then the actors able to serve it follow in order of match while
-they have hours (or money). A resident may refuse help from strangers; a volunteer among
+back of the queue, and which actor tries first; then the actors able to serve it follow in order of
+match while they have hours (or money). A resident may refuse help from strangers; a volunteer among
 their own ties is no stranger. Service needs are served in hours (an actor hour serves
 ``service_efficiency`` hours of need); material needs are paid in yuan (charity goods and
 money, government relief through the platform). A need not fully served by its deadline

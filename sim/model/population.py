@@ -3,10 +3,10 @@
 Fixed traits are drawn once at initialisation. Each part of the changing state has one
 owner that writes it: grievance the population itself (``Population.grieve`` and
 ``Population.settle``), open needs the need book (``sim.model.needs``), the volunteer state
-(registered, active, motivation, ever active) the volunteer corps (``sim.model.agents``). ``sim.model.agents.Resident`` is a readable
-Mesa-agent view on one row. Each family of traits draws from its own sub-stream of the
-population stream, so changing one share (say, disability) leaves every other trait as it
-was.
+(registered, active, motivation, ever active) the volunteer corps (``sim.model.agents``).
+``sim.model.agents.Resident`` is a readable Mesa-agent view on one row. Each family of traits draws
+from its own sub-stream of the population stream, so changing one share (say, disability) leaves
+every other trait as it was.
 """
 
 from __future__ import annotations
