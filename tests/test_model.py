@@ -3,6 +3,7 @@ conservation, the fair resource controls, calibration, warm-up and pooled commun
 
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from sim.config import load_config
 from sim.model import (
     LINKAGE_MECHANISMS,
+    PARAM_SPECS,
     REGIMES,
     CommunityModel,
     ConfigError,
@@ -21,6 +23,7 @@ from sim.model import (
     simulate,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_residents": 800, "days": 120}
 NO_VOLUNTEERS_NO_CHARITY = {"volunteer_registration_share": 0.0,
                             "individual_giving_yuan_per_capita": 0.0,
@@ -225,20 +228,22 @@ def test_linkage_gains_decide_five_against_the_unrestricted_control():
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_defaults_land_near_observed_patterns():
-    """Targets and tolerances are justified in docs/parameters.md (Calibration)."""
-    runs = [simulate({}, regime, seed=s).summary for s in range(3) for regime in ("three", "five")]
-    mean = {k: np.nanmean([r[k] for r in runs]) for k in runs[0]}
-    assert 18 * 0.6 <= mean["mediated_disputes_per_10k"] <= 18 * 1.4
-    assert mean["dispute_escalation_share"] < 0.05  # dispute pyramid: few reach court
-    for r in runs:
-        if r["volunteers_registered_share"] > 0:
-            active_per_registered = r["volunteers_active_share"] / r["volunteers_registered_share"]
-            assert 0.01 <= active_per_registered <= 0.15   # ≈0.05 (Ningbo 2023), calibrated
-            assert 0.05 <= r["volunteers_registered_share"] <= 0.25
-            assert 4 <= r["volunteer_hours_per_active_month"] <= 10
-            assert 37 * 0.15 * 0.7 <= r["giving_per_capita_yuan"] <= 37 * 0.15 * 1.3
-    assert mean["admin_share_of_staff_hours"] >= 0.5
+    """The shipped defaults (the posterior medians of experiments/calibration.toml) reproduce
+    its observed patterns at the calibration's own scale about as well as the posterior's
+    particles do: every target within 2.5 of its uncertainties (event-poor court statistics
+    can be 0 in a street-year), their root mean square within 1.25 (the last population's
+    acceptance threshold was 1.05 on the adaptive scale)."""
+    from sim.calibration.simulator import PatternModel
+    from sim.calibration.spec import load_calibration
+
+    cal = load_calibration(ROOT / "experiments" / "calibration.toml")
+    model = PatternModel.from_calibration(cal, salt="defaults-test")
+    simulated = model.statistics({p.name: PARAM_SPECS[p.name].default for p in cal.priors})
+    z = {t.name: (simulated[t.name] - t.observed) / t.uncertainty for t in cal.targets}
+    assert all(abs(v) <= 2.5 for v in z.values()), z
+    assert math.sqrt(np.mean([v * v for v in z.values()])) <= 1.25, z
 
 
 def test_changing_one_rate_leaves_other_arrivals_unchanged():

@@ -218,17 +218,29 @@ class _Scalars:
                                    "Civic propensity ~ Beta(a, b): second shape.")
 
     # --- Needs -----------------------------------------------------------------------
-    elder_care_rate: float = _p(1.0, "needs per 60+ resident per year", 0.0, 365.0, A,
+    elder_care_rate: float = _p(1.95, "needs per 60+ resident per year", 0.0, 365.0,
+                                "calibrated (docs/calibration.md, 2026-12-03): posterior "
+                                "median 1.95, 90% [0.319, 6.39], prior loguniform(0.25, "
+                                "8); not constrained by the patterns (posterior about the"
+                                " prior)",
                                 "Elder-care needs of a 60+ resident (x elderly_alone_multiplier "
                                 "if living alone).")
     elderly_alone_multiplier: float = _p(4.0, "x", 1.0, 100.0, A,
                                          "Need-rate multiplier for the elderly living alone.")
     child_care_rate: float = _p(6.0, "needs per left-behind household member per year", 0.0,
                                 365.0, A, "Child-care needs (escort, supervision).")
-    disability_support_rate: float = _p(3.0, "needs per disabled resident per year", 0.0, 365.0,
-                                        A, "Disability-support needs.")
-    material_hardship_rate: float = _p(4.0, "needs per low-income resident per year", 0.0, 365.0,
-                                       A, "Material-hardship needs (food, goods, cash relief).")
+    disability_support_rate: float = _p(2.4, "needs per disabled resident per year", 0.0, 365.0,
+                                        "calibrated (docs/calibration.md, 2026-12-03): "
+                                        "posterior median 2.4, 90% [0.853, 10], prior "
+                                        "loguniform(0.75, 12); not constrained by the "
+                                        "patterns (posterior about the prior)",
+                                        "Disability-support needs.")
+    material_hardship_rate: float = _p(3.44, "needs per low-income resident per year", 0.0, 365.0,
+                                       "calibrated (docs/calibration.md, 2026-12-03): "
+                                       "posterior median 3.44, 90% [1.34, 14.5], prior "
+                                       "loguniform(1, 16); not constrained by the "
+                                       "patterns (posterior about the prior)",
+                                       "Material-hardship needs (food, goods, cash relief).")
     psychological_rate: float = _p(0.02, "needs per resident per year", 0.0, 365.0, A,
                                    "Psychological-support needs (x psychological_vulnerable_"
                                    "multiplier for vulnerable residents).")
@@ -287,9 +299,11 @@ class _Scalars:
                                         "Community workers (residents' committee).")
     staff_hours_per_day: float = _p(8.0, "hours per person per day", 0.0, 24.0, A,
                                     "Working hours of a community worker or social worker.")
-    admin_share: float = _p(0.6, "share of staff hours", 0.0, 0.95,
-                            "Xinhua 2015: up to 80% of energy on administrative work; "
-                            "Changzhou 2023: 82.7% report heavy workload",
+    admin_share: float = _p(0.612, "share of staff hours", 0.0, 0.95,
+                            "calibrated (docs/calibration.md, 2026-12-03): posterior "
+                            "median 0.612, 90% [0.329, 0.867], prior uniform(0.2, 0.9); "
+                            "not constrained by the patterns (posterior about the prior);"
+                            " target: Xinhua 2015, up to 80% administrative",
                             "Share of community-staff hours lost to administrative load.")
     admin_load_per_programme: float = _p(0.03, "share per extra linked actor type", 0.0, 0.5,
                                          "assumption, swept 0-0.1; a ledger per programme "
@@ -310,10 +324,12 @@ class _Scalars:
                                          "Wage cost of a community-worker or social-worker hour.")
     intake_hours_per_case: float = _p(0.25, "hours", 0.0, 10.0, A,
                                       "Platform hours to take in and triage one need or dispute.")
-    relief_fund_yuan_per_10k: float = _p(150_000.0, "yuan per 10k residents per year", 0.0, 1e8,
-                                         "temporary assistance (临时救助) administered by the "
-                                         "residents' committee; community-level size "
-                                         "assumption",
+    relief_fund_yuan_per_10k: float = _p(132000.0, "yuan per 10k residents per year", 0.0, 1e8,
+                                         "calibrated (docs/calibration.md, 2026-12-03): "
+                                         "posterior median 1.32e+05, 90% [3.53e+04, "
+                                         "5.25e+05], prior loguniform(30000, 600000); not"
+                                         " constrained by the patterns (posterior about "
+                                         "the prior)",
                                          "Government relief money the platform can pay for "
                                          "material needs, in monthly tranches.")
 
@@ -378,28 +394,38 @@ class _Scalars:
                                       "supervising volunteers.")
 
     # --- Community volunteers -----------------------------------------------------------
-    volunteer_registration_share: float = _p(0.15, "share of adults", 0.0, 1.0,
-                                             "registered 10-23% of residents (CVF 2017; "
-                                             "Shanghai 2022)",
+    volunteer_registration_share: float = _p(0.177, "share of adults", 0.0, 1.0,
+                                             "calibrated (docs/calibration.md, "
+                                             "2026-12-03): posterior median 0.177, 90% "
+                                             "[0.0532, 0.34], prior uniform(0.03, 0.35); "
+                                             "constrained by the patterns; target: 2.17亿 "
+                                             "registered, CVF/CASS 2021",
                                              "Adults registered as volunteers at the start.")
-    volunteer_active_share: float = _p(0.025, "share of registered", 0.0, 1.0,
-                                       "calibrated (docs/calibration.md, 2026-11-30): "
-                                       "posterior median 0.024, 90% [0.006, 0.082], against "
-                                       "Ningbo 2023 recorded hours (≈5% of registered "
-                                       "active); was 0.2 (assumption)",
+    volunteer_active_share: float = _p(0.0538, "share of registered", 0.0, 1.0,
+                                       "calibrated (docs/calibration.md, 2026-12-03): "
+                                       "posterior median 0.0538, 90% [0.00622, 0.524], "
+                                       "prior loguniform(0.005, 0.9); not constrained by "
+                                       "the patterns (posterior about the prior); target:"
+                                       " head-count CAF WGI 2016, 6% in a month",
                                        "Registered volunteers who are active at the start "
                                        "(the rest are registered but inactive).")
     volunteer_initial_motivation: float = _p(0.8, "0-1", 0.0, 1.0, A,
                                              "Motivation of a volunteer who is (re)activated or "
                                              "recruited.")
-    volunteer_hours_per_month: float = _p(7.0, "hours per active volunteer per month", 0.0, 300.0,
-                                          "CASS 2021: 21.87 h per active volunteer per 3 months",
+    volunteer_hours_per_month: float = _p(10.3, "hours per active volunteer per month", 0.0, 300.0,
+                                          "calibrated (docs/calibration.md, 2026-12-03): "
+                                          "posterior median 10.3, 90% [4.13, 26.5], prior"
+                                          " uniform(2, 30); constrained by the patterns; "
+                                          "target: CASS 2021, 21.87 h per active "
+                                          "volunteer per quarter",
                                           "Hours an active, fully motivated volunteer offers.")
     volunteer_session_hours: float = _p(2.0, "hours", 0.25, 12.0, A,
                                         "Length of one volunteer session.")
-    volunteer_dispatch_share: float = _p(0.4, "share of offered hours", 0.0, 1.0,
-                                         "CASS 2022 supply-demand mismatch; Shanghai 2017: 54% "
-                                         "community service; size assumption",
+    volunteer_dispatch_share: float = _p(0.552, "share of offered hours", 0.0, 1.0,
+                                         "calibrated (docs/calibration.md, 2026-12-03): "
+                                         "posterior median 0.552, 90% [0.139, 0.854], "
+                                         "prior uniform(0.1, 0.9); not constrained by the"
+                                         " patterns (posterior about the prior)",
                                          "Share of offered volunteer hours the platform can "
                                          "dispatch to needs and disputes (rest: events, patrol).")
     volunteer_burnout_rate: float = _p(0.03, "motivation lost per hour worked", 0.0, 1.0,
@@ -418,11 +444,13 @@ class _Scalars:
                                         "next year (US benchmark)",
                                         "Life-event exits (moving, work, health) of active "
                                         "volunteers, apart from burnout.")
-    volunteer_reactivation_per_year: float = _p(0.03, "per inactive volunteer per year", 0.0,
+    volunteer_reactivation_per_year: float = _p(0.0872, "per inactive volunteer per year", 0.0,
                                                 365.0,
-                                                "calibrated (docs/calibration.md, 2026-11-30): "
-                                                "posterior median 0.031, 90% [0.012, 0.11]; "
-                                                "was 0.2 (assumption)",
+                                                "calibrated (docs/calibration.md, "
+                                                "2026-12-03): posterior median 0.0872, "
+                                                "90% [0.0111, 0.589], prior "
+                                                "loguniform(0.01, 1); not constrained by "
+                                                "the patterns (posterior about the prior)",
                                                 "Rate at which inactive registered volunteers "
                                                 "return to activity.")
     volunteer_recruitment_per_year: float = _p(0.5, "per active volunteer tie per year", 0.0,
@@ -483,9 +511,12 @@ class _Scalars:
                                                   "capita (derived)",
                                                   "National individual giving per person (of "
                                                   "all ages; adults give it, children none).")
-    local_giving_share: float = _p(0.15, "share", 0.0, 1.0,
-                                   "assumption, swept 0-0.3: no source measures the "
-                                   "community-directed share",
+    local_giving_share: float = _p(0.176, "share", 0.0, 1.0,
+                                   "calibrated (docs/calibration.md, 2026-12-03): "
+                                   "posterior median 0.176, 90% [0.0296, 0.291], prior "
+                                   "uniform(0.01, 0.3); not constrained by the patterns "
+                                   "(posterior about the prior); target: individual "
+                                   "giving 37 yuan per person (中国慈善联合会 2020)",
                                    "Share of individual giving that goes to the own community.")
     gifts_per_year: float = _p(4.0, "gifts per donor per year", 0.1, 365.0, A,
                                "A resident's yearly giving arrives in this many gifts.")
@@ -531,10 +562,12 @@ class _Scalars:
                                                "per hour of its service time (absorption).")
 
     # --- Disputes ---------------------------------------------------------------------
-    dispute_rate_per_10k: float = _p(30.0, "disputes per 10k residents per year", 0.0, 1e5,
-                                     "MOJ 2022: ≈106 people's-mediation cases per 10k, of which "
-                                     "neighbour disputes 12-23%; calibrated so ≈18 per 10k are "
-                                     "mediated",
+    dispute_rate_per_10k: float = _p(35.0, "disputes per 10k residents per year", 0.0, 1e5,
+                                     "calibrated (docs/calibration.md, 2026-12-03): "
+                                     "posterior median 35, 90% [21, 62.8], prior "
+                                     "loguniform(20, 400); constrained by the patterns; "
+                                     "target: MOJ 2022 mediation ≈106 per 10k, neighbour "
+                                     "share 12-23%",
                                      "Onset of disputes between tied residents (frictions; most "
                                      "die out by themselves).")
     grievance_onset_weight: float = _p(1.0, "x per unit excess grievance", 0.0, 10.0,
@@ -542,7 +575,11 @@ class _Scalars:
                                        "assumption",
                                        "Onset rate on a tie x (1 + w x the parties' grievance "
                                        "above baseline): unmet needs feed conflict.")
-    escalation_hazard_scale: float = _p(1.0, "x", 0.0, 100.0, A,
+    escalation_hazard_scale: float = _p(0.672, "x", 0.0, 100.0,
+                                        "calibrated (docs/calibration.md, 2026-12-03): "
+                                        "posterior median 0.672, 90% [0.267, 1.95], prior"
+                                        " loguniform(0.25, 4); constrained by the "
+                                        "patterns",
                                         "Multiplier on every escalation hazard (0: none).")
     escalation_friction: float = _p(0.015, "per day", 0.0, 1.0, "Glasl 1997, stages 1-3; "
                                                                 "assumption",
