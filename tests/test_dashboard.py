@@ -134,7 +134,9 @@ def test_levers_say_what_their_value_means_here_in_both_languages():
             text = t(key, lang, **fields)
             assert text and "{" not in text, (lever.name, lang)
     registered = presets.in_words("volunteer_registration_share", values)[1]["n"]
-    assert registered == pytest.approx(0.15 * 8000 * (1 - 0.17))  # adults register
+    share = PARAM_SPECS["volunteer_registration_share"].default
+    adults = 1 - PARAM_SPECS["share_children"].default
+    assert registered == pytest.approx(share * 8000 * adults)  # adults register
     budget = presets.in_words("government_purchase_yuan_per_10k", values)[1]["n"]
     assert budget == pytest.approx(250_000 * 0.8)  # per 10,000 residents, for 8,000
 
@@ -147,9 +149,9 @@ def test_presets_say_what_they_do_and_do_it():
     assert "twice" in t("preset_disputes", "en") and "两倍" in t("preset_disputes", "zh")
     from sim.dashboard.sidebar import preset_sets, size_notice
 
-    assert "60" in preset_sets("preset_disputes", "en") and "30" in preset_sets(
-        "preset_disputes", "en"
-    )
+    sets = preset_sets("preset_disputes", "en")
+    assert f"{disputes['dispute_rate_per_10k']:g}" in sets
+    assert f"{PARAM_SPECS['dispute_rate_per_10k'].default:g}" in sets
     for key in presets.PRESETS:  # no preset runs a community the model warns about
         assert size_notice(presets.lever_values(key)) is None, key
     small = size_notice(presets.lever_values("preset_default") | {"n_residents": 500})
@@ -1328,7 +1330,9 @@ def test_brief_export_in_the_page_language(dash):
     assert info.value.suggested_filename == "brief_disputes_seed7_day30_zh.pdf"
     text = pdf_text(Path(info.value.path())).replace("\n", "")  # wrapped lines joined
     assert "一页简报" in text and "纠纷多发社区" in text and "随机种子：7" in text
-    assert "纠纷升级风险（倍数）: 2（默认 1）" in text and "每个社区单次运行" in text
+    scale = PARAM_SPECS["escalation_hazard_scale"].default   # the preset doubles it
+    assert f"纠纷升级风险（倍数）: {2 * scale:g}（默认 {scale:g}）" in text
+    assert "每个社区单次运行" in text
     assert export.model_version() in text and METRIC_ZH["dispute_escalation_share"] in text
     with page.expect_download(timeout=60_000) as info:
         page.locator(".btn-brief-png").click()
@@ -1670,9 +1674,11 @@ def test_sweep_marks_the_break_even_and_the_current_setting(dash, axe_source):
     matched = rows["five - three-equal-resources-matched"]
     crossing = float(matched.get_attribute("data-break-even"))
     assert 0.0 < crossing < 0.5, crossing  # more active volunteers: linkage pays off
-    assert float(matched.get_attribute("data-current")) == 0.025
+    current = PARAM_SPECS["volunteer_active_share"].default
+    assert float(matched.get_attribute("data-current")) == current
     words = matched.inner_text()
-    assert "变号" in words and "当前设置 0.025，低于盈亏平衡点" in words
+    side = "低于盈亏平衡点" if current < crossing else "高于盈亏平衡点"
+    assert "变号" in words and f"当前设置 {current:g}，{side}" in words
     assert "五社 − 三社" in rows["five - three"].inner_text()
     alt = page.locator(".sweep-chart").get_attribute("alt")
     assert "登记志愿者中活跃的比例" in alt and "变号" in alt

@@ -73,7 +73,7 @@ def interrupt(spec: Path, out: Path, times: int, *extra: str) -> tuple[int, list
     before = stored(out)
     proc = subprocess.Popen([*SIM, "experiment", str(spec), "--out", str(out), "--quiet",
                              *extra], cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_ctrl_c_as_in_a_terminal)
     try:
         deadline = time.monotonic() + 240
         while stored(out) < before + 2:
@@ -93,6 +93,13 @@ def interrupt(spec: Path, out: Path, times: int, *extra: str) -> tuple[int, list
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         _assert_group_gone(proc.pid)
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """The child takes SIGINT as a terminal's Ctrl-C even when the test runner ignores it
+    (a suite started with ``nohup`` or ``&`` passes SIG_IGN on, and sim then rightly leaves
+    SIGINT alone)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _assert_group_gone(pgid: int) -> None:

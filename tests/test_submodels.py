@@ -164,9 +164,10 @@ DISPUTES_ONLY = {"n_residents": 1000, "days": 40, "dispute_rate_per_10k": 3000.0
 
 
 def test_disputes_climb_one_stage_a_day_when_escalation_is_certain():
-    params = {**DISPUTES_ONLY, "escalation_friction": 1.0, "escalation_conflict": 1.0,
-              "escalation_complaint": 1.0, "community_staff_per_10k": 0.0,
-              "social_workers_per_10k": 0.0, "party_member_hours_per_day": 0.0}
+    params = {**DISPUTES_ONLY, "escalation_hazard_scale": 1.0, "escalation_friction": 1.0,
+              "escalation_conflict": 1.0, "escalation_complaint": 1.0,
+              "community_staff_per_10k": 0.0, "social_workers_per_10k": 0.0,
+              "party_member_hours_per_day": 0.0}
     model = CommunityModel("three", rng=3, log_disputes=True, **params)
     model.run_model()
     by_case = {}

@@ -65,9 +65,9 @@ GROUPS: dict[str, tuple[Lever, ...]] = {
     ),
     # the volunteers a street office registers: how many, how active, how long they stay
     "group_volunteers": (
-        Lever("volunteer_registration_share", 0.0, 0.5, 0.01),
-        Lever("volunteer_active_share", 0.0, 0.5, 0.005),
-        Lever("volunteer_hours_per_month", 0.0, 40.0, 0.5),
+        Lever("volunteer_registration_share", 0.0, 0.5, 0.001),
+        Lever("volunteer_active_share", 0.0, 0.5, 0.0001),
+        Lever("volunteer_hours_per_month", 0.0, 40.0, 0.1),
         Lever("volunteer_quit_per_year", 0.0, 2.0, 0.05),
         Lever("skilled_volunteer_share", 0.0, 0.3, 0.01),
     ),
@@ -84,7 +84,7 @@ GROUPS: dict[str, tuple[Lever, ...]] = {
         Lever("coordination_cost_hours_per_channel", 0.0, 10.0, 0.125),
         Lever("party_member_hours_per_day", 0.0, 5.0, 0.05),
         Lever("dispute_rate_per_10k", 0.0, 200.0, 5.0),
-        Lever("escalation_hazard_scale", 0.0, 5.0, 0.1),
+        Lever("escalation_hazard_scale", 0.0, 5.0, 0.001),
         Lever("trust_shock_prob_per_year", 0.0, 4.0, 0.1),
     ),
 }
@@ -98,8 +98,9 @@ PRESETS: dict[str, dict[str, float]] = {
     "preset_default": {},
     # a third of residents 60+ (vs 21.1%), more of them living alone (20% vs 12%)
     "preset_ageing": {"share_60_plus": 0.33, "elderly_alone_share": 0.2},
-    # twice the dispute onsets (60 vs 30 per 10,000 a year) and twice the escalation hazard
-    "preset_disputes": {"dispute_rate_per_10k": 60.0, "escalation_hazard_scale": 2.0},
+    # twice the dispute onsets and twice the escalation hazard of the calibrated defaults
+    "preset_disputes": {name: 2 * PARAM_SPECS[name].default
+                        for name in ("dispute_rate_per_10k", "escalation_hazard_scale")},
     # scandals likely (about three a year), each collapsing trust as in 2011 (-86.6%)
     "preset_donation_shock": {"trust_shock_prob_per_year": 3.0},
     # a small community that the model still staffs with one full community worker

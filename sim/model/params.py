@@ -516,7 +516,8 @@ class _Scalars:
                                    "posterior median 0.176, 90% [0.0296, 0.291], prior "
                                    "uniform(0.01, 0.3); not constrained by the patterns "
                                    "(posterior about the prior); target: individual "
-                                   "giving 37 yuan per person (中国慈善联合会 2020)",
+                                   "giving 37 yuan per person (中国慈善联合会 2020); the "
+                                   "community-directed share itself: assumption, swept 0-0.3",
                                    "Share of individual giving that goes to the own community.")
     gifts_per_year: float = _p(4.0, "gifts per donor per year", 0.1, 365.0, A,
                                "A resident's yearly giving arrives in this many gifts.")
