@@ -21,6 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from paths import ROOT
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

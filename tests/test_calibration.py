@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from paths import ROOT, SIM
 
 from sim.calibration import load_calibration, load_result, posterior_table, run_calibration
 from sim.calibration.report import _ess_warning
@@ -35,10 +36,6 @@ from sim.cli import main
 from sim.errors import SpecError
 from sim.experiments import load_experiment, run_experiment
 from sim.model import simulate
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SIM = [str(BIN / "sim")] if (BIN / "sim").exists() else [sys.executable, "-m", "sim"]
 
 TRUTH = {"admin_share": 0.5, "volunteer_registration_share": 0.2}
 SIZE = {"n_residents": 400, "days": 30}
@@ -435,7 +432,6 @@ def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
 
     def state(dask_worker=None):
         import gc
-        import sys
 
         return {"callbacks": sorted(dask_worker.periodic_callbacks),
                 "memory_ms": dask_worker.periodic_callbacks["memory_monitor"].callback_time,

@@ -12,11 +12,11 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from paths import ROOT
 
 from sim.cli import main
 from sim.model import SUMMARY_METRICS
 
-ROOT = Path(__file__).resolve().parents[1]
 SIM = [sys.executable, "-m", "sim"]
 
 

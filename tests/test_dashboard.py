@@ -54,9 +54,9 @@ from sim.model import LINKAGE, METRICS, PARAM_SPECS, SWEEP_RANGES, Params, headl
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import CHROMIUM, DashboardPage, launch, running_dashboard
+from paths import ROOT
 from pdftext import pdf_text
 
-ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-output" / "dashboard"
 AXE = Path(sys.prefix) / "share/solara/cdn/axe-core@4.14.1/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -4,11 +4,11 @@ extra-trees recovering a known box, and `sim discover` on real stored results.""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from paths import ROOT
 
 from sim.cli import main
 from sim.errors import DiscoverError
@@ -24,7 +24,6 @@ from sim.experiments.discover import (
     permutation_p,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 REGIMES = ["five", "three", "three-equal-resources", "three+volunteers"]
 
 

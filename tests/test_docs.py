@@ -1,12 +1,11 @@
 """Documentation that must stay true to the code."""
 
 import re
-from pathlib import Path
+
+from paths import ROOT
 
 from sim.model import LINKAGE_MECHANISMS, NEGATIVE_MECHANISMS, PARAM_SPECS
 from sim.model.paramdocs import parameters_markdown
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_parameters_md_is_generated_from_the_code():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -17,16 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import ROOT, SIM
 
 from sim.cli import main
 from sim.experiments import load_experiment, load_results, run_experiment, write_report
 from sim.experiments.executors import InFlight, InlineExecutor
 from sim.experiments.seeds import run_seed
 from sim.experiments.tasks import FAIL_ENV, run_key
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SIM = [str(BIN / "sim")] if (BIN / "sim").exists() else [sys.executable, "-m", "sim"]
 
 SMALL = """
 [experiment]

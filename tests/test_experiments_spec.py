@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from paths import ROOT
 
 from sim.cli import main
 from sim.experiments import load_experiment, run_experiment
 from sim.experiments.analysis import paired_differences, sensitivity_indices
 from sim.experiments.seeds import run_seed
-
-ROOT = Path(__file__).resolve().parents[1]
 
 GOOD = """
 [experiment]

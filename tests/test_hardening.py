@@ -14,21 +14,17 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 import pytest
+from paths import ROOT, SIM
 
 from sim.cli import main
 from sim.errors import SpecError
 from sim.experiments import load_experiment, run_experiment
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SIM = [str(BIN / "sim")] if (BIN / "sim").exists() else [sys.executable, "-m", "sim"]
 
 TINY = """
 [experiment]

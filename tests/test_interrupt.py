@@ -13,20 +13,16 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import ROOT, SIM
 
 from sim.experiments import run_experiment
 from sim.experiments.executors import Abandoned, InFlight, InlineExecutor, Interrupts
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SIM = [str(BIN / "sim")] if (BIN / "sim").exists() else [sys.executable, "-m", "sim"]
 
 # 16 runs of about a second each on the shared 2-core machine: long enough to be stopped
 # mid-sweep with runs in flight, short enough for a test.

@@ -2,7 +2,6 @@
 extension by subclassing, and a layering that keeps the model free of files and CLIs."""
 
 import math
-from pathlib import Path
 
 import mesa
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 from sim.model import Actor, CommunityModel, Resident, simulate
 from sim.model.disputes import DisputeBook
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = {"n_residents": 300, "days": 12}
 
 

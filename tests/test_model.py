@@ -3,12 +3,12 @@ conservation, the fair resource controls, calibration, warm-up and pooled commun
 
 import math
 from collections import defaultdict
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from paths import ROOT
 
 from sim.config import load_config
 from sim.model import (
@@ -23,7 +23,6 @@ from sim.model import (
     simulate,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_residents": 800, "days": 120}
 NO_VOLUNTEERS_NO_CHARITY = {"volunteer_registration_share": 0.0,
                             "individual_giving_yuan_per_capita": 0.0,

@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 _spec = importlib.util.spec_from_file_location("notebook_execute", NOTEBOOKS / "execute.py")

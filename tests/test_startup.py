@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "matplotlib", "networkx", "mesa", "scipy", "dask", "distributed",
          "duckdb", "pyabc", "pyarrow", "statsmodels", "SALib", "solara", "ema_workbench",
          "numpy")
