@@ -300,6 +300,7 @@ def test_compare_and_report_give_the_same_intervals(compared):
     assert (from_compare["verdict"] == from_report.loc[common, "verdict"]).all()
 
 
+@pytest.mark.slow
 def test_report_against_another_baseline_and_a_bad_one(compared, tmp_path, capsys):
     """--baseline five turns 'five - three' into 'three - five': the same pairs, negated."""
     out, _ = compared

@@ -608,6 +608,7 @@ def _whole(text: str, lang: str) -> str:
     return text.replace("\n", " " if lang == "en" else "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_brief_after_pairs_fits_the_page_with_the_bottom_line_and_the_controls(paired, lang):
     controls = ("three-equal-resources", "three-equal-resources-matched")
@@ -640,6 +641,7 @@ def test_brief_after_pairs_fits_the_page_with_the_bottom_line_and_the_controls(p
         assert "settled_after_days" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_long_texts_wrap_inside_the_page(lang):
     runs = LinkedRuns(

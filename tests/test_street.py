@@ -85,6 +85,7 @@ def _assert_street_is_its_communities(params: dict, regimes: list[str], seed: in
 ALL_REGIMES = [*REGIMES, matched_name(["supervision", "crowd_out"]), matched_name(LINKAGE)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_street_equals_its_communities_simulated_one_by_one(seed):
     """Every regime, controls and matched family included: the street's summary is the
