@@ -203,39 +203,52 @@ def years_text(line: BottomLine, lang: str) -> str:
     return cardlib.years_needed_text(line.metric, line.change.events, line.community_years, lang)
 
 
-def sentence(line: BottomLine | None, lang: str, running: bool = False) -> str:
-    """The bottom line in one sentence (two when the split is still running or missing)."""
-    if line is None:
-        return ""
-    metric, change = line.metric, line.change
-    name = metric_title(metric.name, lang, capital=False)
-    if line.too_few:
-        return t(
-            "bottom_too_few",
-            lang,
-            n=line.pairs,
-            metric=name,
-            events=metric_title(metric.events, lang, capital=False),
-            counts=" / ".join(
-                f"{regime_name(r, lang, short=True)} {v:,.0f}" for r, v in change.events.items()
-            ),
-            min=metric.min_events,
-            have=cardlib.years_number(line.community_years),
-            years=years_text(line, lang),
-        )
-    fields = {
+def _too_few_fields(line: BottomLine, lang: str) -> dict[str, object]:
+    """What a sentence without a verdict says: the events each regime had, the minimum,
+    and how many community-years a verdict needs (a template uses the fields it names)."""
+    metric = line.metric
+    return {
         "n": line.pairs,
-        "metric": name,
-        "three": cardlib.format_value(line.three, metric.unit),
-        "five": cardlib.format_value(line.five, metric.unit),
-        "size": _points(change.value, metric, lang, sign=False),
+        "metric": metric_title(metric.name, lang, capital=False),
+        "events": metric_title(metric.events, lang, capital=False),
+        "counts": " / ".join(
+            f"{regime_name(r, lang, short=True)} {v:,.0f}" for r, v in line.change.events.items()
+        ),
+        "min": metric.min_events,
+        "have": cardlib.years_number(line.community_years),
+        "years": years_text(line, lang),
+    }
+
+
+def _change_fields(line: BottomLine, lang: str) -> dict[str, object]:
+    """What a sentence with a verdict says of the change: its size, interval, pair counts
+    and judgement."""
+    metric, change = line.metric, line.change
+    return {
+        "metric": metric_title(metric.name, lang, capital=False),
         "change": _points(change.value, metric, lang),
         "low": cardlib.format_difference(change.low, metric.unit, lang, with_unit=False),
         "high": cardlib.format_difference(change.high, metric.unit, lang, with_unit=False),
         "unit": t("pp", lang) if metric.unit == "share" else "",
         "counts": _counts(line, lang),
-        "verb": t("verb_lowers" if change.value < 0 else "verb_raises", lang),
         "judgement": t("judged_better" if change.verdict == "better" else "judged_worse", lang),
+    }
+
+
+def sentence(line: BottomLine | None, lang: str, running: bool = False) -> str:
+    """The bottom line in one sentence (two when the split is still running or missing)."""
+    if line is None:
+        return ""
+    metric, change = line.metric, line.change
+    if line.too_few:
+        return t("bottom_too_few", lang, **_too_few_fields(line, lang))
+    fields = {
+        **_change_fields(line, lang),
+        "n": line.pairs,
+        "three": cardlib.format_value(line.three, metric.unit),
+        "five": cardlib.format_value(line.five, metric.unit),
+        "size": _points(change.value, metric, lang, sign=False),
+        "verb": t("verb_lowers" if change.value < 0 else "verb_raises", lang),
     }
     if change.verdict in ("better", "worse"):
         head = t("bottom_clear", lang, **fields)
@@ -252,31 +265,10 @@ def disputes_sentence(line: BottomLine | None, lang: str) -> str:
     """The second sentence: what five changes on disputes, or why there is no verdict."""
     if line is None:
         return ""
-    metric, change = line.metric, line.change
-    name = metric_title(metric.name, lang, capital=False)
     if line.too_few:
-        return t(
-            "disputes_too_few",
-            lang,
-            metric=name,
-            counts=" / ".join(
-                f"{regime_name(r, lang, short=True)} {v:,.0f}" for r, v in change.events.items()
-            ),
-            min=metric.min_events,
-            have=cardlib.years_number(line.community_years),
-            years=years_text(line, lang),
-        )
-    fields = {
-        "metric": name,
-        "change": _points(change.value, metric, lang),
-        "low": cardlib.format_difference(change.low, metric.unit, lang, with_unit=False),
-        "high": cardlib.format_difference(change.high, metric.unit, lang, with_unit=False),
-        "unit": t("pp", lang) if metric.unit == "share" else "",
-        "counts": _counts(line, lang),
-    }
-    key = "disputes_clear" if change.verdict in ("better", "worse") else "disputes_unclear"
-    fields["judgement"] = t("judged_better" if change.verdict == "better" else "judged_worse", lang)
-    return t(key, lang, **fields)
+        return t("disputes_too_few", lang, **_too_few_fields(line, lang))
+    key = "disputes_clear" if line.change.verdict in ("better", "worse") else "disputes_unclear"
+    return t(key, lang, **_change_fields(line, lang))
 
 
 def step_labels(table: pd.DataFrame, lang: str) -> list[str]:
