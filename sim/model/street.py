@@ -191,6 +191,15 @@ class Street:
         if cost.size == 0:
             return np.zeros_like(cost), np.zeros(self.k)
         assert community is not None
+        # A community whose budget is used up fills nothing (as prefix_fill); about a
+        # quarter of calls find every budget empty and a third of the cases sit in one.
+        open_budget = capacity[community] > 0
+        if not open_budget.all():
+            filled, totals = np.zeros_like(cost), np.zeros(self.k)
+            if open_budget.any():
+                filled[open_budget], totals = self.fill(cost[open_budget], capacity,
+                                                        community[open_budget])
+            return filled, totals
         runs = Runs(community)
         matrix = runs.matrix(cost)
         before = np.cumsum(matrix, axis=1) - matrix
