@@ -3,12 +3,15 @@
 For 1, 10 and 100 communities of 10,000 residents over 365 days, and the reference of one
 community of 100,000 residents, each run is a fresh ``python -m sim run ...`` in its own
 process: the time is the whole process (start, imports, build, the year, the summary) and
-the memory its peak resident set. The ratio compares each with the 100,000-resident run.
-Then the same street over 10 years, and, with ``--one-by-one``, the street's communities
-simulated one after another as before the street model (the cost it replaced).
+the memory its peak resident set (of the largest process: with ``--workers`` the street's
+parts run in child processes, each holding its part). The ratio compares each with the
+100,000-resident run. Each street runs in one process and, split into ``--workers`` parts
+(default 2: one per core), in that many. Then the largest street over 10 years in
+``--workers`` parts, and, with ``--one-by-one``, the street's communities simulated one
+after another as before the street model (the cost it replaced).
 
-Usage: .venv/bin/python benchmarks/bench_district.py [--sizes 1 10 100] [--no-decade]
-       [--one-by-one] [--regime five]
+Usage: .venv/bin/python benchmarks/bench_district.py [--sizes 1 10 100] [--workers 2]
+       [--no-decade] [--one-by-one] [--regime five]
 The machine's load average is printed with every figure: benchmark on idle cores.
 """
 
@@ -21,14 +24,15 @@ import subprocess
 import sys
 import time
 
-# The child: run the CLI in-process and report its own peak memory (ru_maxrss, KiB).
+# The child: run the CLI in-process and report the peak memory (ru_maxrss, KiB) of itself
+# and of its own children (the street's parts), the larger of the two.
 CHILD = """
 import json, resource, sys
 from sim.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
-      file=sys.stderr)
+peak = max(resource.getrusage(who).ru_maxrss
+           for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"code": code, "peak_mb": peak / 1024}), file=sys.stderr)
 """
 
 # The street's communities one after another, as `communities = K` ran before the street
@@ -67,9 +71,10 @@ def run(argv: list[str], script: str = CHILD) -> dict:
     return {"seconds": seconds, "peak_mb": report["peak_mb"], "load": f"{before} -> {load()}"}
 
 
-def sim_run(residents: int, communities: int, days: int, regime: str) -> dict:
+def sim_run(residents: int, communities: int, days: int, regime: str,
+            workers: int = 1) -> dict:
     argv = ["run", "--regime", regime, "--residents", str(residents), "--days", str(days),
-            "--seed", "1", "--json"]
+            "--seed", "1", "--json", "--workers", str(workers)]
     if communities > 1:
         argv += ["--set", f"communities={communities}"]
     return run(argv)
@@ -85,6 +90,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100],
                         help="communities of 10,000 residents (default 1 10 100)")
     parser.add_argument("--regime", default="five")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes for a street's parts (default 2; 1: one process only)")
     parser.add_argument("--no-decade", action="store_true", help="skip the 10-year run")
     parser.add_argument("--one-by-one", action="store_true",
                         help="also time the largest street's communities one after another")
@@ -96,14 +103,18 @@ def main() -> None:
     print(row("1 community of 100,000 residents, 365 days", reference, reference["seconds"]),
           flush=True)
     for k in args.sizes:
-        r = sim_run(10_000, k, 365, args.regime)
         label = f"{k} communit{'y' if k == 1 else 'ies'} of 10,000 residents, 365 days"
+        r = sim_run(10_000, k, 365, args.regime)
         print(row(label, r, reference["seconds"]), flush=True)
+        if k > 1 and args.workers > 1:
+            r = sim_run(10_000, k, 365, args.regime, args.workers)
+            print(row(f"  the same in {args.workers} processes", r, reference["seconds"]),
+                  flush=True)
     largest = max(args.sizes)
     if not args.no_decade:
-        r = sim_run(10_000, largest, 3650, args.regime)
-        print(row(f"{largest} communities of 10,000 residents, 10 years", r,
-                  reference["seconds"]), flush=True)
+        r = sim_run(10_000, largest, 3650, args.regime, args.workers)
+        print(row(f"{largest} communities of 10,000, 10 years, {args.workers} process"
+                  f"{'es' if args.workers > 1 else ''}", r, reference["seconds"]), flush=True)
     if args.one_by_one:
         r = run([str(largest), "10000", "365", args.regime], ONE_BY_ONE)
         print(row(f"{largest} communities one by one (before), 365 days", r,

@@ -83,6 +83,9 @@ def _add_run(sub):
     _model_options(p)
     p.add_argument("--json", action="store_true",
                    help="print exactly one JSON object of summary metrics")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes to split a street's communities over (communities > 1; "
+                        "default 1): the same summary, the daily series to rounding")
     p.set_defaults(func=cmd_run)
 
 
@@ -218,12 +221,14 @@ def cmd_run(args) -> int:
         raise ConfigError(f"--regime: must be one of {', '.join(REGIMES)}, "
                           f"got {quote(args.regime)}")
     _check_seed(args.seed)
+    if not 1 <= args.workers <= 256:
+        raise ConfigError(f"--workers: must be in [1, 256], got {args.workers}")
     params, graph_nodes = inputs_from_args(args)
     residents = graph_nodes or params.n_residents
     if args.out:
         io.check_out_dir(args.out)      # refuse a bad --out before the run, create nothing
     warning = size_warning(params, graph_nodes)
-    result = simulate(params, args.regime, args.seed)
+    result = simulate(params, args.regime, args.seed, workers=args.workers)
     if args.out:
         with io.output_dir(args.out) as out:
             io.write_parquet(result.daily, out / "daily.parquet")

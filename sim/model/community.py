@@ -63,6 +63,10 @@ class CommunityModel(Model):
         twin: for a control regime, the five-actor twin to read five's resources from
             (``sim.model.controls.FiveTwin``, shared by the controls of one run); by default
             the control builds its own.
+        first_community: the street-wide index of this model's first community: the model
+            then holds communities ``first_community`` to ``first_community + K - 1`` of a
+            larger street, each exactly as in the whole street (a part of a street run in
+            its own process, ``sim.model.run.simulate_regimes(workers=...)``).
 
     Subclasses change a mechanism by overriding its class attribute (``need_book``,
     ``dispute_book``, ``dispatch_rule``) with a subclass of the original; see docs/ODD.md.
@@ -83,7 +87,8 @@ class CommunityModel(Model):
 
     def __init__(self, regime: str = "five", params: Params | None = None, rng=None, *,
                  graph: nx.Graph | None = None, resident_reporters: dict | None = None,
-                 log_disputes: bool = False, twin: FiveTwin | None = None, **overrides):
+                 log_disputes: bool = False, twin: FiveTwin | None = None,
+                 first_community: int = 0, **overrides):
         if regime not in REGIMES:
             raise ConfigError(f"regime: must be one of {', '.join(REGIMES)}, got {regime!r}")
         seed = _coerce_seed(rng)
@@ -94,7 +99,8 @@ class CommunityModel(Model):
         self.regime_name = regime
         self.regime: Regime = REGIMES[regime]
         self.p = _params(params, overrides)
-        self.streams = StreetStreams(seed, self.p.communities)
+        self.first_community = first_community
+        self.streams = StreetStreams(seed, self.p.communities, first_community)
         self.tally = metrics.Tally(self.p.communities)
         self.log_disputes = log_disputes
         # What five's volunteers and donors gave today, recorded when this model is a twin.
@@ -248,7 +254,8 @@ class CommunityModel(Model):
 
     def _own_twin(self, graph) -> FiveTwin:
         """A five-actor twin for this control alone (of which only what it mobilises is read)."""
-        five = type(self)(regime="five", params=self.p, rng=self.seed, graph=graph)
+        five = type(self)(regime="five", params=self.p, rng=self.seed, graph=graph,
+                          first_community=self.first_community)
         five.keeps_daily_series = False
         return FiveTwin(five)
 

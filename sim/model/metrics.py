@@ -20,6 +20,7 @@ cases, which are 0 (no needs: nothing unmet).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -553,11 +554,14 @@ def derive_daily(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def pool_daily(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Daily records of independent communities added up day by day, shares re-derived."""
+def pool_daily(frames: list[pd.DataFrame], communities: Sequence[int] | None = None
+               ) -> pd.DataFrame:
+    """Daily records of independent communities (or streets of ``communities`` each) added
+    up day by day, the mean columns weighted by communities, shares re-derived."""
     raw = [f[list(DAILY_COLUMNS)] for f in frames]
+    weights = list(communities) if communities is not None else [1] * len(raw)
     total = sum(f.drop(columns=list(MEAN_DAILY_COLUMNS)) for f in raw)
     for col in MEAN_DAILY_COLUMNS:
-        total.insert(0 if col == "day" else len(total.columns), col,
-                     sum(f[col] for f in raw) / len(raw))
+        mean = sum(f[col] * w for f, w in zip(raw, weights, strict=True)) / sum(weights)
+        total.insert(0 if col == "day" else len(total.columns), col, mean)
     return derive_daily(total[list(DAILY_COLUMNS)])

@@ -147,8 +147,11 @@ class StreetStreams:
     their community: community k's case draws with community k's salts, exactly as that
     community alone would (``Streams`` of ``community_seed(seed, k)``)."""
 
-    def __init__(self, seed: int, communities: int = 1):
-        self.communities = [Streams(community_seed(seed, k)) for k in range(communities)]
+    def __init__(self, seed: int, communities: int = 1, first_community: int = 0):
+        # ``first_community``: the street-wide index of the first of these communities (a
+        # part of a street run in its own process, ``sim.model.run``)
+        self.communities = [Streams(community_seed(seed, first_community + k))
+                            for k in range(communities)]
         self._one = communities == 1
         first = self.communities[0]._salts
         # For one community the salts are used as they are (0-d arrays, as in Streams).
