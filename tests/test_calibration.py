@@ -1,8 +1,9 @@
 """Calibration: refused files, ABC recovering known parameters (locally and on a real Dask
 cluster), kill and resume, the report, and the posterior's draws that experiments run over.
 
-The synthetic calibration uses the model at 400 residents for 30 days (about 0.02 s a
-run), so a whole ABC-SMC run is a few hundred runs; the ABC tests are marked slow.
+The synthetic calibration uses the model at 200 residents for 5 days (about 0.04 s of CPU a
+run) and 30 particles a population, so a whole ABC-SMC run is a few hundred runs; the ABC
+tests are marked slow.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from sim.experiments import load_experiment, run_experiment
 from sim.model import simulate
 
 TRUTH = {"admin_share": 0.5, "volunteer_registration_share": 0.2}
-SIZE = {"n_residents": 400, "days": 30}
+SIZE = {"n_residents": 200, "days": 5}
 
 
 def synthetic_targets() -> dict[str, float]:
@@ -63,7 +64,7 @@ n_residents = {SIZE['n_residents']}
 days = {SIZE['days']}
 
 [abc]
-population_size = 50
+population_size = 30
 populations = {populations}
 predictive_draws = 20
 batch_size = 5
@@ -337,23 +338,14 @@ def test_abc_recovers_known_parameters_locally(synthetic):
 
 
 @pytest.mark.slow
-def test_single_core_calibration_is_reproducible(synthetic, tmp_path):
-    """Run again from scratch, the same file gives the same particles, weights and distances:
-    a two-population run (the same file but for ``populations``) reproduces the reference's
-    first two populations exactly, through the adaptive distance, the threshold schedule and
-    the transition kernel that population 1 already uses."""
-    _, out = synthetic
-    spec = synthetic_file(tmp_path / "again.toml", populations=2)
-    again = run_calibration(spec, tmp_path / "again", workers=1, progress=False, report=False)
-    assert again.populations == 2
-    a = pd.read_parquet(out / "particles.parquet")
-    b = pd.read_parquet(tmp_path / "again" / "particles.parquet")
-    assert set(a["t"]) == {0, 1, 2, 3} and set(b["t"]) == {0, 1}
-    pd.testing.assert_frame_equal(a[a["t"] < 2].reset_index(drop=True), b)
-
-
-@pytest.mark.slow
-def test_sigkill_then_resume_finishes_the_calibration(tmp_path):
+def test_single_core_calibration_is_reproducible_and_resumes_after_sigkill(synthetic, tmp_path):
+    """Run again from scratch (``sim calibrate`` in a process of its own), the same file
+    gives the same particles, weights and distances: this three-population run (the same
+    file but for ``populations``) reproduces the reference's first two populations exactly,
+    through the adaptive distance, the threshold schedule and the transition kernel that
+    population 1 already uses. Killed (SIGKILL) once two populations are stored, it keeps
+    them, and the same command resumes it to the end."""
+    _, reference = synthetic
     spec = synthetic_file(tmp_path / "kill.toml", populations=3)
     out = tmp_path / "killed"
     cmd = [*SIM, "calibrate", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
@@ -381,6 +373,11 @@ def test_sigkill_then_resume_finishes_the_calibration(tmp_path):
     after = _particles(out)
     pd.testing.assert_frame_equal(before, after[after["t"] < kept].reset_index(drop=True))
     assert_truth_recovered(out)
+    a = pd.read_parquet(reference / "particles.parquet")
+    b = pd.read_parquet(out / "particles.parquet")
+    assert set(a["t"]) == {0, 1, 2, 3} and set(b["t"]) == {0, 1, 2}
+    pd.testing.assert_frame_equal(a[a["t"] < 2].reset_index(drop=True),
+                                  b[b["t"] < 2].reset_index(drop=True))
     # the file changed: its directory can no longer be resumed
     spec.write_text(spec.read_text().replace("seed = 11", "seed = 12"))
     assert main(["calibrate", str(spec), "--out", str(out), "--quiet"]) == 2
@@ -511,8 +508,8 @@ def test_exported_draws_carry_the_fixed_values_and_keep_their_bytes(synthetic, t
     assert (out / DRAWS_FILE).stat().st_mtime_ns == before
 
     behaviour = tmp_path / "behaviour.toml"       # a [fixed] value that is not size or horizon
-    behaviour.write_text(spec.read_text().replace("days = 30\n",
-                                                  "days = 30\ncrowd_out_elasticity = 0.2\n"))
+    days = f"days = {SIZE['days']}\n"
+    behaviour.write_text(spec.read_text().replace(days, f"{days}crowd_out_elasticity = 0.2\n"))
     export_draws(tmp_path, load_calibration(behaviour), res.posterior)
     draws = pd.read_parquet(tmp_path / DRAWS_FILE)
     assert list(draws.columns) == [*res.parameters, "crowd_out_elasticity"]
