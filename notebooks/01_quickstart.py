@@ -23,9 +23,9 @@
 # produces*, not whether one regime is better: that needs many paired replications with
 # intervals (notebook 02).
 #
-# **Size.** `SIZE = "small"` (default; what the tests run: 2,000 residents) or `"full"`
-# (about 8,000 residents, one urban community). Set the environment variable
-# `SIM_NOTEBOOK_SIZE=full` or edit the cell below.
+# **Size.** `SIZE = "small"` (default; what the tests run: 2,000 residents and a shorter
+# horizon, 60 days) or `"full"` (about 8,000 residents, one urban community, one year).
+# Set the environment variable `SIM_NOTEBOOK_SIZE=full` or edit the cell below.
 
 # %%
 import json
@@ -34,7 +34,7 @@ from pathlib import Path
 
 SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")   # "small" (tests) or "full" (the study)
 SETTINGS = {
-    "small": {"n_residents": 2000, "days": 365},
+    "small": {"n_residents": 2000, "days": 60},
     "full": {"n_residents": 8000, "days": 365},
 }[SIZE]
 SEED = 20211127            # one seed, shared by every regime (common random numbers)

@@ -33,9 +33,10 @@
 # as a flexible fund. They split five's advantage into "more resources", "more flexible
 # resources" and "linkage" itself.
 #
-# **Size.** `SIZE = "small"` (default, for the tests: 2,000 residents, 90 days, 5
-# replications, seconds) or `"full"` (the study: 8,000 residents, one year, 30
-# replications, as `experiments/three_vs_five.toml`). Set `SIM_NOTEBOOK_SIZE=full`.
+# **Size.** `SIZE = "small"` (default, for the tests: 2,000 residents, 30 days, 5
+# replications, 2 for the ladder and the break-even sweep) or `"full"` (the study: 8,000
+# residents, one year, 30 replications, as `experiments/three_vs_five.toml`). Set
+# `SIM_NOTEBOOK_SIZE=full`.
 
 # %%
 import json
@@ -45,7 +46,7 @@ from pathlib import Path
 
 SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")   # "small" (tests) or "full" (the study)
 SETTINGS = {
-    "small": {"n_residents": 2000, "days": 90, "replications": 5},
+    "small": {"n_residents": 2000, "days": 30, "replications": 5},
     "full": {"n_residents": 8000, "days": 365, "replications": 30},
 }[SIZE]
 ROOT_SEED = 20211127       # every run's seed derives from it (and scenario, replicate)
@@ -314,7 +315,7 @@ from sim.experiments.attribution import (
 )
 from sim.plots import waterfall_figure
 
-LADDER = {"small": {"orderings": 2, "replications": 4},
+LADDER = {"small": {"orderings": 2, "replications": 2},
           "full": {"orderings": 4, "replications": 20}}[SIZE]
 chains = orderings(LADDER["orderings"], ROOT_SEED)
 ladder_toml = f"""
@@ -372,7 +373,7 @@ else:
 name = "nb02_break_even_small"
 description = "Notebook 02: break-even points (small size)."
 regimes = ["three", "three-equal-resources-matched", "five"]
-replications = 3
+replications = 2
 days = {SETTINGS["days"]}
 root_seed = {ROOT_SEED}
 [fixed]

@@ -30,7 +30,7 @@
 # difference five − three is paired within a row *and* across rows: how much a mechanism
 # changes five's advantage is itself a paired difference, with its own interval.
 #
-# **Size.** `SIZE = "small"` (default, for the tests: 1,000 residents, 60 days, 3
+# **Size.** `SIZE = "small"` (default, for the tests: 1,000 residents, 30 days, 2
 # replications) or `"full"` (8,000 residents, two years so that crowd-out acts on two
 # contract renewals, 20 replications). Set `SIM_NOTEBOOK_SIZE=full`.
 
@@ -42,7 +42,7 @@ from pathlib import Path
 
 SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")   # "small" (tests) or "full" (the study)
 SETTINGS = {
-    "small": {"n_residents": 1000, "days": 60, "replications": 3},
+    "small": {"n_residents": 1000, "days": 30, "replications": 2},
     "full": {"n_residents": 8000, "days": 730, "replications": 20},
 }[SIZE]
 ROOT_SEED = 20211128

@@ -29,8 +29,8 @@
 # - **S1** (first order): the share of the outcome's variance due to the parameter alone;
 # - **ST** (total order): its share including all interactions with other parameters.
 #
-# **Size.** `SIZE = "small"` (default, for the tests: N = 4 base samples, 1,000
-# residents, 60 days, 2 replications: the indices are *not* meaningful, the notebook
+# **Size.** `SIZE = "small"` (default, for the tests: N = 2 base samples, 1,000
+# residents, 30 days, 2 replications: the indices are *not* meaningful, the notebook
 # only checks the pipeline) or `"full"` (N = 128, 2,000 residents, one year, 2
 # replications). Set `SIM_NOTEBOOK_SIZE=full`.
 
@@ -42,7 +42,7 @@ from pathlib import Path
 
 SIZE = os.environ.get("SIM_NOTEBOOK_SIZE", "small")   # "small" (tests) or "full" (the study)
 SETTINGS = {
-    "small": {"n_residents": 1000, "days": 60, "replications": 2, "base_samples": 4},
+    "small": {"n_residents": 1000, "days": 30, "replications": 2, "base_samples": 2},
     "full": {"n_residents": 2000, "days": 365, "replications": 2, "base_samples": 128},
 }[SIZE]
 # Sobol base sample size N (a power of 2); more gives tighter intervals, runs grow as N.

@@ -54,6 +54,7 @@ def test_run_readable_summary_and_out_files(run, tmp_path):
     assert summary["params"]["admin_share"] == 0.7
 
 
+@pytest.mark.slow
 def test_python_m_sim_and_sim_entry_point_agree():
     exe = Path(sys.executable).parent / "sim"
     args = ["run", "--residents", "200", "--days", "20", "--json"]
@@ -67,7 +68,7 @@ def test_python_m_sim_and_sim_entry_point_agree():
 
 def test_compare_writes_table_figure_and_runs(run, tmp_path):
     out = tmp_path / "cmp"
-    proc = run("compare", "--residents", "300", "--days", "40", "--reps", "3", "--workers", "1",
+    proc = run("compare", "--residents", "300", "--days", "20", "--reps", "3", "--workers", "1",
                "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "3 paired replications" in proc.stdout
@@ -77,7 +78,7 @@ def test_compare_writes_table_figure_and_runs(run, tmp_path):
     # common random numbers: each replicate's seed is shared by both regimes
     assert runs.groupby("rep")["seed"].nunique().eq(1).all()
     assert (out / "compare.png").stat().st_size > 10_000
-    assert len(pd.read_parquet(out / "daily.parquet")) == 6 * 40
+    assert len(pd.read_parquet(out / "daily.parquet")) == 6 * 20
 
 
 @pytest.mark.slow

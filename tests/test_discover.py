@@ -1,5 +1,8 @@
 """Scenario discovery: the --where grammar, cases of interest from paired runs, PRIM / CART /
-extra-trees recovering a known box, and `sim discover` on real stored results."""
+extra-trees recovering a known box, and `sim discover` on real stored results.
+
+The tests that run PRIM are marked slow (the first of them in a process also imports the EMA
+Workbench, which takes seconds by itself), and so are those on the stored real experiment."""
 
 from __future__ import annotations
 
@@ -101,6 +104,7 @@ def _synthetic_results(n=400, reps=1, seed=0) -> pd.DataFrame:
     return pd.DataFrame(rows), names
 
 
+@pytest.mark.slow
 def test_prim_cart_and_scores_recover_a_known_box():
     runs, names = _synthetic_results()
     table = cases(runs, parse_where("five - three-equal-resources > 0", REGIMES),
@@ -157,6 +161,7 @@ def _grid_cases(reps: int = 4, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_a_grid_box_is_given_as_its_levels_and_tested_on_design_points():
     table = _grid_cases()
     levels = design_levels(table[["a", "b"]], "grid")
@@ -178,6 +183,7 @@ def test_a_grid_box_is_given_as_its_levels_and_tested_on_design_points():
     assert found.cart_boxes["limits"].str.contains(r"\{").any()
 
 
+@pytest.mark.slow
 def test_replicates_of_a_design_point_are_not_independent_evidence():
     """Cases decided per design point (all its replicates alike), unrelated to the inputs:
     PRIM's quasi-p-value, counting 200 units, calls a restriction significant; tested on
@@ -220,7 +226,7 @@ def stored(tmp_path_factory):
 name = "tiny_discovery"
 regimes = ["five", "three", "three-equal-resources"]
 replications = 1
-days = 60
+days = 30
 root_seed = 4
 
 [fixed]
@@ -239,6 +245,7 @@ coordination_cost_hours_per_channel = [0.0, 4.0]
     return root / "out"
 
 
+@pytest.mark.slow
 def test_sim_discover_writes_the_report(stored, tmp_path, capsys):
     from sim.experiments import load_results
 
@@ -304,6 +311,7 @@ coordination_cost_hours_per_channel = [0.0, 2.0, 4.0]
     assert "design points" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_sim_discover_says_when_there_is_nothing_to_find(stored, tmp_path, capsys):
     out = tmp_path / "none"
     assert main(["discover", str(stored), "--where", "five > 2", "--out", str(out)]) == 0
@@ -311,6 +319,7 @@ def test_sim_discover_says_when_there_is_nothing_to_find(stored, tmp_path, capsy
     assert "nothing separates cases" in (out / "discover.md").read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, words", [
     (["--where", "five - nine > 0"], "--where: 'nine'"),
     (["--where", "five - three > 0", "--metric", "happiness"], "--metric: 'happiness'"),

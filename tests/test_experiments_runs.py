@@ -1,7 +1,9 @@
 """Batch experiments on the real model: local runs, failures as data, kill and resume,
 a real Dask cluster, SQL and the report.
 
-Runs are tiny (300 residents, 40-120 days) so the whole file stays well under 90 s.
+Runs are tiny (300 residents, 20-30 days). The reference experiment and its report are
+built once per module and shared; the tests that start processes, a pool or a Dask cluster,
+or write a report, are marked slow.
 """
 
 from __future__ import annotations
@@ -67,11 +69,14 @@ def assert_same_tables(a: Path, b: Path) -> None:
     assert ta["runs"]["run_key"].is_unique
 
 
+DAYS = 20   # of the reference experiment
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """The small experiment run once, in process: the reference for other executors."""
     root = tmp_path_factory.mktemp("small")
-    spec = write(root / "small.toml", SMALL.format(reps=3, days=40))
+    spec = write(root / "small.toml", SMALL.format(reps=3, days=DAYS))
     summary = run_experiment(spec, root / "ref", workers=1, progress=False)
     assert summary.executed == 12 and summary.failed == 0
     return spec, root / "ref"
@@ -91,7 +96,7 @@ def test_local_run_stores_everything(small):
     assert runs.groupby("rep")["seed"].nunique().eq(1).all()
     assert runs["seed"].nunique() == 3
     assert runs.groupby("scenario")["crowd_out_elasticity"].first().tolist() == [0.0, 0.75]
-    assert len(daily) == 12 * 40 and daily.groupby("run_key")["day"].count().eq(40).all()
+    assert len(daily) == 12 * DAYS and daily.groupby("run_key")["day"].count().eq(DAYS).all()
     manifest = load_results(out).manifest
     assert manifest["complete"] and manifest["experiment_sha256"] == load_experiment(spec).sha256
     for key in ("git_commit", "git_dirty", "packages", "executor", "started", "ended",
@@ -100,6 +105,7 @@ def test_local_run_stores_everything(small):
     assert {"mesa", "numpy", "duckdb", "python"} <= set(manifest["packages"])
 
 
+@pytest.mark.slow
 def test_failed_run_is_recorded_and_sweep_goes_on(small, tmp_path, monkeypatch, capsys):
     spec, ref = small
     out = tmp_path / "fail"
@@ -123,7 +129,7 @@ def test_failed_run_is_recorded_and_sweep_goes_on(small, tmp_path, monkeypatch, 
 
 @pytest.mark.slow
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
-    spec = write(tmp_path / "kill.toml", SMALL.format(reps=6, days=120))
+    spec = write(tmp_path / "kill.toml", SMALL.format(reps=4, days=30))
     out = tmp_path / "killed"
     cmd = [*SIM, "experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
@@ -138,13 +144,13 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     finally:
         proc.wait(timeout=30)
     done_at_kill = len(list((out / "parts" / "runs").glob("*.parquet")))
-    assert proc.returncode == -signal.SIGKILL and 5 <= done_at_kill < 24
+    assert proc.returncode == -signal.SIGKILL and 5 <= done_at_kill < 16
     resumed = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
                              check=False)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert f"{done_at_kill} already stored" in resumed.stderr
     full = run_experiment(spec, tmp_path / "uninterrupted", workers=1, progress=False)
-    assert full.executed == 24
+    assert full.executed == 16
     assert_same_tables(tmp_path / "uninterrupted", out)
     assert not list(out.rglob(".*.tmp"))
 
@@ -178,6 +184,7 @@ def test_dask_scheduler_from_environment(small, dask_cluster, tmp_path):
     assert_same_tables(ref, out)
 
 
+@pytest.mark.slow
 def test_process_pool_equals_local_run(small, tmp_path):
     spec, ref = small
     summary = run_experiment(spec, tmp_path / "pool", workers=2, progress=False)
@@ -195,29 +202,10 @@ def test_query_prints_sql_result(small, capsys):
     assert capsys.readouterr().out.splitlines() == ["regime,n", "five,6", "three,6"]
     joined = "SELECT count(*) AS n FROM daily JOIN runs USING (run_key) WHERE status = 'ok'"
     assert main(["query", str(out), joined, "--csv"]) == 0
-    assert capsys.readouterr().out.split() == ["n", str(12 * 40)]
+    assert capsys.readouterr().out.split() == ["n", str(12 * DAYS)]
     assert main(["query", str(out), "SELECT nope FROM runs"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("sim: error: ") and "SQL" in err and "\n" not in err
-
-
-def test_report_writes_markdown_html_and_figures(small, tmp_path):
-    _, out = small
-    md = write_report(out, tmp_path / "report")
-    text = md.read_text()
-    for heading in ("Paired differences against three", "Does five keep its advantage",
-                    "Daily series", "Reference scenario: none"):
-        assert heading in text
-    assert "95% paired t-interval" in text and "Bonferroni correction" in text
-    assert "Adjusted CI (Bonferroni)" in text and "95% CI (unadjusted)" in text
-    assert "bootstrap" not in text
-    assert (tmp_path / "report" / "report.html").read_text().count("<img") >= 3
-    figures = {p.name for p in (tmp_path / "report" / "figures").glob("*.png")}
-    # daily series: a panel for every row (small multiples), one figure per headline series
-    assert {"diff_s0.png", "diff_s1.png", "daily_unmet_need_share_0.png",
-            "advantage_five.png"} <= figures
-    diffs = pd.read_csv(tmp_path / "report" / "differences.csv")
-    assert set(diffs["label"]) == {"none", "crowd_out"} and diffs["p_adjusted"].notna().any()
 
 
 def _figure_labels(monkeypatch) -> list[tuple[str, str]]:
@@ -237,8 +225,44 @@ def _figure_labels(monkeypatch) -> list[tuple[str, str]]:
     return seen
 
 
-def test_report_files_are_ordinary_tables_are_csv_and_latex_and_labels_are_words(
-        small, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def report(small, tmp_path_factory):
+    """The reference experiment's report, written once (under umask 022, every axis label
+    of every figure recorded) for the two tests that read it: (report.md, labels)."""
+    _, out = small
+    target = tmp_path_factory.mktemp("report") / "report"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        labels = _figure_labels(monkeypatch)
+        old = os.umask(0o022)
+        try:
+            md = write_report(out, target)
+        finally:
+            os.umask(old)
+    return md, labels
+
+
+@pytest.mark.slow
+def test_report_writes_markdown_html_and_figures(report):
+    md, _ = report
+    folder = md.parent
+    text = md.read_text()
+    for heading in ("Paired differences against three", "Does five keep its advantage",
+                    "Daily series", "Reference scenario: none"):
+        assert heading in text
+    assert "95% paired t-interval" in text and "Bonferroni correction" in text
+    assert "Adjusted CI (Bonferroni)" in text and "95% CI (unadjusted)" in text
+    assert "bootstrap" not in text
+    assert (folder / "report.html").read_text().count("<img") >= 3
+    figures = {p.name for p in (folder / "figures").glob("*.png")}
+    # daily series: a panel for every row (small multiples), one figure per headline series
+    assert {"diff_s0.png", "diff_s1.png", "daily_unmet_need_share_0.png",
+            "advantage_five.png"} <= figures
+    diffs = pd.read_csv(folder / "differences.csv")
+    assert set(diffs["label"]) == {"none", "crowd_out"} and diffs["p_adjusted"].notna().any()
+
+
+@pytest.mark.slow
+def test_report_files_are_ordinary_tables_are_csv_and_latex_and_labels_are_words(report):
     """Under umask 022 every report file is 0644; every table is tables/*.csv and .tex; the
     HTML embeds its figures; every axis label is words with a unit, never a code name."""
     import re
@@ -246,16 +270,10 @@ def test_report_files_are_ordinary_tables_are_csv_and_latex_and_labels_are_words
 
     from sim.model import METRICS, PARAM_SPECS
 
-    _, out = small
-    labels = _figure_labels(monkeypatch)
-    old = os.umask(0o022)
-    try:
-        md = write_report(out, tmp_path / "report")
-    finally:
-        os.umask(old)
-    files = [p for p in (tmp_path / "report").rglob("*") if p.is_file()]
+    md, labels = report
+    files = [p for p in md.parent.rglob("*") if p.is_file()]
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {"0o644"}
-    tables = tmp_path / "report" / "tables"
+    tables = md.parent / "tables"
     csv = {p.stem for p in tables.glob("*.csv")}
     assert csv == {p.stem for p in tables.glob("*.tex")} and len(csv) >= 3
     assert all("\\toprule" in p.read_text() for p in tables.glob("*.tex"))
@@ -278,7 +296,7 @@ def test_morris_sensitivity_end_to_end(tmp_path):
 name = "morris"
 regimes = ["three", "five"]
 replications = 1
-days = 40
+days = 20
 root_seed = 3
 
 [fixed]

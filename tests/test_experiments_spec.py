@@ -223,6 +223,7 @@ def test_refused_bad_workers_and_query_dir(existing_out, tmp_path, capsys):
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_refused_input_in_a_real_process(existing_out, tmp_path):
     """The same contract end to end: no traceback reaches the terminal."""
     _, out = existing_out

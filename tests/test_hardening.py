@@ -2,7 +2,8 @@
 refused before it starts, and every bad value is one bounded line with exit code 2.
 
 Sizes are tiny (50 residents, a few days) so the file runs in seconds; the two tests
-that start a second process are marked slow.
+that start a second process, and the two that run `sim compare` (its figure takes seconds),
+are marked slow.
 """
 
 from __future__ import annotations
@@ -288,6 +289,7 @@ def test_repair_refuses_what_it_cannot_repair(finished, tmp_path, capsys):
     assert main(["repair", str(out), "--experiment", str(spec)]) == 0
 
 
+@pytest.mark.slow
 def test_compare_on_a_damaged_manifest_is_one_line(tmp_path, capsys):
     out = tmp_path / "cmp"
     args = ["compare", "--residents", "50", "--days", "3", "--reps", "2", "--workers", "1",
@@ -324,7 +326,7 @@ def test_stale_temporary_files_of_any_name_are_removed_on_resume(finished, tmp_p
 
 @pytest.mark.slow
 def test_second_process_on_a_folder_is_refused_with_the_holder_pid(tmp_path, capsys):
-    spec = tiny(tmp_path / "long.toml", reps=30, days=60)
+    spec = tiny(tmp_path / "long.toml", reps=30, days=30)
     out = tmp_path / "busy"
     cmd = [*SIM, "experiment", str(spec), "--out", str(out), "--workers", "1", "--quiet"]
     first = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True,
@@ -426,6 +428,7 @@ def test_write_failure_mid_sweep_keeps_the_parts_and_says_how_to_resume(
     assert_same_tables(ref, out)
 
 
+@pytest.mark.slow
 def test_compare_write_failure_is_one_line(tmp_path, capsys, monkeypatch):
     import sim.io
 

@@ -25,7 +25,9 @@ def test_api_doctests_pass(module):
     assert result.failed == 0
 
 
+@pytest.mark.slow
 def test_readme_python_snippets_run():
+    """Slow: the README simulates a year of 2,000 residents."""
     blocks = readme_python_blocks()
     assert blocks, "the README shows no Python"
     for block in blocks:  # our own README, not user input: run it as a reader would

@@ -2,7 +2,9 @@
 and queryable, and the model can be a factor of an experiment (variants paired on seeds).
 
 The variant is ``tests/variants.py:OneShot`` (one intervention per dispute, two metrics of
-its own). Runs are tiny: 1,500 residents, 120 days.
+its own). Runs are tiny: 1,500 residents, 120 days (the variant's metric needs a few disputes
+in every run). The tests on the two-model experiment (12 runs) are marked slow; running one
+variant through the runner is the fast check.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def factor(tmp_path_factory):
     return spec, root / "out"
 
 
+@pytest.mark.slow
 def test_the_model_as_a_factor_runs_every_variant_on_the_same_seeds(factor):
     _, out = factor
     runs = pd.read_parquet(out / "runs.parquet")
@@ -89,6 +92,7 @@ def test_the_model_as_a_factor_runs_every_variant_on_the_same_seeds(factor):
     assert list(design["model"]) == ["standard", "oneshot"] and list(design["point"]) == [0, 0]
 
 
+@pytest.mark.slow
 def test_a_variants_metric_is_queryable(factor, capsys):
     _, out = factor
     sql = ("SELECT model, count(last_tries) AS n FROM runs GROUP BY model ORDER BY model")
@@ -99,7 +103,8 @@ def test_a_variants_metric_is_queryable(factor, capsys):
 def test_one_variant_as_the_model_stores_its_metrics(tmp_path):
     spec = tmp_path / "one.toml"
     spec.write_text(FACTOR.replace('models = {standard = "", oneshot = "variants:OneShot"}',
-                                   'model = "variants:OneShot"'))
+                                   'model = "variants:OneShot"')
+                    .replace("replications = 3", "replications = 1"))
     assert load_experiment(spec).metric_names()[-2:] == ["last_tries", "last_tries_per_dispute"]
     run_experiment(spec, tmp_path / "out", workers=1, progress=False)
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
@@ -122,6 +127,7 @@ def test_a_bad_extra_metric_is_refused_in_one_line(tmp_path, capsys, monkeypatch
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_the_report_compares_variants_paired_and_shows_their_metrics(factor, tmp_path):
     from sim.experiments import write_report
 
