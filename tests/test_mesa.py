@@ -157,12 +157,12 @@ def test_a_subclassed_model_runs_through_sim_experiment(tmp_path, capsys):
 name = "variant"
 regimes = ["three"]
 replications = 2
-days = 365
+days = 120
 root_seed = 5
 {model}
 [fixed]
 n_residents = 1500
-dispute_rate_per_10k = 300.0
+dispute_rate_per_10k = 1000.0
 """
     runs = {}
     for name, model in (("base", ""), ("variant", 'model = "test_mesa:OneShotModel"')):

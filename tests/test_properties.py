@@ -43,10 +43,10 @@ def tiny_runs():
     already validated at their full size, which is what is under test)."""
     real = sim.model.simulate
 
-    def shrunk(params, regime, seed):
+    def shrunk(params, regime, seed, **options):
         params = params.replace(n_residents=min(params.n_residents, MAX_RESIDENTS),
                                 days=min(params.days, MAX_DAYS))
-        return real(params, regime, seed)
+        return real(params, regime, seed, **options)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sim.model, "simulate", shrunk)
