@@ -24,16 +24,14 @@ from paths import ROOT, SIM
 from sim.experiments import run_experiment
 from sim.experiments.executors import Abandoned, InFlight, InlineExecutor, Interrupts
 
-# 8 tasks of two runs (three and five side by side), each task about 0.9 s of CPU: long
-# enough that the task a worker starts as the first one is stored is still running when the
-# second Ctrl-C arrives (the loop looks up every 0.2 s), and enough tasks that one folder's
-# sweep can be stopped mid-way twice in a row; short enough for a test.
+# 16 runs of about a second each on the shared 2-core machine: long enough to be stopped
+# mid-sweep with runs in flight, short enough for a test.
 SWEEP = """
 [experiment]
 name = "interrupted"
 regimes = ["three", "five"]
 replications = 8
-days = 180
+days = 365
 root_seed = 5
 
 [fixed]
@@ -147,12 +145,17 @@ def check_second(code: int, lines: list[str], seconds: float, out: Path) -> None
 
 
 @pytest.mark.slow
-def test_process_pool_first_and_second_ctrl_c(finished, tmp_path):
-    """The first Ctrl-C stores the runs in flight; the next session on the same folder is
-    abandoned by a second Ctrl-C; the resume after both equals an uninterrupted sweep."""
+def test_process_pool_first_ctrl_c_stores_the_runs_in_flight(finished, tmp_path):
     spec, whole = finished
     out = tmp_path / "out"
     check_first(*interrupt(spec, out, 1, "--workers", "2"), out)
+    assert_resume_equals_whole(spec, out, whole, "--workers", "2")
+
+
+@pytest.mark.slow
+def test_process_pool_second_ctrl_c_abandons_the_runs_at_once(finished, tmp_path):
+    spec, whole = finished
+    out = tmp_path / "out"
     check_second(*interrupt(spec, out, 2, "--workers", "2"), out)
     assert_resume_equals_whole(spec, out, whole, "--workers", "2")
 
