@@ -3,8 +3,9 @@
 For 1, 10 and 100 communities of 10,000 residents over 365 days, and the reference of one
 community of 100,000 residents, each run is a fresh ``python -m sim run ...`` in its own
 process: the time is the whole process (start, imports, build, the year, the summary) and
-the memory its peak resident set (of the largest process: with ``--workers`` the street's
-parts run in child processes, each holding its part). The ratio compares each with the
+the memory its peak resident set (with ``--workers``, of the coordinating process only: the
+parts run in processes started by a forkserver, whose memory ``getrusage`` does not see; the
+parts together hold about what the one-process street holds). The ratio compares each with the
 100,000-resident run. Each street runs in one process and, split into ``--workers`` parts
 (default 2: one per core), in that many. Then the largest street over 10 years in
 ``--workers`` parts, and, with ``--one-by-one``, the street's communities simulated one
