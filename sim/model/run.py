@@ -100,11 +100,8 @@ def simulate_regimes(params: dict[str, Any] | Params | None, regimes: Sequence[s
         return _simulate_in_parts(params, regimes, seed, model_class, graph, workers)
     results = {}
     for regime, model in _run_side_by_side(params, regimes, seed, model_class, graph).items():
-        counts = metrics.measured(model)
-        # the catalogue's metrics, then the model class's own (extra_metrics)
-        results[regime] = RunResult({**metrics.summary_from(counts),
-                                     **model_class.extra_summary(counts)},
-                                    metrics.derive_daily(model.daily_record_frame()))
+        results[regime] = _result(model_class, metrics.measured(model),
+                                  metrics.derive_daily(model.daily_record_frame()))
         model.remove_all_agents()  # release the Mesa agents at once (many-run sweeps)
     return results
 
@@ -156,9 +153,16 @@ def _simulate_in_parts(params: Params, regimes: Sequence[str], seed: int,
         counts = metrics.pool([c for part in done for c in part[regime][0]])
         daily = metrics.pool_daily([part[regime][1] for part in done],
                                    [count for _, count in parts])
-        results[regime] = RunResult({**metrics.summary_from(counts),
-                                     **model_class.extra_summary(counts)}, daily)
+        results[regime] = _result(model_class, counts, daily)
     return results
+
+
+def _result(model_class: type[CommunityModel], counts: dict[str, float],
+            daily: pd.DataFrame) -> RunResult:
+    """A run's result from its measured (pooled) counts: the catalogue's metrics, then the
+    model class's own (extra_metrics)."""
+    return RunResult({**metrics.summary_from(counts), **model_class.extra_summary(counts)},
+                     daily)
 
 
 def _start_method():
