@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -81,8 +82,13 @@ def interrupt(spec: Path, out: Path, times: int, *extra: str) -> tuple[int, list
         if times == 2:
             os.killpg(proc.pid, signal.SIGINT)
             sent = time.monotonic()
+        # a command that hangs is killed after two minutes and fails here, not at the
+        # suite's timeout
+        watchdog = threading.Timer(120, os.killpg, (proc.pid, signal.SIGKILL))
+        watchdog.start()
         lines += proc.stderr.read().splitlines()
         code = proc.wait(timeout=120)
+        watchdog.cancel()
         return code, lines, time.monotonic() - sent
     finally:
         if proc.poll() is None:
@@ -228,3 +234,26 @@ def test_second_ctrl_c_abandons():
             interrupts.count = 2
     assert sorted(flight.unfinished) == [1, 2]
     assert all(f.cancelled() for f in pool.held)
+
+
+def test_a_worker_stopped_mid_result_does_not_hang_the_shutdown():
+    """A worker stopped while it writes a large result leaves half a message in the result
+    pipe; the pool's manager thread then waits for the rest. Written here by hand, that
+    half message must not keep ``shutdown`` (after ``terminate_workers``) waiting."""
+    import multiprocessing
+    import struct
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.experiments.executors import terminate_workers
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+    assert pool.submit(int, "7").result(timeout=60) == 7          # manager thread running
+    writer = pool._result_queue._writer
+    os.write(writer.fileno(), struct.pack("!i", 200_000) + b"\x80" * 10)  # half a message
+    time.sleep(0.2)                                # the manager thread now waits for the rest
+    terminate_workers(pool)
+    done = threading.Event()
+    stopper = threading.Thread(target=lambda: (pool.shutdown(wait=True), done.set()),
+                               daemon=True)
+    stopper.start()
+    assert done.wait(timeout=30), "shutdown waits for a result that will never come"

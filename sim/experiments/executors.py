@@ -253,14 +253,31 @@ def open_executor(workers: int | None = None,
 
 def terminate_workers(pool: ProcessPoolExecutor) -> None:
     """Stop a process pool's workers now, whatever they run (SIGTERM, as Python 3.14's
-    ``ProcessPoolExecutor.terminate_workers`` does)."""
+    ``ProcessPoolExecutor.terminate_workers`` does), and make sure the pool can shut down.
+
+    A worker stopped while it writes a large result (a run's daily series) leaves half a
+    message in the result pipe. The pool's manager thread then waits for the rest, and
+    ``shutdown`` would wait for that thread forever, because this process holds the
+    pipe's other end itself. So once the workers are gone this end is closed: the
+    manager thread reads the end of the pipe, marks the pool broken and exits.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     terminate = getattr(pool, "terminate_workers", None)
     if terminate is not None:
         terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        if process.is_alive():
-            process.terminate()
+    else:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():                     # a worker that ignores SIGTERM
+            process.kill()
+            process.join(timeout=10)
+    result_queue = getattr(pool, "_result_queue", None)
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None and not writer.closed:
+        writer.close()
 
 
 def _process_pool(workers: int) -> tuple[ProcessPoolExecutor, str]:
