@@ -39,12 +39,13 @@ def register(subparsers) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .results import DRAWS_FILE
-    from .runner import run_calibration
+    from .runner import check_out, run_calibration
     from .spec import load_calibration
 
     try:
         calibration = load_calibration(args.file)
         out = args.out or Path("results") / args.file.stem
+        check_out(out, calibration)        # a refusal in a moment, before pyabc loads
         _freeze_heap()
         summary = run_calibration(calibration, out, workers=args.workers,
                                   scheduler=args.scheduler, populations=args.populations,

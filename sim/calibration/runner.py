@@ -250,6 +250,17 @@ def open_sampler(workers: int | None, scheduler: str | None, batch_size: int):
 
 def _prepare_dir(root: Path, cal: Calibration) -> Path:
     """Create ``root`` or accept it for resuming; refuse one holding anything else."""
+    check_out(root, cal)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecError("--out", str(root), f"cannot create ({exc.strerror})") from None
+    return root
+
+
+def check_out(root: Path, cal: Calibration) -> None:
+    """Refuse (SpecError) an output directory that is neither new nor a resumable run of
+    ``cal``; writes nothing, so a command can check before its slow start-up."""
     if root.exists() and not root.is_dir():
         raise SpecError("--out", str(root), "exists and is not a directory")
     manifest = _read_manifest(root) if root.exists() else None
@@ -265,11 +276,6 @@ def _prepare_dir(root: Path, cal: Calibration) -> Path:
                             f"(sha256 {str(manifest.get('calibration_sha256'))[:12]}, now "
                             f"{cal.sha256[:12]}); a changed file cannot resume it: use a new "
                             f"--out")
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SpecError("--out", str(root), f"cannot create ({exc.strerror})") from None
-    return root
 
 
 def _read_manifest(root: Path) -> dict | None:
