@@ -22,7 +22,9 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -339,7 +341,9 @@ def _events_note(table: pd.DataFrame, a: str, b: str, params: Params) -> list[st
 def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None = None,
               regimes=REGIME_PAIR, progress: bool = True,
               on_progress: Callable[[int, int], None] | None = None,
-              cancel: threading.Event | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+              cancel: threading.Event | None = None,
+              executor: tuple[Any, dict[str, Any]] | None = None,
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every (replicate, regime) on the comparison's seeds; return the run table and
     the daily table, sorted, without writing anything.
 
@@ -350,7 +354,9 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     total)`` is called after every run; setting ``cancel`` stops submitting new replicates
     (those in flight finish) and the tables hold the runs done before it was set. A run whose model
     raises is a row with ``status = "failed"`` and its ``error``. Results do not depend on the
-    worker count.
+    worker count. ``executor``, an ``(executor, description)`` pair from
+    ``sim.experiments.executors.open_executor``, runs several calls on one pool (a sweep's
+    levels) instead of opening one per call; ``workers`` is then ignored.
     """
     from tqdm import tqdm
 
@@ -365,10 +371,10 @@ def run_pairs(params: Params | dict, reps: int, seed: int, workers: int | None =
     total = reps * len(regimes)
     rows: list[dict] = []
     dailies: list[pd.DataFrame] = []
-    with open_executor(workers) as (executor, info), \
+    with (nullcontext(executor) if executor else open_executor(workers)) as (pool, info), \
             tqdm(total=total, desc="runs", unit="run", disable=not progress,
                  file=sys.stderr) as bar, \
-            InFlight(executor, run_task, tasks, capacity(info), cancel) as flight:
+            InFlight(pool, run_task, tasks, capacity(info), cancel) as flight:
         for task, future in flight:
             for outcome in future.result():
                 if cancel is not None and cancel.is_set():

@@ -28,6 +28,7 @@ import pandas as pd
 from sim import compare
 from sim.dashboard.runs import Settings
 from sim.experiments import break_even
+from sim.experiments.executors import open_executor
 from sim.model import MATCHED_NAME, METRICS, PARAM_SPECS, SWEEP_RANGES, Params
 
 ASSUMPTIONS = (
@@ -133,28 +134,30 @@ def run(
     values = levels(parameter, count, current)
     total = len(values) * reps * len(REGIMES)
     parts, rows = [], []
-    for i, value in enumerate(values):
-        params = Params.from_dict(settings.overrides | {parameter: _typed(parameter, value)})
-        offset = i * reps * len(REGIMES)
+    # one pool for every level: opening one per level cost a process start-up each
+    with open_executor(workers) as executor:
+        for i, value in enumerate(values):
+            params = Params.from_dict(settings.overrides | {parameter: _typed(parameter, value)})
+            offset = i * reps * len(REGIMES)
 
-        def progress(done, _total, offset=offset, level=i + 1):
-            if on_progress is not None:
-                on_progress(offset + done, total, level)
+            def progress(done, _total, offset=offset, level=i + 1):
+                if on_progress is not None:
+                    on_progress(offset + done, total, level)
 
-        runs, _ = compare.run_pairs(
-            params,
-            reps,
-            settings.seed,
-            workers=workers,
-            regimes=REGIMES,
-            progress=False,
-            on_progress=progress,
-            cancel=cancel,
-        )
-        if cancel is not None and cancel.is_set():
-            return None
-        parts.append(runs.assign(scenario=i))
-        rows.append({"scenario": i, "parameter": parameter, "level": float(value)})
+            runs, _ = compare.run_pairs(
+                params,
+                reps,
+                settings.seed,
+                regimes=REGIMES,
+                progress=False,
+                on_progress=progress,
+                cancel=cancel,
+                executor=executor,
+            )
+            if cancel is not None and cancel.is_set():
+                return None
+            parts.append(runs.assign(scenario=i))
+            rows.append({"scenario": i, "parameter": parameter, "level": float(value)})
     return SweepResult(
         settings,
         parameter,
