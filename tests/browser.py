@@ -5,6 +5,9 @@
 Never runs ``playwright install``: it uses the system Chromium (``apt-get install chromium``).
 The server is started as users start it (``python -m sim dashboard``, which runs
 ``solara run sim/dashboard/app.py --production``) and stopped by killing its process group.
+The browser tests' shared steps and checks (set a box, Reset, the Chinese-only check, axe-core)
+are here too, for both modules of them (tests/test_dashboard.py and
+tests/test_dashboard_decisions.py, one pytest-xdist group each).
 """
 
 from __future__ import annotations
@@ -199,6 +202,122 @@ class DashboardPage:
 def launch(playwright):
     """Debian's Chromium, headless."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+# --- shared by the browser tests (tests/test_dashboard*.py) -----------------------------------
+
+SHOTS = ROOT / "test-output" / "dashboard"
+AXE = Path(sys.prefix) / "share/solara/cdn/axe-core@4.14.1/axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
+LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE = {
+    "sim",
+    "Mesa",
+    "Solara",
+    "English",
+    "CSV",
+    "PDF",
+    "PNG",
+    "N",
+}
+CJK_ALLOWED_ON_ENGLISH_PAGE = {"中文"}  # the language switch names the other language
+
+
+def require_browser():
+    """Skip without Chromium; fail without the page's offline assets."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
+    cache = Path(sys.prefix) / "share/solara/cdn/@widgetti/solara-vuetify-app@10.1.1"
+    assert cache.exists(), f"offline assets missing: run .ci/solara_offline_assets.sh {sys.prefix}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+
+def set_box(dash, name: str, value) -> None:
+    box = dash.page.locator(f".box-{name} input")
+    box.fill(str(value))
+    box.press("Enter")
+    dash.page.wait_for_function(
+        "([n, v]) => document.querySelector(`.lever-${n}`).innerText.includes(v)",
+        arg=[name, f"{int(value):,}"],
+    )
+
+
+def reset(dash) -> None:
+    dash.page.locator(".btn-reset").click()
+    dash.page.locator(".btn-reset.pending").wait_for(state="detached")
+    dash.wait_for_day("five", lambda d: d == 0)
+
+
+def choose_preset(dash, key: str) -> None:
+    """Choose a preset in the (native) select; it applies at once."""
+    dash.page.locator(".select-preset select").select_option(key)
+
+
+def small_community(dash, residents=300, days=60) -> None:
+    set_box(dash, "n_residents", residents)
+    set_box(dash, "days", days)
+    reset(dash)
+    dash.wait_text(".effective-n_residents", f"{residents:,}", exact=True)
+
+
+RECORD_DAYS = """() => {
+  window.__days = [];
+  const note = () => {
+    const el = document.querySelector('.day-five');
+    const day = el && Number((el.innerText.match(/\\d+/) || [])[0]);
+    if (day !== undefined && window.__days[window.__days.length - 1] !== day) window.__days.push(day);
+  };
+  new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""  # noqa: E501 - JavaScript run in the page: wrapping would change the script
+
+
+def assert_chinese_only(dash, typed: str = ""):
+    """No Latin word outside the whitelist (and what the user typed, quoted back)."""
+    allowed = {
+        w.lower() for w in [*LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE, typed]
+    }  # buttons are upper-cased
+    words = {w for w in re.findall(r"[A-Za-z]+", dash.body_text()) if w.lower() not in allowed}
+    assert not words, f"Latin words on the Chinese page: {sorted(words)[:20]}"
+    title = dash.page.title()
+    assert CJK.search(title) and not re.search(r"[A-Za-z]", title)
+
+
+def axe_problems(page, axe_source: str) -> tuple[list[str], dict]:
+    """A full axe-core run (WCAG 2.0/2.1 A and AA, best practices): the critical and serious
+    violations, and every violation's impact by rule (moderate and minor are reported)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    assert len(result["passes"]) >= 20, "axe ran hardly any rule"
+    found = {v["id"]: v["impact"] for v in result["violations"]}
+    problems = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]} "
+        f"{v['nodes'][0]['html'][:160]}"
+        for v in result["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+    return problems, found
+
+
+SMALL_CJK_TEXT = """() => {
+  // every element that itself shows Chinese text, with its computed font size
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || !/[\u4e00-\u9fff]/.test(node.textContent)) continue;
+    const style = getComputedStyle(el), box = el.getBoundingClientRect();
+    if (style.visibility === 'hidden' || style.display === 'none' || box.width === 0) continue;
+    if (el.closest('[aria-hidden="true"], .v-slider__thumb-label')) continue;
+    const size = parseFloat(style.fontSize);
+    if (size < 14) out.push(`${size}px ${el.className} ${node.textContent.trim().slice(0, 30)}`);
+  }
+  return out;
+}"""
 
 
 def docs_screenshots(folder: Path, pairs: int = 20) -> None:

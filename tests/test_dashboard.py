@@ -5,7 +5,10 @@ play loop and error handling rendered without a browser), then browser tests: a 
 the real server (``python -m sim dashboard --port P``, i.e. ``solara run
 sim/dashboard/app.py --production``) on a free port and Debian's Chromium drives it through
 Playwright. Screenshots of each state go to ``test-output/dashboard/``. The browser tests skip
-only if /usr/bin/chromium is absent.
+only if /usr/bin/chromium is absent. Here are those of the page itself (language, inputs,
+Play, exports, accessibility, a failing action); those of N pairs, the sweep and a server
+starved of CPU are in tests/test_dashboard_decisions.py, so that two pytest-xdist workers
+run the two halves at once. Their shared steps and checks are in tests/browser.py.
 """
 
 from __future__ import annotations
@@ -53,25 +56,26 @@ from sim.dashboard.runs import LinkedRuns, Settings
 from sim.model import LINKAGE, METRICS, PARAM_SPECS, SWEEP_RANGES, Params, headline_metrics
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser import CHROMIUM, DashboardPage, launch, running_dashboard
+from browser import (
+    AXE,
+    CJK,
+    CJK_ALLOWED_ON_ENGLISH_PAGE,
+    RECORD_DAYS,
+    SHOTS,
+    SMALL_CJK_TEXT,
+    DashboardPage,
+    assert_chinese_only,
+    axe_problems,
+    choose_preset,
+    launch,
+    require_browser,
+    reset,
+    running_dashboard,
+    set_box,
+    small_community,
+)
 from paths import ROOT
 from pdftext import pdf_text
-
-SHOTS = ROOT / "test-output" / "dashboard"
-AXE = Path(sys.prefix) / "share/solara/cdn/axe-core@4.14.1/axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]")
-LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE = {
-    "sim",
-    "Mesa",
-    "Solara",
-    "English",
-    "CSV",
-    "PDF",
-    "PNG",
-    "N",
-}
-CJK_ALLOWED_ON_ENGLISH_PAGE = {"中文"}  # the language switch names the other language
 
 
 def small(seed=3, preset="preset_default", controls=(), **params) -> Settings:
@@ -1004,19 +1008,11 @@ def test_command_serves_the_app_in_the_dashboard_package():
 # --- browser --------------------------------------------------------------------------------
 
 
-def _require_browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent (apt-get install chromium)")
-    cache = Path(sys.prefix) / "share/solara/cdn/@widgetti/solara-vuetify-app@10.1.1"
-    assert cache.exists(), f"offline assets missing: run .ci/solara_offline_assets.sh {sys.prefix}"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The real dashboard server on a free port, keeping N-pair results in a fresh folder;
     its process group is stopped in ``running_dashboard``'s finally, whatever the tests do."""
-    _require_browser()
+    require_browser()
     cache = tmp_path_factory.mktemp("dashboard-cache")
     with running_dashboard(SHOTS / "server.log", env={store.CACHE_ENV: str(cache)}) as url:
         yield url
@@ -1026,7 +1022,7 @@ def server(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    _require_browser()
+    require_browser()
     with sync_playwright() as p:
         chromium = launch(p)
         yield chromium
@@ -1038,34 +1034,6 @@ def dash(browser, server, request):
     page = DashboardPage(browser, server, request.node.name.removeprefix("test_"), SHOTS)
     yield page
     page.close()
-
-
-def set_box(dash, name: str, value) -> None:
-    box = dash.page.locator(f".box-{name} input")
-    box.fill(str(value))
-    box.press("Enter")
-    dash.page.wait_for_function(
-        "([n, v]) => document.querySelector(`.lever-${n}`).innerText.includes(v)",
-        arg=[name, f"{int(value):,}"],
-    )
-
-
-def reset(dash) -> None:
-    dash.page.locator(".btn-reset").click()
-    dash.page.locator(".btn-reset.pending").wait_for(state="detached")
-    dash.wait_for_day("five", lambda d: d == 0)
-
-
-def choose_preset(dash, key: str) -> None:
-    """Choose a preset in the (native) select; it applies at once."""
-    dash.page.locator(".select-preset select").select_option(key)
-
-
-def small_community(dash, residents=300, days=60) -> None:
-    set_box(dash, "n_residents", residents)
-    set_box(dash, "days", days)
-    reset(dash)
-    dash.wait_text(".effective-n_residents", f"{residents:,}", exact=True)
 
 
 @pytest.mark.browser
@@ -1097,7 +1065,7 @@ def _step_and_play_wait_for_each_frame_and_pause(dash):
     dash.wait_for_day("three", lambda d: d == 1)
     dash.wait_for_day("five", lambda d: d == 1)
     assert page.locator(".network-five").get_attribute("data-frame-of") != before  # redrawn
-    page.evaluate(_RECORD_DAYS)
+    page.evaluate(RECORD_DAYS)
     page.locator(".btn-play").click()
     dash.wait_for_day("five", lambda d: d >= 6)
     page.locator(".btn-play").click()  # now Pause
@@ -1110,17 +1078,6 @@ def _step_and_play_wait_for_each_frame_and_pause(dash):
     assert seen == list(range(1, paused + 1)), f"days skipped on screen: {seen}"
     dash.shot("paused")
     dash.check_clean()
-
-
-_RECORD_DAYS = """() => {
-  window.__days = [];
-  const note = () => {
-    const el = document.querySelector('.day-five');
-    const day = el && Number((el.innerText.match(/\\d+/) || [])[0]);
-    if (day !== undefined && window.__days[window.__days.length - 1] !== day) window.__days.push(day);
-  };
-  new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
-}"""  # noqa: E501 - JavaScript run in the page: wrapping would change the script
 
 
 @pytest.mark.browser
@@ -1153,7 +1110,7 @@ def test_language_switch_leaves_no_word_of_the_other_language(dash):
     page.locator(".btn-step").click()
     dash.wait_for_day("five", lambda d: d == 1)
     page.locator("summary, .v-expansion-panel-header").first.click()  # open the explanations
-    _assert_chinese_only(dash)
+    assert_chinese_only(dash)
     page.locator(".btn-lang").click()
     dash.wait_text(".day-three", "Day 1", exact=True)
     dash.wait_text(".btn-step", "STEP (1 DAY)", exact=True)  # Vuetify upper-cases button labels
@@ -1170,17 +1127,6 @@ def test_language_switch_leaves_no_word_of_the_other_language(dash):
     page.locator(".btn-lang").click()
     dash.wait_text(".day-three", "第 1 天", exact=True)
     dash.check_clean()
-
-
-def _assert_chinese_only(dash, typed: str = ""):
-    """No Latin word outside the whitelist (and what the user typed, quoted back)."""
-    allowed = {
-        w.lower() for w in [*LATIN_WORDS_ALLOWED_ON_CHINESE_PAGE, typed]
-    }  # buttons are upper-cased
-    words = {w for w in re.findall(r"[A-Za-z]+", dash.body_text()) if w.lower() not in allowed}
-    assert not words, f"Latin words on the Chinese page: {sorted(words)[:20]}"
-    title = dash.page.title()
-    assert CJK.search(title) and not re.search(r"[A-Za-z]", title)
 
 
 @pytest.mark.browser
@@ -1229,7 +1175,7 @@ def test_out_of_range_and_non_numeric_seeds_are_refused(dash):
         dash.wait_text(".notice", "随机种子")
         assert page.locator(".effective-seed").inner_text() == old  # the old runs stay
         assert dash.day("five") == 0 and page.locator(".network-five").is_visible()
-        _assert_chinese_only(dash, typed)  # the refusal quotes what was typed
+        assert_chinese_only(dash, typed)  # the refusal quotes what was typed
         seed.fill(good)
         seed.press("Enter")
         reset(dash)
@@ -1252,82 +1198,6 @@ def test_residents_beyond_the_slider_through_the_number_box(dash):
     page.locator(".btn-reset").click()
     dash.wait_text(".notice", "标红")
     assert page.locator(".effective-n_residents").inner_text() == "20,000"
-    dash.check_clean()
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_n_pairs_equal_sim_compare_and_can_be_cancelled(dash, tmp_path):
-    page = dash.page
-    small_community(dash, residents=300, days=40)
-    box = page.locator(".input-pairs input")
-    box.fill("3")
-    box.press("Enter")
-    dash.wait_text(".btn-pairs", "3")
-    page.locator(".btn-pairs").click()
-    dash.wait_text(".pairs-status", "已完成 3 对比较", timeout=120_000)
-    dash.wait_text(".cards-source", "3 对配对运行")
-    dash.shot("pairs")
-    from sim.cli import main
-
-    assert (
-        main(
-            [
-                "compare",
-                "--residents",
-                "300",
-                "--days",
-                "40",
-                "--reps",
-                "3",
-                "--seed",
-                "7",
-                "--workers",
-                "1",
-                "--out",
-                str(tmp_path),
-            ]
-        )
-        == 0
-    )
-    expected = pd.read_parquet(tmp_path / "paired_differences.parquet").set_index("metric")
-    runs = pd.read_parquet(tmp_path / "runs.parquet")
-    for name in headline_metrics():
-        shown = page.locator(f".card-{name} .difference-three")
-        row = expected.loc[name]
-        for attribute, column in (
-            ("data-difference", "difference"),
-            ("data-low", "ci_low"),
-            ("data-high", "ci_high"),
-        ):
-            value = float(shown.get_attribute(attribute))
-            assert value == row[column] or (math.isnan(value) and math.isnan(row[column])), (
-                name,
-                column,
-            )
-        assert int(shown.get_attribute("data-pairs")) == 3
-        better, equal, worse = cards.counts(runs, name, "three", "five")
-        assert shown.get_attribute("data-better-in") == repr(better)
-        if better is not None:
-            assert shown.get_attribute("data-equal-in") == repr(equal)
-            assert shown.get_attribute("data-worse-in") == repr(worse)
-            assert better + equal + worse == 3
-        if shown.get_attribute("data-verdict") not in ("too_few", "not_judged"):
-            assert f"3 对中五社更好 {better} 对、持平 {equal} 对、更差 {worse} 对" in (
-                shown.inner_text()
-            )
-    # a community of 1,000 for a year, then Cancel while the first pairs still run (40 runs
-    # of a year before the first stage ends: far more than the click takes)
-    small_community(dash, residents=1000, days=365)
-    box.fill("20")
-    box.press("Enter")
-    dash.wait_text(".btn-pairs", "20")
-    page.locator(".btn-pairs").click()
-    dash.wait_text(".pairs-status", "已完成")
-    page.locator(".btn-pairs-cancel").click()
-    dash.wait_text(".pairs-status", "已取消", timeout=120_000)
-    assert "对配对运行" not in page.locator(".cards-source").inner_text()
-    assert page.locator(".bottom-sentence").count() == 0
     dash.check_clean()
 
 
@@ -1412,42 +1282,6 @@ def axe_source():
     return AXE.read_text()
 
 
-def axe_problems(page, axe_source: str) -> tuple[list[str], dict]:
-    """A full axe-core run (WCAG 2.0/2.1 A and AA, best practices): the critical and serious
-    violations, and every violation's impact by rule (moderate and minor are reported)."""
-    if not page.evaluate("() => typeof axe !== 'undefined'"):
-        page.add_script_tag(content=axe_source)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    assert len(result["passes"]) >= 20, "axe ran hardly any rule"
-    found = {v["id"]: v["impact"] for v in result["violations"]}
-    problems = [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]} "
-        f"{v['nodes'][0]['html'][:160]}"
-        for v in result["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
-    return problems, found
-
-
-SMALL_CJK_TEXT = """() => {
-  // every element that itself shows Chinese text, with its computed font size
-  const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode, el = node.parentElement;
-    if (!el || !/[\u4e00-\u9fff]/.test(node.textContent)) continue;
-    const style = getComputedStyle(el), box = el.getBoundingClientRect();
-    if (style.visibility === 'hidden' || style.display === 'none' || box.width === 0) continue;
-    if (el.closest('[aria-hidden="true"], .v-slider__thumb-label')) continue;
-    const size = parseFloat(style.fontSize);
-    if (size < 14) out.push(`${size}px ${el.className} ${node.textContent.trim().slice(0, 30)}`);
-  }
-  return out;
-}"""
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
@@ -1502,49 +1336,7 @@ def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
         dash.close()
 
 
-# --- browser: crash paths under load and with failures ------------------------------------------
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_step_reset_play_under_cpu_load(browser, tmp_path):
-    """The server shares one CPU with busy loops; Step -> Reset -> Play must play (not hang on
-    "Pause" at day 0), show every day, pause, and never show an error."""
-    _require_browser()
-    start_load = tmp_path / "start-load"
-    with running_dashboard(SHOTS / "server-load.log", busy=4, busy_from=start_load) as url:
-        dash = DashboardPage(browser, url, "load", SHOTS)
-        page = dash.page
-        try:
-            t0 = time.perf_counter()
-            small_community(dash, residents=3000, days=365)
-            start_load.touch()  # from now on the server gets a fifth of one CPU
-            print(f"load: set-up {time.perf_counter() - t0:.1f} s")
-            for attempt in range(2):
-                page.locator(".btn-step").click()
-                page.locator(".btn-reset").click()
-                page.evaluate(_RECORD_DAYS)
-                page.locator(".btn-play").click()
-                dash.wait_text(".btn-play", "暂停", exact=True)
-                dash.wait_for_day("five", lambda d: d >= 4, timeout=60)
-                page.locator(".btn-play").click()
-                dash.wait_text(".btn-play", "播放", exact=True, timeout=60_000)
-                stopped = dash.day("five")
-                time.sleep(1.0)
-                assert dash.day("five") == stopped, (
-                    f"attempt {attempt}: still advancing after Pause"
-                )
-                seen = page.evaluate("window.__days")
-                after_reset = seen[len(seen) - seen[::-1].index(0) :]  # the days shown after Reset
-                assert after_reset == list(range(1, stopped + 1)), (
-                    f"attempt {attempt}: days shown {seen}"
-                )
-                assert "Too many renders" not in dash.body_text()
-                print(f"load: attempt {attempt} done at {time.perf_counter() - t0:.1f} s")
-            dash.shot("after-load")
-            dash.check_clean()
-        finally:
-            dash.close()
+# --- browser: an action that fails ----------------------------------------------------------------
 
 
 @pytest.mark.browser
@@ -1552,7 +1344,7 @@ def test_step_reset_play_under_cpu_load(browser, tmp_path):
 def test_failures_reach_the_page_as_short_messages(browser, tmp_path):
     """A real failure in an action (a corrupt font file for the Chinese brief) shows a short
     message in the page's language; the traceback goes to the server log only."""
-    _require_browser()
+    require_browser()
     broken_font = tmp_path / "broken.ttf"
     broken_font.write_bytes(b"not a font")
     log_path = SHOTS / "server-failures.log"
@@ -1566,7 +1358,7 @@ def test_failures_reach_the_page_as_short_messages(browser, tmp_path):
             dash.shot("failure-message")
             text = dash.body_text()
             assert "Traceback" not in text and "broken.ttf" not in text
-            _assert_chinese_only(dash)
+            assert_chinese_only(dash)
             assert dash.page.locator(".network-five").is_visible()  # the page goes on
             dash.page.locator(".btn-step").click()
             dash.wait_for_day("five", lambda d: d == 2)
@@ -1575,144 +1367,6 @@ def test_failures_reach_the_page_as_short_messages(browser, tmp_path):
             dash.close()
     log = log_path.read_text()
     assert "dashboard action download_brief failed" in log and "Traceback" in log
-
-
-# --- browser: from a verdict to a decision ------------------------------------------------------
-
-
-def _brief_text(page, button: str) -> tuple[str, str]:
-    with page.expect_download(timeout=120_000) as info:
-        page.locator(button).click()
-    return info.value.suggested_filename, pdf_text(Path(info.value.path()))
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(browser, server, axe_source):
-    dash = DashboardPage(browser, server, "bottom-line", SHOTS)
-    page = dash.page
-    try:
-        small_community(dash, residents=400, days=60)
-        dash.wait_text(".bottom-none", "单次运行不下结论")
-        assert page.locator(".bottom-sentence").count() == 0  # never a verdict from one run
-        page.locator(".btn-step").click()
-        dash.wait_for_day("five", lambda d: d == 1)
-        assert page.locator(".bottom-sentence").count() == 0
-        box = page.locator(".input-pairs input")
-        box.fill("4")
-        box.press("Enter")
-        dash.wait_text(".btn-pairs", "4")
-        page.locator(".btn-pairs").click()
-        dash.wait_text(".pairs-status", "已完成 4 对比较", timeout=300_000)
-        sentence = page.locator(".bottom-sentence")
-        dash.wait_text(".bottom-sentence", "原因")  # the split has arrived
-        text = sentence.inner_text()
-        assert text.startswith("4 对配对运行显示：五社联动") and "4 对中五社更好" in text
-        for part in ("五社额外调动的资源", "按五社的匹配规则分配", "联动本身"):
-            assert part in text
-        assert sentence.get_attribute("data-split") == "yes"
-        assert "纠纷方面" in page.locator(".bottom-disputes").inner_text()
-        # the ladder: five's resources (purchase, unrestricted), routing, linkage, five - three
-        steps = page.locator(".waterfall .step")
-        steps.nth(4).wait_for()
-        assert steps.count() == 5
-        assert page.locator(".waterfall .step-total").count() == 1
-        # the cards count better / equal / worse; the charts show the pairs' mean and band
-        assert "4 对中五社更好" in page.locator(".card-unmet_need_share").inner_text()
-        assert page.locator(".chart-pairs").count() == 2
-        assert "4 对平均值" in page.locator(".chart-unmet_need_share img").get_attribute("alt")
-        dash.shot("bottom-line-zh")
-        problems, _ = axe_problems(page, axe_source)
-        assert not problems, "\n".join(problems)
-        small = page.evaluate(SMALL_CJK_TEXT)
-        assert not small, f"Chinese text under 14 px: {small[:10]}"
-        _assert_chinese_only(dash)
-        # the pairs as data
-        with page.expect_download() as info:
-            page.locator(".btn-pairs-csv").click()
-        assert info.value.suggested_filename == "pairs_default_seed7_4pairs.csv"
-        table = pd.read_csv(info.value.path())
-        assert len(table) == 4 * 5 and set(table["regime"]) == {"three", "five", *pairs.RUNGS}
-        # the same in English, and the brief of the pairs in the page's language, with its own
-        # file name (the Chinese brief of pairs: test_brief_after_pairs_fits_the_page...[zh])
-        page.locator(".btn-lang").click()
-        dash.wait_text(".bottom-sentence", "Over 4 pairs, five-actor linkage")
-        english = page.locator(".bottom-sentence").inner_text()
-        assert "because five's extra resources account for" in english
-        page.wait_for_function("document.documentElement.lang === 'en'", timeout=15_000)
-        body = dash.body_text()
-        for allowed in CJK_ALLOWED_ON_ENGLISH_PAGE:
-            body = body.replace(allowed, "")
-        assert not CJK.search(body), CJK.findall(body)[:10]
-        name, brief_text = _brief_text(page, ".btn-brief-pdf")
-        assert name == "brief_default_seed7_4pairs_en.pdf"
-        joined = brief_text.replace("\n", " ")
-        assert " ".join(english.split()) in " ".join(joined.split())
-        for metric in headline_metrics():  # all six titles, whole (none cut at the edge)
-            assert metric_title(metric, "en") in joined, metric
-        assert not CJK.search(brief_text) and "settled_after_days" not in brief_text
-        problems, _ = axe_problems(page, axe_source)
-        assert not problems, "\n".join(problems)
-        dash.shot("bottom-line-en")
-        # a reload keeps the settings (in the address) and the last N-pair result (server)
-        assert "n_residents=400" in page.url and "lang=en" in page.url
-        page.reload()
-        dash.wait_ready()
-        dash.wait_text(".effective-n_residents", "400", exact=True)
-        dash.wait_text(".pairs-status", "Loaded the 4 pairs")
-        dash.wait_text(".bottom-sentence", english[:60])
-        # a second visit to the bare address (same browser): the settings come back
-        second = dash.context.new_page()
-        second.goto(server)
-        second.wait_for_function(
-            "() => (document.querySelector('.effective-n_residents') || {}).innerText === '400'",
-            timeout=90_000,
-        )
-        second.locator(".bottom-sentence").wait_for(timeout=60_000)
-        second.close()
-        dash.check_clean()
-    finally:
-        dash.close()
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_sweep_marks_the_break_even_and_the_current_setting(dash, axe_source):
-    page = dash.page
-    small_community(dash, residents=600, days=90)
-    page.locator(".sweep-parameter select").select_option("volunteer_active_share")
-    for box, value in ((".input-sweep-levels input", "3"), (".input-sweep-pairs input", "3")):
-        page.locator(box).fill(value)
-        page.locator(box).press("Enter")
-    dash.wait_text(".btn-sweep", "3 个取值 × 3 对")
-    page.locator(".btn-sweep").click()
-    dash.wait_text(".sweep-status", "次运行（第")  # progress, on the runner of N pairs
-    page.locator(".sweep-result").wait_for(timeout=600_000)
-    rows = {row.get_attribute("data-comparison"): row for row in page.locator(".sweep-row").all()}
-    matched = rows["five - three-equal-resources-matched"]
-    crossing = float(matched.get_attribute("data-break-even"))
-    assert 0.0 < crossing < 0.5, crossing  # more active volunteers: linkage pays off
-    current = PARAM_SPECS["volunteer_active_share"].default
-    assert float(matched.get_attribute("data-current")) == current
-    words = matched.inner_text()
-    side = "低于盈亏平衡点" if current < crossing else "高于盈亏平衡点"
-    assert "变号" in words and f"当前设置 {current:g}，{side}" in words
-    assert "五社 − 三社" in rows["five - three"].inner_text()
-    alt = page.locator(".sweep-chart").get_attribute("alt")
-    assert "登记志愿者中活跃的比例" in alt and "变号" in alt
-    dash.shot("sweep")
-    problems, _ = axe_problems(page, axe_source)
-    assert not problems, "\n".join(problems)
-    assert not page.evaluate(SMALL_CJK_TEXT)
-    _assert_chinese_only(dash)
-    # Cancel
-    page.locator(".input-sweep-pairs input").fill("30")
-    page.locator(".input-sweep-pairs input").press("Enter")
-    dash.wait_text(".btn-sweep", "× 30 对")
-    page.locator(".btn-sweep").click()
-    page.locator(".btn-sweep-cancel").click()
-    dash.wait_text(".sweep-status", "已取消", timeout=300_000)
-    dash.check_clean()
 
 
 def _move_slider(dash, lever) -> str:
@@ -1768,7 +1422,7 @@ def test_rapid_play_pause_neither_lags_nor_advances_after_pause(dash):
     succession. Pause must show soon, and once it shows the day must not move."""
     page = dash.page
     dash.set_stride(30)
-    page.evaluate(_RECORD_DAYS)
+    page.evaluate(RECORD_DAYS)
     lags = []
     for pause_after in (0.1, 0.3, 0.05, 0.6, 0.2):
         page.locator(".btn-play").click()
