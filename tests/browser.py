@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shlex
 import signal
 import socket
 import subprocess
@@ -46,37 +45,69 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(port: int, busy: int = 0, busy_from: Path | None = None) -> list[str]:
-    """``sim dashboard`` on ``port``; with ``busy`` > 0, pinned to one CPU together with that
-    many busy loops started in the same session (so the scheduler shares that CPU between
-    them and the server: a busy machine, reproducibly). With ``busy_from``, the loops start
-    only once that file exists, so the page can load at full speed first."""
+THROTTLE = r"""
+import os, signal, sys, time
+group, share, start, parent = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], os.getppid()
+PERIOD = 0.02  # seconds; the share of each period the group may run, stopped the rest
+stopping = []
+signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+
+
+def wanted():
+    return not stopping and os.getppid() == parent  # stop with the tests, however they end
+
+
+try:
+    while start and not os.path.exists(start) and wanted():
+        time.sleep(0.05)
+    tick = time.monotonic()
+    while wanted():
+        for sig, part in ((signal.SIGCONT, share), (signal.SIGSTOP, 1.0 - share)):
+            os.killpg(group, sig)
+            tick += PERIOD * part
+            time.sleep(max(0.0, tick - time.monotonic()))
+except ProcessLookupError:  # the server is gone
+    pass
+finally:
+    try:
+        os.killpg(group, signal.SIGCONT)
+    except ProcessLookupError:
+        pass
+"""
+"""Run as ``python -c THROTTLE GROUP SHARE START``: once the file START exists (at once if
+it is empty), let process group GROUP run ``SHARE`` of every 20 ms and stop it (SIGSTOP) for
+the rest, until SIGTERM or until its parent (the tests) ends; the group is left running."""
+
+
+def server_command(port: int, cpu: int | None = None) -> list[str]:
+    """``sim dashboard`` on ``port``; with ``cpu``, pinned to that CPU, so the server's threads
+    take turns on one core as on a one-core machine."""
     command = [sys.executable, "-m", "sim", "dashboard", "--port", str(port)]
-    if not busy:
-        return command
-    loop = shlex.join([sys.executable, "-c", "while True: pass"])
-    wait = (
-        f"while [ ! -e {shlex.quote(str(busy_from))} ]; do sleep 0.2; done; " if busy_from else ""
-    )
-    script = f"({wait}for i in $(seq {busy}); do {loop} & done; wait) & exec {shlex.join(command)}"
-    return ["taskset", "-c", "0", "sh", "-c", script]
+    return command if cpu is None else ["taskset", "-c", str(cpu), *command]
 
 
 @contextlib.contextmanager
 def running_dashboard(
     log_path: Path,
     timeout: float = 90.0,
-    busy: int = 0,
-    busy_from: Path | None = None,
+    cpu_share: float | None = None,
+    starve_from: Path | None = None,
     env: dict | None = None,
 ):
     """Start the dashboard on a free port, yield its URL, then stop its whole process group
-    (the server, Solara's child process and any busy loops)."""
+    (the server and Solara's child process).
+
+    With ``cpu_share`` (e.g. 0.2), the server is starved, reproducibly: pinned to CPU 0 and,
+    once the file ``starve_from`` exists (at once without it), allowed to run only that share
+    of the time (``THROTTLE``: its process group is stopped and continued every 20 ms), as if
+    it shared a busy core. Busy loops sharing the CPU did the same but burnt that core, which
+    the tests running beside (pytest-xdist) need."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
+    throttle = None
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            server_command(port, busy, busy_from),
+            server_command(port, None if cpu_share is None else 0),
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -93,15 +124,28 @@ def running_dashboard(
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"dashboard did not start; see {log_path}") from None
                     time.sleep(0.2)
+            if cpu_share is not None:
+                args = [str(process.pid), str(cpu_share), str(starve_from or "")]
+                throttle = subprocess.Popen(
+                    [sys.executable, "-c", THROTTLE, *args], stdout=log, stderr=subprocess.STDOUT
+                )
             yield url
         finally:  # the server runs solara in a child process: stop the group, not just the parent
+            if throttle is not None:
+                throttle.terminate()
+                try:
+                    throttle.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    throttle.kill()
+            with contextlib.suppress(ProcessLookupError):  # a stopped group would not hear TERM
+                os.killpg(process.pid, signal.SIGCONT)
             os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-            with contextlib.suppress(ProcessLookupError):  # busy loops ignore nothing: be sure
+            with contextlib.suppress(ProcessLookupError):  # nothing of the group is left
                 os.killpg(process.pid, signal.SIGKILL)
 
 
