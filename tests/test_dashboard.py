@@ -833,12 +833,8 @@ def test_colours_stay_apart_under_deuteranopia():
 # --- the page, rendered without a browser ----------------------------------------------------
 
 
-@pytest.fixture
-def rendered():
-    import solara
-
-    from sim.dashboard import app, state
-
+def _fresh_form(state) -> None:
+    """The controls of a new page, with a small community (200 residents, 5 days)."""
     for lever in presets.LEVERS:
         state.levers[lever.name].value = {"n_residents": 200, "days": 5}.get(
             lever.name, lever.default
@@ -847,6 +843,15 @@ def rendered():
     for reactive in state.controls.values():
         reactive.value = False
     state.notice.value = None
+
+
+@pytest.fixture
+def rendered():
+    import solara
+
+    from sim.dashboard import app, state
+
+    _fresh_form(state)
     _, rc = solara.render(app.Page(), handle_error=False)
     yield state
     state.playing.value = False
@@ -963,6 +968,81 @@ def test_settings_come_back_from_the_address(rendered):
     assert state.runs.value.seed == 9 and state.notice.value is None
     applied = state.runs.value.params()
     assert applied["n_residents"] == 300 and applied["days"] == PARAM_SPECS["days"].default
+
+
+@pytest.fixture
+def opened_at(monkeypatch):
+    """Render a new page as if opened at ``/?<address>``, nothing built yet; with the list of
+    the settings of every community built."""
+    import solara
+    from solara.autorouting import RoutingProvider
+
+    from sim.dashboard import app, state
+
+    built, contexts, build = [], [], state.LinkedRuns
+
+    def counted(settings):
+        built.append(settings)
+        return build(settings)
+
+    monkeypatch.setattr(state, "LinkedRuns", counted)
+
+    def open_at(address: str):
+        _fresh_form(state)
+        state.runs.value, state.query.value, state.opened.value = None, "", ""
+        page = RoutingProvider(
+            children=[app.Page()], routes=[solara.Route("/")], pathname=f"/?{address}"
+        )
+        contexts.append(solara.render(page, handle_error=False)[1])
+        return state
+
+    yield open_at, built
+    for rc in contexts:
+        rc.close()
+    state.opened.value = ""
+
+
+def test_a_page_opened_with_settings_in_its_address_builds_them_once(opened_at):
+    """Not the default community first (8,000 residents on a real page) and then the
+    address's, when the browser sends the address back."""
+    open_at, built = opened_at
+    address = "seed=9&n_residents=300&days=30&preset=ageing&lang=en"  # not in the page's order
+    state = open_at(address)
+    assert [(s.seed, s.preset, s.overrides["n_residents"]) for s in built] == [
+        (9, "preset_ageing", 300)
+    ]
+    assert state.runs.value.settings is built[0] and state.lang.value == "en"
+    assert state.query.value != address  # the page writes its own order into the address...
+    state.restore(address)  # ...and the browser, finding another, sends its own back
+    state.restore(state.query.value)
+    assert len(built) == 1
+    built.clear()
+    state = open_at("")  # no address: the default community (here the form's 200 residents)
+    assert [(s.seed, s.preset, s.overrides["n_residents"]) for s in built] == [
+        (7, "preset_default", 200)
+    ]
+
+
+def test_an_address_the_model_refuses_leaves_the_default_community(opened_at, monkeypatch):
+    from sim.dashboard import state
+    from sim.model import ConfigError
+
+    open_at, _ = opened_at
+    build = state.LinkedRuns
+
+    def refuse_300(settings):
+        if settings.overrides["n_residents"] == 300:
+            raise ConfigError("parameter 'n_residents': refused here")
+        return build(settings)
+
+    monkeypatch.setattr(state, "LinkedRuns", refuse_300)
+    state = open_at("seed=9&n_residents=300")
+    shown = state.runs.value.settings
+    assert shown.seed == 7 and shown.overrides["n_residents"] == 200  # the default community
+    assert state.notice.value.key == "bad_parameter"  # saying which value was refused
+    assert state.levers["n_residents"].value == 300 and state.seed_text.value == "9"
+    # what the address asked for is pending (and the preset's 365 days: this form had 5)
+    assert state.pending_changes() == ["n_residents", "days", "seed"]
 
 
 def test_no_brief_before_a_day_or_pairs(rendered):

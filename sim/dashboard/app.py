@@ -189,7 +189,8 @@ def Sweep():
 def Page():
     """The dashboard page."""
     lg = state.lang.value
-    solara.use_effect(lambda: state.reset() if state.runs.value is None else None, [])
+    address = solara.use_router().search  # the query string the page was opened with
+    solara.use_effect(lambda: state.open_page(address), [])
     solara.Title(t("title", lg))
     solara.Style(CSS)
     with solara.AppBar():

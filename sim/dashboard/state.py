@@ -80,6 +80,7 @@ sweep_pairs_error = solara.reactive(None)
 sweep_status = solara.reactive(SweepStatus())
 sweep_job = solara.reactive(None)
 query = solara.reactive("")  # the applied settings, for the address (frontend.PageAgent)
+opened = solara.reactive("")  # the address the page was opened with (applied by open_page)
 download = solara.reactive({})  # frontend.Downloader's file
 
 
@@ -142,9 +143,15 @@ def reset():
     if settings is None:
         notice.value = Notice("fix_first")
         return
+    _build(settings)
+
+
+def _build(settings: Settings) -> None:
+    """Build the communities of ``settings`` and show them; if the model refuses a lever,
+    name it and keep the current runs."""
     try:
         built = LinkedRuns(settings)
-    except ConfigError as exc:  # a lever the model refuses: name it, keep the current runs
+    except ConfigError as exc:
         log.warning("reset refused: %s", exc)
         field = next((n for n in settings.overrides if f"'{n}'" in str(exc)), "")
         notice.value = Notice("bad_parameter", (("field", field),))
@@ -154,6 +161,29 @@ def reset():
     query.value = store.query_of(settings, lang.value)
     _load_kept_pairs(settings)
     frame.value += 1
+
+
+@guarded
+def open_page(address: str | None):
+    """The page's first render: build the communities once, from the settings in the page's
+    address if it has any (a reload, a shared link), else the default community. (The page
+    used to build the default 8,000 residents first and the address's community only when
+    the browser sent the address back.) Settings the browser kept for a visit to the bare
+    address still arrive from ``frontend.PageAgent`` (``restore``)."""
+    if runs.value is not None:  # the page mounted again: keep what it shows
+        return
+    if not address:
+        reset()
+        return
+    default = form_settings()
+    restore(address)
+    opened.value = address
+    if runs.value is None and default is not None:
+        # the model refused the address's settings (the notice names the lever): show the
+        # default community, with the refused values pending in the controls
+        refused = notice.value
+        _build(default)
+        notice.value = refused
 
 
 def _load_kept_pairs(settings: Settings) -> None:
@@ -174,8 +204,9 @@ def _load_kept_pairs(settings: Settings) -> None:
 @guarded
 def restore(text: str):
     """Apply settings read from the page's address (or the browser's memory of them):
-    preset, levers, seed, controls, language; then reset."""
-    if text == query.value:
+    preset, levers, seed, controls, language; then reset. Nothing to do for the settings
+    shown or the address the page opened with (``open_page`` applied it)."""
+    if text == query.value or (opened.value and text == opened.value):
         return
     wanted = store.settings_from_query(text)
     if "lang" in wanted:
