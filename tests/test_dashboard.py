@@ -1197,6 +1197,7 @@ def test_language_switch_leaves_no_word_of_the_other_language(dash):
     dash.wait_text(".card-unmet_need_share", "Share of needs")
     # <html lang> is set by a frontend component after the render: wait for it, don't race
     page.wait_for_function("document.documentElement.lang === 'en'", timeout=15_000)
+    dash.wait_text(".app-title", t("title", "en"), exact=True)  # the app bar comes a render later
     text = dash.body_text()
     for allowed in CJK_ALLOWED_ON_ENGLISH_PAGE:
         text = text.replace(allowed, "")

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from sim.dashboard import cards, pairs, store
-from sim.dashboard.i18n import metric_title
+from sim.dashboard.i18n import metric_title, t
 from sim.model import PARAM_SPECS, headline_metrics
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -221,6 +221,7 @@ def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(browser, serve
         english = page.locator(".bottom-sentence").inner_text()
         assert "because five's extra resources account for" in english
         page.wait_for_function("document.documentElement.lang === 'en'", timeout=15_000)
+        dash.wait_text(".app-title", t("title", "en"), exact=True)  # the app bar: a render later
         body = dash.body_text()
         for allowed in CJK_ALLOWED_ON_ENGLISH_PAGE:
             body = body.replace(allowed, "")
