@@ -119,7 +119,7 @@ class CommunityModel(Model):
         reporters.update({(f"summary_{name}" if name in reporters else name):
                           partial(_final, name)
                           for name in (*metrics.METRICS, *(m.name for m in self.extra_metrics))})
-        self.datacollector = DataCollector(
+        self.datacollector = NumberCollector(
             model_reporters=reporters,
             agenttype_reporters={Resident: resident_reporters} if resident_reporters else None)
         self._final_summary: dict[str, float] = {}
@@ -493,6 +493,26 @@ class CommunityModel(Model):
         volunteer = pop.active.copy() if self.volunteers else np.zeros(pop.n, dtype=bool)
         return {"open_need": pop.open_needs > 0, "dispute_stage": self.disputes.resident_stage(),
                 "volunteer": volunteer, "vulnerable": pop.vulnerable.copy()}
+
+
+class NumberCollector(DataCollector):
+    """Mesa's DataCollector for model reporters that return numbers.
+
+    Mesa stores a deep copy of every model reporter's value every day, in case a reporter
+    returns an object that later changes. A number cannot change, and every model reporter
+    here returns one (``_today``, ``_final``); the copies and Mesa's per-reporter type
+    checks were about 15% of a run's time (103 reporters a day; 800 residents, 120 days,
+    measured 2026-12-03). The agent-type reporters are recorded as Mesa records them.
+    """
+
+    def collect(self, model):
+        self._collection_steps.append(model.time)
+        for name, reporter in self.model_reporters.items():
+            self.model_vars[name].append(reporter(model))
+        if self.agenttype_reporters:
+            self._agenttype_records[model.time] = {
+                agent_type: list(self._record_agenttype(model, agent_type))
+                for agent_type in self.agenttype_reporters}
 
 
 def _today(name: str, model: CommunityModel):
