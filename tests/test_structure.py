@@ -8,6 +8,7 @@ exists: nothing is listed by hand.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,11 @@ def _imports(name: str) -> set[str]:
     return {m for m in found if m in MODULES and m != "sim"}
 
 
-GRAPH = {name: _imports(name) for name in MODULES}
+@functools.cache
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the sim modules it imports; parsed when a test first asks (not at
+    collection, which every test worker pays)."""
+    return {name: _imports(name) for name in MODULES}
 
 
 def _package(name: str) -> str:
@@ -73,19 +78,20 @@ def _layer(name: str) -> int:
 
 
 def test_the_model_imports_nothing_from_outside_its_package():
-    bad = {(a, b) for a, targets in GRAPH.items() if a.startswith("sim.model")
+    bad = {(a, b) for a, targets in import_graph().items() if a.startswith("sim.model")
            for b in targets if not b.startswith("sim.model")}
     assert not bad, f"the model package imports from outside it: {sorted(bad)}"
 
 
 def test_outside_the_model_only_its_face_is_imported():
-    bad = {(a, b) for a, targets in GRAPH.items() if not a.startswith("sim.model")
+    bad = {(a, b) for a, targets in import_graph().items() if not a.startswith("sim.model")
            for b in targets if b.startswith("sim.model.")}
     assert not bad, f"import sim.model (its face), not a submodule: {sorted(bad)}"
 
 
 def test_no_upward_import():
-    bad = {(a, b) for a, targets in GRAPH.items() for b in targets if _layer(b) > _layer(a)}
+    bad = {(a, b) for a, targets in import_graph().items() for b in targets
+           if _layer(b) > _layer(a)}
     assert not bad, f"a lower layer imports a higher one: {sorted(bad)}"
 
 
@@ -95,11 +101,12 @@ def test_no_import_cycle():
     low: dict[str, int] = {}
     stack: list[str] = []
     cycles = []
+    graph = import_graph()
 
     def visit(node: str) -> None:
         index[node] = low[node] = len(index)
         stack.append(node)
-        for target in GRAPH[node]:
+        for target in graph[node]:
             if target not in index:
                 visit(target)
                 low[node] = min(low[node], low[target])
@@ -115,7 +122,7 @@ def test_no_import_cycle():
             if len(component) > 1:
                 cycles.append(sorted(component))
 
-    for name in sorted(GRAPH):
+    for name in sorted(graph):
         if name not in index:
             visit(name)
     assert not cycles, f"import cycles: {cycles}"
@@ -124,7 +131,7 @@ def test_no_import_cycle():
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("sim.model.")))
 def test_every_model_module_is_reachable_from_the_face(name):
     """A model module nobody imports would be dead code or a second face."""
-    importers = {a for a, targets in GRAPH.items() if name in targets}
+    importers = {a for a, targets in import_graph().items() if name in targets}
     face = (SIM / "model" / "__init__.py").read_text(encoding="utf-8")
     assert importers or f'"{name.rsplit(".", 1)[1]}"' in face or name.endswith("paramdocs"), name
 
