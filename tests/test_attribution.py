@@ -64,9 +64,11 @@ def test_a_mechanism_that_does_nothing_gets_zero_and_one_that_adds_gets_its_shar
         assert row["mean"] == pytest.approx(effect[m]) and row["alone"] == pytest.approx(effect[m])
 
 
-# The ladder's arithmetic does not depend on the size: a small community over a month (2
+# The ladder's arithmetic does not depend on the size: a small community over 25 days (2
 # replications of 34 rungs) already gives steps of both signs that must add up exactly.
-EXPLAIN = ["explain", "--residents", "300", "--days", "30", "--reps", "2", "--orderings", "2",
+# Root seeds 1-6 at this size give 6, 4, 5, 6, 8 and 4 non-zero headline steps (30 days: 6,
+# 4, 5, 6, 8), against the 3 asserted; the command uses seed 1.
+EXPLAIN = ["explain", "--residents", "300", "--days", "25", "--reps", "2", "--orderings", "2",
            "--workers", "1"]
 
 
