@@ -150,24 +150,40 @@ def running_dashboard(
 
 
 class DashboardPage:
-    """A fresh browser session on the dashboard that records every request and error."""
+    """A browser session on the dashboard that records every request and error.
 
-    def __init__(self, browser, url, name, shots: Path, viewport=(1400, 1600)):
-        self.context = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True
-        )
-        self.page = self.context.new_page()
+    By default a fresh browser context of its own. With ``tab`` (a page of a context that a
+    module's tests share: ``browser_fixtures``), that page is navigated to ``url`` instead:
+    Chromium then keeps its renderer and the page's compiled scripts, so a test's page opens
+    for about a third of the CPU a fresh context costs (1.7 against 5 CPU-s, measured), and
+    ``close`` leaves the tab as a fresh context would find it (blank, nothing stored)."""
+
+    def __init__(self, browser, url, name, shots: Path, viewport=(1400, 1600), tab=None):
+        size = {"width": viewport[0], "height": viewport[1]}
+        if tab is None:
+            self.context = browser.new_context(viewport=size, accept_downloads=True)
+            self.page = self.context.new_page()
+        else:
+            self.context, self.page = tab.context, tab
+            self.page.set_viewport_size(size)
+        self.own_context = tab is None
         self.url, self.name, self.shots_dir, self.shots = url, name, shots, 0
         self.requests, self.failed, self.errors, self.bad_status = [], [], [], []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "response", lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}")
-        )
-        self.page.on("websocket", lambda ws: self.requests.append(ws.url))
-        self.page.goto(url)
-        self.wait_ready()
+        self.listeners = {
+            "request": lambda r: self.requests.append(r.url),
+            "requestfailed": lambda r: self.failed.append(f"{r.url} {r.failure}"),
+            "pageerror": lambda e: self.errors.append(str(e)),
+            "response": lambda r: r.status >= 400 and self.bad_status.append(f"{r.status} {r.url}"),
+            "websocket": lambda ws: self.requests.append(ws.url),
+        }
+        for event, listener in self.listeners.items():
+            self.page.on(event, listener)
+        try:
+            self.page.goto(url)
+            self.wait_ready()
+        except BaseException:
+            self.close()
+            raise
 
     def wait_ready(self, timeout=90_000):
         self.page.locator(".day-three").wait_for(timeout=timeout)
@@ -231,7 +247,7 @@ class DashboardPage:
         assert not self.bad_status, self.bad_status
         text = self.body_text()
         assert "Traceback" not in text and "Error:" not in text, text[:2000]
-        host = self.url.split("//")[1].rstrip("/")  # 127.0.0.1:PORT
+        host = re.match(r"^https?://([^/?]+)", self.url).group(1)  # 127.0.0.1:PORT
         for url in self.requests:
             ok = re.match(
                 rf"^(https?|wss?)://{re.escape(host)}/|^blob:http://{re.escape(host)}/|^data:", url
@@ -240,7 +256,24 @@ class DashboardPage:
         assert self.requests, "no requests recorded"
 
     def close(self):
-        self.context.close()
+        if self.own_context:
+            self.context.close()
+            return
+        for event, listener in self.listeners.items():  # what follows is not this test's
+            self.page.remove_listener(event, listener)
+        for extra in self.context.pages:  # pages the test opened beside the tab
+            if extra != self.page:
+                extra.close()
+        self.page.goto("about:blank")  # the page and its websocket are gone
+        origin = re.match(r"^https?://[^/]+", self.url).group()
+        cdp = self.context.new_cdp_session(self.page)
+        try:  # the settings the page kept for a visit to the bare address
+            cdp.send(
+                "Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "local_storage"}
+            )
+        finally:
+            cdp.detach()
+        self.context.clear_cookies()
 
 
 def launch(playwright):
@@ -276,6 +309,97 @@ def require_browser():
     cache = Path(sys.prefix) / "share/solara/cdn/@widgetti/solara-vuetify-app@10.1.1"
     assert cache.exists(), f"offline assets missing: run .ci/solara_offline_assets.sh {sys.prefix}"
     SHOTS.mkdir(parents=True, exist_ok=True)
+
+
+def browser_fixtures(log_name: str):
+    """The fixtures of one module of browser tests, each module getting its own (module
+    scope), which conftest.py's pytest-xdist groups expect:
+
+        server, browser, tab, dash, dash_at, axe_source = browser_fixtures("server.log")
+
+    ``server``: the real dashboard server on a free port, logging to ``SHOTS / log_name`` and
+    keeping N-pair results in a fresh folder; its process group is stopped in
+    ``running_dashboard``'s finally, whatever the tests do. ``browser``: Chromium.
+    ``tab``: one page in one browser context, which the module's tests take turns on (see
+    ``DashboardPage``). ``dash``: a test's ``DashboardPage`` in that tab at the server's bare
+    address; ``dash_at(**settings)`` opens it at an address holding settings instead.
+    ``axe_source``: axe-core, installed offline with the page's other assets by
+    .ci/solara_offline_assets.sh (setup.sh runs it): nothing is fetched at test time."""
+    import pytest
+
+    from sim.dashboard import store
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        require_browser()
+        cache = tmp_path_factory.mktemp("dashboard-cache")
+        with running_dashboard(SHOTS / log_name, env={store.CACHE_ENV: str(cache)}) as url:
+            yield url
+
+    @pytest.fixture(scope="module")
+    def browser():
+        from playwright.sync_api import sync_playwright
+
+        require_browser()
+        with sync_playwright() as p:
+            chromium = launch(p)
+            yield chromium
+            chromium.close()
+
+    @pytest.fixture(scope="module")
+    def tab(browser):
+        context = browser.new_context(accept_downloads=True)
+        yield context.new_page()
+        context.close()
+
+    @pytest.fixture
+    def dash(browser, tab, server, request):
+        page = DashboardPage(
+            browser, server, request.node.name.removeprefix("test_"), SHOTS, tab=tab
+        )
+        yield page
+        page.close()
+
+    @pytest.fixture
+    def dash_at(browser, tab, server, request):
+        """``dash`` opened at an address holding settings: ``dash_at(n_residents=300,
+        days=40)`` (see ``address``)."""
+        opened = []
+
+        def open_at(**settings):
+            name = request.node.name.removeprefix("test_")
+            opened.append(DashboardPage(browser, address(server, **settings), name, SHOTS, tab=tab))
+            wait_effective(opened[-1], **settings)
+            return opened[-1]
+
+        yield open_at
+        for page in opened:
+            page.close()
+
+    @pytest.fixture(scope="module")
+    def axe_source():
+        assert AXE.exists(), f"axe-core missing: run .ci/solara_offline_assets.sh {sys.prefix}"
+        return AXE.read_text()
+
+    return server, browser, tab, dash, dash_at, axe_source
+
+
+def address(url: str, **settings) -> str:
+    """The dashboard's address with settings in it, as a reload or a shared link opens it:
+    ``address(url, n_residents=300, days=40, preset="ageing")``. The page then builds that
+    community at once; opened at the bare address and set by the boxes and Reset, it builds
+    the default 8,000 residents first and takes about 2.5 s more (and Reset is tested on its
+    own)."""
+    from urllib.parse import urlencode
+
+    return f"{url}?{urlencode(settings)}"
+
+
+def wait_effective(dash, **settings) -> None:
+    """Wait until the model's values of the numeric ``settings`` are on the page."""
+    for name, value in settings.items():
+        if isinstance(value, int):
+            dash.wait_text(f".effective-{name}", f"{value:,}", exact=True)
 
 
 def set_box(dash, name: str, value) -> None:

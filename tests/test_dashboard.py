@@ -57,7 +57,6 @@ from sim.model import LINKAGE, METRICS, PARAM_SPECS, SWEEP_RANGES, Params, headl
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import (
-    AXE,
     CJK,
     CJK_ALLOWED_ON_ENGLISH_PAGE,
     RECORD_DAYS,
@@ -66,13 +65,12 @@ from browser import (
     DashboardPage,
     assert_chinese_only,
     axe_problems,
+    browser_fixtures,
     choose_preset,
-    launch,
     require_browser,
     reset,
     running_dashboard,
     set_box,
-    small_community,
 )
 from paths import ROOT
 from pdftext import pdf_text
@@ -1088,32 +1086,7 @@ def test_command_serves_the_app_in_the_dashboard_package():
 # --- browser --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The real dashboard server on a free port, keeping N-pair results in a fresh folder;
-    its process group is stopped in ``running_dashboard``'s finally, whatever the tests do."""
-    require_browser()
-    cache = tmp_path_factory.mktemp("dashboard-cache")
-    with running_dashboard(SHOTS / "server.log", env={store.CACHE_ENV: str(cache)}) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    require_browser()
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def dash(browser, server, request):
-    page = DashboardPage(browser, server, request.node.name.removeprefix("test_"), SHOTS)
-    yield page
-    page.close()
+server, browser, tab, dash, dash_at, axe_source = browser_fixtures("server.log")
 
 
 @pytest.mark.browser
@@ -1314,18 +1287,19 @@ def test_brief_export_in_the_page_language(dash):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_a_year_with_a_control_plays_in_seconds_and_explains_itself(dash):
+def test_a_year_with_a_control_plays_in_seconds_and_explains_itself(dash_at):
     """A control community joins the live run; a year (500 residents in each of the three
     communities) plays in seconds at 30 days per frame and stops at the horizon; its cards,
     the trust crises on the charts and the explanations follow."""
     from sim.dashboard.state import CONTROL_REGIMES
 
+    # opened at the address of its preset and size (the page builds them once; the preset
+    # select and the boxes have tests of their own)
+    dash = dash_at(preset="donation_shock", n_residents=500, days=365)
     page = dash.page
     assert CONTROL_REGIMES, "no control regime offered"
     control = CONTROL_REGIMES[0]
-    choose_preset(dash, "preset_donation_shock")
     dash.wait_text(".effective-preset", "捐赠信任危机", exact=True)
-    small_community(dash, residents=500, days=365)
     page.locator(f".control-{control} input").check(force=True)
     dash.wait_text(".control-regimes", "待重置")
     reset(dash)
@@ -1355,18 +1329,12 @@ def test_a_year_with_a_control_plays_in_seconds_and_explains_itself(dash):
     dash.check_clean()
 
 
-@pytest.fixture(scope="module")
-def axe_source():
-    """axe-core from the npm registry, installed offline with the page's other assets by
-    .ci/solara_offline_assets.sh (setup.sh runs it): nothing is fetched at test time."""
-    assert AXE.exists(), f"axe-core missing: run .ci/solara_offline_assets.sh {sys.prefix}"
-    return AXE.read_text()
-
-
 @pytest.mark.browser
 @pytest.mark.slow
-def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
-    dash = DashboardPage(browser, server, "accessibility", SHOTS, viewport=(1366, 768))
+def test_accessibility_with_axe_core_at_1366x768(browser, tab, server, axe_source):
+    dash = DashboardPage(
+        browser, server, "accessibility", SHOTS, viewport=(1366, 768), tab=tab
+    )
     page = dash.page
     try:
         page.locator(".btn-step").click()
@@ -1422,7 +1390,7 @@ def test_accessibility_with_axe_core_at_1366x768(browser, server, axe_source):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_failures_reach_the_page_as_short_messages(browser, tmp_path):
+def test_failures_reach_the_page_as_short_messages(browser, tab, tmp_path):
     """A real failure in an action (a corrupt font file for the Chinese brief) shows a short
     message in the page's language; the traceback goes to the server log only."""
     require_browser()
@@ -1430,7 +1398,7 @@ def test_failures_reach_the_page_as_short_messages(browser, tmp_path):
     broken_font.write_bytes(b"not a font")
     log_path = SHOTS / "server-failures.log"
     with running_dashboard(log_path, env={"SIM_CJK_FONT": str(broken_font)}) as url:
-        dash = DashboardPage(browser, url, "failures", SHOTS)
+        dash = DashboardPage(browser, url, "failures", SHOTS, tab=tab)
         try:
             dash.page.locator(".btn-step").click()  # a brief needs a day (or N pairs)
             dash.wait_for_day("five", lambda d: d == 1)
@@ -1472,11 +1440,11 @@ def _move_slider(dash, lever) -> str:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_lever_changes_the_run(dash):
+def test_every_lever_changes_the_run(dash_at):
     """Every lever is moved (a slider one step, a number box typed), each is pending, and one
     Reset applies them all: each new value is read back from the model."""
+    dash = dash_at(n_residents=300, days=30)  # small, from the address: Reset once, below
     page = dash.page
-    small_community(dash, residents=300, days=30)
     boxes = {"n_residents": 320, "days": 40, "communities": 2}
     wanted = {}
     for lever in presets.LEVERS:

@@ -13,70 +13,46 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.dashboard import cards, pairs, store
+from sim.dashboard import cards, pairs
 from sim.dashboard.i18n import metric_title, t
 from sim.model import PARAM_SPECS, headline_metrics
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser import (
-    AXE,
     CJK,
     CJK_ALLOWED_ON_ENGLISH_PAGE,
     RECORD_DAYS,
     SHOTS,
     SMALL_CJK_TEXT,
     DashboardPage,
+    address,
     assert_chinese_only,
     axe_problems,
-    launch,
+    browser_fixtures,
     require_browser,
     running_dashboard,
     small_community,
+    wait_effective,
 )
 from pdftext import pdf_text
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The real dashboard server on a free port, keeping N-pair results in a fresh folder;
-    its process group is stopped in ``running_dashboard``'s finally, whatever the tests do."""
-    require_browser()
-    cache = tmp_path_factory.mktemp("dashboard-cache")
-    log = SHOTS / "server-decisions.log"
-    with running_dashboard(log, env={store.CACHE_ENV: str(cache)}) as url:
-        yield url
+server, browser, tab, dash, dash_at, axe_source = browser_fixtures("server-decisions.log")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    require_browser()
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def dash(browser, server, request):
-    page = DashboardPage(browser, server, request.node.name.removeprefix("test_"), SHOTS)
-    yield page
-    page.close()
-
-
-@pytest.fixture(scope="module")
-def axe_source():
-    """axe-core from the npm registry, installed offline with the page's other assets by
-    .ci/solara_offline_assets.sh (setup.sh runs it): nothing is fetched at test time."""
-    assert AXE.exists(), f"axe-core missing: run .ci/solara_offline_assets.sh {sys.prefix}"
-    return AXE.read_text()
+def start_pairs(dash, n: int) -> None:
+    """Ask for ``n`` pairs and start them."""
+    box = dash.page.locator(".input-pairs input")
+    box.fill(str(n))
+    box.press("Enter")
+    dash.wait_text(".btn-pairs", str(n))
+    dash.page.locator(".btn-pairs").click()
 
 
 # --- browser: N pairs -----------------------------------------------------------------------------
@@ -84,39 +60,42 @@ def axe_source():
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_n_pairs_equal_sim_compare_and_can_be_cancelled(dash, tmp_path):
+def test_n_pairs_equal_sim_compare_and_can_be_cancelled(dash_at, tmp_path):
+    from sim.cli import main
+
+    dash = dash_at(n_residents=300, days=40)  # the size in the address, built once
     page = dash.page
-    small_community(dash, residents=300, days=40)
-    box = page.locator(".input-pairs input")
-    box.fill("3")
-    box.press("Enter")
-    dash.wait_text(".btn-pairs", "3")
-    page.locator(".btn-pairs").click()
+    # `sim compare` on the same seed and size, in a thread while the page's pairs run (5 s
+    # each, one waiting for the other before)
+    compared = []
+    cli = threading.Thread(
+        target=lambda: compared.append(
+            main(
+                [
+                    "compare",
+                    "--residents",
+                    "300",
+                    "--days",
+                    "40",
+                    "--reps",
+                    "3",
+                    "--seed",
+                    "7",
+                    "--workers",
+                    "1",
+                    "--out",
+                    str(tmp_path),
+                ]
+            )
+        )
+    )
+    cli.start()
+    start_pairs(dash, 3)
     dash.wait_text(".pairs-status", "已完成 3 对比较", timeout=120_000)
     dash.wait_text(".cards-source", "3 对配对运行")
     dash.shot("pairs")
-    from sim.cli import main
-
-    assert (
-        main(
-            [
-                "compare",
-                "--residents",
-                "300",
-                "--days",
-                "40",
-                "--reps",
-                "3",
-                "--seed",
-                "7",
-                "--workers",
-                "1",
-                "--out",
-                str(tmp_path),
-            ]
-        )
-        == 0
-    )
+    cli.join()
+    assert compared == [0]
     expected = pd.read_parquet(tmp_path / "paired_differences.parquet").set_index("metric")
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     for name in headline_metrics():
@@ -146,10 +125,7 @@ def test_n_pairs_equal_sim_compare_and_can_be_cancelled(dash, tmp_path):
     # a community of 1,000 for a year, then Cancel while the first pairs still run (40 runs
     # of a year before the first stage ends: far more than the click takes)
     small_community(dash, residents=1000, days=365)
-    box.fill("20")
-    box.press("Enter")
-    dash.wait_text(".btn-pairs", "20")
-    page.locator(".btn-pairs").click()
+    start_pairs(dash, 20)
     dash.wait_text(".pairs-status", "已完成")
     page.locator(".btn-pairs-cancel").click()
     dash.wait_text(".pairs-status", "已取消", timeout=120_000)
@@ -169,21 +145,20 @@ def _brief_text(page, button: str) -> tuple[str, str]:
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(browser, server, axe_source):
-    dash = DashboardPage(browser, server, "bottom-line", SHOTS)
+def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(
+    browser, tab, server, axe_source
+):
+    url = address(server, n_residents=400, days=60)  # the size in the address, built once
+    dash = DashboardPage(browser, url, "bottom-line", SHOTS, tab=tab)
     page = dash.page
     try:
-        small_community(dash, residents=400, days=60)
+        wait_effective(dash, n_residents=400, days=60)
         dash.wait_text(".bottom-none", "单次运行不下结论")
         assert page.locator(".bottom-sentence").count() == 0  # never a verdict from one run
         page.locator(".btn-step").click()
         dash.wait_for_day("five", lambda d: d == 1)
         assert page.locator(".bottom-sentence").count() == 0
-        box = page.locator(".input-pairs input")
-        box.fill("4")
-        box.press("Enter")
-        dash.wait_text(".btn-pairs", "4")
-        page.locator(".btn-pairs").click()
+        start_pairs(dash, 4)
         dash.wait_text(".pairs-status", "已完成 4 对比较", timeout=300_000)
         sentence = page.locator(".bottom-sentence")
         dash.wait_text(".bottom-sentence", "原因")  # the split has arrived
@@ -259,9 +234,9 @@ def test_n_pairs_give_a_bottom_line_a_ladder_and_survive_a_reload(browser, serve
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_sweep_marks_the_break_even_and_the_current_setting(dash, axe_source):
+def test_sweep_marks_the_break_even_and_the_current_setting(dash_at, axe_source):
+    dash = dash_at(n_residents=600, days=90)  # the size in the address, built once
     page = dash.page
-    small_community(dash, residents=600, days=90)
     page.locator(".sweep-parameter select").select_option("volunteer_active_share")
     for box, value in ((".input-sweep-levels input", "3"), (".input-sweep-pairs input", "3")):
         page.locator(box).fill(value)
@@ -302,7 +277,7 @@ def test_sweep_marks_the_break_even_and_the_current_setting(dash, axe_source):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_step_reset_play_under_cpu_load(browser, tmp_path):
+def test_step_reset_play_under_cpu_load(browser, tab, tmp_path):
     """The server gets a fifth of one CPU, as if it shared it with four busy loops; Step ->
     Reset -> Play must play (not hang on "Pause" at day 0), show every day, pause, and never
     show an error. (Starved by stopping it, not by loops that would burn a core the tests
@@ -311,11 +286,12 @@ def test_step_reset_play_under_cpu_load(browser, tmp_path):
     start_load = tmp_path / "start-load"
     log = SHOTS / "server-load.log"
     with running_dashboard(log, cpu_share=0.2, starve_from=start_load) as url:
-        dash = DashboardPage(browser, url, "load", SHOTS)
+        t0 = time.perf_counter()
+        url = address(url, n_residents=3000, days=365)  # built once, not after 8,000
+        dash = DashboardPage(browser, url, "load", SHOTS, tab=tab)
         page = dash.page
         try:
-            t0 = time.perf_counter()
-            small_community(dash, residents=3000, days=365)
+            wait_effective(dash, n_residents=3000, days=365)
             start_load.touch()  # from now on the server gets a fifth of one CPU
             print(f"load: set-up {time.perf_counter() - t0:.1f} s")
             for attempt in range(2):
