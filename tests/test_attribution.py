@@ -47,6 +47,21 @@ def test_the_steps_add_up_to_five_minus_three_exactly_whatever_the_numbers():
     assert np.allclose(seeds[list(LINKAGE)].sum(axis=1), wide["five"] - wide[A.MATCHED_NAME])
 
 
+def test_a_metric_some_rung_never_has_is_marked_not_a_crash():
+    """A tiny community may resolve no case under some rung, so it has no cost per case:
+    that metric's steps have no seed (n = 0, marked n/a); the other metrics are kept.
+    (`sim explain` at 200 residents and 20 days raised a traceback on this.)"""
+    chains = A.orderings(2, seed=1)
+    runs = _synthetic_runs(chains)
+    runs.loc[runs["regime"] == "three", "complaints_per_10k"] = math.nan
+    table = A.ladder_table(runs, chains, metrics=("unmet_need_share", "complaints_per_10k"))
+    assert (table.loc[table["metric"] == "complaints_per_10k", "n"] == 0).all()
+    assert (table.loc[table["metric"] == "unmet_need_share", "n"] == 6).all()
+    text = A.ladder_markdown(table)
+    assert "n/a: no seed has a value at every rung (complaints_per_10k" in text
+    assert "nan" not in text.split("## Every step")[1]
+
+
 def test_a_mechanism_that_does_nothing_gets_zero_and_one_that_adds_gets_its_share():
     """Shapley values recover a known additive effect: mechanism m adds effect[m]."""
     chains = A.orderings(6, seed=2)

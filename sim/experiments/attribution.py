@@ -110,8 +110,10 @@ def per_seed_steps(runs: pd.DataFrame, metric: str, chains: list[tuple[str, ...]
                    ) -> pd.DataFrame:
     """Each step's contribution to ``metric`` per seed (rows: rep; columns: step names,
     ``alone:<mechanism>`` for one-at-a-time contributions, and ``total`` = five - three)."""
+    # dropna=False: a regime whose runs all lack the metric (no resolved case in a tiny
+    # community has no cost per case) is still there, and its seeds drop out below.
     wide = ok_runs(runs).pivot_table(index="rep", columns="regime", values=metric,
-                                     aggfunc="first")
+                                     aggfunc="first", dropna=False)
     missing = [r for r in ladder_regimes(chains) if r not in wide]
     if missing:
         raise ValueError(f"the ladder needs runs of {', '.join(missing[:3])}")
@@ -227,8 +229,12 @@ def ladder_markdown(table: pd.DataFrame, confidence: float = 0.95) -> str:
               "| step | " + " | ".join(metrics) + " |", "|---|" + "---|" * len(metrics)]
     for _step, part in table.groupby("step", sort=False):
         by_metric = part.set_index("metric")
-        cells = [f"{by_metric.loc[m, 'mean']:+.3g}"
+        cells = ["n/a" if by_metric.loc[m, "n"] == 0 else f"{by_metric.loc[m, 'mean']:+.3g}"
                  + ("" if includes_zero(by_metric.loc[m]) else "*") for m in metrics]
         lines.append(f"| {part['label'].iloc[0]} | " + " | ".join(cells) + " |")
     lines += ["", f"`*`: the {pct}% interval excludes 0 (intervals in ladder.csv)."]
+    empty = sorted(set(table.loc[table["n"] == 0, "metric"]))
+    if empty:
+        lines.append(f"n/a: no seed has a value at every rung ({', '.join(empty)}: e.g. "
+                     "no case resolved, so no cost per case).")
     return "\n".join(lines) + "\n"
