@@ -410,12 +410,15 @@ def _particles(out: Path) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_abc_recovers_known_parameters_on_a_dask_cluster(dask_cluster, tmp_path):
-    """Two populations (the local test follows four): the first from the prior, the second
-    through the transition kernel, both sampled in batches on the cluster's workers."""
-    spec = synthetic_file(tmp_path / "dask.toml", populations=2)
+    """Three populations (the local test follows four): the first from the prior, the next
+    through the transition kernel, all sampled in batches on the cluster's workers. Which
+    particles a Dask run accepts depends on timing; after two populations admin_share's
+    interquartile ratio was once 0.83 (constrained: <= 0.8), so a third gives it margin."""
+    spec = synthetic_file(tmp_path / "dask.toml", populations=3)
     summary = run_calibration(spec, tmp_path / "out", scheduler=dask_cluster, progress=False)
-    assert summary.populations == 2
-    assert_truth_recovered(tmp_path / "out")
+    assert summary.populations == 3
+    table = assert_truth_recovered(tmp_path / "out")
+    print("interquartile ratios", table["iqr_ratio"].round(3).to_dict())
     executor = load_result(tmp_path / "out").manifest["executor"]
     assert executor["kind"] == "dask" and executor["workers"] == 2
     assert executor["sampler"] == "DaskDistributedSampler" and executor["batch_size"] == 5
