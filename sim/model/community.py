@@ -500,9 +500,10 @@ class NumberCollector(DataCollector):
 
     Mesa stores a deep copy of every model reporter's value every day, in case a reporter
     returns an object that later changes. A number cannot change, and every model reporter
-    here returns one (``_today``, ``_final``); the copies and Mesa's per-reporter type
-    checks were about 15% of a run's time (103 reporters a day; 800 residents, 120 days,
-    measured 2026-12-03). The agent-type reporters are recorded as Mesa records them.
+    here returns one (``_today``, ``_final``); without the copies and Mesa's per-reporter
+    type checks an 800-resident, 120-day run (103 reporters a day) took 0.163-0.172 s
+    instead of 0.188 s (2026-12-03). The agent-type reporters are recorded as Mesa records
+    them.
     """
 
     def collect(self, model):
