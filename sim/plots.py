@@ -40,6 +40,26 @@ def tidy_panels(axes, used: int, legend_size: float = 7) -> None:
     flat[0].legend(fontsize=legend_size)
 
 
+def grid_margins(fig, axes, title: str, xlabel: str, ylabel: str | None = None, *,
+                 left: float = 0.55, right: float = 0.15, bottom: float = 0.6,
+                 top: float = 0.95, wgap: float = 0.55, hgap: float = 0.62) -> None:
+    """Lay out a grid of panels with margins and gaps in inches, the figure's title at the
+    top edge and its axis labels at the bottom and left edges. For grids of many panels, in
+    place of ``tight_layout``: that measures every tick label before the figure is drawn
+    again, which took 2.5-3 s of a 28-panel figure's 6.5 s; room fixed for short tick labels
+    and panel titles of up to two lines (three with ``hgap`` 0.75) fits them as well."""
+    width, height = fig.get_size_inches()
+    rows, cols = axes.shape
+    panel_w = (width - left - right - (cols - 1) * wgap) / cols
+    panel_h = (height - bottom - top - (rows - 1) * hgap) / rows
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, wspace=wgap / panel_w, hspace=hgap / panel_h)
+    fig.suptitle(title, fontsize=9, y=1 - 0.12 / height, verticalalignment="top")
+    fig.supxlabel(xlabel, fontsize=8, y=0.08 / height, verticalalignment="bottom")
+    if ylabel is not None:
+        fig.supylabel(ylabel, fontsize=8, x=0.08 / width, horizontalalignment="left")
+
+
 def compare_figure(daily: pd.DataFrame, path: Path, regimes: list[str] | None = None) -> Path:
     """Mean over replicates with a 10-90% band, per regime, for the headline series the
     daily table has (the two above; else the first headline metric it has)."""

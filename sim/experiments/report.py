@@ -34,7 +34,7 @@ import pandas as pd
 from sim.errors import SpecError
 from sim.io import atomic_write
 from sim.labels import labels_note, metric_label, metric_unit, param_label, series_label, wrap
-from sim.plots import COLOURS, tidy_panels
+from sim.plots import COLOURS, grid_margins, tidy_panels
 
 from . import analysis
 from .catalogue import from_manifest
@@ -911,10 +911,9 @@ def _small_multiples(bands: pd.DataFrame, column: str, scenarios: list, labels: 
         ax.tick_params(labelsize=6)
     _from_zero(axes.flat[0], bands["low"])        # the axes are shared
     tidy_panels(axes, len(scenarios), legend_size=6)
-    fig.supxlabel("Day of the measured period (days)", fontsize=8)
-    fig.supylabel(wrap(series_label(column), 50), fontsize=8)
-    fig.suptitle(wrap(f"{series_label(column, unit=False)} by scenario", 100), fontsize=9)
-    fig.tight_layout()
+    grid_margins(fig, axes, wrap(f"{series_label(column, unit=False)} by scenario", 100),
+                 "Day of the measured period (days)", wrap(series_label(column), 50),
+                 left=0.9, top=0.95, hgap=0.75)   # titles of grid cells: up to 3 lines
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -933,7 +932,7 @@ def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path)
     cols = 4
     rows = -(-len(series) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.8 * cols, 2.7 * rows + 0.6),
-                             squeeze=False)
+                             squeeze=False, sharex=True)
     for ax, metric in zip(axes.flat, series):
         for regime, g in bands[bands["metric"] == metric].groupby("regime"):
             line, = ax.plot(g["day"], g["mean"], lw=1, label=regime, color=COLOURS.get(regime))
@@ -942,10 +941,8 @@ def _band_figure(bands: pd.DataFrame, series: list[str], title: str, path: Path)
         ax.tick_params(labelsize=6)
         _from_zero(ax, bands[bands["metric"] == metric]["low"])
     tidy_panels(axes, len(series), legend_size=6)
-    fig.supxlabel("Day of the measured period (days)", fontsize=8)
-    fig.suptitle(wrap(f"Scenario: {title}. Each panel's title names the series and its unit",
-                      120), fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.985))
+    grid_margins(fig, axes, wrap(f"Scenario: {title}. Each panel's title names the series and "
+                                 "its unit", 120), "Day of the measured period (days)")
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
