@@ -12,8 +12,8 @@ server and its browser, a reference experiment) are one work unit, so the fixtur
 once and not once per worker; and the slow units are handed out first, so the last minutes
 are spent on short tests that even out the two workers rather than on one long one.
 
-It also holds the one real Dask cluster fixture (``dask_cluster``) that the experiment and
-calibration tests share.
+It also holds the one real Dask cluster (``dask_cluster``, for the session) that the
+experiment, calibration and Ctrl-C tests share.
 """
 
 from __future__ import annotations
@@ -36,11 +36,13 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return max(1, min(cores or 1, 4))
 
 
-# Module-scoped fixtures that take seconds to build: tests using them are kept together.
+# Fixtures that take seconds to build: tests using them are kept together. Module-scoped
+# ones group a module's tests; the session's Dask cluster groups its users in every module.
 SHARED_FIXTURES = frozenset({
     "synthetic", "dask_cluster", "server", "browser", "small", "compared", "stored",
     "finished", "existing_out",
 })
+SESSION_FIXTURES = frozenset({"dask_cluster"})
 
 
 def _shared_groups(items) -> dict:
@@ -55,7 +57,8 @@ def _shared_groups(items) -> dict:
     used = {}
     for item in items:
         module = item.nodeid.split("::")[0]
-        keys = [(module, name) for name in sorted(SHARED_FIXTURES & set(item.fixturenames))]
+        keys = [("session" if name in SESSION_FIXTURES else module, name)
+                for name in sorted(SHARED_FIXTURES & set(item.fixturenames))]
         used[item] = keys
         for key in keys[1:]:
             parent[root(key)] = root(keys[0])
@@ -98,11 +101,13 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             p.wait(timeout=15)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def dask_cluster(tmp_path_factory):
     """A real `dask scheduler` and two single-threaded `dask worker` processes on 127.0.0.1,
     started the way a user starts them; every process group started here is stopped in
-    ``finally``. Used by the experiment and the calibration tests."""
+    ``finally``. One for the session (about 12 CPU-seconds to start and prepare): the
+    experiment, calibration and Ctrl-C tests using it are one xdist group, so one worker
+    starts it once."""
     from distributed import Client
 
     tmp = tmp_path_factory.mktemp("dask")

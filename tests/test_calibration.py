@@ -437,6 +437,14 @@ def test_dask_workers_are_prepared_for_long_cpu_bound_runs(dask_cluster):
                 "memory_ms": dask_worker.periodic_callbacks["memory_monitor"].callback_time,
                 "frozen": gc.get_freeze_count(), "model": "sim.model.community" in sys.modules}
 
+    from distributed import Client
+
+    # The cluster is the session's: other tests have connected through sim already. Fresh
+    # worker processes (restarted by their nannies) have not loaded the model.
+    with Client(dask_cluster, timeout="60s") as plain:
+        plain.restart(wait_for_workers=True)
+        fresh = plain.run(lambda: "sim.model.community" in sys.modules)
+    assert len(fresh) == 2 and not any(fresh.values())
     with dask_client(dask_cluster, 2) as (client, info):
         states = client.run(state)
     assert len(states) == 2 and info["quiet_callbacks"] == list(QUIET_CALLBACKS)
