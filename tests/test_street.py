@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+import sim.model.street as street_module
 from sim.model import (
     REGIMES,
     CommunityModel,
@@ -228,10 +229,15 @@ def test_a_street_matches_independent_communities_in_distribution(regime):
 
 # --- the arithmetic of a street ----------------------------------------------------------
 
-def test_per_community_sums_are_numpy_sums_of_each_community():
+@pytest.mark.parametrize("few_runs", [0, street_module._FEW_RUNS], ids=["runs", "loop"])
+def test_per_community_sums_are_numpy_sums_of_each_community(few_runs, monkeypatch):
+    """Both ways of filling a street's budgets (a loop over a few communities, Runs for many;
+    ``few_runs`` 0 always takes Runs) fill each community as it alone would."""
+    monkeypatch.setattr(street_module, "_FEW_RUNS", few_runs)
     rng = np.random.default_rng(0)
     for trial in range(300):
-        lengths = rng.integers(0, 300 if trial % 5 == 0 else 40, size=int(rng.integers(2, 8)))
+        k = int(rng.integers(2, 8 if trial % 3 else 40))   # past _FEW_RUNS in some trials
+        lengths = rng.integers(0, 300 if trial % 5 == 0 else 40, size=k)
         parts = [rng.random(n) * 10.0 ** rng.integers(-3, 4) for n in lengths]
         values = np.concatenate(parts)
         community = np.repeat(np.arange(lengths.size), lengths)

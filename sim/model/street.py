@@ -37,6 +37,9 @@ PerCommunity = Any
 # to 128 in eight interleaved partial sums, combined in a fixed tree, then the leftovers;
 # longer arrays split in two halves (a multiple of 8 first) summed the same way.
 _BLOCK, _LANES = 128, 8
+# Up to this many communities among a fill's cases, a loop over them is quicker than Runs
+# (2 communities: 22 µs against 100; 10: 75-80 against 110-170; 100: Runs, 215 against 250).
+_FEW_RUNS = 16
 
 
 class Street:
@@ -199,6 +202,15 @@ class Street:
             if open_budget.any():
                 filled[open_budget], totals = self.fill(cost[open_budget], capacity,
                                                         community[open_budget])
+            return filled, totals
+        bounds = np.flatnonzero(community[1:] != community[:-1]) + 1
+        if bounds.size < _FEW_RUNS:   # a few communities: each alone, as one community does
+            filled, totals = np.empty_like(cost), np.zeros(self.k)
+            edges = [0, *bounds.tolist(), cost.size]
+            for a, b in pairwise(edges):
+                k = int(community[a])
+                filled[a:b] = part = prefix_fill(cost[a:b], capacity[k])
+                totals[k] = part.sum()
             return filled, totals
         runs = Runs(community)
         matrix = runs.matrix(cost)
