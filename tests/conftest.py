@@ -101,33 +101,77 @@ def _stop(procs: list[subprocess.Popen]) -> None:
             p.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def dask_cluster(tmp_path_factory):
+class DaskCluster:
     """A real `dask scheduler` and two single-threaded `dask worker` processes on 127.0.0.1,
-    started the way a user starts them; every process group started here is stopped in
-    ``finally``. One for the session (about 12 CPU-seconds to start and prepare): the
-    experiment, calibration and Ctrl-C tests using it are one xdist group, so one worker
-    starts it once."""
-    from distributed import Client
+    started the way a user starts them, at first use; stopped (every process group started
+    here) when the tests using it are done, as an idle cluster's event loops cost about 15%
+    of a core."""
 
-    tmp = tmp_path_factory.mktemp("dask")
-    dask = str(BIN / "dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs: list[subprocess.Popen] = []
-    with open(tmp / "dask.log", "w") as log:
-        common = {"cwd": tmp, "start_new_session": True, "stdout": log,
-                  "stderr": subprocess.STDOUT}
-        try:
-            procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1",
-                                           "--port", str(port), "--no-dashboard"], **common))
-            for i in range(2):
-                procs.append(subprocess.Popen(
-                    [dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                     "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
-                     "--local-directory", str(tmp / f"w{i}")], **common))
-            with Client(address, timeout="60s") as client:
-                client.wait_for_workers(2, timeout=90)
-            yield address
-        finally:
-            _stop(procs)
+    def __init__(self, folder: Path):
+        self.folder, self.procs = folder, []
+        self.address: str | None = None
+        self.group: str | None = None   # the xdist group of the tests using it
+
+    def start(self) -> str:
+        from distributed import Client
+
+        if self.address is not None:
+            return self.address
+        dask = str(BIN / "dask")
+        port = _free_port()
+        address = f"tcp://127.0.0.1:{port}"
+        with open(self.folder / "dask.log", "a") as log:
+            common = {"cwd": self.folder, "start_new_session": True, "stdout": log,
+                      "stderr": subprocess.STDOUT}
+            try:
+                self.procs.append(subprocess.Popen(
+                    [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                     "--no-dashboard"], **common))
+                for i in range(2):
+                    self.procs.append(subprocess.Popen(
+                        [dask, "worker", address, "--nthreads", "1", "--nworkers", "1",
+                         "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}",
+                         "--local-directory", str(self.folder / f"w{i}")], **common))
+                with Client(address, timeout="60s") as client:
+                    client.wait_for_workers(2, timeout=90)
+            except BaseException:
+                self.stop()
+                raise
+        self.address = address
+        return address
+
+    def stop(self) -> None:
+        _stop(self.procs)
+        self.procs, self.address = [], None
+
+
+_DASK: list[DaskCluster] = []
+
+
+@pytest.fixture(scope="session")
+def _dask(tmp_path_factory):
+    _DASK.append(DaskCluster(tmp_path_factory.mktemp("dask")))
+    yield _DASK[-1]
+    _DASK.pop().stop()
+
+
+@pytest.fixture
+def dask_cluster(_dask, request):
+    """The address of the session's Dask cluster (``DaskCluster``; about 12 CPU-seconds to
+    start and prepare). Its users, the experiment, calibration and Ctrl-C tests, are one
+    xdist group, so one worker starts it once, and stops it after the group's last test."""
+    _dask.group = _group(request.node)
+    return _dask.start()
+
+
+def _group(item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return marker.args[0] if marker else None
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """Stop the Dask cluster after the last test of its xdist group (in one process, with
+    no groups, at the end of the session)."""
+    if _DASK and _DASK[-1].address is not None and _DASK[-1].group is not None and (
+            nextitem is None or _group(nextitem) != _DASK[-1].group):
+        _DASK[-1].stop()
