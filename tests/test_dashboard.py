@@ -403,6 +403,21 @@ def test_pairs_run_the_controls_after_three_and_five(paired):
     assert decision.bottom_line(kept).split is None
 
 
+def test_both_stages_of_pairs_run_on_one_pool(monkeypatch):
+    """Stage 2 (the controls) reuses stage 1's worker pool instead of starting another,
+    and the pool gives the runs the page gets from one process."""
+    from sim.experiments import executors
+
+    opened = []
+    start = executors._process_pool
+    monkeypatch.setattr(executors, "_process_pool", lambda n: opened.append(n) or start(n))
+    settings = small(days=8, n_residents=200)
+    on_pool = pairs.run(settings, 2, workers=2)
+    assert opened == [2] and on_pool.complete
+    inline = pairs.run(settings, 2, workers=1)
+    pd.testing.assert_frame_equal(on_pool.runs, inline.runs)
+
+
 def test_the_bottom_line_is_computed_from_the_pairs_and_their_split(paired):
     line = decision.bottom_line(paired)
     wide = paired.runs.pivot(index="rep", columns="regime", values="unmet_need_share")

@@ -34,6 +34,7 @@ from sim import compare
 from sim.dashboard.cards import comparisons
 from sim.dashboard.runs import BASE_REGIMES, Settings
 from sim.experiments.attribution import ladder_regimes, orderings
+from sim.experiments.executors import open_executor
 from sim.model import MATCHED_NAME, Params
 
 DEFAULT_PAIRS = 20
@@ -159,25 +160,28 @@ def run(
     def progress(offset: int):
         return None if on_progress is None else (lambda d, _n: on_progress(offset + d, total))
 
-    def pairs(regimes, offset):
+    def pairs(executor, regimes, offset):
         return compare.run_pairs(
             params,
             reps,
             settings.seed,
-            workers=workers,
             regimes=regimes,
             progress=False,
             on_progress=progress(offset),
             cancel=cancel,
+            executor=executor,
         )
 
-    runs, daily = pairs(first, 0)
-    if cancel is not None and cancel.is_set():
-        return None
-    partial = PairsResult(settings, reps, runs, daily, chains, complete=False)
-    if on_stage is not None:
-        on_stage(partial)
-    more_runs, more_daily = pairs(second, reps * len(first))
+    # one pool for both stages, as the sweep keeps one for its levels: a second pool cost
+    # the controls another process start-up before their first run
+    with open_executor(workers) as executor:
+        runs, daily = pairs(executor, first, 0)
+        if cancel is not None and cancel.is_set():
+            return None
+        partial = PairsResult(settings, reps, runs, daily, chains, complete=False)
+        if on_stage is not None:
+            on_stage(partial)
+        more_runs, more_daily = pairs(executor, second, reps * len(first))
     if cancel is not None and cancel.is_set():
         return partial
     runs = pd.concat([runs, more_runs], ignore_index=True).sort_values(
