@@ -40,8 +40,8 @@ def main(sizes):
         rows.append(r)
         print(f"{n:>10,} {r['init_s']:>8.2f} {r['run_s']:>8.2f} {r['total_s']:>8.2f} "
               f"{rate:>16,.0f} {r['peak_mb']:>8.0f}")
-    if len(rows) > 1:
-        a, b = rows[0], rows[-1]
+    a, b = rows[0], rows[-1]
+    if a["residents"] != b["residents"]:   # the same size twice repeats a run: no slope
         exponent = math.log(b["total_s"] / a["total_s"]) / math.log(b["residents"] / a["residents"])
         print(f"\ncost grows as residents^{exponent:.2f} between {a['residents']:,} and "
               f"{b['residents']:,} (1.0 = linear)")
