@@ -322,6 +322,16 @@ def test_pair_verdicts_need_an_interval_that_excludes_zero():
     assert cards.judge(unmet, -0.02, -0.03, -0.01, 20, {"three": 3, "five": 100}) == "too_few"
 
 
+@pytest.mark.parametrize("value, unit, shown", [
+    (-0.0004, "share", "0.0"), (0.0004, "share", "0.0"), (-0.012, "share", "-1.2"),
+    (0.012, "share", "+1.2"), (-0.004, "count", "0.00"), (-0.006, "count", "-0.01"),
+    (-0.4, "yuan", "0"), (-1234.4, "count", "-1,234"), (12.34, "count", "+12.3"),
+])
+def test_differences_carry_a_sign_unless_they_round_to_zero(value, unit, shown):
+    """A card once read "-0.0 percentage points": a direction the figure does not have."""
+    assert cards.format_difference(value, unit, "en", with_unit=False) == shown
+
+
 def test_single_run_cards_are_labelled_and_hold_back_thin_verdicts():
     runs = LinkedRuns(small(days=60))
     runs.step(60)

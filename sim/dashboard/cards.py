@@ -215,10 +215,17 @@ def format_difference(value: float | None, unit: str, lang: str, with_unit: bool
     if not _finite(value):
         return "–"
     if unit == "share":
-        return f"{value * 100:+.1f}" + (t("pp", lang) if with_unit else "")
+        return _signed(value * 100, ".1f") + (t("pp", lang) if with_unit else "")
     if unit == "yuan" or abs(value) >= 1000:
-        return f"{value:+,.0f}"
-    return f"{value:+.1f}" if abs(value) >= 10 else f"{value:+.2f}"
+        return _signed(value, ",.0f")
+    return _signed(value, ".1f") if abs(value) >= 10 else _signed(value, ".2f")
+
+
+def _signed(value: float, spec: str) -> str:
+    """``value`` with its sign, except a difference that rounds to zero: "0.0", not "-0.0"
+    (a reader takes a minus sign for a direction the rounded figure does not have)."""
+    text = format(value, "+z" + spec)   # z: negative zero after rounding loses its sign
+    return text[1:] if float(text.replace(",", "")) == 0 else text
 
 
 def describe(metric: Metric, diff: Difference, lang: str) -> str:
